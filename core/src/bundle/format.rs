@@ -1,0 +1,212 @@
+//! Byte layout of a bundle file. All integers little-endian.
+//!
+//! ```text
+//! offset 0   8 bytes   magic  89 54 4E 44 4D 0D 0A 1A  ("\x89TNDM\r\n\x1a", PNG-style)
+//! offset 8   u32       format version (1)
+//! offset 12  u32       manifest length M (at most 1 MiB)
+//! offset 16  M bytes   manifest, UTF-8 JSON (see [`Manifest`])
+//! 16+M       32 bytes  SHA-256 of bytes [0, 16+M): protects header and manifest
+//! 48+M       ...       parts, back to back, at the offsets the manifest gives
+//! ```
+//! Every part carries its own SHA-256 in the manifest; all are verified on load, and the file
+//! must end exactly where the last part ends.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::BundleError;
+
+/// The 8 magic bytes every bundle starts with.
+pub const MAGIC: [u8; 8] = *b"\x89TNDM\r\n\x1a";
+/// The format version this runtime writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+const MAX_MANIFEST: usize = 1 << 20;
+const HEADER: usize = 16;
+
+/// One part's entry in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartEntry {
+    /// Part name (`schema.json`, `model.onnx`, ...).
+    pub name: String,
+    /// Media type of its content.
+    pub media_type: String,
+    /// Offset of its first byte, counted from the start of the parts area.
+    pub offset: u64,
+    /// Length in bytes.
+    pub length: u64,
+    /// Lowercase hex SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// The manifest: what the file holds and how to check it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Same as the header's version.
+    pub format_version: u32,
+    /// Version of the Tandem that wrote the file.
+    pub tandem_version: String,
+    /// Creation time (RFC 3339, UTC).
+    pub created: String,
+    /// The parts, in file order.
+    pub parts: Vec<PartEntry>,
+}
+
+pub(crate) struct Decoded<'a> {
+    pub manifest: Manifest,
+    parts: Vec<(String, &'a [u8])>,
+}
+
+impl Decoded<'_> {
+    pub fn part(&self, name: &str) -> Option<&[u8]> {
+        self.parts.iter().find(|(n, _)| n == name).map(|(_, b)| *b)
+    }
+}
+
+/// Lowercase hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+pub(crate) fn encode(
+    tandem_version: &str,
+    created: &str,
+    parts: &[(&str, &str, Vec<u8>)],
+) -> Result<Vec<u8>, BundleError> {
+    let mut offset = 0u64;
+    let mut entries = Vec::with_capacity(parts.len());
+    for (name, media_type, bytes) in parts {
+        entries.push(PartEntry {
+            name: name.to_string(),
+            media_type: media_type.to_string(),
+            offset,
+            length: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+        });
+        offset += bytes.len() as u64;
+    }
+    let manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        tandem_version: tandem_version.into(),
+        created: created.into(),
+        parts: entries,
+    };
+    let manifest_bytes = serde_json::to_vec(&manifest).map_err(|e| BundleError::Invalid {
+        part: "manifest".into(),
+        reason: e.to_string(),
+    })?;
+    if manifest_bytes.len() > MAX_MANIFEST {
+        return Err(BundleError::Invalid {
+            part: "manifest".into(),
+            reason: "larger than 1 MiB".into(),
+        });
+    }
+    let mut out = Vec::with_capacity(HEADER + manifest_bytes.len() + 32 + offset as usize);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&(manifest_bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(&manifest_bytes);
+    let header_sum = Sha256::digest(&out);
+    out.extend_from_slice(header_sum.as_slice());
+    for (_, _, bytes) in parts {
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+fn need(bytes: &[u8], end: u64, what: &str) -> Result<(), BundleError> {
+    if (bytes.len() as u64) < end {
+        return Err(BundleError::Truncated {
+            what: what.into(),
+            needed: end,
+            len: bytes.len() as u64,
+        });
+    }
+    Ok(())
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(b)
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
+    if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
+        return Err(BundleError::BadMagic);
+    }
+    need(bytes, HEADER as u64, "header")?;
+    let version = read_u32(bytes, 8);
+    if version != FORMAT_VERSION {
+        return Err(BundleError::UnsupportedVersion {
+            found: version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let mlen = read_u32(bytes, 12) as usize;
+    if mlen > MAX_MANIFEST {
+        return Err(BundleError::Invalid {
+            part: "manifest".into(),
+            reason: format!("announced length {mlen} exceeds 1 MiB"),
+        });
+    }
+    let sum_at = HEADER + mlen;
+    let data_at = sum_at + 32;
+    need(bytes, data_at as u64, "manifest checksum")?;
+    if Sha256::digest(&bytes[..sum_at]).as_slice() != &bytes[sum_at..data_at] {
+        return Err(BundleError::Checksum {
+            part: "manifest".into(),
+        });
+    }
+    let manifest: Manifest =
+        serde_json::from_slice(&bytes[HEADER..sum_at]).map_err(|e| BundleError::Invalid {
+            part: "manifest".into(),
+            reason: e.to_string(),
+        })?;
+    let data = &bytes[data_at..];
+    let mut parts = Vec::with_capacity(manifest.parts.len());
+    let mut expected_offset = 0u64;
+    for entry in &manifest.parts {
+        let end = entry.offset.checked_add(entry.length);
+        let end = match end {
+            Some(end) if entry.offset == expected_offset => end,
+            _ => {
+                return Err(BundleError::Invalid {
+                    part: "manifest".into(),
+                    reason: format!("part `{}` has an inconsistent offset", entry.name),
+                });
+            }
+        };
+        need(data, end, &format!("part `{}`", entry.name)).map_err(|e| match e {
+            BundleError::Truncated { what, needed, len } => BundleError::Truncated {
+                what,
+                needed: needed + data_at as u64,
+                len: len + data_at as u64,
+            },
+            other => other,
+        })?;
+        // `end <= data.len()` was just checked, so these casts cannot truncate.
+        let slice = &data[entry.offset as usize..end as usize];
+        if sha256_hex(slice) != entry.sha256 {
+            return Err(BundleError::Checksum {
+                part: entry.name.clone(),
+            });
+        }
+        parts.push((entry.name.clone(), slice));
+        expected_offset = end;
+    }
+    if expected_offset != data.len() as u64 {
+        return Err(BundleError::Invalid {
+            part: "file".into(),
+            reason: format!(
+                "{} trailing bytes after the last part",
+                data.len() as u64 - expected_offset
+            ),
+        });
+    }
+    Ok(Decoded { parts, manifest })
+}

@@ -1,0 +1,53 @@
+//! Bundle metadata: who made the model, how well it did, how to call the graph.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// How the network in the bundle is wired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Name of the graph's input (`features`, shape `[batch, n_features]`, f32).
+    pub input: String,
+    /// Name of the graph's output (`logits` for classification, `value` for regression).
+    pub output: String,
+    /// Number of input features.
+    pub n_features: usize,
+    /// Number of outputs per row.
+    pub n_outputs: usize,
+    /// Hidden layer widths (empty: logistic / linear regression).
+    pub hidden_layers: Vec<usize>,
+    /// Hidden activation.
+    pub activation: String,
+}
+
+/// For regression: the network predicts `(y - mean) / scale`; the runtime undoes it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TargetScaling {
+    /// Training mean of the target.
+    pub mean: f64,
+    /// Training standard deviation of the target (never 0).
+    pub scale: f64,
+}
+
+/// Everything about the model that is not needed to compute a prediction's features.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The training run's 32-hex id.
+    pub run_id: String,
+    /// Creation time (RFC 3339, UTC).
+    pub created: String,
+    /// Version of Tandem that trained the model.
+    pub tandem_version: String,
+    /// Final metrics (`validation_accuracy`, `validation_log_loss`, ...), sorted by name.
+    pub metrics: BTreeMap<String, f64>,
+    /// Training parameters (epochs, learning rate, seed, ...), sorted by name.
+    pub params: BTreeMap<String, String>,
+    /// Names of the features the preprocessing writes, in order.
+    pub feature_names: Vec<String>,
+    /// The network's wiring.
+    pub model: ModelInfo,
+    /// Target scaling for regression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetScaling>,
+}

@@ -1,0 +1,114 @@
+//! The bundle (`model.tandem`): the one file ml_app hands to every user app.
+//!
+//! A bundle is data only: JSON documents and model graphs, each checksummed. Loading one
+//! parses and verifies bytes; it can never execute code. See `docs/bundle-format.md`.
+
+mod format;
+mod metadata;
+
+pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry};
+pub use metadata::{Metadata, ModelInfo, TargetScaling};
+
+use crate::error::BundleError;
+use crate::prep::Preprocessor;
+use crate::schema::Schema;
+
+/// Part names inside a bundle.
+pub mod parts {
+    /// The input schema and label ([`crate::Schema`]), JSON.
+    pub const SCHEMA: &str = "schema.json";
+    /// The fitted preprocessing ([`crate::Preprocessor`]), JSON.
+    pub const PREPROCESSING: &str = "preprocessing.json";
+    /// Run id, metrics, feature names, model I/O names ([`super::Metadata`]), JSON.
+    pub const METADATA: &str = "metadata.json";
+    /// The network as ONNX (opset 18), for interop (onnxruntime, MLflow's onnx flavor).
+    pub const ONNX: &str = "model.onnx";
+    /// The same network as an NNEF tar, what the tract runtime loads.
+    pub const NNEF: &str = "model.nnef.tar";
+}
+
+/// A decoded bundle: every part verified and parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    /// The input schema and label.
+    pub schema: Schema,
+    /// The fitted preprocessing.
+    pub preprocessing: Preprocessor,
+    /// Run id, metrics, model description.
+    pub metadata: Metadata,
+    /// ONNX model bytes.
+    pub onnx: Vec<u8>,
+    /// NNEF tar bytes.
+    pub nnef: Vec<u8>,
+}
+
+fn json_part<T: serde::Serialize>(name: &str, value: &T) -> Result<Vec<u8>, BundleError> {
+    serde_json::to_vec_pretty(value).map_err(|e| BundleError::Invalid {
+        part: name.into(),
+        reason: e.to_string(),
+    })
+}
+
+fn parse_part<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<T, BundleError> {
+    serde_json::from_slice(bytes).map_err(|e| BundleError::Invalid {
+        part: name.into(),
+        reason: e.to_string(),
+    })
+}
+
+impl Bundle {
+    /// Encode to the bundle file format.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
+        let parts: Vec<(&str, &str, Vec<u8>)> = vec![
+            (
+                parts::SCHEMA,
+                "application/json",
+                json_part(parts::SCHEMA, &self.schema)?,
+            ),
+            (
+                parts::PREPROCESSING,
+                "application/json",
+                json_part(parts::PREPROCESSING, &self.preprocessing)?,
+            ),
+            (
+                parts::METADATA,
+                "application/json",
+                json_part(parts::METADATA, &self.metadata)?,
+            ),
+            (parts::ONNX, "application/onnx", self.onnx.clone()),
+            (parts::NNEF, "application/x-tar", self.nnef.clone()),
+        ];
+        format::encode(
+            &self.metadata.tandem_version,
+            &self.metadata.created,
+            &parts,
+        )
+    }
+
+    /// Decode and verify a bundle file: magic, version, every checksum, every JSON part.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Bundle, BundleError> {
+        let decoded = format::decode(bytes)?;
+        let get = |name: &str| {
+            decoded
+                .part(name)
+                .ok_or_else(|| BundleError::MissingPart { part: name.into() })
+        };
+        let bundle = Bundle {
+            schema: parse_part(parts::SCHEMA, get(parts::SCHEMA)?)?,
+            preprocessing: parse_part(parts::PREPROCESSING, get(parts::PREPROCESSING)?)?,
+            metadata: parse_part(parts::METADATA, get(parts::METADATA)?)?,
+            onnx: get(parts::ONNX)?.to_vec(),
+            nnef: get(parts::NNEF)?.to_vec(),
+        };
+        bundle.schema.validate().map_err(|e| BundleError::Invalid {
+            part: parts::SCHEMA.into(),
+            reason: e.to_string(),
+        })?;
+        Ok(bundle)
+    }
+
+    /// The manifest of an encoded bundle (parts, sizes, checksums), verified.
+    pub fn manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
+        Ok(format::decode(bytes)?.manifest)
+    }
+}

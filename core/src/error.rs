@@ -1,0 +1,246 @@
+//! Typed errors: what went wrong, where (field, row, byte offset) and why.
+//!
+//! Every error has a stable machine-readable [`Error::code`] (the same string in Rust, the
+//! CLI and the JavaScript package) and, for instance errors, the [`Error::field`] it concerns.
+
+use thiserror::Error;
+
+/// Why a single raw instance was rejected.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum InstanceError {
+    /// The instance is not an object / record at all.
+    #[error("an instance must be an object of field values, found {found}")]
+    NotAnObject {
+        /// What was found instead (`null`, `array`, `string`, ...).
+        found: String,
+    },
+    /// A field that is not nullable is absent or null.
+    #[error("field `{field}` is required but missing")]
+    MissingField {
+        /// The field's name.
+        field: String,
+    },
+    /// The value has the wrong type for the field.
+    #[error("field `{field}` expects {expected}, found {found}")]
+    WrongType {
+        /// The field's name.
+        field: String,
+        /// The schema type the field expects.
+        expected: String,
+        /// A short description of what was found.
+        found: String,
+    },
+    /// A numeric field received NaN or an infinity.
+    #[error("field `{field}` must be a finite number, found {value}")]
+    NotFinite {
+        /// The field's name.
+        field: String,
+        /// The offending value, as text.
+        value: String,
+    },
+    /// An integer field received a number with a fractional part.
+    #[error("field `{field}` expects an integer, found {value}")]
+    NotInteger {
+        /// The field's name.
+        field: String,
+        /// The offending value, as text.
+        value: String,
+    },
+    /// A categorical value never seen during training, with strict category checking on.
+    #[error("field `{field}` has unknown category {value:?} (known: {known})")]
+    UnknownCategory {
+        /// The field's name.
+        field: String,
+        /// The unknown value.
+        value: String,
+        /// The known categories, comma separated (truncated if long).
+        known: String,
+    },
+    /// A text value longer than the runtime accepts.
+    #[error("field `{field}` is {len} bytes long, more than the limit of {limit}")]
+    TooLong {
+        /// The field's name.
+        field: String,
+        /// Length of the value in bytes.
+        len: usize,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+impl InstanceError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InstanceError::NotAnObject { .. } => "NOT_AN_OBJECT",
+            InstanceError::MissingField { .. } => "MISSING_FIELD",
+            InstanceError::WrongType { .. } => "WRONG_TYPE",
+            InstanceError::NotFinite { .. } => "NOT_FINITE",
+            InstanceError::NotInteger { .. } => "NOT_INTEGER",
+            InstanceError::UnknownCategory { .. } => "UNKNOWN_CATEGORY",
+            InstanceError::TooLong { .. } => "TOO_LONG",
+        }
+    }
+
+    /// The field the error concerns, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            InstanceError::NotAnObject { .. } => None,
+            InstanceError::MissingField { field }
+            | InstanceError::WrongType { field, .. }
+            | InstanceError::NotFinite { field, .. }
+            | InstanceError::NotInteger { field, .. }
+            | InstanceError::UnknownCategory { field, .. }
+            | InstanceError::TooLong { field, .. } => Some(field),
+        }
+    }
+}
+
+/// Why a bundle could not be read.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum BundleError {
+    /// The file does not start with the Tandem magic bytes.
+    #[error("not a Tandem bundle (bad magic bytes at offset 0)")]
+    BadMagic,
+    /// The file was written by an incompatible format version.
+    #[error("bundle format version {found} is not supported (this runtime reads {supported})")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u32,
+        /// The version this runtime reads.
+        supported: u32,
+    },
+    /// The file ends before a structure it announces.
+    #[error("bundle is truncated: {what} needs bytes up to offset {needed}, file has {len}")]
+    Truncated {
+        /// What was being read.
+        what: String,
+        /// Offset that was needed.
+        needed: u64,
+        /// Actual length.
+        len: u64,
+    },
+    /// A checksum does not match: the file is corrupt.
+    #[error("checksum mismatch in {part}: the bundle is corrupt")]
+    Checksum {
+        /// The part whose SHA-256 differs.
+        part: String,
+    },
+    /// The manifest or a JSON part does not parse.
+    #[error("invalid {part}: {reason}")]
+    Invalid {
+        /// The part.
+        part: String,
+        /// Why.
+        reason: String,
+    },
+    /// A required part is absent.
+    #[error("bundle has no `{part}` part")]
+    MissingPart {
+        /// The part's name.
+        part: String,
+    },
+}
+
+impl BundleError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            BundleError::BadMagic => "BUNDLE_BAD_MAGIC",
+            BundleError::UnsupportedVersion { .. } => "BUNDLE_VERSION",
+            BundleError::Truncated { .. } => "BUNDLE_TRUNCATED",
+            BundleError::Checksum { .. } => "BUNDLE_CHECKSUM",
+            BundleError::Invalid { .. } => "BUNDLE_INVALID",
+            BundleError::MissingPart { .. } => "BUNDLE_MISSING_PART",
+        }
+    }
+}
+
+/// Any error the core library reports.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A raw instance is invalid; `row` is its 1-based data row when it came from a file.
+    #[error("{}{source}", row.map(|r| format!("row {r}: ")).unwrap_or_default())]
+    Instance {
+        /// 1-based data row (header excluded), if the instance came from a file.
+        row: Option<usize>,
+        /// What is wrong with it.
+        source: InstanceError,
+    },
+    /// A CSV record could not be read.
+    #[error("CSV row {row}: {reason}")]
+    Csv {
+        /// 1-based data row (header excluded).
+        row: usize,
+        /// Why.
+        reason: String,
+    },
+    /// A JSON document or JSON Lines record could not be read.
+    #[error("JSON row {row}: {reason}")]
+    Json {
+        /// 1-based record (line) number.
+        row: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The bundle could not be read.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// The schema is inconsistent.
+    #[error("invalid schema: {0}")]
+    Schema(String),
+    /// The inference engine failed.
+    #[error("inference engine: {0}")]
+    Engine(String),
+}
+
+impl Error {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Instance { source, .. } => source.code(),
+            Error::Csv { .. } => "CSV",
+            Error::Json { .. } => "JSON",
+            Error::Bundle(b) => b.code(),
+            Error::Schema(_) => "SCHEMA",
+            Error::Engine(_) => "ENGINE",
+        }
+    }
+
+    /// The field the error concerns, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::Instance { source, .. } => source.field(),
+            _ => None,
+        }
+    }
+
+    /// The 1-based data row the error concerns, if any.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Error::Instance { row, .. } => *row,
+            Error::Csv { row, .. } | Error::Json { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    /// Attach a 1-based row number to an instance error.
+    pub fn at_row(self, r: usize) -> Self {
+        match self {
+            Error::Instance { source, .. } => Error::Instance {
+                row: Some(r),
+                source,
+            },
+            other => other,
+        }
+    }
+}
+
+impl From<InstanceError> for Error {
+    fn from(source: InstanceError) -> Self {
+        Error::Instance { row: None, source }
+    }
+}

@@ -1,0 +1,346 @@
+//! Raw instances: one example of the business object, with typed values aligned to a schema.
+//!
+//! Instances are parsed from JSON objects (the JS package, JSON Lines files, HTTP bodies) or
+//! from CSV records. Parsing checks every field against the schema and reports the first
+//! problem as a structured [`InstanceError`] naming the field.
+
+use serde_json::{Map, Value as Json};
+
+use crate::schema::{FieldType, Schema};
+use crate::{Error, InstanceError};
+
+/// Longest text value accepted, in bytes. Longer values are rejected, not truncated.
+pub const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// One typed field value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Absent or null.
+    Missing,
+    /// A finite number (number and integer fields).
+    Number(f64),
+    /// A string (category and text fields).
+    Text(String),
+    /// A boolean.
+    Bool(bool),
+}
+
+/// A raw field value before it is checked against the schema.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    /// Absent, `null` or `undefined`.
+    Null,
+    /// A number (possibly NaN or infinite: checked later).
+    Number(f64),
+    /// A string.
+    Str(String),
+    /// A boolean.
+    Bool(bool),
+    /// Anything else, described for the error message (`an array`, `bigint`).
+    Other(String),
+}
+
+impl Raw {
+    fn describe(&self) -> String {
+        match self {
+            Raw::Null => "null".into(),
+            Raw::Number(v) => format!("number {v}"),
+            Raw::Str(s) => json_kind(&Json::String(s.clone())),
+            Raw::Bool(b) => format!("boolean {b}"),
+            Raw::Other(k) => k.clone(),
+        }
+    }
+}
+
+/// A raw instance: one [`Value`] per schema field, in schema order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// Values aligned with [`Schema::fields`].
+    pub values: Vec<Value>,
+}
+
+/// Whether a CSV cell means "missing".
+pub fn is_missing_cell(cell: &str) -> bool {
+    matches!(cell.trim(), "" | "NA" | "N/A" | "null" | "NULL" | "None")
+}
+
+/// Parse a boolean word the way CSV files spell it.
+pub fn parse_bool_cell(cell: &str) -> Option<bool> {
+    match cell.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "t" | "1" => Some(true),
+        "false" | "no" | "n" | "f" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn json_kind(v: &Json) -> String {
+    match v {
+        Json::Null => "null".into(),
+        Json::Bool(b) => format!("boolean {b}"),
+        Json::Number(n) => format!("number {n}"),
+        Json::String(s) => {
+            let shown: String = s.chars().take(40).collect();
+            if shown.len() < s.len() {
+                format!("string {shown:?}...")
+            } else {
+                format!("string {shown:?}")
+            }
+        }
+        Json::Array(_) => "an array".into(),
+        Json::Object(_) => "an object".into(),
+    }
+}
+
+fn check_number(field: &str, kind: FieldType, v: f64) -> Result<Value, InstanceError> {
+    if !v.is_finite() {
+        return Err(InstanceError::NotFinite {
+            field: field.into(),
+            value: v.to_string(),
+        });
+    }
+    if kind == FieldType::Integer && v.fract() != 0.0 {
+        return Err(InstanceError::NotInteger {
+            field: field.into(),
+            value: v.to_string(),
+        });
+    }
+    Ok(Value::Number(v))
+}
+
+fn check_text(field: &str, s: &str) -> Result<Value, InstanceError> {
+    if s.len() > MAX_TEXT_BYTES {
+        return Err(InstanceError::TooLong {
+            field: field.into(),
+            len: s.len(),
+            limit: MAX_TEXT_BYTES,
+        });
+    }
+    Ok(Value::Text(s.to_string()))
+}
+
+impl Instance {
+    /// Parse a JSON value that must be an object keyed by field name.
+    ///
+    /// Unknown keys are ignored (so a record that still carries its label is accepted).
+    pub fn from_json(schema: &Schema, json: &Json) -> Result<Instance, Error> {
+        match json {
+            Json::Object(map) => Self::from_json_map(schema, map),
+            other => Err(InstanceError::NotAnObject {
+                found: json_kind(other),
+            }
+            .into()),
+        }
+    }
+
+    /// Parse a JSON object keyed by field name.
+    pub fn from_json_map(schema: &Schema, map: &Map<String, Json>) -> Result<Instance, Error> {
+        Self::from_raw(schema, |name| match map.get(name) {
+            None | Some(Json::Null) => Raw::Null,
+            Some(Json::Number(n)) => n
+                .as_f64()
+                .map_or_else(|| Raw::Other(format!("number {n}")), Raw::Number),
+            Some(Json::String(s)) => Raw::Str(s.clone()),
+            Some(Json::Bool(b)) => Raw::Bool(*b),
+            Some(other) => Raw::Other(json_kind(other)),
+        })
+    }
+
+    /// Build an instance from a lookup of raw values by field name.
+    ///
+    /// This is the one place where raw values are checked against the schema; the JSON
+    /// parser above and the JavaScript binding both go through it.
+    pub fn from_raw(schema: &Schema, mut get: impl FnMut(&str) -> Raw) -> Result<Instance, Error> {
+        let mut values = Vec::with_capacity(schema.fields.len());
+        for field in &schema.fields {
+            let name = field.name.as_str();
+            let raw = get(name);
+            let wrong = |found: &Raw| InstanceError::WrongType {
+                field: name.into(),
+                expected: field.kind.describe().into(),
+                found: found.describe(),
+            };
+            let value = match (field.kind, &raw) {
+                (_, Raw::Null) => Value::Missing,
+                (FieldType::Number | FieldType::Integer, Raw::Number(v)) => {
+                    check_number(name, field.kind, *v)?
+                }
+                (FieldType::Category | FieldType::Text, Raw::Str(s)) => check_text(name, s)?,
+                // A category spelled as a number or boolean ("class": 1) means its text.
+                (FieldType::Category, Raw::Number(v)) if v.is_finite() => {
+                    Value::Text(v.to_string())
+                }
+                (FieldType::Category, Raw::Bool(b)) => Value::Text(b.to_string()),
+                (FieldType::Boolean, Raw::Bool(b)) => Value::Bool(*b),
+                (FieldType::Boolean, Raw::Str(s)) => {
+                    Value::Bool(parse_bool_cell(s).ok_or_else(|| wrong(&raw))?)
+                }
+                _ => return Err(wrong(&raw).into()),
+            };
+            values.push(Self::check_missing(field.nullable, name, value)?);
+        }
+        Ok(Instance { values })
+    }
+
+    /// Parse a CSV record given the header → schema column mapping from [`csv_columns`].
+    pub fn from_csv_record(
+        schema: &Schema,
+        columns: &[Option<usize>],
+        record: &csv::StringRecord,
+    ) -> Result<Instance, Error> {
+        let mut values = Vec::with_capacity(schema.fields.len());
+        for (field, col) in schema.fields.iter().zip(columns) {
+            let name = field.name.as_str();
+            let cell = col.and_then(|c| record.get(c)).unwrap_or("");
+            let value = if is_missing_cell(cell) {
+                Value::Missing
+            } else {
+                let cell_t = cell.trim();
+                match field.kind {
+                    FieldType::Number | FieldType::Integer => {
+                        let v = cell_t
+                            .parse::<f64>()
+                            .map_err(|_| InstanceError::WrongType {
+                                field: name.into(),
+                                expected: field.kind.describe().into(),
+                                found: json_kind(&Json::String(cell.into())),
+                            })?;
+                        check_number(name, field.kind, v)?
+                    }
+                    FieldType::Boolean => {
+                        Value::Bool(parse_bool_cell(cell_t).ok_or_else(|| {
+                            InstanceError::WrongType {
+                                field: name.into(),
+                                expected: field.kind.describe().into(),
+                                found: json_kind(&Json::String(cell.into())),
+                            }
+                        })?)
+                    }
+                    FieldType::Category => check_text(name, cell_t)?,
+                    FieldType::Text => check_text(name, cell)?,
+                }
+            };
+            values.push(Self::check_missing(field.nullable, name, value)?);
+        }
+        Ok(Instance { values })
+    }
+
+    fn check_missing(nullable: bool, name: &str, value: Value) -> Result<Value, InstanceError> {
+        if value == Value::Missing && !nullable {
+            return Err(InstanceError::MissingField { field: name.into() });
+        }
+        Ok(value)
+    }
+}
+
+/// Map each schema field to its column in a CSV header (`None`: absent, read as missing).
+pub fn csv_columns(schema: &Schema, header: &csv::StringRecord) -> Vec<Option<usize>> {
+    schema
+        .fields
+        .iter()
+        .map(|f| header.iter().position(|h| h.trim() == f.name))
+        .collect()
+}
+
+/// Read every record of a CSV file into instances; errors carry their 1-based data row.
+///
+/// Reading continues past bad rows: the result has one entry per data row.
+pub fn read_csv<R: std::io::Read>(
+    schema: &Schema,
+    reader: R,
+) -> Result<Vec<Result<Instance, Error>>, Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
+    let header = rdr
+        .headers()
+        .map_err(|e| Error::Csv {
+            row: 0,
+            reason: format!("cannot read header: {e}"),
+        })?
+        .clone();
+    let columns = csv_columns(schema, &header);
+    let mut out = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let row = i + 1;
+        out.push(match rec {
+            Ok(rec) => Instance::from_csv_record(schema, &columns, &rec).map_err(|e| e.at_row(row)),
+            Err(e) => Err(Error::Csv {
+                row,
+                reason: e.to_string(),
+            }),
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Field, Label, Task};
+    use serde_json::json;
+
+    fn schema() -> Schema {
+        let mut sex = Field::new("sex", FieldType::Category, false);
+        sex.categories = Some(vec!["female".into(), "male".into()]);
+        Schema {
+            fields: vec![
+                Field::new("age", FieldType::Number, true),
+                sex,
+                Field::new("n", FieldType::Integer, false),
+            ],
+            label: Label {
+                name: "y".into(),
+                task: Task::Classification {
+                    classes: vec!["no".into(), "yes".into()],
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn parses_json() {
+        let i =
+            Instance::from_json(&schema(), &json!({"age": null, "sex": "male", "n": 3})).unwrap();
+        assert_eq!(
+            i.values,
+            vec![
+                Value::Missing,
+                Value::Text("male".into()),
+                Value::Number(3.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let s = schema();
+        let e = Instance::from_json(&s, &json!({"age": 1, "n": 3})).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("MISSING_FIELD", Some("sex")));
+        let e = Instance::from_json(&s, &json!({"age": "old", "sex": "m", "n": 3})).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("WRONG_TYPE", Some("age")));
+        let e = Instance::from_json(&s, &json!({"sex": "m", "n": 3.5})).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("NOT_INTEGER", Some("n")));
+        let e = Instance::from_json(&s, &json!([1, 2])).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("NOT_AN_OBJECT", None));
+    }
+
+    #[test]
+    fn csv_rows_keep_going_and_carry_row_numbers() {
+        let data = "age,sex,n\n1,male,2\nNaN,male,2\n3,female\n,female,x\n";
+        let rows = read_csv(&schema(), data.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 4);
+        assert!(rows[0].is_ok());
+        let e = rows[1].as_ref().unwrap_err();
+        assert_eq!(
+            (e.code(), e.field(), e.row()),
+            ("NOT_FINITE", Some("age"), Some(2))
+        );
+        let e = rows[2].as_ref().unwrap_err();
+        assert_eq!((e.code(), e.row()), ("CSV", Some(3)));
+        let e = rows[3].as_ref().unwrap_err();
+        assert_eq!(
+            (e.code(), e.field(), e.row()),
+            ("WRONG_TYPE", Some("n"), Some(4))
+        );
+    }
+}

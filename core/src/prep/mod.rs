@@ -1,0 +1,194 @@
+//! Preprocessing: turn a raw [`Instance`] into the model's feature vector.
+//!
+//! Each node lives in its own file with its fitted `*Params` (serde data, travelling in the
+//! bundle) and its `transform`. Fitting is behind the `fit` feature: the wasm package cannot
+//! even compile it, so the inference pipeline can only *apply* state fitted at training time.
+//!
+//! The [`Preprocessor`] is the shared part of the training and inference pipelines: training
+//! calls [`Preprocessor::transform`] on every row before the network sees it, and the runtime
+//! calls the very same function natively and in wasm.
+
+mod categorical;
+mod numeric;
+
+pub use categorical::OneHotParams;
+pub use numeric::NumericParams;
+
+use serde::{Deserialize, Serialize};
+
+use crate::instance::Instance;
+use crate::schema::Schema;
+use crate::{Error, InstanceError};
+
+/// One fitted, shared preprocessing node applied to one input field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "node", rename_all = "snake_case")]
+pub enum Step {
+    /// Numeric impute (mean) + standardize; booleans read as 0/1.
+    Numeric(NumericParams),
+    /// Categorical impute (most frequent) + one-hot with an explicit unknown slot.
+    OneHot(OneHotParams),
+}
+
+impl Step {
+    /// The input field this node reads.
+    pub fn field(&self) -> &str {
+        match self {
+            Step::Numeric(p) => &p.field,
+            Step::OneHot(p) => &p.field,
+        }
+    }
+
+    /// Number of features this node writes.
+    pub fn width(&self) -> usize {
+        match self {
+            Step::Numeric(_) => 1,
+            Step::OneHot(p) => p.width(),
+        }
+    }
+}
+
+/// How strictly the runtime treats inputs a fitted node has never seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransformOptions {
+    /// Reject unknown categories instead of mapping them to the unknown slot.
+    pub strict_categories: bool,
+}
+
+/// The fitted preprocessing pipeline: one node per used field, in feature order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessor {
+    /// The nodes, in the order their features appear in the vector.
+    pub steps: Vec<Step>,
+}
+
+/// A [`Preprocessor`] resolved against a schema: each node knows its field's index.
+#[derive(Debug, Clone)]
+pub struct BoundPreprocessor {
+    steps: Vec<(usize, Step)>,
+    width: usize,
+}
+
+impl Preprocessor {
+    /// Resolve every node's field in `schema`; fails if a node reads an unknown field.
+    pub fn bind(&self, schema: &Schema) -> Result<BoundPreprocessor, Error> {
+        let mut steps = Vec::with_capacity(self.steps.len());
+        for step in &self.steps {
+            let idx = schema
+                .fields
+                .iter()
+                .position(|f| f.name == step.field())
+                .ok_or_else(|| {
+                    Error::Schema(format!(
+                        "preprocessing node reads field `{}` which the schema lacks",
+                        step.field()
+                    ))
+                })?;
+            steps.push((idx, step.clone()));
+        }
+        let width = self.steps.iter().map(Step::width).sum();
+        Ok(BoundPreprocessor { steps, width })
+    }
+
+    /// Names of the output features (`age`, `sex=female`, `sex=<unknown>`).
+    pub fn feature_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for step in &self.steps {
+            match step {
+                Step::Numeric(p) => out.push(p.field.clone()),
+                Step::OneHot(p) => {
+                    for c in &p.categories {
+                        out.push(format!("{}={}", p.field, c));
+                    }
+                    out.push(format!("{}=<unknown>", p.field));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl BoundPreprocessor {
+    /// Length of the feature vector.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Append the feature vector of `instance` to `out`.
+    ///
+    /// On error nothing is appended.
+    pub fn transform_into(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+        out: &mut Vec<f32>,
+    ) -> Result<(), InstanceError> {
+        let start = out.len();
+        for (idx, step) in &self.steps {
+            let value = instance.values.get(*idx).unwrap_or(&crate::Value::Missing);
+            let res = match step {
+                Step::Numeric(p) => {
+                    out.push(p.transform(value));
+                    Ok(())
+                }
+                Step::OneHot(p) => p.transform_into(value, options, out),
+            };
+            if let Err(e) = res {
+                out.truncate(start);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The feature vector of `instance`.
+    pub fn transform(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+    ) -> Result<Vec<f32>, InstanceError> {
+        let mut out = Vec::with_capacity(self.width);
+        self.transform_into(instance, options, &mut out)?;
+        Ok(out)
+    }
+}
+
+#[cfg(feature = "fit")]
+mod fit {
+    use super::*;
+    use crate::Value;
+    use crate::schema::FieldType;
+
+    impl Preprocessor {
+        /// Fit one node per usable field on the training rows only.
+        ///
+        /// Numbers, integers and booleans get impute(mean) + standardize; categories get
+        /// impute(most frequent) + one-hot with an unknown slot. Text fields are not used by
+        /// this first node set (they stay valid instance fields).
+        pub fn fit(schema: &Schema, train: &[Instance]) -> Preprocessor {
+            let mut steps = Vec::new();
+            for (idx, field) in schema.fields.iter().enumerate() {
+                let column = train
+                    .iter()
+                    .map(|i| i.values.get(idx).unwrap_or(&Value::Missing));
+                match field.kind {
+                    FieldType::Number | FieldType::Integer | FieldType::Boolean => {
+                        let values: Vec<Option<f64>> = column.map(numeric::as_f64).collect();
+                        steps.push(Step::Numeric(NumericParams::fit(&field.name, &values)));
+                    }
+                    FieldType::Category => {
+                        let values: Vec<Option<&str>> = column
+                            .map(|v| match v {
+                                Value::Text(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        steps.push(Step::OneHot(OneHotParams::fit(&field.name, &values)));
+                    }
+                    FieldType::Text => {}
+                }
+            }
+            Preprocessor { steps }
+        }
+    }
+}

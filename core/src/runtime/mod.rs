@@ -1,0 +1,162 @@
+//! The inference pipeline: raw instance → shared preprocessing → tract (NNEF graph) →
+//! softmax / target unscaling. The same code runs natively and in WebAssembly.
+
+mod engine;
+
+pub use engine::TractEngine;
+
+use serde_json::Value as Json;
+
+use crate::Error;
+use crate::bundle::{Bundle, Metadata};
+use crate::instance::Instance;
+use crate::prediction::{Prediction, classify};
+use crate::prep::{BoundPreprocessor, Preprocessor, TransformOptions};
+use crate::schema::{Schema, Task};
+
+/// A loaded model, ready to predict.
+#[derive(Debug)]
+pub struct Model {
+    schema: Schema,
+    preprocessing: Preprocessor,
+    metadata: Metadata,
+    prep: BoundPreprocessor,
+    engine: TractEngine,
+}
+
+impl Model {
+    /// Decode, verify and load a bundle file.
+    pub fn load(bytes: &[u8]) -> Result<Model, Error> {
+        Self::from_bundle(Bundle::from_bytes(bytes)?)
+    }
+
+    /// Load an already decoded bundle.
+    pub fn from_bundle(bundle: Bundle) -> Result<Model, Error> {
+        let prep = bundle.preprocessing.bind(&bundle.schema)?;
+        let info = &bundle.metadata.model;
+        if prep.width() != info.n_features {
+            return Err(Error::Schema(format!(
+                "preprocessing writes {} features but the model takes {}",
+                prep.width(),
+                info.n_features
+            )));
+        }
+        let expected_outputs = match &bundle.schema.label.task {
+            Task::Classification { classes } => classes.len(),
+            Task::Regression => 1,
+        };
+        if info.n_outputs != expected_outputs {
+            return Err(Error::Schema(format!(
+                "the model has {} outputs but the task needs {expected_outputs}",
+                info.n_outputs
+            )));
+        }
+        let engine = TractEngine::load_nnef(&bundle.nnef, info.n_features, info.n_outputs)?;
+        Ok(Model {
+            schema: bundle.schema,
+            preprocessing: bundle.preprocessing,
+            metadata: bundle.metadata,
+            prep,
+            engine,
+        })
+    }
+
+    /// The input schema and label.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The bundle's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// The fitted preprocessing.
+    pub fn preprocessing(&self) -> &Preprocessor {
+        &self.preprocessing
+    }
+
+    /// Parse a raw JSON instance against the schema.
+    pub fn parse(&self, json: &Json) -> Result<Instance, Error> {
+        Instance::from_json(&self.schema, json)
+    }
+
+    /// The feature vector the network sees for `instance`.
+    pub fn features(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+    ) -> Result<Vec<f32>, Error> {
+        Ok(self.prep.transform(instance, options)?)
+    }
+
+    /// Predict one instance.
+    pub fn predict(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+    ) -> Result<Prediction, Error> {
+        let features = self.features(instance, options)?;
+        let mut out = self.predict_features(&features)?;
+        out.pop()
+            .ok_or_else(|| Error::Engine("no output row".into()))
+    }
+
+    /// Predict many instances in one batch; each result stands on its own, so one bad
+    /// instance does not stop the others.
+    pub fn predict_batch(
+        &self,
+        instances: &[Result<Instance, Error>],
+        options: TransformOptions,
+    ) -> Result<Vec<Result<Prediction, Error>>, Error> {
+        let mut features = Vec::with_capacity(instances.len() * self.prep.width());
+        let mut results: Vec<Option<Result<Prediction, Error>>> =
+            Vec::with_capacity(instances.len());
+        for inst in instances {
+            match inst {
+                Ok(i) => match self.prep.transform_into(i, options, &mut features) {
+                    Ok(()) => results.push(None),
+                    Err(e) => results.push(Some(Err(e.into()))),
+                },
+                Err(e) => results.push(Some(Err(e.clone()))),
+            }
+        }
+        let mut preds = self.predict_features(&features)?.into_iter();
+        Ok(results
+            .into_iter()
+            .map(|r| match r {
+                Some(err) => err,
+                None => preds
+                    .next()
+                    .ok_or_else(|| Error::Engine("fewer output rows than inputs".into())),
+            })
+            .collect())
+    }
+
+    /// Run the network on row-major features (`n * n_features` values) and post-process.
+    pub fn predict_features(&self, features: &[f32]) -> Result<Vec<Prediction>, Error> {
+        let raw = self.engine.run(features)?;
+        let k = self.metadata.model.n_outputs;
+        Ok(raw
+            .chunks(k)
+            .map(
+                |row| match (&self.schema.label.task, &self.metadata.target) {
+                    (Task::Classification { classes }, _) => classify(classes, row),
+                    (Task::Regression, scaling) => {
+                        let z = row.first().copied().unwrap_or(0.0) as f64;
+                        let value = match scaling {
+                            Some(s) => z * s.scale + s.mean,
+                            None => z,
+                        };
+                        Prediction::Value { value }
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// The network's raw outputs (logits, or scaled value) for row-major features.
+    pub fn raw_outputs(&self, features: &[f32]) -> Result<Vec<f32>, Error> {
+        self.engine.run(features)
+    }
+}

@@ -1,0 +1,152 @@
+//! The input schema: which fields an instance has, their types and nullability, and the label.
+//!
+//! The schema is the only contract between etl_app, ml_app and user_app. It travels inside
+//! every bundle and is what a user app builds forms and validates input from.
+
+#[cfg(feature = "fit")]
+mod infer;
+#[cfg(feature = "fit")]
+pub use infer::{InferConfig, infer_schema};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// The type of a raw field, as users know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    /// A real number.
+    Number,
+    /// A whole number.
+    Integer,
+    /// One of a set of labels (`"1st"`, `"female"`).
+    Category,
+    /// True or false (`"yes"`/`"no"`, `"true"`/`"false"`, `1`/`0` in CSV).
+    Boolean,
+    /// Free text (a name, a description).
+    Text,
+}
+
+impl FieldType {
+    /// Human name used in error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            FieldType::Number => "a number",
+            FieldType::Integer => "an integer",
+            FieldType::Category => "a category (string)",
+            FieldType::Boolean => "a boolean",
+            FieldType::Text => "a string",
+        }
+    }
+}
+
+/// One input field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// The field's name, as in the CSV header or the JSON key.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    /// Whether the value may be absent (null, empty CSV cell).
+    pub nullable: bool,
+    /// Categories observed in the training data (categorical fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// Smallest value observed in the training data (numeric fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest value observed in the training data (numeric fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+impl Field {
+    /// A field with no observed statistics.
+    pub fn new(name: impl Into<String>, kind: FieldType, nullable: bool) -> Self {
+        Field {
+            name: name.into(),
+            kind,
+            nullable,
+            categories: None,
+            min: None,
+            max: None,
+        }
+    }
+}
+
+/// What the model predicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Task {
+    /// Pick one of `classes` (sorted, as they appear in the label column).
+    Classification {
+        /// The class labels, in the order of the model's outputs.
+        classes: Vec<String>,
+    },
+    /// Predict a real value.
+    Regression,
+}
+
+/// The label column and the task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    /// The label column's name.
+    pub name: String,
+    /// The task.
+    pub task: Task,
+}
+
+/// The input schema plus the label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    /// Input fields, in a stable order.
+    pub fields: Vec<Field>,
+    /// The label and task.
+    pub label: Label,
+}
+
+impl Schema {
+    /// Check internal consistency: unique names, label not an input, classes present.
+    pub fn validate(&self) -> Result<(), Error> {
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &self.fields {
+            if f.name.is_empty() {
+                return Err(Error::Schema("a field has an empty name".into()));
+            }
+            if !seen.insert(f.name.as_str()) {
+                return Err(Error::Schema(format!("field `{}` appears twice", f.name)));
+            }
+        }
+        if seen.contains(self.label.name.as_str()) {
+            return Err(Error::Schema(format!(
+                "label `{}` is also an input field",
+                self.label.name
+            )));
+        }
+        if let Task::Classification { classes } = &self.label.task
+            && classes.len() < 2
+        {
+            return Err(Error::Schema(format!(
+                "classification label `{}` needs at least 2 classes, found {}",
+                self.label.name,
+                classes.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The field with this name.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The class labels for classification, or `None` for regression.
+    pub fn classes(&self) -> Option<&[String]> {
+        match &self.label.task {
+            Task::Classification { classes } => Some(classes),
+            Task::Regression => None,
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Named tolerances used when comparing model outputs across engines.
+//!
+//! Transforms are compared for exact (bitwise) equality; model outputs go through floating
+//! point matrix products whose summation order differs between engines, so they get a
+//! named, documented tolerance instead of a magic number.
+
+/// Largest absolute difference allowed between class probabilities computed by two engines
+/// (Burn, tract native, tract wasm, onnxruntime) on the same feature vector.
+pub const PROBABILITY_ABS: f64 = 1e-5;
+
+/// Largest absolute difference allowed between raw network outputs (logits) of two engines.
+pub const LOGIT_ABS: f64 = 1e-4;

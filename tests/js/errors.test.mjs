@@ -1,0 +1,87 @@
+// Bad input never traps: every failure is a TandemError with a stable code (and field), and
+// the model stays usable afterwards.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Model, parity } from "./load.mjs";
+
+const { bundle } = parity("titanic");
+const model = Model.load(bundle);
+const good = { name: "Allen, Miss. Elisabeth Walton", sex: "female", age: 29, passengerClass: "1st" };
+
+function expectError(fn, code, field) {
+  try {
+    fn();
+  } catch (e) {
+    assert.equal(e.name, "TandemError", `${e}`);
+    assert.equal(e.code, code, e.message);
+    if (field !== undefined) assert.equal(e.field, field, e.message);
+    assert.ok(e instanceof Error);
+    return e;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+test("the example instance predicts with probabilities that sum to 1", () => {
+  const p = model.predict(good);
+  assert.equal(p.label, "yes");
+  assert.ok(Math.abs(p.probabilities.yes + p.probabilities.no - 1) < 1e-9);
+  assert.equal(model.schema.label.name, "survived");
+  assert.equal(model.metadata.run_id.length, 32);
+});
+
+test("instance errors carry code and field", () => {
+  expectError(() => model.predict(null), "NOT_AN_OBJECT", null);
+  expectError(() => model.predict("a string"), "NOT_AN_OBJECT", null);
+  expectError(() => model.predict([1, 2]), "NOT_AN_OBJECT", null);
+  expectError(() => model.predict({ ...good, sex: undefined }), "MISSING_FIELD", "sex");
+  expectError(() => model.predict({ ...good, age: "29" }), "WRONG_TYPE", "age");
+  expectError(() => model.predict({ ...good, age: NaN }), "NOT_FINITE", "age");
+  expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
+  expectError(() => model.predict({ ...good, age: { deep: { deeper: [1] } } }), "WRONG_TYPE", "age");
+  expectError(() => model.predict({ ...good, sex: 10n }), "WRONG_TYPE", "sex");
+  expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
+});
+
+test("unknown categories: unknown slot by default, an error when strict", () => {
+  const p = model.predict({ ...good, passengerClass: "9th" });
+  assert.ok(p.label === "yes" || p.label === "no");
+  expectError(() => model.predict({ ...good, passengerClass: "9th" }, { strict: true }), "UNKNOWN_CATEGORY", "passengerClass");
+});
+
+test("prototype keys are never read", () => {
+  const evil = JSON.parse('{"__proto__": {"sex": "female", "age": 1}, "passengerClass": "1st", "age": 29}');
+  expectError(() => model.predict(evil), "MISSING_FIELD", "sex");
+  const inherited = Object.create({ sex: "female" });
+  Object.assign(inherited, { age: 29, passengerClass: "1st" });
+  expectError(() => model.predict(inherited), "MISSING_FIELD", "sex");
+  assert.equal({}.sex, undefined);
+});
+
+test("a getter that throws is a wrong type, not a crash", () => {
+  const obj = { ...good };
+  Object.defineProperty(obj, "age", { get() { throw new Error("boom"); }, enumerable: true });
+  expectError(() => model.predict(obj), "WRONG_TYPE", "age");
+});
+
+test("predictBatch reports the failing index", () => {
+  const e = expectError(() => model.predictBatch([good, good, { ...good, age: "x" }]), "WRONG_TYPE", "age");
+  assert.equal(e.index, 2);
+  expectError(() => model.predictBatch("nope"), "NOT_AN_ARRAY");
+  assert.deepEqual(model.predictBatch([]), []);
+});
+
+test("corrupt bundles are refused with a stable code", () => {
+  expectError(() => Model.load(bundle.subarray(0, bundle.length / 2)), "BUNDLE_TRUNCATED");
+  const flipped = Uint8Array.from(bundle);
+  flipped[flipped.length - 100] ^= 1;
+  expectError(() => Model.load(flipped), "BUNDLE_CHECKSUM");
+  const version = Uint8Array.from(bundle);
+  version[8] = 99;
+  expectError(() => Model.load(version), "BUNDLE_VERSION");
+  expectError(() => Model.load(new Uint8Array(0)), "BUNDLE_BAD_MAGIC");
+  expectError(() => Model.load(new TextEncoder().encode("garbage")), "BUNDLE_BAD_MAGIC");
+});
+
+test("the model still works after every error above", () => {
+  assert.equal(model.predict(good).label, "yes");
+});

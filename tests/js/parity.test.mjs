@@ -1,0 +1,47 @@
+// Parity: the wasm package in Node, on the same bundle and the same raw JSON instances as the
+// native runtime, must compute bitwise-identical features and the same probabilities.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { Model, DATASETS, parity, root } from "./load.mjs";
+
+const PROBABILITY_ABS = 1e-5; // tandem_core::tolerance::PROBABILITY_ABS
+const report = {};
+
+for (const name of DATASETS) {
+  test(`${name}: wasm features are bitwise equal and probabilities match native and Burn`, () => {
+    const { instances, reference, bundle } = parity(name);
+    const model = Model.load(bundle);
+    assert.ok(instances.length > 20, "enough held-out rows");
+    let maxNative = 0;
+    let maxBurn = 0;
+    const classes = reference.task.classes;
+    for (let i = 0; i < instances.length; i++) {
+      const row = reference.rows[i];
+      const features = model.features(instances[i]);
+      const bits = Array.from(new Uint32Array(features.buffer, features.byteOffset, features.length));
+      assert.deepEqual(bits, row.feature_bits, `row ${i}: features differ`);
+      const p = model.predict(instances[i]);
+      assert.equal(p.label, row.native_prediction.label, `row ${i}: label`);
+      classes.forEach((c, k) => {
+        maxNative = Math.max(maxNative, Math.abs(p.probabilities[c] - row.native_prediction.probabilities[c]));
+        maxBurn = Math.max(maxBurn, Math.abs(p.probabilities[c] - row.burn_probabilities[k]));
+      });
+    }
+    assert.ok(maxNative <= PROBABILITY_ABS, `wasm vs native max diff ${maxNative}`);
+    assert.ok(maxBurn <= PROBABILITY_ABS, `wasm vs Burn max diff ${maxBurn}`);
+
+    // The batch path gives the same answers as one-by-one.
+    const batch = model.predictBatch(instances);
+    assert.equal(batch.length, instances.length);
+    batch.forEach((b, i) => assert.deepEqual(b, model.predict(instances[i])));
+    report[name] = { rows: instances.length, max_abs_wasm_vs_native: maxNative, max_abs_wasm_vs_burn: maxBurn };
+    model.free();
+  });
+}
+
+test("write the parity report", () => {
+  writeFileSync(path.join(root, "target/parity/wasm-report.json"), JSON.stringify(report, null, 2));
+  assert.equal(Object.keys(report).length, DATASETS.length);
+});

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Train the parity data sets with the native CLI and dump, for every held-out row, the raw
+# instance, the preprocessed features, Burn's outputs and the native runtime's prediction.
+# The Node (wasm) and Python (onnxruntime) parity tests read target/parity/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bin=${TANDEM_BIN:-target/debug/tandem}
+out=target/parity
+rm -rf "$out"
+for spec in titanic:survived iris:target breast_cancer:target; do
+  name=${spec%%:*}
+  label=${spec#*:}
+  mkdir -p "$out/$name"
+  "$bin" train --data "examples/data/$name.csv" --label "$label" --runs-dir "$out/runs" \
+    --json --emit-parity "$out/$name" > "$out/$name/summary.json"
+  echo "parity: trained $name -> $(grep -o '"run_id":"[0-9a-f]*"' "$out/$name/summary.json")"
+done

@@ -1,0 +1,187 @@
+//! `tandem predict`: raw instances from a CSV or JSON Lines file → predictions.
+//!
+//! Every input row gets an output row: a prediction, or a structured error (code, field,
+//! message). Nothing is dropped silently; the exit code is 2 when any row was rejected.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::{Value as Json, json};
+use tandem_core::prep::TransformOptions;
+use tandem_core::{Error, Instance, Model, Prediction};
+
+/// Arguments of `tandem predict`.
+#[derive(Args)]
+pub struct PredictArgs {
+    /// Bundle path, run folder, or runs:/<run_id>.
+    #[arg(long)]
+    model: String,
+    /// Input: `.csv` (header row) or `.jsonl` / `.ndjson` (one JSON object per line).
+    #[arg(long)]
+    input: PathBuf,
+    /// Output: `.csv` or `.jsonl`; `-` writes CSV to stdout.
+    #[arg(long, default_value = "-")]
+    output: PathBuf,
+    /// Reject categories unseen in training instead of using the unknown slot.
+    #[arg(long)]
+    strict: bool,
+    /// Where `runs:/` ids live.
+    #[arg(long, default_value = "tandem-runs")]
+    runs_dir: PathBuf,
+}
+
+enum Format {
+    Csv,
+    JsonLines,
+}
+
+fn format_of(path: &Path) -> Result<Format> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Ok(Format::Csv),
+        Some("jsonl" | "ndjson") => Ok(Format::JsonLines),
+        _ if path == Path::new("-") => Ok(Format::Csv),
+        _ => bail!(
+            "{}: unknown format (use .csv, .jsonl or .ndjson)",
+            path.display()
+        ),
+    }
+}
+
+fn read_instances(model: &Model, path: &Path) -> Result<Vec<Result<Instance, Error>>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    match format_of(path)? {
+        Format::Csv => tandem_core::instance::read_csv(model.schema(), file)
+            .map_err(|e| super::core_error(&e))
+            .with_context(|| format!("{}", path.display())),
+        Format::JsonLines => {
+            let mut out = Vec::new();
+            let reader = std::io::BufReader::new(file);
+            for (i, line) in reader.lines().enumerate() {
+                let row = i + 1;
+                let line = line.with_context(|| format!("{}: line {row}", path.display()))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                out.push(match serde_json::from_str::<Json>(&line) {
+                    Ok(j) => model.parse(&j).map_err(|e| e.at_row(row)),
+                    Err(e) => Err(Error::Json {
+                        row,
+                        reason: e.to_string(),
+                    }),
+                });
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Run `tandem predict`.
+pub fn run(args: PredictArgs) -> Result<ExitCode> {
+    let path = super::resolve_model(&args.model, &args.runs_dir)?;
+    let model = super::load_model(&path)?;
+    let instances = read_instances(&model, &args.input)?;
+    let options = TransformOptions {
+        strict_categories: args.strict,
+    };
+    let results = model
+        .predict_batch(&instances, options)
+        .map_err(|e| super::core_error(&e))?;
+
+    let out_format = format_of(&args.output)?;
+    let mut sink: Box<dyn Write> = if args.output == Path::new("-") {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::io::BufWriter::new(
+            std::fs::File::create(&args.output)
+                .with_context(|| format!("cannot create {}", args.output.display()))?,
+        ))
+    };
+    let classes: Vec<String> = model
+        .schema()
+        .classes()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
+    match out_format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(&mut sink);
+            let mut header = vec!["row".to_string(), "prediction".to_string()];
+            header.extend(classes.iter().map(|c| format!("probability_{c}")));
+            header.extend(["error_code", "error_field", "error"].map(String::from));
+            w.write_record(&header)?;
+            for (i, r) in results.iter().enumerate() {
+                let mut rec = vec![(i + 1).to_string()];
+                match r {
+                    Ok(Prediction::Class {
+                        label,
+                        probabilities,
+                    }) => {
+                        rec.push(label.clone());
+                        rec.extend(classes.iter().map(|c| {
+                            probabilities
+                                .get(c)
+                                .map(|p| p.to_string())
+                                .unwrap_or_default()
+                        }));
+                        rec.extend([String::new(), String::new(), String::new()]);
+                    }
+                    Ok(Prediction::Value { value }) => {
+                        rec.push(value.to_string());
+                        rec.extend([String::new(), String::new(), String::new()]);
+                    }
+                    Err(e) => {
+                        rec.push(String::new());
+                        rec.extend(classes.iter().map(|_| String::new()));
+                        rec.push(e.code().to_string());
+                        rec.push(e.field().unwrap_or("").to_string());
+                        rec.push(e.to_string());
+                    }
+                }
+                w.write_record(&rec)?;
+            }
+            w.flush()?;
+        }
+        Format::JsonLines => {
+            for (i, r) in results.iter().enumerate() {
+                let line = match r {
+                    Ok(p) => json!({ "row": i + 1, "prediction": p }),
+                    Err(e) => json!({ "row": i + 1, "error": {
+                        "code": e.code(), "field": e.field(), "message": e.to_string() } }),
+                };
+                writeln!(sink, "{line}")?;
+            }
+        }
+    }
+    sink.flush()?;
+    drop(sink);
+
+    let rejected: Vec<&Error> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    if rejected.is_empty() {
+        eprintln!("{} rows predicted", results.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in rejected.iter().take(20) {
+        let field = e
+            .field()
+            .map(|f| format!(" (field `{f}`)"))
+            .unwrap_or_default();
+        eprintln!("error[{}]{field}: {e}", e.code());
+    }
+    if rejected.len() > 20 {
+        eprintln!("... and {} more", rejected.len() - 20);
+    }
+    eprintln!(
+        "{} rows predicted, {} rejected (their errors are in the output)",
+        results.len() - rejected.len(),
+        rejected.len()
+    );
+    Ok(ExitCode::from(2))
+}

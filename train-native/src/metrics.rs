@@ -1,0 +1,108 @@
+//! Evaluation metrics computed from predictions and true labels.
+
+use std::collections::BTreeMap;
+
+/// Metrics of a classifier from per-row class probabilities.
+pub fn classification(
+    probs: &[Vec<f64>],
+    truth: &[usize],
+    n_classes: usize,
+) -> BTreeMap<String, f64> {
+    let n = truth.len().max(1) as f64;
+    let mut correct = 0usize;
+    let mut log_loss = 0.0;
+    let mut confusion = vec![vec![0usize; n_classes]; n_classes];
+    for (p, &t) in probs.iter().zip(truth) {
+        let pred = argmax(p);
+        if pred == t {
+            correct += 1;
+        }
+        if let Some(row) = confusion.get_mut(t)
+            && let Some(cell) = row.get_mut(pred)
+        {
+            *cell += 1;
+        }
+        let pt = p.get(t).copied().unwrap_or(0.0).clamp(1e-15, 1.0);
+        log_loss -= pt.ln();
+    }
+    // Macro F1 over classes.
+    let mut f1_sum = 0.0;
+    for c in 0..n_classes {
+        let tp = confusion[c][c] as f64;
+        let fp: f64 = (0..n_classes)
+            .filter(|&r| r != c)
+            .map(|r| confusion[r][c] as f64)
+            .sum();
+        let fn_: f64 = (0..n_classes)
+            .filter(|&k| k != c)
+            .map(|k| confusion[c][k] as f64)
+            .sum();
+        let denom = 2.0 * tp + fp + fn_;
+        f1_sum += if denom > 0.0 { 2.0 * tp / denom } else { 0.0 };
+    }
+    BTreeMap::from([
+        ("accuracy".to_string(), correct as f64 / n),
+        ("log_loss".to_string(), log_loss / n),
+        ("f1_macro".to_string(), f1_sum / n_classes.max(1) as f64),
+    ])
+}
+
+/// Metrics of a regressor.
+pub fn regression(pred: &[f64], truth: &[f64]) -> BTreeMap<String, f64> {
+    let n = truth.len().max(1) as f64;
+    let mse = pred
+        .iter()
+        .zip(truth)
+        .map(|(p, t)| (p - t).powi(2))
+        .sum::<f64>()
+        / n;
+    let mae = pred
+        .iter()
+        .zip(truth)
+        .map(|(p, t)| (p - t).abs())
+        .sum::<f64>()
+        / n;
+    let mean = truth.iter().sum::<f64>() / n;
+    let tss = truth.iter().map(|t| (t - mean).powi(2)).sum::<f64>();
+    let r2 = if tss > 0.0 { 1.0 - mse * n / tss } else { 0.0 };
+    BTreeMap::from([
+        ("rmse".to_string(), mse.sqrt()),
+        ("mae".to_string(), mae),
+        ("r2".to_string(), r2),
+    ])
+}
+
+/// Index of the largest value (first on ties).
+pub fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in p.iter().enumerate() {
+        if *v > p[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_metrics() {
+        let m = classification(
+            &[vec![0.9, 0.1], vec![0.2, 0.8], vec![0.6, 0.4]],
+            &[0, 1, 1],
+            2,
+        );
+        assert!((m["accuracy"] - 2.0 / 3.0).abs() < 1e-12);
+        let ll = -(0.9f64.ln() + 0.8f64.ln() + 0.4f64.ln()) / 3.0;
+        assert!((m["log_loss"] - ll).abs() < 1e-12);
+    }
+
+    #[test]
+    fn regression_metrics() {
+        let m = regression(&[1.0, 2.0, 3.0], &[1.0, 2.0, 5.0]);
+        assert!((m["rmse"] - (4.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!((m["mae"] - 2.0 / 3.0).abs() < 1e-12);
+    }
+}

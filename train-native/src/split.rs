@@ -1,0 +1,87 @@
+//! Seeded, stratified train/validation split.
+//!
+//! The rule is simple enough to reimplement exactly in another language (the scikit-learn
+//! reference in `bench/sklearn_reference.py` does): for each class in sorted order, take its
+//! row indices in file order, Fisher–Yates shuffle them with SplitMix64 seeded by `seed`
+//! (one generator for the whole split, `j = next() % (i + 1)` for `i` from `n - 1` down to 1),
+//! and send the first `round(n * fraction)` to validation. Regression uses one group.
+
+/// SplitMix64: a tiny, well-known, portable generator.
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A generator seeded with `seed`.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    /// The next 64-bit value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Shuffle in place (Fisher–Yates, from the back).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+/// Row indices of each side of a split, each sorted ascending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Split {
+    /// Rows used for fitting.
+    pub train: Vec<usize>,
+    /// Held-out rows.
+    pub validation: Vec<usize>,
+}
+
+/// Split rows into train/validation; `groups[i]` is row `i`'s class (or 0 for regression).
+pub fn stratified_split(groups: &[usize], fraction: f64, seed: u64) -> Split {
+    let n_groups = groups.iter().copied().max().map_or(0, |m| m + 1);
+    let mut rng = SplitMix64::new(seed);
+    let mut train = Vec::new();
+    let mut validation = Vec::new();
+    for g in 0..n_groups {
+        let mut rows: Vec<usize> = (0..groups.len()).filter(|&i| groups[i] == g).collect();
+        rng.shuffle(&mut rows);
+        let n_val = (rows.len() as f64 * fraction).round() as usize;
+        validation.extend_from_slice(&rows[..n_val]);
+        train.extend_from_slice(&rows[n_val..]);
+    }
+    train.sort_unstable();
+    validation.sort_unstable();
+    Split { train, validation }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix_reference_values() {
+        // Reference from the SplitMix64 paper's C code, seed 1234567.
+        let mut r = SplitMix64::new(1234567);
+        assert_eq!(r.next_u64(), 6457827717110365317);
+        assert_eq!(r.next_u64(), 3203168211198807973);
+    }
+
+    #[test]
+    fn split_is_stratified_disjoint_and_seeded() {
+        let groups: Vec<usize> = (0..100).map(|i| usize::from(i % 4 == 0)).collect();
+        let s = stratified_split(&groups, 0.2, 0);
+        assert_eq!(s.validation.len(), 20);
+        assert_eq!(s.validation.iter().filter(|&&i| groups[i] == 1).count(), 5);
+        let mut all: Vec<usize> = s.train.iter().chain(&s.validation).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..100).collect::<Vec<_>>());
+        assert_eq!(s, stratified_split(&groups, 0.2, 0));
+        assert_ne!(s, stratified_split(&groups, 0.2, 1));
+    }
+}

@@ -1,0 +1,213 @@
+//! The training loop: mini-batch Adam on Burn's CPU backend with early stopping on the
+//! validation loss, keeping the best network seen.
+
+use anyhow::{Result, anyhow};
+use burn::module::Module;
+use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::net::Mlp;
+use crate::split::SplitMix64;
+
+/// Hyperparameters of one training run.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Rows per gradient step.
+    pub batch_size: usize,
+    /// Upper bound on epochs.
+    pub max_epochs: usize,
+    /// Stop after this many epochs without a validation-loss improvement.
+    pub patience: usize,
+    /// Seed for initialisation and batch order.
+    pub seed: u64,
+    /// Hide the progress bar.
+    pub quiet: bool,
+}
+
+/// What the network learns from: features plus class indices or scaled targets.
+pub enum Targets {
+    /// Class index per row.
+    Classes(Vec<usize>),
+    /// Scaled regression target per row.
+    Values(Vec<f32>),
+}
+
+impl Targets {
+    fn len(&self) -> usize {
+        match self {
+            Targets::Classes(c) => c.len(),
+            Targets::Values(v) => v.len(),
+        }
+    }
+}
+
+/// A data set already turned into feature vectors.
+pub struct Dataset {
+    /// Row-major features.
+    pub features: Vec<f32>,
+    /// Features per row.
+    pub width: usize,
+    /// Labels.
+    pub targets: Targets,
+}
+
+/// One epoch's losses.
+#[derive(Debug, Clone, Copy)]
+pub struct EpochLog {
+    /// 1-based epoch.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Validation loss.
+    pub validation_loss: f64,
+}
+
+/// The result of training.
+pub struct Trained {
+    /// The best network (plain device, no autodiff).
+    pub model: Mlp,
+    /// Per-epoch losses.
+    pub history: Vec<EpochLog>,
+    /// The epoch whose weights were kept.
+    pub best_epoch: usize,
+}
+
+fn features_tensor(data: &[f32], rows: usize, width: usize, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(data.to_vec(), [rows, width]), device)
+}
+
+fn gather(ds: &Dataset, idx: &[usize]) -> (Vec<f32>, Targets) {
+    let mut f = Vec::with_capacity(idx.len() * ds.width);
+    for &i in idx {
+        f.extend_from_slice(&ds.features[i * ds.width..(i + 1) * ds.width]);
+    }
+    let t = match &ds.targets {
+        Targets::Classes(c) => Targets::Classes(idx.iter().map(|&i| c[i]).collect()),
+        Targets::Values(v) => Targets::Values(idx.iter().map(|&i| v[i]).collect()),
+    };
+    (f, t)
+}
+
+fn loss(model: &Mlp, x: Tensor<2>, targets: &Targets, device: &Device) -> Tensor<1> {
+    let out = model.forward(x);
+    match targets {
+        Targets::Classes(c) => {
+            let t: Vec<i64> = c.iter().map(|&v| v as i64).collect();
+            let n = t.len();
+            let t = Tensor::<1, Int>::from_data(TensorData::new(t, [n]), device);
+            CrossEntropyLossConfig::new().init(device).forward(out, t)
+        }
+        Targets::Values(v) => {
+            let n = v.len();
+            let t = Tensor::<2>::from_data(TensorData::new(v.clone(), [n, 1]), device);
+            MseLoss::new().forward(out, t, Reduction::Mean)
+        }
+    }
+}
+
+fn scalar(t: Tensor<1>) -> Result<f64> {
+    let v = t
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| anyhow!("cannot read loss: {e:?}"))?;
+    Ok(v.first().copied().unwrap_or(f32::NAN) as f64)
+}
+
+/// Train on `train`, early-stopping on `valid`.
+pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) -> Result<Trained> {
+    let device = Device::flex().autodiff();
+    device.seed(cfg.seed);
+    let mut model = Mlp::new(train.width, &cfg.hidden, n_out, &device);
+    let mut optim = AdamConfig::new().init();
+    let mut rng = SplitMix64::new(cfg.seed ^ 0x5EED);
+    let n = train.targets.len();
+    let mut order: Vec<usize> = (0..n).collect();
+
+    let plain = Device::flex();
+    let valid_x = features_tensor(&valid.features, valid.targets.len(), valid.width, &plain);
+
+    let bar = if cfg.quiet {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(cfg.max_epochs as u64);
+        b.set_style(
+            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} epochs  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_prefix("training");
+        b
+    };
+
+    let mut history = Vec::new();
+    let mut best: Option<(f64, usize, Mlp)> = None;
+    for epoch in 1..=cfg.max_epochs {
+        rng.shuffle(&mut order);
+        let mut total = 0.0;
+        let mut batches = 0usize;
+        for chunk in order.chunks(cfg.batch_size.max(1)) {
+            let (f, t) = gather(train, chunk);
+            let x = features_tensor(&f, chunk.len(), train.width, &device);
+            let l = loss(&model, x, &t, &device);
+            total += scalar(l.clone())?;
+            batches += 1;
+            let grads = GradientsParams::from_grads(l.backward(), &model);
+            model = optim.step(cfg.learning_rate, model, grads);
+        }
+        let train_loss = total / batches.max(1) as f64;
+        let validation_loss = scalar(loss(
+            &model.valid(),
+            valid_x.clone(),
+            &valid.targets,
+            &plain,
+        ))?;
+        history.push(EpochLog {
+            epoch,
+            train_loss,
+            validation_loss,
+        });
+        bar.set_position(epoch as u64);
+        bar.set_message(format!(
+            "train loss {train_loss:.4}  validation loss {validation_loss:.4}"
+        ));
+        if !validation_loss.is_finite() {
+            break;
+        }
+        let improved = best
+            .as_ref()
+            .is_none_or(|(b, _, _)| validation_loss < b - 1e-6);
+        if improved {
+            best = Some((validation_loss, epoch, model.valid()));
+        } else if best
+            .as_ref()
+            .is_some_and(|(_, e, _)| epoch - e >= cfg.patience)
+        {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    let (_, best_epoch, model) =
+        best.ok_or_else(|| anyhow!("training diverged in the first epoch"))?;
+    Ok(Trained {
+        model,
+        history,
+        best_epoch,
+    })
+}
+
+/// Run a (plain-device) network on row-major features.
+pub fn forward(model: &Mlp, features: &[f32], width: usize) -> Result<Vec<f32>> {
+    let rows = features.len() / width.max(1);
+    let x = features_tensor(features, rows, width, &Device::flex());
+    model
+        .forward(x)
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| anyhow!("cannot read network output: {e:?}"))
+}

@@ -1,0 +1,371 @@
+//! End-to-end tests of the `tandem` command on real data: train, predict, and every kind of
+//! bad input the spine promises to reject with a clear, structured error.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const BIN: &str = env!("CARGO_BIN_EXE_tandem");
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn tandem(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run tandem")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Train the titanic example once (it has a text field, categories and missing ages).
+fn titanic() -> &'static (PathBuf, serde_json::Value) {
+    static RUN: OnceLock<(PathBuf, serde_json::Value)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let runs = scratch("titanic-runs");
+        let data = root().join("examples/data/titanic.csv");
+        let out = tandem(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "survived",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+            "--json",
+        ]);
+        assert!(out.status.success(), "train failed: {}", text(&out));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary JSON");
+        (runs, summary)
+    })
+}
+
+fn model_path() -> String {
+    titanic().1["model"].as_str().unwrap().to_string()
+}
+
+fn predict_csv(name: &str, csv: &str, extra: &[&str]) -> (Output, String) {
+    let dir = scratch(name);
+    let input = dir.join("in.csv");
+    let output = dir.join("out.csv");
+    std::fs::write(&input, csv).unwrap();
+    let model = model_path();
+    let mut args = vec![
+        "predict",
+        "--model",
+        &model,
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = tandem(&args);
+    let written = std::fs::read_to_string(&output).unwrap_or_default();
+    (out, written)
+}
+
+#[test]
+fn train_writes_a_run_with_a_32_hex_id_and_sane_metrics() {
+    let (runs, summary) = titanic();
+    let id = summary["run_id"].as_str().unwrap();
+    assert_eq!(id.len(), 32);
+    assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+    for f in [
+        "model.tandem",
+        "model.onnx",
+        "schema.json",
+        "metrics.json",
+        "history.csv",
+        "params.json",
+        "split.json",
+    ] {
+        assert!(runs.join(id).join(f).is_file(), "missing {f}");
+    }
+    let acc = summary["metrics"]["validation_accuracy"].as_f64().unwrap();
+    assert!(acc > 0.70 && acc <= 1.0, "validation accuracy {acc}");
+}
+
+#[test]
+fn predict_by_path_and_by_run_id_agree() {
+    let (runs, summary) = titanic();
+    let csv = "name,sex,age,passengerClass\n\"Allen, Miss. Elisabeth Walton\",female,29,1st\n\"Doe, Mr. John\",male,,3rd\n";
+    let (out, by_path) = predict_csv("by-path", csv, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let lines: Vec<&str> = by_path.lines().collect();
+    assert_eq!(
+        lines[0],
+        "row,prediction,probability_no,probability_yes,error_code,error_field,error"
+    );
+    assert!(
+        lines[1].starts_with("1,yes,"),
+        "a first-class woman survives: {}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("2,no,"),
+        "a third-class man does not: {}",
+        lines[2]
+    );
+
+    let dir = scratch("by-id");
+    std::fs::write(dir.join("in.csv"), csv).unwrap();
+    let uri = format!("runs:/{}", summary["run_id"].as_str().unwrap());
+    let out = tandem(&[
+        "predict",
+        "--model",
+        &uri,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--input",
+        dir.join("in.csv").to_str().unwrap(),
+        "--output",
+        dir.join("out.csv").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out.csv")).unwrap(),
+        by_path
+    );
+}
+
+#[test]
+fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
+    let csv = concat!(
+        "name,sex,age,passengerClass\n",
+        "\"A, Mr. B\",male,30,1st\n",     // 1: fine
+        "\"A, Mr. B\",male,thirty,1st\n", // 2: wrong type
+        "\"A, Mr. B\",,30,1st\n",         // 3: missing required field
+        "\"A, Mr. B\",male,NaN,1st\n",    // 4: NaN
+        "\"A, Mr. B\",male,30\n",         // 5: malformed row (too few fields)
+        "\"A, Mr. B\",male,30,9th\n",     // 6: unknown category (unknown slot)
+    );
+    let (out, written) = predict_csv("bad-rows", csv, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(written.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 6, "one output row per input row");
+    let code = |i: usize| rows[i][4].as_str();
+    let field = |i: usize| rows[i][5].as_str();
+    assert_eq!((code(0), rows[0][1].is_empty()), ("", false));
+    assert_eq!((code(1), field(1)), ("WRONG_TYPE", "age"));
+    assert_eq!((code(2), field(2)), ("MISSING_FIELD", "sex"));
+    assert_eq!((code(3), field(3)), ("NOT_FINITE", "age"));
+    assert_eq!(code(4), "CSV");
+    assert_eq!(
+        code(5),
+        "",
+        "unknown categories use the unknown slot by default"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("row 2") && err.contains("field `age`"),
+        "{err}"
+    );
+
+    let (out, written) = predict_csv("strict", csv, &["--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    let last = written.lines().last().unwrap().to_string();
+    assert!(
+        last.contains("UNKNOWN_CATEGORY") && last.contains("passengerClass"),
+        "{last}"
+    );
+}
+
+#[test]
+fn json_lines_input_and_output() {
+    let dir = scratch("jsonl");
+    let input = dir.join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"name\":\"X\",\"sex\":\"female\",\"age\":29,\"passengerClass\":\"1st\"}\n{\"name\":\"Y\",\"sex\":\"male\",\"age\":\"old\",\"passengerClass\":\"2nd\"}\nnot json\n",
+    )
+    .unwrap();
+    let output = dir.join("out.jsonl");
+    let model = model_path();
+    let out = tandem(&[
+        "predict",
+        "--model",
+        &model,
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["prediction"]["label"], "yes");
+    let p = &lines[0]["prediction"]["probabilities"];
+    assert!((p["yes"].as_f64().unwrap() + p["no"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    assert_eq!(lines[1]["error"]["code"], "WRONG_TYPE");
+    assert_eq!(lines[1]["error"]["field"], "age");
+    assert_eq!(lines[2]["error"]["code"], "JSON");
+}
+
+#[test]
+fn corrupt_bundles_are_refused_with_a_code() {
+    let bytes = std::fs::read(model_path()).unwrap();
+    let dir = scratch("corrupt");
+    let input = dir.join("in.csv");
+    std::fs::write(&input, "name,sex,age,passengerClass\nX,male,3,1st\n").unwrap();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated",
+            bytes[..bytes.len() / 2].to_vec(),
+            "BUNDLE_TRUNCATED",
+        ),
+        (
+            "flipped",
+            {
+                let mut b = bytes.clone();
+                let at = b.len() - 100; // inside the last part (the NNEF graph)
+                b[at] ^= 0x01;
+                b
+            },
+            "BUNDLE_CHECKSUM",
+        ),
+        (
+            "manifest-flip",
+            {
+                let mut b = bytes.clone();
+                b[40] ^= 0x20;
+                b
+            },
+            "BUNDLE_CHECKSUM",
+        ),
+        (
+            "not-a-bundle",
+            b"hello world, not a model".to_vec(),
+            "BUNDLE_BAD_MAGIC",
+        ),
+        (
+            "future-version",
+            {
+                let mut b = bytes.clone();
+                b[8] = 99;
+                b
+            },
+            "BUNDLE_VERSION",
+        ),
+        ("empty", Vec::new(), "BUNDLE_BAD_MAGIC"),
+    ];
+    for (name, data, code) in cases {
+        let path = dir.join(format!("{name}.tandem"));
+        std::fs::write(&path, data).unwrap();
+        let out = tandem(&[
+            "predict",
+            "--model",
+            path.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(code), "{name}: expected {code} in {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn malformed_model_uris_and_unknown_runs_fail_cleanly() {
+    for uri in ["runs:/nothex", "runs:/0123456789abcdef0123456789abcdef"] {
+        let out = tandem(&[
+            "predict",
+            "--model",
+            uri,
+            "--input",
+            "x.csv",
+            "--runs-dir",
+            "/nonexistent",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("malformed model URI") || err.contains("unknown run id"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn zero_hidden_layers_is_logistic_regression_and_regression_works() {
+    let runs = scratch("other-runs");
+    let data = root().join("examples/data/cps1985.csv");
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "wage",
+        "--hidden",
+        "none",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rmse = s["metrics"]["validation_rmse"].as_f64().unwrap();
+    assert!(rmse > 1.0 && rmse < 8.0, "cps1985 wage RMSE {rmse}");
+    let inspect = tandem(&["inspect", s["model"].as_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(
+        j["metadata"]["model"]["hidden_layers"],
+        serde_json::json!([])
+    );
+    assert_eq!(j["schema"]["label"]["task"]["kind"], "regression");
+    assert_eq!(j["manifest"]["format_version"], 1);
+}
+
+#[test]
+fn training_data_errors_name_the_row() {
+    let dir = scratch("bad-train");
+    let data = dir.join("bad.csv");
+    std::fs::write(&data, "x,y\n1,a\n2,b\n3\n4,a\n").unwrap();
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "y",
+        "--runs-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("data row 3"), "{}", text(&out));
+    std::fs::write(&data, "x,y\n1,a\n2,b\n").unwrap();
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "nope",
+        "--runs-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(text(&out).contains("label column `nope`"), "{}", text(&out));
+}

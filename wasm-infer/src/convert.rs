@@ -1,0 +1,89 @@
+//! Converting between JavaScript values and Tandem types.
+
+use js_sys::{Array, Reflect};
+use serde::Serialize;
+use tandem_core::prep::TransformOptions;
+use tandem_core::schema::Schema;
+use tandem_core::{Error, Instance, InstanceError, Raw};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::{TandemError, js_error};
+
+fn describe(v: &JsValue) -> String {
+    if Array::is_array(v) {
+        "an array".into()
+    } else {
+        v.js_typeof()
+            .as_string()
+            .unwrap_or_else(|| "a value".into())
+    }
+}
+
+fn raw(v: Result<JsValue, JsValue>) -> Raw {
+    match v {
+        Err(_) => Raw::Other("a value whose getter threw".into()),
+        Ok(v) if v.is_null() || v.is_undefined() => Raw::Null,
+        Ok(v) => {
+            if let Some(n) = v.as_f64() {
+                Raw::Number(n)
+            } else if let Some(s) = v.as_string() {
+                Raw::Str(s)
+            } else if let Some(b) = v.as_bool() {
+                Raw::Bool(b)
+            } else {
+                Raw::Other(describe(&v))
+            }
+        }
+    }
+}
+
+/// Read a plain JS object as an instance; only the schema's own keys are looked at.
+pub fn instance_from_js(
+    schema: &Schema,
+    value: &JsValue,
+    index: Option<usize>,
+) -> Result<Instance, JsValue> {
+    let fail = |e: Error| {
+        let t = TandemError::from(&e);
+        js_error(&match index {
+            Some(i) => t.with_index(i),
+            None => t,
+        })
+    };
+    if value.is_null() || value.is_undefined() || !value.is_object() || Array::is_array(value) {
+        let found = if value.is_null() {
+            "null".into()
+        } else {
+            describe(value)
+        };
+        return Err(fail(InstanceError::NotAnObject { found }.into()));
+    }
+    let obj: &js_sys::Object = value.unchecked_ref();
+    Instance::from_raw(schema, |name| {
+        let key = JsValue::from_str(name);
+        // Own properties only: never read through the prototype chain.
+        if !obj.has_own_property(&key) {
+            return Raw::Null;
+        }
+        raw(Reflect::get(obj, &key))
+    })
+    .map_err(fail)
+}
+
+/// Read `{ strict?: boolean }`.
+pub fn options_from_js(options: &JsValue) -> Result<TransformOptions, JsValue> {
+    if options.is_null() || options.is_undefined() {
+        return Ok(TransformOptions::default());
+    }
+    let strict = Reflect::get(options, &JsValue::from_str("strict")).unwrap_or(JsValue::UNDEFINED);
+    Ok(TransformOptions {
+        strict_categories: strict.as_bool().unwrap_or(false),
+    })
+}
+
+/// Serialize to a plain JS value (maps become objects).
+pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(&TandemError::new("SERIALIZE", e.to_string())))
+}

@@ -1,0 +1,66 @@
+//! Errors as JavaScript sees them: `Error` objects named `TandemError` with a stable `code`.
+
+use wasm_bindgen::JsValue;
+
+/// A structured error on its way to JavaScript.
+pub struct TandemError {
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+    index: Option<usize>,
+}
+
+impl TandemError {
+    /// A new error with a code and message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        TandemError {
+            code,
+            message: message.into(),
+            field: None,
+            index: None,
+        }
+    }
+
+    /// Record which instance of a batch failed (0-based).
+    pub fn with_index(mut self, index: usize) -> Self {
+        self.index = Some(index);
+        self
+    }
+}
+
+impl From<&tandem_core::Error> for TandemError {
+    fn from(e: &tandem_core::Error) -> Self {
+        TandemError {
+            code: e.code(),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+            index: None,
+        }
+    }
+}
+
+/// Build the JS `Error`. Setting properties on a fresh `Error` cannot fail; if it ever did,
+/// the error still carries its message.
+pub fn js_error(e: &TandemError) -> JsValue {
+    let message = match e.index {
+        Some(i) => format!("instance {i}: {}", e.message),
+        None => e.message.clone(),
+    };
+    let err = js_sys::Error::new(&message);
+    err.set_name("TandemError");
+    let obj: &JsValue = err.as_ref();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(obj, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code));
+    set(
+        "field",
+        e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(
+        "index",
+        e.index
+            .map_or(JsValue::NULL, |i| JsValue::from_f64(i as f64)),
+    );
+    err.into()
+}
