@@ -369,3 +369,61 @@ fn training_data_errors_name_the_row() {
     ]);
     assert!(text(&out).contains("label column `nope`"), "{}", text(&out));
 }
+
+#[test]
+fn a_schema_file_overrides_inference() {
+    let dir = scratch("schema-override");
+    let data = root().join("examples/data/iris.csv");
+    // Declare petal_width_cm a category: the bundle must then one-hot it instead of scaling it.
+    let schema = serde_json::json!({
+        "fields": [
+            {"name": "sepal_length_cm", "type": "number", "nullable": false},
+            {"name": "sepal_width_cm", "type": "number", "nullable": false},
+            {"name": "petal_length_cm", "type": "number", "nullable": true},
+            {"name": "petal_width_cm", "type": "category", "nullable": false}
+        ],
+        "label": {"name": "target", "task": {"kind": "classification", "classes": ["setosa", "versicolor", "virginica"]}}
+    });
+    let path = dir.join("schema.json");
+    std::fs::write(&path, schema.to_string()).unwrap();
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "target",
+        "--schema",
+        path.to_str().unwrap(),
+        "--runs-dir",
+        dir.to_str().unwrap(),
+        "--json",
+        "--max-epochs",
+        "20",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inspect = tandem(&["inspect", s["model"].as_str().unwrap()]);
+    let j: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(j["schema"], schema);
+    let nodes: Vec<&str> = j["preprocessing"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["node"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, ["numeric", "numeric", "numeric", "one_hot"]);
+
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "sepal_length_cm",
+        "--schema",
+        path.to_str().unwrap(),
+        "--runs-dir",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("has label `target`"), "{}", text(&out));
+}

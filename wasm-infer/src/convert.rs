@@ -62,7 +62,7 @@ pub fn instance_from_js(
     Instance::from_raw(schema, |name| {
         let key = JsValue::from_str(name);
         // Own properties only: never read through the prototype chain.
-        if !obj.has_own_property(&key) {
+        if !js_sys::Object::has_own(obj, &key) {
             return Raw::Null;
         }
         raw(Reflect::get(obj, &key))
