@@ -27,16 +27,12 @@ pub fn classification(
     }
     // Macro F1 over classes.
     let mut f1_sum = 0.0;
-    for c in 0..n_classes {
-        let tp = confusion[c][c] as f64;
-        let fp: f64 = (0..n_classes)
-            .filter(|&r| r != c)
-            .map(|r| confusion[r][c] as f64)
-            .sum();
-        let fn_: f64 = (0..n_classes)
-            .filter(|&k| k != c)
-            .map(|k| confusion[c][k] as f64)
-            .sum();
+    for (c, row) in confusion.iter().enumerate() {
+        let tp = row[c] as f64;
+        let predicted_c: usize = confusion.iter().map(|r| r[c]).sum();
+        let actual_c: usize = row.iter().sum();
+        let fp = predicted_c as f64 - tp;
+        let fn_ = actual_c as f64 - tp;
         let denom = 2.0 * tp + fp + fn_;
         f1_sum += if denom > 0.0 { 2.0 * tp / denom } else { 0.0 };
     }

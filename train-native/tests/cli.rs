@@ -1,6 +1,8 @@
 //! End-to-end tests of the `tandem` command on real data: train, predict, and every kind of
 //! bad input the spine promises to reject with a clear, structured error.
 
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

@@ -60,7 +60,7 @@ impl TractEngine {
         if features.is_empty() {
             return Ok(Vec::new());
         }
-        if features.len() % self.n_features != 0 {
+        if !features.len().is_multiple_of(self.n_features) {
             return Err(Error::Engine(format!(
                 "{} feature values is not a multiple of {}",
                 features.len(),

@@ -70,8 +70,7 @@ pub fn infer_schema(
                     cells.len() - present.len()
                 )));
             }
-            let is_regression =
-                matches!(&numbers, Some(_) if distinct.len() > config.max_label_classes);
+            let is_regression = numbers.is_some() && distinct.len() > config.max_label_classes;
             task = if is_regression {
                 Task::Regression
             } else {
