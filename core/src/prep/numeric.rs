@@ -32,23 +32,23 @@ pub(crate) fn as_f64(v: &Value) -> Option<f64> {
 
 impl NumericParams {
     /// Apply the node: impute, center, scale; computed in f64, rounded once to f32.
+    ///
+    /// The result is clamped to the finite f32 range, so an extreme input (1e300 in a column
+    /// trained on ages) saturates instead of becoming infinity and poisoning the network.
     pub fn transform(&self, value: &Value) -> f32 {
         let x = as_f64(value).unwrap_or(self.fill);
-        ((x - self.mean) / self.scale) as f32
+        let z = (x - self.mean) / self.scale;
+        z.clamp(f32::MIN as f64, f32::MAX as f64) as f32
     }
 
     /// Fit on a training column (`None` = missing).
     #[cfg(feature = "fit")]
     pub fn fit(field: &str, values: &[Option<f64>]) -> NumericParams {
         let present: Vec<f64> = values.iter().flatten().copied().collect();
-        let fill = if present.is_empty() {
-            0.0
-        } else {
-            present.iter().sum::<f64>() / present.len() as f64
-        };
-        let n = values.len().max(1) as f64;
+        let fill = finite_mean(present.iter().copied(), present.len());
         let imputed = values.iter().map(|v| v.unwrap_or(fill));
-        let mean = imputed.clone().sum::<f64>() / n;
+        let mean = finite_mean(imputed.clone(), values.len());
+        let n = values.len().max(1) as f64;
         let var = imputed.map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
         let std = var.sqrt();
         let scale = if std.is_finite() && std > 0.0 {
@@ -59,10 +59,26 @@ impl NumericParams {
         NumericParams {
             field: field.into(),
             fill,
-            mean: if mean.is_finite() { mean } else { 0.0 },
+            mean,
             scale,
         }
     }
+}
+
+/// Mean as scikit-learn computes it (sum, then divide); if the sum overflows, the slower
+/// sum of `x / n`, which cannot; 0 for an empty column.
+#[cfg(feature = "fit")]
+fn finite_mean(values: impl Iterator<Item = f64> + Clone, n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let nf = n as f64;
+    let naive = values.clone().sum::<f64>() / nf;
+    if naive.is_finite() {
+        return naive;
+    }
+    let safe = values.map(|x| x / nf).sum::<f64>();
+    if safe.is_finite() { safe } else { 0.0 }
 }
 
 #[cfg(all(test, feature = "fit"))]

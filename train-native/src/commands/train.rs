@@ -321,7 +321,26 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 
     // Evaluate through the runtime users get (tract on the NNEF graph), and check it agrees
     // with Burn's own forward pass before anything is written.
-    let runtime = Model::from_bundle(bundle.clone()).map_err(|e| super::core_error(&e))?;
+    // The runtime is loaded from the encoded bytes, exactly as a user app will load it, and
+    // must reproduce the training features bit for bit (no train/serve skew).
+    let encoded = bundle
+        .to_bytes()
+        .map_err(|e| super::core_error(&e.into()))?;
+    let runtime = Model::load(&encoded).map_err(|e| super::core_error(&e))?;
+    for (i, inst) in valid_inst.iter().enumerate() {
+        let f = runtime
+            .features(inst, TransformOptions::default())
+            .map_err(|e| super::core_error(&e))?;
+        let expected = &valid_ds.features[i * width..(i + 1) * width];
+        if f.iter()
+            .map(|x| x.to_bits())
+            .ne(expected.iter().map(|x| x.to_bits()))
+        {
+            bail!(
+                "export check failed: the bundle's preprocessing differs from training's on validation row {i}"
+            );
+        }
+    }
     let burn_valid = forward(&trained.model, &valid_ds.features, width)?;
     let tract_valid = runtime
         .raw_outputs(&valid_ds.features)
