@@ -45,7 +45,7 @@ impl Raw {
         match self {
             Raw::Null => "null".into(),
             Raw::Number(v) => format!("number {v}"),
-            Raw::Str(s) => json_kind(&Json::String(s.clone())),
+            Raw::Str(s) => describe_str(s),
             Raw::Bool(b) => format!("boolean {b}"),
             Raw::Other(k) => k.clone(),
         }
@@ -78,16 +78,19 @@ fn json_kind(v: &Json) -> String {
         Json::Null => "null".into(),
         Json::Bool(b) => format!("boolean {b}"),
         Json::Number(n) => format!("number {n}"),
-        Json::String(s) => {
-            let shown: String = s.chars().take(40).collect();
-            if shown.len() < s.len() {
-                format!("string {shown:?}...")
-            } else {
-                format!("string {shown:?}")
-            }
-        }
+        Json::String(s) => describe_str(s),
         Json::Array(_) => "an array".into(),
         Json::Object(_) => "an object".into(),
+    }
+}
+
+/// `string "abc"`, cut to 40 characters so a 10 MB value never lands in a message.
+fn describe_str(s: &str) -> String {
+    let shown: String = s.chars().take(40).collect();
+    if shown.len() < s.len() {
+        format!("string {shown:?}...")
+    } else {
+        format!("string {shown:?}")
     }
 }
 
@@ -187,41 +190,23 @@ impl Instance {
         columns: &[Option<usize>],
         record: &csv::StringRecord,
     ) -> Result<Instance, Error> {
-        let mut values = Vec::with_capacity(schema.fields.len());
-        for (field, col) in schema.fields.iter().zip(columns) {
-            let name = field.name.as_str();
+        // CSV cells are text: read each as the raw value its field type expects, then let
+        // `from_raw` apply the same rules as for JSON.
+        let mut cells = schema.fields.iter().zip(columns).map(|(field, col)| {
             let cell = col.and_then(|c| record.get(c)).unwrap_or("");
-            let value = if is_missing_cell(cell) {
-                Value::Missing
-            } else {
-                let cell_t = cell.trim();
-                match field.kind {
-                    FieldType::Number | FieldType::Integer => {
-                        let v = cell_t
-                            .parse::<f64>()
-                            .map_err(|_| InstanceError::WrongType {
-                                field: name.into(),
-                                expected: field.kind.describe().into(),
-                                found: json_kind(&Json::String(cell.into())),
-                            })?;
-                        check_number(name, field.kind, v)?
-                    }
-                    FieldType::Boolean => {
-                        Value::Bool(parse_bool_cell(cell_t).ok_or_else(|| {
-                            InstanceError::WrongType {
-                                field: name.into(),
-                                expected: field.kind.describe().into(),
-                                found: json_kind(&Json::String(cell.into())),
-                            }
-                        })?)
-                    }
-                    FieldType::Category => check_text(name, cell_t)?,
-                    FieldType::Text => check_text(name, cell)?,
-                }
-            };
-            values.push(Self::check_missing(field.nullable, name, value)?);
-        }
-        Ok(Instance { values })
+            if is_missing_cell(cell) {
+                return Raw::Null;
+            }
+            match field.kind {
+                FieldType::Number | FieldType::Integer => cell
+                    .trim()
+                    .parse::<f64>()
+                    .map_or_else(|_| Raw::Str(cell.to_string()), Raw::Number),
+                FieldType::Boolean | FieldType::Category => Raw::Str(cell.trim().to_string()),
+                FieldType::Text => Raw::Str(cell.to_string()),
+            }
+        });
+        Self::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null))
     }
 
     fn check_missing(nullable: bool, name: &str, value: Value) -> Result<Value, InstanceError> {

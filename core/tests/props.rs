@@ -129,6 +129,7 @@ mod fit {
                 Field::new("x", FieldType::Number, true),
                 Field::new("c", FieldType::Category, true),
                 Field::new("b", FieldType::Boolean, true),
+                Field::new("t", FieldType::Text, true),
             ],
             label: Label {
                 name: "y".into(),
@@ -163,9 +164,16 @@ mod fit {
         prop_oneof![Just(Value::Missing), any::<bool>().prop_map(Value::Bool)]
     }
 
+    fn text() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Missing),
+            "(\\PC{0,6} ){0,4}".prop_map(Value::Text)
+        ]
+    }
+
     fn row() -> impl Strategy<Value = Instance> {
-        (number(), category(), boolean()).prop_map(|(x, c, b)| Instance {
-            values: vec![x, c, b],
+        (number(), category(), boolean(), text()).prop_map(|(x, c, b, t)| Instance {
+            values: vec![x, c, b, t],
         })
     }
 

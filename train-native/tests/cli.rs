@@ -429,3 +429,30 @@ fn a_schema_file_overrides_inference() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("has label `target`"), "{}", text(&out));
 }
+
+#[test]
+fn free_text_names_become_tfidf_features_with_the_titles() {
+    let inspect = tandem(&["inspect", &model_path()]);
+    assert!(inspect.status.success(), "{}", text(&inspect));
+    let j: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    let steps = j["preprocessing"]["steps"].as_array().unwrap();
+    let tfidf = steps
+        .iter()
+        .find(|s| s["node"] == "tfidf")
+        .expect("a tfidf node for `name`");
+    assert_eq!(tfidf["field"], "name");
+    let vocab: Vec<&str> = tfidf["vocabulary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(vocab.len(), 100, "--text-max-features default");
+    for title in ["mr", "mrs", "miss", "master"] {
+        assert!(vocab.contains(&title), "{title} in {vocab:?}");
+    }
+    assert_eq!(
+        j["metadata"]["feature_names"].as_array().unwrap().len(),
+        j["metadata"]["model"]["n_features"].as_u64().unwrap() as usize
+    );
+}

@@ -8,11 +8,27 @@
 //! calls [`Preprocessor::transform`] on every row before the network sees it, and the runtime
 //! calls the very same function natively and in wasm.
 
+mod bucketize;
 mod categorical;
+mod impute;
+mod minmax;
 mod numeric;
+mod ordinal;
+mod robust;
+mod standard;
+#[cfg(feature = "fit")]
+pub mod stats;
+mod tfidf;
 
+pub use bucketize::{BinStrategy, BucketizeParams};
 pub use categorical::OneHotParams;
+pub use impute::{ImputeParams, ImputeStrategy};
+pub use minmax::MinMaxParams;
 pub use numeric::NumericParams;
+pub use ordinal::OrdinalParams;
+pub use robust::RobustParams;
+pub use standard::StandardParams;
+pub use tfidf::{TfidfParams, tokenize};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +44,8 @@ pub enum Step {
     Numeric(NumericParams),
     /// Categorical impute (most frequent) + one-hot with an explicit unknown slot.
     OneHot(OneHotParams),
+    /// Text: TF-IDF over a fitted vocabulary.
+    Tfidf(TfidfParams),
 }
 
 impl Step {
@@ -36,6 +54,7 @@ impl Step {
         match self {
             Step::Numeric(p) => &p.field,
             Step::OneHot(p) => &p.field,
+            Step::Tfidf(p) => &p.field,
         }
     }
 
@@ -44,6 +63,7 @@ impl Step {
         match self {
             Step::Numeric(_) => 1,
             Step::OneHot(p) => p.width(),
+            Step::Tfidf(p) => p.width(),
         }
     }
 }
@@ -102,6 +122,9 @@ impl Preprocessor {
                     }
                     out.push(format!("{}=<unknown>", p.field));
                 }
+                Step::Tfidf(p) => {
+                    out.extend(p.vocabulary.iter().map(|t| format!("{}~{}", p.field, t)));
+                }
             }
         }
         out
@@ -132,6 +155,10 @@ impl BoundPreprocessor {
                     Ok(())
                 }
                 Step::OneHot(p) => p.transform_into(value, options, out),
+                Step::Tfidf(p) => {
+                    p.transform_into(value, out);
+                    Ok(())
+                }
             };
             if let Err(e) = res {
                 out.truncate(start);
@@ -153,6 +180,26 @@ impl BoundPreprocessor {
     }
 }
 
+/// Settings for fitting the default node set.
+#[cfg(feature = "fit")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitConfig {
+    /// A text term must appear in at least this many training rows.
+    pub text_min_df: usize,
+    /// Keep at most this many text terms per field (most frequent first).
+    pub text_max_features: Option<usize>,
+}
+
+#[cfg(feature = "fit")]
+impl Default for FitConfig {
+    fn default() -> Self {
+        FitConfig {
+            text_min_df: 2,
+            text_max_features: Some(100),
+        }
+    }
+}
+
 #[cfg(feature = "fit")]
 mod fit {
     use super::*;
@@ -163,9 +210,15 @@ mod fit {
         /// Fit one node per usable field on the training rows only.
         ///
         /// Numbers, integers and booleans get impute(mean) + standardize; categories get
-        /// impute(most frequent) + one-hot with an unknown slot. Text fields are not used by
-        /// this first node set (they stay valid instance fields).
+        /// impute(most frequent) + one-hot with an unknown slot; text gets TF-IDF over the
+        /// terms found in at least `text_min_df` rows (the `text_max_features` most frequent);
+        /// a text field with no such term writes no feature.
         pub fn fit(schema: &Schema, train: &[Instance]) -> Preprocessor {
+            Self::fit_with(schema, train, &FitConfig::default())
+        }
+
+        /// [`Preprocessor::fit`] with explicit settings.
+        pub fn fit_with(schema: &Schema, train: &[Instance], config: &FitConfig) -> Preprocessor {
             let mut steps = Vec::new();
             for (idx, field) in schema.fields.iter().enumerate() {
                 let column = train
@@ -185,7 +238,23 @@ mod fit {
                             .collect();
                         steps.push(Step::OneHot(OneHotParams::fit(&field.name, &values)));
                     }
-                    FieldType::Text => {}
+                    FieldType::Text => {
+                        let docs: Vec<Option<&str>> = column
+                            .map(|v| match v {
+                                Value::Text(s) => Some(s.as_str()),
+                                _ => None,
+                            })
+                            .collect();
+                        let p = TfidfParams::fit(
+                            &field.name,
+                            &docs,
+                            config.text_min_df,
+                            config.text_max_features,
+                        );
+                        if p.width() > 0 {
+                            steps.push(Step::Tfidf(p));
+                        }
+                    }
                 }
             }
             Preprocessor { steps }

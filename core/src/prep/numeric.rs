@@ -41,44 +41,21 @@ impl NumericParams {
         z.clamp(f32::MIN as f64, f32::MAX as f64) as f32
     }
 
-    /// Fit on a training column (`None` = missing).
+    /// Fit on a training column (`None` = missing): the mean imputer, then the standard
+    /// scaler on the imputed column, exactly as the scikit-learn pipeline does.
     #[cfg(feature = "fit")]
     pub fn fit(field: &str, values: &[Option<f64>]) -> NumericParams {
-        let present: Vec<f64> = values.iter().flatten().copied().collect();
-        let fill = finite_mean(present.iter().copied(), present.len());
-        let imputed = values.iter().map(|v| v.unwrap_or(fill));
-        let mean = finite_mean(imputed.clone(), values.len());
-        let n = values.len().max(1) as f64;
-        let var = imputed.map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
-        let std = var.sqrt();
-        let scale = if std.is_finite() && std > 0.0 {
-            std
-        } else {
-            1.0
-        };
+        use super::{ImputeParams, ImputeStrategy, StandardParams};
+        let impute = ImputeParams::fit(ImputeStrategy::Mean, values);
+        let imputed: Vec<f64> = values.iter().map(|v| impute.transform(*v)).collect();
+        let standard = StandardParams::fit(&imputed);
         NumericParams {
             field: field.into(),
-            fill,
-            mean,
-            scale,
+            fill: impute.fill,
+            mean: standard.mean,
+            scale: standard.scale,
         }
     }
-}
-
-/// Mean as scikit-learn computes it (sum, then divide); if the sum overflows, the slower
-/// sum of `x / n`, which cannot; 0 for an empty column.
-#[cfg(feature = "fit")]
-fn finite_mean(values: impl Iterator<Item = f64> + Clone, n: usize) -> f64 {
-    if n == 0 {
-        return 0.0;
-    }
-    let nf = n as f64;
-    let naive = values.clone().sum::<f64>() / nf;
-    if naive.is_finite() {
-        return naive;
-    }
-    let safe = values.map(|x| x / nf).sum::<f64>();
-    if safe.is_finite() { safe } else { 0.0 }
 }
 
 #[cfg(all(test, feature = "fit"))]

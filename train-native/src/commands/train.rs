@@ -10,7 +10,7 @@ use clap::Args;
 use serde_json::{Value as Json, json};
 use tandem_core::bundle::{Metadata, ModelInfo, TargetScaling};
 use tandem_core::instance::csv_columns;
-use tandem_core::prep::TransformOptions;
+use tandem_core::prep::{FitConfig, TransformOptions};
 use tandem_core::schema::{InferConfig, infer_schema};
 use tandem_core::{
     Bundle, Instance, Model, Prediction, Preprocessor, Schema, Task, Value, tolerance,
@@ -55,6 +55,12 @@ pub struct TrainArgs {
     /// Fraction of rows held out for validation.
     #[arg(long, default_value_t = 0.2)]
     validation_fraction: f64,
+    /// Text fields: a term must appear in at least this many training rows.
+    #[arg(long, default_value_t = 2)]
+    text_min_df: usize,
+    /// Text fields: keep at most this many terms per field (0: no limit).
+    #[arg(long, default_value_t = 100)]
+    text_max_features: usize,
     /// Folder holding run folders.
     #[arg(long, default_value = "tandem-runs")]
     runs_dir: PathBuf,
@@ -197,7 +203,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let valid_inst = pick(&split.validation);
 
     // Fit the shared preprocessing on the training rows only, then transform both sides.
-    let preprocessing = Preprocessor::fit(&schema, &train_inst);
+    let fit_config = FitConfig {
+        text_min_df: args.text_min_df,
+        text_max_features: (args.text_max_features > 0).then_some(args.text_max_features),
+    };
+    let preprocessing = Preprocessor::fit_with(&schema, &train_inst, &fit_config);
     let bound = preprocessing
         .bind(&schema)
         .map_err(|e| super::core_error(&e))?;
@@ -285,6 +295,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         ("patience", args.patience.to_string()),
         ("seed", args.seed.to_string()),
         ("validation_fraction", args.validation_fraction.to_string()),
+        ("text_min_df", args.text_min_df.to_string()),
+        ("text_max_features", args.text_max_features.to_string()),
         ("optimizer", "adam".into()),
         ("backend", "burn-flex".into()),
         ("epochs_run", trained.history.len().to_string()),

@@ -1,0 +1,91 @@
+//! Bucketizing: map a number to the index of its bin, as scikit-learn's
+//! `KBinsDiscretizer(encode="ordinal", strategy="quantile" | "uniform",
+//! quantile_method="linear")`, or to fixed, user-given edges.
+
+use serde::{Deserialize, Serialize};
+
+/// How bin edges are chosen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BinStrategy {
+    /// Equal-frequency bins from training percentiles.
+    Quantile,
+    /// Equal-width bins between the training min and max.
+    Uniform,
+}
+
+/// Fitted state: the bin edges, including the outer ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BucketizeParams {
+    /// Increasing edges; `edges.len() - 1` bins.
+    pub edges: Vec<f64>,
+}
+
+impl BucketizeParams {
+    /// Number of bins.
+    pub fn bins(&self) -> usize {
+        self.edges.len().saturating_sub(1).max(1)
+    }
+
+    /// The bin of `x`: `searchsorted(edges[1..-1], x, side="right")`, so values below the
+    /// training range fall in bin 0 and above it in the last bin.
+    pub fn transform(&self, x: f64) -> usize {
+        let inner = if self.edges.len() > 2 {
+            &self.edges[1..self.edges.len() - 1]
+        } else {
+            &[][..]
+        };
+        inner.partition_point(|&e| e <= x)
+    }
+
+    /// Fit `n_bins` bins on present values. Edges closer than 1e-8 are merged (quantile), and
+    /// a constant column gets one bin, as scikit-learn.
+    #[cfg(feature = "fit")]
+    pub fn fit(strategy: &BinStrategy, n_bins: usize, values: &[f64]) -> BucketizeParams {
+        use super::stats;
+        let n_bins = n_bins.max(1);
+        let s = stats::sorted(values);
+        let (min, max) = match (s.first(), s.last()) {
+            (Some(&a), Some(&b)) => (a, b),
+            _ => {
+                return BucketizeParams {
+                    edges: vec![f64::NEG_INFINITY, f64::INFINITY],
+                };
+            }
+        };
+        if min == max {
+            return BucketizeParams {
+                edges: vec![f64::NEG_INFINITY, f64::INFINITY],
+            };
+        }
+        let mut edges: Vec<f64> = match strategy {
+            BinStrategy::Uniform => linspace(min, max, n_bins + 1),
+            BinStrategy::Quantile => linspace(0.0, 100.0, n_bins + 1)
+                .into_iter()
+                .map(|q| stats::percentile_sorted(&s, q))
+                .collect(),
+        };
+        if *strategy == BinStrategy::Quantile {
+            let mut kept: Vec<f64> = Vec::with_capacity(edges.len());
+            for e in edges {
+                if kept.last().is_none_or(|&last| e - last > 1e-8) {
+                    kept.push(e);
+                }
+            }
+            edges = kept;
+        }
+        BucketizeParams { edges }
+    }
+}
+
+/// `np.linspace(start, stop, num)`: `start + i * step`, last exactly `stop`.
+#[cfg(feature = "fit")]
+fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
+    let div = (num.max(2) - 1) as f64;
+    let step = (stop - start) / div;
+    let mut v: Vec<f64> = (0..num).map(|i| start + i as f64 * step).collect();
+    if let Some(last) = v.last_mut() {
+        *last = stop;
+    }
+    v
+}

@@ -1,0 +1,31 @@
+//! Min-max scaling to [0, 1], as scikit-learn's `MinMaxScaler()`: `x * scale + offset`.
+
+use serde::{Deserialize, Serialize};
+
+/// Fitted state of the min-max scaler (scikit-learn's `scale_` and `min_`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MinMaxParams {
+    /// Multiplier: `1 / (max - min)`, or 1 for a constant column.
+    pub scale: f64,
+    /// Offset: `-min * scale`.
+    pub offset: f64,
+}
+
+impl MinMaxParams {
+    /// Apply. Values outside the training range map outside [0, 1] (no clipping, as sklearn).
+    pub fn transform(&self, x: f64) -> f64 {
+        x * self.scale + self.offset
+    }
+
+    /// Fit on present values.
+    #[cfg(feature = "fit")]
+    pub fn fit(values: &[f64]) -> MinMaxParams {
+        let min = values.iter().copied().reduce(f64::min).unwrap_or(0.0);
+        let max = values.iter().copied().reduce(f64::max).unwrap_or(0.0);
+        let scale = 1.0 / super::stats::guard_scale(max - min);
+        MinMaxParams {
+            scale,
+            offset: -min * scale,
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Ordinal encoding: a category's index among the sorted training categories, as
+//! scikit-learn's `OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)`.
+
+use serde::{Deserialize, Serialize};
+
+/// Fitted state of the ordinal encoder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrdinalParams {
+    /// Known categories, sorted.
+    pub categories: Vec<String>,
+    /// Code for a category not seen in training.
+    pub unknown: f64,
+}
+
+impl OrdinalParams {
+    /// Apply: the category's index, or `unknown`.
+    pub fn transform(&self, value: &str) -> f64 {
+        self.categories
+            .binary_search_by(|c| c.as_str().cmp(value))
+            .map_or(self.unknown, |i| i as f64)
+    }
+
+    /// Fit on present values.
+    #[cfg(feature = "fit")]
+    pub fn fit(values: &[&str]) -> OrdinalParams {
+        let set: std::collections::BTreeSet<&str> = values.iter().copied().collect();
+        OrdinalParams {
+            categories: set.into_iter().map(str::to_string).collect(),
+            unknown: -1.0,
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Standard scaling: `(x - mean) / std`, as scikit-learn's `StandardScaler`.
+
+use serde::{Deserialize, Serialize};
+
+/// Fitted state of the standard scaler.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StandardParams {
+    /// Training mean.
+    pub mean: f64,
+    /// Training population standard deviation; 1 for a constant column.
+    pub scale: f64,
+}
+
+impl StandardParams {
+    /// Apply.
+    pub fn transform(&self, x: f64) -> f64 {
+        (x - self.mean) / self.scale
+    }
+
+    /// Fit on present values. A column is constant, and gets scale 1, by scikit-learn's rule
+    /// `var <= n·eps·var + (n·mean·eps)²`.
+    #[cfg(feature = "fit")]
+    pub fn fit(values: &[f64]) -> StandardParams {
+        use super::stats;
+        let mean = stats::mean(values);
+        let var = stats::variance(values, mean);
+        let n = values.len() as f64;
+        let eps = f64::EPSILON;
+        let constant = var <= n * eps * var + (n * mean * eps).powi(2);
+        let std = var.sqrt();
+        let scale = if constant || !std.is_finite() {
+            1.0
+        } else {
+            std
+        };
+        StandardParams { mean, scale }
+    }
+}

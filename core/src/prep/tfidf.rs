@@ -1,0 +1,143 @@
+//! Text: bag of words weighted by TF-IDF over a fitted vocabulary.
+//!
+//! Matches scikit-learn's `TfidfVectorizer()` defaults: lowercase, tokens are runs of two or
+//! more word characters (`(?u)\b\w\w+\b`; a word character is alphanumeric or `_`), smoothed
+//! idf `ln((1 + n) / (1 + df)) + 1`, raw term counts, rows L2-normalised. `min_df` and
+//! `max_features` prune the vocabulary as sklearn does, except that ties at the
+//! `max_features` cut keep the alphabetically first terms (sklearn's order there is
+//! unspecified). Unicode word characters follow Rust's `char::is_alphanumeric`, which agrees
+//! with Python's `\w` on letters and digits of every script.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Value;
+
+/// Fitted state of the TF-IDF node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TfidfParams {
+    /// The input field.
+    pub field: String,
+    /// Vocabulary, sorted; feature `i` is `vocabulary[i]`.
+    pub vocabulary: Vec<String>,
+    /// Inverse document frequency per vocabulary term.
+    pub idf: Vec<f64>,
+}
+
+/// Lowercase and split into tokens of two or more word characters.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| t.chars().nth(1).is_some())
+        .map(str::to_string)
+        .collect()
+}
+
+impl TfidfParams {
+    /// Number of features written: one per vocabulary term.
+    pub fn width(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// Append the L2-normalised TF-IDF row of `value` (all zeros for missing or no known term).
+    pub fn transform_into(&self, value: &Value, out: &mut Vec<f32>) {
+        let mut row = vec![0.0f64; self.vocabulary.len()];
+        if let Value::Text(text) = value {
+            for token in tokenize(text) {
+                if let Ok(i) = self.vocabulary.binary_search(&token) {
+                    row[i] += 1.0;
+                }
+            }
+            for (x, idf) in row.iter_mut().zip(&self.idf) {
+                *x *= idf;
+            }
+            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                for x in &mut row {
+                    *x /= norm;
+                }
+            }
+        }
+        out.extend(row.into_iter().map(|x| x as f32));
+    }
+
+    /// Fit on a training column: keep terms in at least `min_df` documents, then the
+    /// `max_features` most frequent overall.
+    #[cfg(feature = "fit")]
+    pub fn fit(
+        field: &str,
+        docs: &[Option<&str>],
+        min_df: usize,
+        max_features: Option<usize>,
+    ) -> TfidfParams {
+        use std::collections::BTreeMap;
+        let mut df: BTreeMap<String, usize> = BTreeMap::new();
+        let mut tf: BTreeMap<String, usize> = BTreeMap::new();
+        for doc in docs {
+            let tokens = doc.map(tokenize).unwrap_or_default();
+            let mut seen = std::collections::BTreeSet::new();
+            for t in tokens {
+                *tf.entry(t.clone()).or_default() += 1;
+                if seen.insert(t.clone()) {
+                    *df.entry(t).or_default() += 1;
+                }
+            }
+        }
+        let mut kept: Vec<(String, usize)> = df
+            .into_iter()
+            .filter(|(_, d)| *d >= min_df.max(1))
+            .collect();
+        if let Some(limit) = max_features
+            && kept.len() > limit
+        {
+            let mut by_count: Vec<usize> = (0..kept.len()).collect();
+            by_count.sort_by_key(|&i| std::cmp::Reverse(tf.get(&kept[i].0).copied().unwrap_or(0)));
+            let mut keep: Vec<usize> = by_count.into_iter().take(limit).collect();
+            keep.sort_unstable();
+            kept = keep.into_iter().map(|i| kept[i].clone()).collect();
+        }
+        let n = docs.len() as f64;
+        TfidfParams {
+            field: field.into(),
+            idf: kept
+                .iter()
+                .map(|(_, d)| ((1.0 + n) / (1.0 + *d as f64)).ln() + 1.0)
+                .collect(),
+            vocabulary: kept.into_iter().map(|(t, _)| t).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_lowercased_word_runs_of_two_or_more() {
+        assert_eq!(
+            tokenize("Allen, Miss. Elisabeth Walton"),
+            vec!["allen", "miss", "elisabeth", "walton"]
+        );
+        assert_eq!(
+            tokenize("O'Brien, Mr. T J_x 12"),
+            vec!["brien", "mr", "j_x", "12"]
+        );
+        assert!(tokenize("").is_empty());
+    }
+
+    #[test]
+    fn rows_are_l2_normalised_and_missing_is_zero() {
+        let p = TfidfParams {
+            field: "t".into(),
+            vocabulary: vec!["a1".into(), "b2".into()],
+            idf: vec![1.0, 2.0],
+        };
+        let mut out = Vec::new();
+        p.transform_into(&Value::Text("a1 b2 zz".into()), &mut out);
+        let n = 5f64.sqrt();
+        assert_eq!(out, vec![(1.0 / n) as f32, (2.0 / n) as f32]);
+        out.clear();
+        p.transform_into(&Value::Missing, &mut out);
+        assert_eq!(out, vec![0.0, 0.0]);
+    }
+}

@@ -1,0 +1,166 @@
+//! Peer check against scikit-learn: Tandem's nodes, fitted on the same real columns, must give
+//! scikit-learn's outputs within 1e-6 (`tests/fixtures/sklearn/nodes.json`, written by
+//! `tests/sklearn/make_fixtures.py`).
+#![cfg(feature = "fit")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
+
+use serde_json::Value;
+use tandem_core::Value as Cell;
+use tandem_core::prep::{
+    BinStrategy, BucketizeParams, ImputeParams, ImputeStrategy, MinMaxParams, OrdinalParams,
+    RobustParams, StandardParams, TfidfParams,
+};
+
+const TOLERANCE: f64 = 1e-6;
+
+fn numbers(v: &Value) -> Vec<Option<f64>> {
+    v.as_array().unwrap().iter().map(Value::as_f64).collect()
+}
+
+fn present(v: &Value) -> Vec<f64> {
+    numbers(v).into_iter().flatten().collect()
+}
+
+fn close(name: &str, got: &[f64], want: &[f64]) {
+    assert_eq!(got.len(), want.len(), "{name}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let tol = TOLERANCE * w.abs().max(1.0);
+        assert!(
+            (g - w).abs() <= tol,
+            "{name}: probe {i}: tandem {g} vs scikit-learn {w}"
+        );
+    }
+}
+
+#[test]
+fn nodes_match_scikit_learn_on_real_columns() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/sklearn/nodes.json");
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = fixture["cases"].as_array().unwrap();
+    assert!(cases.len() >= 50);
+    let mut by_node = std::collections::BTreeMap::<String, usize>::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let node = case["node"].as_str().unwrap();
+        if node == "tfidf" {
+            check_tfidf(name, case);
+            *by_node.entry(node.to_string()).or_default() += 1;
+            continue;
+        }
+        let want: Vec<f64> = case["expected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let got: Vec<f64> = match node {
+            "impute" => {
+                let strategy = match case["config"]["strategy"].as_str().unwrap() {
+                    "mean" => ImputeStrategy::Mean,
+                    "median" => ImputeStrategy::Median,
+                    _ => ImputeStrategy::Constant(case["config"]["value"].as_f64().unwrap()),
+                };
+                let p = ImputeParams::fit(strategy, &numbers(&case["train"]));
+                numbers(&case["probe"])
+                    .into_iter()
+                    .map(|x| p.transform(x))
+                    .collect()
+            }
+            "standard" => {
+                let p = StandardParams::fit(&present(&case["train"]));
+                present(&case["probe"])
+                    .into_iter()
+                    .map(|x| p.transform(x))
+                    .collect()
+            }
+            "minmax" => {
+                let p = MinMaxParams::fit(&present(&case["train"]));
+                present(&case["probe"])
+                    .into_iter()
+                    .map(|x| p.transform(x))
+                    .collect()
+            }
+            "robust" => {
+                let p = RobustParams::fit(&present(&case["train"]));
+                present(&case["probe"])
+                    .into_iter()
+                    .map(|x| p.transform(x))
+                    .collect()
+            }
+            "bucketize" => {
+                let strategy = match case["config"]["strategy"].as_str().unwrap() {
+                    "quantile" => BinStrategy::Quantile,
+                    _ => BinStrategy::Uniform,
+                };
+                let bins = case["config"]["bins"].as_u64().unwrap() as usize;
+                let p = BucketizeParams::fit(&strategy, bins, &present(&case["train"]));
+                let edges: Vec<f64> = present(&case["edges"]);
+                close(&format!("{name} edges"), &p.edges, &edges);
+                present(&case["probe"])
+                    .into_iter()
+                    .map(|x| p.transform(x) as f64)
+                    .collect()
+            }
+            "ordinal" => {
+                let train: Vec<&str> = case["train"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                let p = OrdinalParams::fit(&train);
+                case["probe"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| p.transform(v.as_str().unwrap()))
+                    .collect()
+            }
+            other => panic!("{name}: unknown node {other}"),
+        };
+        close(name, &got, &want);
+        *by_node.entry(node.to_string()).or_default() += 1;
+    }
+    assert_eq!(by_node.len(), 7, "every node kind is covered: {by_node:?}");
+}
+
+fn check_tfidf(name: &str, case: &Value) {
+    let strs = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
+    };
+    let train = strs(&case["train"]);
+    let docs: Vec<Option<&str>> = train.iter().map(|s| Some(s.as_str())).collect();
+    let min_df = case["config"]["min_df"].as_u64().unwrap() as usize;
+    let p = TfidfParams::fit("name", &docs, min_df, None);
+    assert_eq!(
+        p.vocabulary,
+        strs(&case["vocabulary"]),
+        "{name}: vocabulary"
+    );
+    close(&format!("{name} idf"), &p.idf, &present(&case["idf"]));
+    for (i, (doc, want)) in strs(&case["probe"])
+        .iter()
+        .zip(case["expected"].as_array().unwrap())
+        .enumerate()
+    {
+        let mut row = Vec::new();
+        p.transform_into(&Cell::Text(doc.clone()), &mut row);
+        let mut dense = vec![0.0f64; row.len()];
+        for (k, v) in want.as_object().unwrap() {
+            dense[k.parse::<usize>().unwrap()] = v.as_f64().unwrap();
+        }
+        let got: Vec<f64> = row.iter().map(|&x| x as f64).collect();
+        // Rows are stored as f32 features: compare at f32 precision.
+        for (j, (g, w)) in got.iter().zip(&dense).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-6,
+                "{name}: probe {i} term {j}: tandem {g} vs scikit-learn {w}"
+            );
+        }
+    }
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Peer fixtures: scikit-learn fits its preprocessing on real example columns and records what
+it outputs, so Tandem's nodes can be checked against an independent implementation.
+
+Writes tests/fixtures/sklearn/nodes.json; `core/tests/sklearn_peer.rs` fits Tandem's nodes on
+the same columns and requires the same outputs within 1e-6. Rerun after a scikit-learn bump:
+
+    python3 tests/sklearn/make_fixtures.py
+"""
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import (KBinsDiscretizer, MinMaxScaler, OrdinalEncoder,
+                                   RobustScaler, StandardScaler)
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "examples" / "data"
+OUT = ROOT / "tests" / "fixtures" / "sklearn" / "nodes.json"
+
+
+def column(dataset, name):
+    with open(DATA / f"{dataset}.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r[name].strip() for r in rows]
+
+
+def numbers(cells):
+    return [None if c in ("", "NA") else float(c) for c in cells]
+
+
+def as_array(values):
+    return np.array([[np.nan if v is None else v] for v in values], dtype=np.float64)
+
+
+def probes(values):
+    present = sorted(v for v in values if v is not None)
+    lo, hi = present[0], present[-1]
+    span = hi - lo
+    picks = present[:: max(1, len(present) // 25)]
+    return picks + [lo - span, hi + span, (lo + hi) / 2, lo, hi]
+
+
+def main():
+    cases = []
+    numeric_columns = [
+        ("titanic", "age"),
+        ("cps1985", "wage"),
+        ("cps1985", "experience"),
+        ("cps1985", "education"),
+        ("breast_cancer", "mean_area"),
+        ("iris", "petal_width_cm"),
+    ]
+    for dataset, name in numeric_columns:
+        values = numbers(column(dataset, name))
+        present = [v for v in values if v is not None]
+        probe = probes(values)
+        X, P, Xp = as_array(values), as_array(probe), as_array(present)
+        for strategy in ("mean", "median", "constant"):
+            imp = SimpleImputer(strategy=strategy, fill_value=-1.0) if strategy == "constant" else SimpleImputer(strategy=strategy)
+            imp.fit(X)
+            cases.append({"name": f"{dataset}.{name}/impute_{strategy}", "node": "impute",
+                          "config": {"strategy": strategy, "value": -1.0},
+                          "train": values, "probe": [None] + probe,
+                          "expected": imp.transform(as_array([None] + probe))[:, 0].tolist()})
+        for node, scaler in (("standard", StandardScaler()), ("minmax", MinMaxScaler()), ("robust", RobustScaler())):
+            scaler.fit(Xp)
+            cases.append({"name": f"{dataset}.{name}/{node}", "node": node, "config": {},
+                          "train": present, "probe": probe, "expected": scaler.transform(P)[:, 0].tolist()})
+        for strategy, bins in (("quantile", 5), ("quantile", 10), ("uniform", 4)):
+            kb = KBinsDiscretizer(n_bins=bins, encode="ordinal", strategy=strategy,
+                                  **({"quantile_method": "linear"} if strategy == "quantile" else {}))
+            kb.fit(Xp)
+            cases.append({"name": f"{dataset}.{name}/kbins_{strategy}_{bins}", "node": "bucketize",
+                          "config": {"strategy": strategy, "bins": bins},
+                          "train": present, "probe": probe, "expected": kb.transform(P)[:, 0].tolist(),
+                          "edges": kb.bin_edges_[0].tolist()})
+    for dataset, name in (("titanic", "passengerClass"), ("cps1985", "occupation"), ("cps1985", "sector")):
+        cells = column(dataset, name)
+        probe = sorted(set(cells)) + ["never-seen", ""]
+        enc = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
+        enc.fit(np.array(cells, dtype=object).reshape(-1, 1))
+        cases.append({"name": f"{dataset}.{name}/ordinal", "node": "ordinal", "config": {},
+                      "train": cells, "probe": probe,
+                      "expected": enc.transform(np.array(probe, dtype=object).reshape(-1, 1))[:, 0].tolist()})
+    names = column("titanic", "name")
+    probe = names[::100] + ["Zzyzx, Mr. Nobody", "", "MISS. mary-ann O'Neil 3rd"]
+    for min_df in (1, 2, 5):
+        tv = TfidfVectorizer(min_df=min_df)
+        tv.fit(names)
+        rows = tv.transform(probe).toarray()
+        cases.append({"name": f"titanic.name/tfidf_min_df_{min_df}", "node": "tfidf",
+                      "config": {"min_df": min_df}, "train": names, "probe": probe,
+                      "vocabulary": tv.get_feature_names_out().tolist(), "idf": tv.idf_.tolist(),
+                      "expected": [{str(j): float(v) for j, v in enumerate(r) if v != 0.0} for r in rows]})
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps({"sklearn_version": sklearn.__version__, "numpy_version": np.__version__,
+                               "cases": cases}, indent=1) + "\n")
+    print(f"wrote {len(cases)} cases to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
