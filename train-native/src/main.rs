@@ -30,6 +30,10 @@ enum Command {
     Predict(commands::predict::PredictArgs),
     /// Print a bundle's manifest, schema and metadata as JSON.
     Inspect(commands::inspect::InspectArgs),
+    /// Schema tools: `tandem schema infer data.csv`.
+    Schema(commands::schema::SchemaArgs),
+    /// Check a CSV file against a schema (JSON file or bundle); report every bad row.
+    Validate(commands::validate::ValidateArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,12 +42,23 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Schema(args) => commands::schema::run(args),
+        Command::Validate(args) => commands::validate::run(args),
     };
     match result {
         Ok(code) => code,
+        // A closed pipe (`tandem inspect m | head`) is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -456,3 +456,100 @@ fn free_text_names_become_tfidf_features_with_the_titles() {
         j["metadata"]["model"]["n_features"].as_u64().unwrap() as usize
     );
 }
+
+#[test]
+fn schema_infer_describes_every_column() {
+    let data = root().join("examples/data/titanic.csv");
+    let out = tandem(&["schema", "infer", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<(&str, &str, bool)> = j["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap(),
+                f["type"].as_str().unwrap(),
+                f["nullable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("name", "text", false),
+            ("survived", "boolean", false),
+            ("sex", "category", false),
+            ("age", "number", true),
+            ("passengerClass", "category", false)
+        ]
+    );
+    assert_eq!(j["fields"][3]["max"], 80.0);
+    let out = tandem(&[
+        "schema",
+        "infer",
+        data.to_str().unwrap(),
+        "--label",
+        "survived",
+    ]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["label"]["task"]["classes"],
+        serde_json::json!(["no", "yes"])
+    );
+    assert_eq!(j["fields"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn validate_reports_every_bad_row_against_a_bundle_schema() {
+    let dir = scratch("validate");
+    let data = dir.join("new.csv");
+    std::fs::write(
+        &data,
+        "name,sex,age,passengerClass\nA,male,30,1st\nB,male,200,1st\nC,,3,1st\nD,female,x,1st\nE,female,3,4th\nF,female\n",
+    )
+    .unwrap();
+    let out = tandem(&[
+        "validate",
+        "--schema",
+        &model_path(),
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let got: Vec<(u64, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["row"].as_u64().unwrap(),
+                l["level"].as_str().unwrap(),
+                l["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "warning", "OUT_OF_RANGE"),
+            (3, "error", "MISSING_FIELD"),
+            (4, "error", "WRONG_TYPE"),
+            (5, "warning", "UNKNOWN_CATEGORY"),
+            (6, "error", "CSV"),
+        ]
+    );
+    std::fs::write(&data, "name,sex,age,passengerClass\nA,male,30,1st\n").unwrap();
+    let out = tandem(&[
+        "validate",
+        "--schema",
+        &model_path(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+}

@@ -39,14 +39,43 @@ pub fn infer_schema(
     label: &str,
     config: &InferConfig,
 ) -> Result<Schema, Error> {
-    let label_idx = header.iter().position(|h| h == label).ok_or_else(|| {
-        Error::Schema(format!(
+    if !header.iter().any(|h| h == label) {
+        return Err(Error::Schema(format!(
             "label column `{label}` not in header ({})",
             header.join(", ")
-        ))
-    })?;
+        )));
+    }
+    let (fields, task) = infer_columns(header, rows, Some(label), config)?;
+    let schema = Schema {
+        fields,
+        label: Label {
+            name: label.to_string(),
+            task: task.unwrap_or(Task::Regression),
+        },
+    };
+    schema.validate()?;
+    Ok(schema)
+}
+
+/// Infer every column's field (no label): what `tandem schema infer` shows.
+pub fn infer_fields(
+    header: &[String],
+    rows: &[Vec<String>],
+    config: &InferConfig,
+) -> Result<Vec<Field>, Error> {
+    Ok(infer_columns(header, rows, None, config)?.0)
+}
+
+fn infer_columns(
+    header: &[String],
+    rows: &[Vec<String>],
+    label: Option<&str>,
+    config: &InferConfig,
+) -> Result<(Vec<Field>, Option<Task>), Error> {
+    let label_idx = label.and_then(|l| header.iter().position(|h| h == l));
+    let label = label.unwrap_or_default();
     let mut fields = Vec::new();
-    let mut task = Task::Regression;
+    let mut task = None;
     for (col, name) in header.iter().enumerate() {
         let cells: Vec<&str> = rows
             .iter()
@@ -63,7 +92,7 @@ pub fn infer_schema(
             .map(|c| c.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
             .collect();
         let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
-        if col == label_idx {
+        if Some(col) == label_idx {
             if present.len() < cells.len() {
                 return Err(Error::Schema(format!(
                     "label column `{label}` has {} missing values",
@@ -71,13 +100,13 @@ pub fn infer_schema(
                 )));
             }
             let is_regression = numbers.is_some() && distinct.len() > config.max_label_classes;
-            task = if is_regression {
+            task = Some(if is_regression {
                 Task::Regression
             } else {
                 Task::Classification {
                     classes: distinct.iter().map(|s| s.to_string()).collect(),
                 }
-            };
+            });
             continue;
         }
         let mut field;
@@ -114,15 +143,7 @@ pub fn infer_schema(
         }
         fields.push(field);
     }
-    let schema = Schema {
-        fields,
-        label: Label {
-            name: label.to_string(),
-            task,
-        },
-    };
-    schema.validate()?;
-    Ok(schema)
+    Ok((fields, task))
 }
 
 #[cfg(test)]

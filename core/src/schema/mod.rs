@@ -6,7 +6,7 @@
 #[cfg(feature = "fit")]
 mod infer;
 #[cfg(feature = "fit")]
-pub use infer::{InferConfig, infer_schema};
+pub use infer::{InferConfig, infer_fields, infer_schema};
 
 use serde::{Deserialize, Serialize};
 

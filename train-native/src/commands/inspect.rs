@@ -1,5 +1,6 @@
 //! `tandem inspect`: what a bundle holds.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +31,6 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         "preprocessing": bundle.preprocessing,
         "metadata": bundle.metadata,
     });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
     Ok(ExitCode::SUCCESS)
 }

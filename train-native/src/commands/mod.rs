@@ -2,7 +2,9 @@
 
 pub mod inspect;
 pub mod predict;
+pub mod schema;
 pub mod train;
+pub mod validate;
 
 use std::path::{Path, PathBuf};
 

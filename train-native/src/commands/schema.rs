@@ -1,0 +1,53 @@
+//! `tandem schema infer`: what Tandem sees in a CSV file (types, nullability, categories,
+//! ranges), as JSON that `tandem train --schema` accepts once a label is added.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use tandem_core::schema::{InferConfig, infer_fields, infer_schema};
+
+use crate::table::Table;
+
+/// Arguments of `tandem schema`.
+#[derive(Args)]
+pub struct SchemaArgs {
+    #[command(subcommand)]
+    command: SchemaCommand,
+}
+
+#[derive(Subcommand)]
+enum SchemaCommand {
+    /// Infer and print the schema of a CSV file.
+    Infer {
+        /// The CSV file.
+        data: PathBuf,
+        /// The label column (adds the label and its task to the output).
+        #[arg(long)]
+        label: Option<String>,
+    },
+}
+
+/// Run `tandem schema`.
+pub fn run(args: SchemaArgs) -> Result<ExitCode> {
+    match args.command {
+        SchemaCommand::Infer { data, label } => {
+            let table = Table::read(&data)?;
+            let (header, rows) = (table.header_strings(), table.row_strings());
+            let config = InferConfig::default();
+            let out = match label {
+                Some(label) => serde_json::to_value(
+                    infer_schema(&header, &rows, &label, &config)
+                        .map_err(|e| super::core_error(&e))?,
+                )?,
+                None => serde_json::json!({
+                    "fields": infer_fields(&header, &rows, &config).map_err(|e| super::core_error(&e))?
+                }),
+            };
+            writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
