@@ -10,6 +10,7 @@ use tandem_core::prep::{
     BinStrategy, BucketizeParams, ImputeParams, ImputeStrategy, MinMaxParams, OrdinalParams,
     RobustParams, StandardParams, TfidfParams,
 };
+use tandem_core::prep::{OneHotConfig, OneHotParams, TransformOptions};
 
 const TOLERANCE: f64 = 1e-6;
 
@@ -43,8 +44,12 @@ fn nodes_match_scikit_learn_on_real_columns() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let node = case["node"].as_str().unwrap();
-        if node == "tfidf" {
-            check_tfidf(name, case);
+        if node == "tfidf" || node == "one_hot" {
+            if node == "tfidf" {
+                check_tfidf(name, case);
+            } else {
+                check_one_hot(name, case);
+            }
             *by_node.entry(node.to_string()).or_default() += 1;
             continue;
         }
@@ -122,7 +127,61 @@ fn nodes_match_scikit_learn_on_real_columns() {
         close(name, &got, &want);
         *by_node.entry(node.to_string()).or_default() += 1;
     }
-    assert_eq!(by_node.len(), 7, "every node kind is covered: {by_node:?}");
+    assert_eq!(by_node.len(), 8, "every node kind is covered: {by_node:?}");
+}
+
+fn check_one_hot(name: &str, case: &Value) {
+    let train: Vec<&str> = case["train"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let opt = |k: &str| case["config"][k].as_u64().map(|v| v as usize);
+    let config = OneHotConfig {
+        min_frequency: opt("min_frequency"),
+        max_categories: opt("max_categories"),
+    };
+    let values: Vec<Option<&str>> = train.iter().map(|s| Some(*s)).collect();
+    let p = OneHotParams::fit_with("c", &values, &config);
+    let want_infrequent: Vec<String> = case["infrequent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        p.infrequent, want_infrequent,
+        "{name}: infrequent categories"
+    );
+    for (probe, want) in case["probe"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(case["expected"].as_array().unwrap())
+    {
+        let mut row = Vec::new();
+        p.transform_into(
+            &Cell::Text(probe.as_str().unwrap().into()),
+            TransformOptions::default(),
+            &mut row,
+        )
+        .unwrap();
+        // Tandem's last column is the unknown slot, which scikit-learn does not have.
+        assert_eq!(
+            row.pop(),
+            Some(0.0),
+            "{name}: a training category is never unknown"
+        );
+        let got: Vec<f64> = row.iter().map(|&x| x as f64).collect();
+        let want: Vec<f64> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        assert_eq!(got, want, "{name}: {probe}");
+    }
 }
 
 fn check_tfidf(name: &str, case: &Value) {

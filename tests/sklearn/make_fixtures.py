@@ -15,8 +15,8 @@ import numpy as np
 import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import (KBinsDiscretizer, MinMaxScaler, OrdinalEncoder,
-                                   RobustScaler, StandardScaler)
+from sklearn.preprocessing import (KBinsDiscretizer, MinMaxScaler, OneHotEncoder,
+                                   OrdinalEncoder, RobustScaler, StandardScaler)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "data"
@@ -87,6 +87,22 @@ def main():
         cases.append({"name": f"{dataset}.{name}/ordinal", "node": "ordinal", "config": {},
                       "train": cells, "probe": probe,
                       "expected": enc.transform(np.array(probe, dtype=object).reshape(-1, 1))[:, 0].tolist()})
+    for dataset, name in (("cps1985", "occupation"), ("cps1985", "ethnicity"), ("titanic", "passengerClass")):
+        cells = column(dataset, name)
+        probe = sorted(set(cells))
+        for min_frequency, max_categories in ((None, None), (40, None), (None, 3), (30, 4), (None, 1)):
+            enc = OneHotEncoder(min_frequency=min_frequency, max_categories=max_categories,
+                                handle_unknown="infrequent_if_exist", sparse_output=False)
+            enc.fit(np.array(cells, dtype=object).reshape(-1, 1))
+            try:
+                infrequent = enc.infrequent_categories_[0]
+            except AttributeError:  # infrequent grouping disabled
+                infrequent = None
+            cases.append({"name": f"{dataset}.{name}/one_hot_min{min_frequency}_max{max_categories}",
+                          "node": "one_hot", "config": {"min_frequency": min_frequency, "max_categories": max_categories},
+                          "train": cells, "probe": probe,
+                          "infrequent": [] if infrequent is None else sorted(infrequent.tolist()),
+                          "expected": enc.transform(np.array(probe, dtype=object).reshape(-1, 1)).tolist()})
     names = column("titanic", "name")
     probe = names[::100] + ["Zzyzx, Mr. Nobody", "", "MISS. mary-ann O'Neil 3rd"]
     for min_df in (1, 2, 5):

@@ -4,6 +4,10 @@
 //! Matches scikit-learn's `SimpleImputer(strategy="most_frequent")` (ties broken by the
 //! smallest value) followed by `OneHotEncoder(handle_unknown="ignore")`, plus one column that
 //! is 1 exactly when the category was not seen in training (sklearn writes all zeros there).
+//!
+//! With `min_frequency` / `max_categories` ([`OneHotConfig`]) rare categories share one
+//! "infrequent" column placed before the unknown slot, chosen exactly as scikit-learn's
+//! `OneHotEncoder(min_frequency=..., max_categories=...)` chooses them.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,12 +23,25 @@ pub struct OneHotParams {
     pub categories: Vec<String>,
     /// Category used when the field is missing (the most frequent in training).
     pub fill: String,
+    /// Training categories grouped into one "infrequent" column, sorted (empty: no column).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub infrequent: Vec<String>,
+}
+
+/// Limits on how many one-hot columns a field gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct OneHotConfig {
+    /// Categories seen fewer times than this are infrequent.
+    pub min_frequency: Option<usize>,
+    /// At most this many columns for training categories, the infrequent column included.
+    pub max_categories: Option<usize>,
 }
 
 impl OneHotParams {
-    /// Number of features written: one per category plus the unknown slot.
+    /// Number of features written: one per frequent category, one for the infrequent ones
+    /// if any, plus the unknown slot.
     pub fn width(&self) -> usize {
-        self.categories.len() + 1
+        self.categories.len() + usize::from(!self.infrequent.is_empty()) + 1
     }
 
     /// Append this node's features for `value` to `out`.
@@ -42,7 +59,12 @@ impl OneHotParams {
             .categories
             .binary_search_by(|c| c.as_str().cmp(text))
             .ok();
-        if hit.is_none() && options.strict_categories {
+        let known_infrequent = hit.is_none()
+            && self
+                .infrequent
+                .binary_search_by(|c| c.as_str().cmp(text))
+                .is_ok();
+        if hit.is_none() && !known_infrequent && options.strict_categories {
             let mut known = self
                 .categories
                 .iter()
@@ -60,7 +82,11 @@ impl OneHotParams {
                 known,
             });
         }
-        let slot = hit.unwrap_or(self.categories.len());
+        let slot = match hit {
+            Some(i) => i,
+            None if known_infrequent => self.categories.len(),
+            None => self.width() - 1,
+        };
         out.extend((0..self.width()).map(|i| if i == slot { 1.0 } else { 0.0 }));
         Ok(())
     }
@@ -68,6 +94,12 @@ impl OneHotParams {
     /// Fit on a training column (`None` = missing).
     #[cfg(feature = "fit")]
     pub fn fit(field: &str, values: &[Option<&str>]) -> OneHotParams {
+        Self::fit_with(field, values, &OneHotConfig::default())
+    }
+
+    /// Fit with limits on the number of columns (see [`OneHotConfig`]).
+    #[cfg(feature = "fit")]
+    pub fn fit_with(field: &str, values: &[Option<&str>], config: &OneHotConfig) -> OneHotParams {
         let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for v in values.iter().flatten() {
             *counts.entry(v).or_default() += 1;
@@ -81,10 +113,39 @@ impl OneHotParams {
                 fill = c;
             }
         }
+        // scikit-learn's _identify_infrequent: below min_frequency, then, if still more
+        // than max_categories columns (the infrequent one included), the least frequent
+        // (stable order: sorted category order among equal counts) until it fits.
+        let count: Vec<usize> = counts.values().copied().collect();
+        let mut infrequent: Vec<bool> = count
+            .iter()
+            .map(|&n| config.min_frequency.is_some_and(|m| n < m))
+            .collect();
+        let n_infrequent = infrequent.iter().filter(|&&b| b).count();
+        let n_columns = count.len() - n_infrequent + 1;
+        if let Some(max) = config.max_categories
+            && max < n_columns
+        {
+            let keep = max.saturating_sub(1);
+            let mut order: Vec<usize> = (0..count.len()).collect();
+            order.sort_by_key(|&i| count[i]); // stable
+            for &i in order.iter().take(count.len().saturating_sub(keep)) {
+                infrequent[i] = true;
+            }
+        }
+        let (mut categories, mut rare) = (Vec::new(), Vec::new());
+        for ((c, _), is_rare) in counts.iter().zip(&infrequent) {
+            if *is_rare {
+                rare.push(c.to_string());
+            } else {
+                categories.push(c.to_string());
+            }
+        }
         OneHotParams {
             field: field.into(),
-            categories: counts.keys().map(|c| c.to_string()).collect(),
+            categories,
             fill: fill.to_string(),
+            infrequent: rare,
         }
     }
 }

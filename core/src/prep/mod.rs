@@ -21,7 +21,7 @@ pub mod stats;
 mod tfidf;
 
 pub use bucketize::{BinStrategy, BucketizeParams};
-pub use categorical::OneHotParams;
+pub use categorical::{OneHotConfig, OneHotParams};
 pub use impute::{ImputeParams, ImputeStrategy};
 pub use minmax::MinMaxParams;
 pub use numeric::NumericParams;
@@ -119,6 +119,9 @@ impl Preprocessor {
                 Step::OneHot(p) => {
                     for c in &p.categories {
                         out.push(format!("{}={}", p.field, c));
+                    }
+                    if !p.infrequent.is_empty() {
+                        out.push(format!("{}=<infrequent>", p.field));
                     }
                     out.push(format!("{}=<unknown>", p.field));
                 }
