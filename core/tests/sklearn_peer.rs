@@ -44,11 +44,11 @@ fn nodes_match_scikit_learn_on_real_columns() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let node = case["node"].as_str().unwrap();
-        if node == "tfidf" || node == "one_hot" {
-            if node == "tfidf" {
-                check_tfidf(name, case);
-            } else {
-                check_one_hot(name, case);
+        if matches!(node, "tfidf" | "one_hot" | "datetime") {
+            match node {
+                "tfidf" => check_tfidf(name, case),
+                "one_hot" => check_one_hot(name, case),
+                _ => check_datetime(name, case),
             }
             *by_node.entry(node.to_string()).or_default() += 1;
             continue;
@@ -127,7 +127,43 @@ fn nodes_match_scikit_learn_on_real_columns() {
         close(name, &got, &want);
         *by_node.entry(node.to_string()).or_default() += 1;
     }
-    assert_eq!(by_node.len(), 8, "every node kind is covered: {by_node:?}");
+    assert_eq!(by_node.len(), 9, "every node kind is covered: {by_node:?}");
+}
+
+fn check_datetime(name: &str, case: &Value) {
+    use tandem_core::prep::{DatePart, DateTime, DatetimeParams};
+    let format = case["config"]["format"].as_str().unwrap();
+    let node = DatetimeParams {
+        field: "t".into(),
+        format: format.into(),
+        parts: vec![
+            DatePart::Year,
+            DatePart::Month,
+            DatePart::Day,
+            DatePart::Weekday,
+            DatePart::DayOfYear,
+            DatePart::Hour,
+            DatePart::Minute,
+        ],
+    };
+    let probes = case["probe"].as_array().unwrap();
+    assert!(probes.len() > 1900);
+    for (text, want) in probes.iter().zip(case["expected"].as_array().unwrap()) {
+        let text = text.as_str().unwrap();
+        let parsed = DateTime::parse(text, format);
+        match want.as_array() {
+            None => assert!(parsed.is_none(), "{name}: {text:?} should not parse"),
+            Some(parts) => {
+                let mut row = Vec::new();
+                node.transform_into(
+                    Some(&parsed.unwrap_or_else(|| panic!("{name}: {text:?} should parse"))),
+                    &mut row,
+                );
+                let want: Vec<f32> = parts.iter().map(|v| v.as_f64().unwrap() as f32).collect();
+                assert_eq!(row, want, "{name}: {text}");
+            }
+        }
+    }
 }
 
 fn check_one_hot(name: &str, case: &Value) {

@@ -8,6 +8,7 @@ the same columns and requires the same outputs within 1e-6. Rerun after a scikit
     python3 tests/sklearn/make_fixtures.py
 """
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -113,6 +114,23 @@ def main():
                       "config": {"min_df": min_df}, "train": names, "probe": probe,
                       "vocabulary": tv.get_feature_names_out().tolist(), "idf": tv.idf_.tolist(),
                       "expected": [{str(j): float(v) for j, v in enumerate(r) if v != 0.0} for r in rows]})
+    # Dates: Python's datetime is the independent reference for parsing and calendar parts.
+    day = dt.datetime(1899, 12, 25, 7, 30)
+    texts = []
+    while day.year < 2101:
+        texts.append(day.strftime("%Y-%m-%d %H:%M"))
+        day += dt.timedelta(days=37, hours=5, minutes=11)
+    texts += ["2000-02-29 00:00", "1900-02-29 00:00", "2023-04-31 10:00", "2023-13-01 10:00",
+              "2024-12-31 23:59", "2024-1-5 3:07", "garbage", "2024-01-01 24:00"]
+    expected = []
+    for t in texts:
+        try:
+            d = dt.datetime.strptime(t, "%Y-%m-%d %H:%M")
+            expected.append([d.year, d.month, d.day, d.weekday(), d.timetuple().tm_yday, d.hour, d.minute])
+        except ValueError:
+            expected.append(None)
+    cases.append({"name": "datetime/python", "node": "datetime", "config": {"format": "%Y-%m-%d %H:%M"},
+                  "train": [], "probe": texts, "expected": expected})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"sklearn_version": sklearn.__version__, "numpy_version": np.__version__,
                                "cases": cases}, indent=1) + "\n")

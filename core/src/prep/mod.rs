@@ -10,6 +10,7 @@
 
 mod bucketize;
 mod categorical;
+mod datetime;
 mod impute;
 mod minmax;
 mod numeric;
@@ -22,6 +23,7 @@ mod tfidf;
 
 pub use bucketize::{BinStrategy, BucketizeParams};
 pub use categorical::{OneHotConfig, OneHotParams};
+pub use datetime::{DatePart, DateTime, DatetimeParams};
 pub use impute::{ImputeParams, ImputeStrategy};
 pub use minmax::MinMaxParams;
 pub use numeric::NumericParams;
