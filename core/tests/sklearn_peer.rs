@@ -22,6 +22,19 @@ fn present(v: &Value) -> Vec<f64> {
     numbers(v).into_iter().flatten().collect()
 }
 
+/// Fit a scaler on the present training values and apply it to the probes.
+fn scaler<P>(
+    case: &Value,
+    fit: impl Fn(&[f64]) -> P,
+    transform: impl Fn(&P, f64) -> f64,
+) -> Vec<f64> {
+    let p = fit(&present(&case["train"]));
+    present(&case["probe"])
+        .into_iter()
+        .map(|x| transform(&p, x))
+        .collect()
+}
+
 fn close(name: &str, got: &[f64], want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{name}");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
@@ -72,27 +85,9 @@ fn nodes_match_scikit_learn_on_real_columns() {
                     .map(|x| p.transform(x))
                     .collect()
             }
-            "standard" => {
-                let p = StandardParams::fit(&present(&case["train"]));
-                present(&case["probe"])
-                    .into_iter()
-                    .map(|x| p.transform(x))
-                    .collect()
-            }
-            "minmax" => {
-                let p = MinMaxParams::fit(&present(&case["train"]));
-                present(&case["probe"])
-                    .into_iter()
-                    .map(|x| p.transform(x))
-                    .collect()
-            }
-            "robust" => {
-                let p = RobustParams::fit(&present(&case["train"]));
-                present(&case["probe"])
-                    .into_iter()
-                    .map(|x| p.transform(x))
-                    .collect()
-            }
+            "standard" => scaler(case, StandardParams::fit, StandardParams::transform),
+            "minmax" => scaler(case, MinMaxParams::fit, MinMaxParams::transform),
+            "robust" => scaler(case, RobustParams::fit, RobustParams::transform),
             "bucketize" => {
                 let strategy = match case["config"]["strategy"].as_str().unwrap() {
                     "quantile" => BinStrategy::Quantile,
