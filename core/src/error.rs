@@ -57,6 +57,18 @@ pub enum InstanceError {
         /// The known categories, comma separated (truncated if long).
         known: String,
     },
+    /// A number outside the range seen in training, with the range policy set to error.
+    #[error("field `{field}` is {value}, outside the training range [{min}, {max}]")]
+    OutOfRange {
+        /// The field's name.
+        field: String,
+        /// The value.
+        value: f64,
+        /// Smallest training value.
+        min: f64,
+        /// Largest training value.
+        max: f64,
+    },
     /// A text value longer than the runtime accepts.
     #[error("field `{field}` is {len} bytes long, more than the limit of {limit}")]
     TooLong {
@@ -80,6 +92,7 @@ impl InstanceError {
             InstanceError::NotInteger { .. } => "NOT_INTEGER",
             InstanceError::UnknownCategory { .. } => "UNKNOWN_CATEGORY",
             InstanceError::TooLong { .. } => "TOO_LONG",
+            InstanceError::OutOfRange { .. } => "OUT_OF_RANGE",
         }
     }
 
@@ -92,7 +105,8 @@ impl InstanceError {
             | InstanceError::NotFinite { field, .. }
             | InstanceError::NotInteger { field, .. }
             | InstanceError::UnknownCategory { field, .. }
-            | InstanceError::TooLong { field, .. } => Some(field),
+            | InstanceError::TooLong { field, .. }
+            | InstanceError::OutOfRange { field, .. } => Some(field),
         }
     }
 }

@@ -71,7 +71,7 @@ proptest! {
         let m = model();
         if let Ok(inst) = m.parse(&j) {
             for strict in [false, true] {
-                let options = TransformOptions { strict_categories: strict };
+                let options = TransformOptions { strict_categories: strict, ..TransformOptions::default() };
                 if let Ok(f) = m.features(&inst, options) {
                     prop_assert_eq!(f.len(), m.metadata().model.n_features);
                     prop_assert!(f.iter().all(|x| x.is_finite()));
@@ -189,7 +189,7 @@ mod fit {
             let p = Preprocessor::fit(&s, &train);
             let bound = p.bind(&s).expect("fitted nodes bind");
             for strict in [false, true] {
-                if let Ok(f) = bound.transform(&probe, TransformOptions { strict_categories: strict }) {
+                if let Ok(f) = bound.transform(&probe, TransformOptions { strict_categories: strict, ..TransformOptions::default() }) {
                     prop_assert_eq!(f.len(), bound.width());
                     prop_assert!(f.iter().all(|v| v.is_finite()), "{:?} -> {:?}", probe, f);
                 }

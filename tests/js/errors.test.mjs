@@ -48,6 +48,18 @@ test("unknown categories: unknown slot by default, an error when strict", () => 
   expectError(() => model.predict({ ...good, passengerClass: "9th" }, { strict: true }), "UNKNOWN_CATEGORY", "passengerClass");
 });
 
+test("numbers outside the training range: warn (default), clip or error", () => {
+  const old = { ...good, age: 200 };
+  const warned = model.predict(old);
+  assert.deepEqual(warned.warnings.map((w) => [w.code, w.field]), [["OUT_OF_RANGE", "age"]]);
+  assert.equal(model.predict(good).warnings, undefined);
+  const clipped = model.predict(old, { range: "clip" });
+  assert.deepEqual(clipped.probabilities, model.predict({ ...good, age: 80 }).probabilities);
+  expectError(() => model.predict(old, { range: "error" }), "OUT_OF_RANGE", "age");
+  expectError(() => model.predict(good, { range: "sometimes" }), "BAD_OPTION");
+  expectError(() => model.predictBatch([good, old], { range: "error" }), "OUT_OF_RANGE", "age");
+});
+
 test("prototype keys are never read", () => {
   const evil = JSON.parse('{"__proto__": {"sex": "female", "age": 1}, "name": "X", "passengerClass": "1st", "age": 29}');
   expectError(() => model.predict(evil), "MISSING_FIELD", "sex");

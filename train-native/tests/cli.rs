@@ -114,7 +114,7 @@ fn predict_by_path_and_by_run_id_agree() {
     let lines: Vec<&str> = by_path.lines().collect();
     assert_eq!(
         lines[0],
-        "row,prediction,probability_no,probability_yes,error_code,error_field,error"
+        "row,prediction,probability_no,probability_yes,error_code,error_field,error,warnings"
     );
     assert!(
         lines[1].starts_with("1,yes,"),
@@ -552,4 +552,57 @@ fn validate_reports_every_bad_row_against_a_bundle_schema() {
         data.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", text(&out));
+}
+
+#[test]
+fn out_of_range_numbers_warn_clip_or_fail_as_asked() {
+    // The training range of `age` is [0.1667, 80].
+    let csv = "name,sex,age,passengerClass\nA,male,30,1st\nB,male,200,1st\n";
+    let (out, written) = predict_csv("range-warn", csv, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let rows: Vec<&str> = written.lines().collect();
+    assert!(
+        rows[1].ends_with(','),
+        "no warning for an in-range row: {}",
+        rows[1]
+    );
+    assert!(rows[2].ends_with("OUT_OF_RANGE:age"), "{}", rows[2]);
+
+    let (out, clipped) = predict_csv("range-clip", csv, &["--range", "clip"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (_, at_max) = predict_csv(
+        "range-max",
+        "name,sex,age,passengerClass\nB,male,80,1st\n",
+        &[],
+    );
+    let probs = |s: &str, line: usize| {
+        s.lines()
+            .nth(line)
+            .unwrap()
+            .split(',')
+            .skip(1)
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert_eq!(
+        probs(&clipped, 2),
+        probs(&at_max, 1),
+        "200 clips to the training maximum 80"
+    );
+
+    let (out, failed) = predict_csv("range-error", csv, &["--range", "error"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        failed.lines().nth(2).unwrap().contains("OUT_OF_RANGE,age"),
+        "{failed}"
+    );
+
+    let (out, _) = predict_csv("range-bad", csv, &["--range", "sometimes"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "clap rejects the value: {}",
+        text(&out)
+    );
 }

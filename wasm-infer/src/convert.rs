@@ -2,7 +2,7 @@
 
 use js_sys::{Array, Reflect};
 use serde::Serialize;
-use tandem_core::prep::TransformOptions;
+use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::schema::Schema;
 use tandem_core::{Error, Instance, InstanceError, Raw};
 use wasm_bindgen::{JsCast, JsValue};
@@ -70,14 +70,23 @@ pub fn instance_from_js(
     .map_err(fail)
 }
 
-/// Read `{ strict?: boolean }`.
+/// Read `{ strict?: boolean, range?: "warn" | "clip" | "error" }`.
 pub fn options_from_js(options: &JsValue) -> Result<TransformOptions, JsValue> {
     if options.is_null() || options.is_undefined() {
         return Ok(TransformOptions::default());
     }
-    let strict = Reflect::get(options, &JsValue::from_str("strict")).unwrap_or(JsValue::UNDEFINED);
+    let get = |k: &str| Reflect::get(options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let range = match get("range") {
+        v if v.is_undefined() || v.is_null() => RangePolicy::default(),
+        v => v
+            .as_string()
+            .ok_or_else(|| "range must be a string".to_string())
+            .and_then(|s| s.parse::<RangePolicy>())
+            .map_err(|m| js_error(&TandemError::new("BAD_OPTION", m)))?,
+    };
     Ok(TransformOptions {
-        strict_categories: strict.as_bool().unwrap_or(false),
+        strict_categories: get("strict").as_bool().unwrap_or(false),
+        range,
     })
 }
 

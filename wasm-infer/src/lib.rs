@@ -46,7 +46,9 @@ impl Model {
 
     /// Predict one raw instance: `{ label, probabilities }` or `{ value }`.
     ///
-    /// `options` may be `{ strict: true }` to reject unknown categories.
+    /// `options`: `{ strict: true }` rejects unknown categories; `{ range: "warn" | "clip" |
+    /// "error" }` says what to do with numbers outside the training range (default `warn`:
+    /// predict as is and list them under `warnings`).
     pub fn predict(&self, instance: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let options = options_from_js(options)?;
         let inst = instance_from_js(self.inner.schema(), instance, None)?;
@@ -54,7 +56,13 @@ impl Model {
             .inner
             .predict(&inst, options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
-        to_js(&p)
+        let out = to_js(&p)?;
+        let warnings = self.inner.range_warnings(&inst);
+        if !warnings.is_empty() {
+            // A fresh plain object: setting a property cannot fail.
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str("warnings"), &to_js(&warnings)?);
+        }
+        Ok(out)
     }
 
     /// Predict an array of raw instances in one pass through the network.

@@ -160,6 +160,7 @@ mod tests {
             &v,
             TransformOptions {
                 strict_categories: strict,
+                ..TransformOptions::default()
             },
             &mut out,
         )?;

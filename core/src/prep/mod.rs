@@ -75,6 +75,35 @@ impl Step {
 pub struct TransformOptions {
     /// Reject unknown categories instead of mapping them to the unknown slot.
     pub strict_categories: bool,
+    /// What to do with numbers outside the training range (applied by the runtime's
+    /// [`crate::Model`] before transforming; the nodes themselves extrapolate).
+    pub range: RangePolicy,
+}
+
+/// What the runtime does with a number outside the range seen in training.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RangePolicy {
+    /// Use it as is and report a warning.
+    #[default]
+    Warn,
+    /// Clamp it into the training range.
+    Clip,
+    /// Reject the instance (`OUT_OF_RANGE`).
+    Error,
+}
+
+impl std::str::FromStr for RangePolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "warn" => Ok(RangePolicy::Warn),
+            "clip" => Ok(RangePolicy::Clip),
+            "error" => Ok(RangePolicy::Error),
+            other => Err(format!(
+                "range policy must be warn, clip or error, not {other:?}"
+            )),
+        }
+    }
 }
 
 /// The fitted preprocessing pipeline: one node per used field, in feature order.

@@ -5,14 +5,28 @@ mod engine;
 
 pub use engine::TractEngine;
 
+use std::borrow::Cow;
+
 use serde_json::Value as Json;
 
 use crate::Error;
 use crate::bundle::{Bundle, Metadata};
 use crate::instance::Instance;
 use crate::prediction::{Prediction, classify};
-use crate::prep::{BoundPreprocessor, Preprocessor, TransformOptions};
+use crate::prep::{BoundPreprocessor, Preprocessor, RangePolicy, TransformOptions};
 use crate::schema::{Schema, Task};
+use crate::{InstanceError, Value};
+
+/// A problem that did not stop a prediction.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Warning {
+    /// Stable code (`OUT_OF_RANGE`).
+    pub code: &'static str,
+    /// The field concerned.
+    pub field: String,
+    /// What and why.
+    pub message: String,
+}
 
 /// A loaded model, ready to predict.
 #[derive(Debug)]
@@ -81,13 +95,71 @@ impl Model {
         Instance::from_json(&self.schema, json)
     }
 
-    /// The feature vector the network sees for `instance`.
+    /// Numbers outside the training range, as warnings (whatever the policy).
+    pub fn range_warnings(&self, instance: &Instance) -> Vec<Warning> {
+        self.out_of_range(instance)
+            .map(|(field, value, min, max)| Warning {
+                code: "OUT_OF_RANGE",
+                field: field.to_string(),
+                message: format!("{value} is outside the training range [{min}, {max}]"),
+            })
+            .collect()
+    }
+
+    fn out_of_range<'a>(
+        &'a self,
+        instance: &'a Instance,
+    ) -> impl Iterator<Item = (&'a str, f64, f64, f64)> + 'a {
+        self.schema
+            .fields
+            .iter()
+            .zip(&instance.values)
+            .filter_map(|(f, v)| match (v, f.min, f.max) {
+                (Value::Number(x), Some(min), Some(max)) if *x < min || *x > max => {
+                    Some((f.name.as_str(), *x, min, max))
+                }
+                _ => None,
+            })
+    }
+
+    /// Apply the range policy: clip, reject, or leave values as they are.
+    fn apply_range<'a>(
+        &self,
+        instance: &'a Instance,
+        policy: RangePolicy,
+    ) -> Result<Cow<'a, Instance>, Error> {
+        let first = self.out_of_range(instance).next();
+        match (first, policy) {
+            (None, _) | (_, RangePolicy::Warn) => Ok(Cow::Borrowed(instance)),
+            (Some((field, value, min, max)), RangePolicy::Error) => {
+                Err(InstanceError::OutOfRange {
+                    field: field.to_string(),
+                    value,
+                    min,
+                    max,
+                }
+                .into())
+            }
+            (Some(_), RangePolicy::Clip) => {
+                let mut clipped = instance.clone();
+                for (f, v) in self.schema.fields.iter().zip(clipped.values.iter_mut()) {
+                    if let (Value::Number(x), Some(min), Some(max)) = (&*v, f.min, f.max) {
+                        *v = Value::Number(x.clamp(min, max));
+                    }
+                }
+                Ok(Cow::Owned(clipped))
+            }
+        }
+    }
+
+    /// The feature vector the network sees for `instance`, after the range policy.
     pub fn features(
         &self,
         instance: &Instance,
         options: TransformOptions,
     ) -> Result<Vec<f32>, Error> {
-        Ok(self.prep.transform(instance, options)?)
+        let instance = self.apply_range(instance, options.range)?;
+        Ok(self.prep.transform(&instance, options)?)
     }
 
     /// Predict one instance.
@@ -114,9 +186,12 @@ impl Model {
             Vec::with_capacity(instances.len());
         for inst in instances {
             match inst {
-                Ok(i) => match self.prep.transform_into(i, options, &mut features) {
+                Ok(i) => match self
+                    .apply_range(i, options.range)
+                    .and_then(|i| Ok(self.prep.transform_into(&i, options, &mut features)?))
+                {
                     Ok(()) => results.push(None),
-                    Err(e) => results.push(Some(Err(e.into()))),
+                    Err(e) => results.push(Some(Err(e))),
                 },
                 Err(e) => results.push(Some(Err(e.clone()))),
             }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::{Value as Json, json};
-use tandem_core::prep::TransformOptions;
+use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::{Error, Instance, Model, Prediction};
 
 /// Arguments of `tandem predict`.
@@ -28,6 +28,10 @@ pub struct PredictArgs {
     /// Reject categories unseen in training instead of using the unknown slot.
     #[arg(long)]
     strict: bool,
+    /// Numbers outside the training range: `warn` (predict, and list them in `warnings`),
+    /// `clip` (clamp into the range) or `error` (reject the row).
+    #[arg(long, default_value = "warn")]
+    range: RangePolicy,
     /// Where `runs:/` ids live.
     #[arg(long, default_value = "tandem-runs")]
     runs_dir: PathBuf,
@@ -91,10 +95,22 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
     let instances = read_instances(&model, &args.input)?;
     let options = TransformOptions {
         strict_categories: args.strict,
+        range: args.range,
     };
     let results = model
         .predict_batch(&instances, options)
         .map_err(|e| super::core_error(&e))?;
+
+    // Out-of-range values that did not stop a row (policy warn or clip).
+    let warnings: Vec<Vec<tandem_core::runtime::Warning>> = instances
+        .iter()
+        .zip(&results)
+        .map(|(inst, r)| match (inst, r) {
+            (Ok(inst), Ok(_)) => model.range_warnings(inst),
+            _ => Vec::new(),
+        })
+        .collect();
+    let n_warned = warnings.iter().filter(|w| !w.is_empty()).count();
 
     let out_format = format_of(&args.output)?;
     let mut sink: Box<dyn Write> = if args.output == Path::new("-") {
@@ -115,7 +131,7 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
             let mut w = csv::Writer::from_writer(&mut sink);
             let mut header = vec!["row".to_string(), "prediction".to_string()];
             header.extend(classes.iter().map(|c| format!("probability_{c}")));
-            header.extend(["error_code", "error_field", "error"].map(String::from));
+            header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
             w.write_record(&header)?;
             for (i, r) in results.iter().enumerate() {
                 let mut rec = vec![(i + 1).to_string()];
@@ -145,6 +161,13 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
                         rec.push(e.to_string());
                     }
                 }
+                rec.push(
+                    warnings[i]
+                        .iter()
+                        .map(|w| format!("{}:{}", w.code, w.field))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
                 w.write_record(&rec)?;
             }
             w.flush()?;
@@ -152,7 +175,8 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         Format::JsonLines => {
             for (i, r) in results.iter().enumerate() {
                 let line = match r {
-                    Ok(p) => json!({ "row": i + 1, "prediction": p }),
+                    Ok(p) if warnings[i].is_empty() => json!({ "row": i + 1, "prediction": p }),
+                    Ok(p) => json!({ "row": i + 1, "prediction": p, "warnings": warnings[i] }),
                     Err(e) => json!({ "row": i + 1, "error": {
                         "code": e.code(), "field": e.field(), "message": e.to_string() } }),
                 };
@@ -164,6 +188,9 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
     drop(sink);
 
     let rejected: Vec<&Error> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    if n_warned > 0 {
+        eprintln!("{n_warned} rows have values outside the training range (see `warnings`)");
+    }
     if rejected.is_empty() {
         eprintln!("{} rows predicted", results.len());
         return Ok(ExitCode::SUCCESS);
