@@ -606,3 +606,53 @@ fn out_of_range_numbers_warn_clip_or_fail_as_asked() {
         text(&out)
     );
 }
+
+#[test]
+fn rows_without_a_label_are_dropped_and_counted() {
+    let dir = scratch("no-label");
+    let src = std::fs::read_to_string(root().join("examples/data/iris.csv")).unwrap();
+    // Blank the label of every 10th row.
+    let data: String = src
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i > 0 && i % 10 == 0 {
+                format!("{},\n", l.rsplit_once(',').unwrap().0)
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let path = dir.join("iris.csv");
+    std::fs::write(&path, data).unwrap();
+    let out = tandem(&[
+        "train",
+        "--data",
+        path.to_str().unwrap(),
+        "--label",
+        "target",
+        "--runs-dir",
+        dir.to_str().unwrap(),
+        "--json",
+        "--max-epochs",
+        "30",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = Path::new(s["run_dir"].as_str().unwrap());
+    let split: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("split.json")).unwrap()).unwrap();
+    assert_eq!(split["dropped_missing_label"], 15);
+    let used: Vec<u64> = split["train"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(split["validation"].as_array().unwrap())
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(used.len(), 135);
+    assert!(
+        used.iter().all(|r| r % 10 != 0),
+        "dropped rows are not used"
+    );
+}

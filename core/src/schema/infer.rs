@@ -93,10 +93,10 @@ fn infer_columns(
             .collect();
         let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
         if Some(col) == label_idx {
-            if present.len() < cells.len() {
+            // Rows with a missing label are dropped by training; they say nothing here.
+            if present.is_empty() {
                 return Err(Error::Schema(format!(
-                    "label column `{label}` has {} missing values",
-                    cells.len() - present.len()
+                    "label column `{label}` has no values"
                 )));
             }
             let is_regression = numbers.is_some() && distinct.len() > config.max_label_classes;

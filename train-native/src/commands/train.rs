@@ -9,7 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use serde_json::{Value as Json, json};
 use tandem_core::bundle::{Metadata, ModelInfo, TargetScaling};
-use tandem_core::instance::csv_columns;
+use tandem_core::instance::{csv_columns, is_missing_cell};
 use tandem_core::prep::{FitConfig, TransformOptions};
 use tandem_core::schema::{InferConfig, infer_schema};
 use tandem_core::{
@@ -153,8 +153,17 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let mut instances = Vec::with_capacity(table.rows.len());
     let mut classes_idx = Vec::new();
     let mut values = Vec::new();
+    // Training-only node: rows without a label cannot teach anything and are dropped
+    // (counted and reported); `source_rows[i]` is the file row of instance `i`.
+    let mut source_rows = Vec::with_capacity(table.rows.len());
+    let mut dropped_no_label = 0usize;
     for (i, rec) in table.rows.iter().enumerate() {
         let row = i + 1;
+        if is_missing_cell(rec.get(label_col).unwrap_or("")) {
+            dropped_no_label += 1;
+            continue;
+        }
+        source_rows.push(row);
         let inst = Instance::from_csv_record(&schema, &columns, rec)
             .map_err(|e| super::core_error(&e.at_row(row)))
             .with_context(|| format!("{}", args.data.display()))?;
@@ -186,6 +195,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         instances.push(inst);
     }
 
+    if dropped_no_label > 0 && !args.json {
+        eprintln!("dropped {dropped_no_label} rows with a missing label");
+    }
     let (n_out, groups) = match &schema.label.task {
         Task::Classification { classes } => (classes.len(), classes_idx.clone()),
         Task::Regression => (1, vec![0; instances.len()]),
@@ -302,6 +314,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         ("epochs_run", trained.history.len().to_string()),
         ("best_epoch", trained.best_epoch.to_string()),
         ("train_rows", split.train.len().to_string()),
+        ("dropped_missing_label", dropped_no_label.to_string()),
         ("validation_rows", split.validation.len().to_string()),
     ]
     .into_iter()
@@ -432,8 +445,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         "export_max_abs_diff_burn_vs_tract": max_diff,
     });
     let split_json = json!({
-        "train": split.train.iter().map(|i| i + 1).collect::<Vec<_>>(),
-        "validation": split.validation.iter().map(|i| i + 1).collect::<Vec<_>>(),
+        "rows": "1-based data rows of the training file",
+        "train": split.train.iter().map(|&i| source_rows[i]).collect::<Vec<_>>(),
+        "validation": split.validation.iter().map(|&i| source_rows[i]).collect::<Vec<_>>(),
+        "dropped_missing_label": dropped_no_label,
     });
     write_atomic(&run_dir.join("model.onnx"), &bundle.onnx)?;
     write_atomic(
