@@ -38,8 +38,12 @@ fn raw(v: Result<JsValue, JsValue>) -> Raw {
 }
 
 /// Read a plain JS object as an instance; only the schema's own keys are looked at.
+///
+/// `keys` are the schema's field names as JS strings, made once per model: encoding a
+/// name into a JS string on every read was most of the cost of a prediction.
 pub fn instance_from_js(
     schema: &Schema,
+    keys: &[JsValue],
     value: &JsValue,
     index: Option<usize>,
 ) -> Result<Instance, JsValue> {
@@ -59,15 +63,27 @@ pub fn instance_from_js(
         return Err(fail(InstanceError::NotAnObject { found }.into()));
     }
     let obj: &js_sys::Object = value.unchecked_ref();
-    Instance::from_raw(schema, |name| {
-        let key = JsValue::from_str(name);
+    let mut keys = keys.iter();
+    Instance::from_raw(schema, |_| {
+        let Some(key) = keys.next() else {
+            return Raw::Null;
+        };
         // Own properties only: never read through the prototype chain.
-        if !js_sys::Object::has_own(obj, &key) {
+        if !js_sys::Object::has_own(obj, key) {
             return Raw::Null;
         }
-        raw(Reflect::get(obj, &key))
+        raw(Reflect::get(obj, key))
     })
     .map_err(fail)
+}
+
+/// The schema's field names as JS strings, in schema order.
+pub fn field_keys(schema: &Schema) -> Vec<JsValue> {
+    schema
+        .fields
+        .iter()
+        .map(|f| JsValue::from_str(&f.name))
+        .collect()
 }
 
 /// Read `{ strict?: boolean, range?: "warn" | "clip" | "error" }`.

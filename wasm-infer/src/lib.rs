@@ -8,19 +8,22 @@
 #![warn(missing_docs)]
 
 mod convert;
+#[cfg(target_arch = "wasm32")]
+mod ctors;
 mod error;
 
 use js_sys::{Array, Float32Array};
 use tandem_core::prep::TransformOptions;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{instance_from_js, options_from_js, to_js};
+use crate::convert::{field_keys, instance_from_js, options_from_js, to_js};
 use crate::error::{TandemError, js_error};
 
 /// A loaded model bundle.
 #[wasm_bindgen]
 pub struct Model {
     inner: tandem_core::Model,
+    keys: Vec<JsValue>,
 }
 
 #[wasm_bindgen]
@@ -29,7 +32,8 @@ impl Model {
     pub fn load(bytes: &[u8]) -> Result<Model, JsValue> {
         let inner =
             tandem_core::Model::load(bytes).map_err(|e| js_error(&TandemError::from(&e)))?;
-        Ok(Model { inner })
+        let keys = field_keys(inner.schema());
+        Ok(Model { inner, keys })
     }
 
     /// The input schema and label (`{ fields: [...], label: { name, task } }`).
@@ -51,7 +55,7 @@ impl Model {
     /// predict as is and list them under `warnings`).
     pub fn predict(&self, instance: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
         let options = options_from_js(options)?;
-        let inst = instance_from_js(self.inner.schema(), instance, None)?;
+        let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
         let p = self
             .inner
             .predict(&inst, options)
@@ -81,7 +85,7 @@ impl Model {
         let schema = self.inner.schema();
         let mut parsed = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
-            parsed.push(Ok(instance_from_js(schema, &v, Some(i))?));
+            parsed.push(Ok(instance_from_js(schema, &self.keys, &v, Some(i))?));
         }
         let results = self
             .inner
@@ -100,7 +104,7 @@ impl Model {
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
     pub fn features(&self, instance: &JsValue, options: &JsValue) -> Result<Float32Array, JsValue> {
         let options: TransformOptions = options_from_js(options)?;
-        let inst = instance_from_js(self.inner.schema(), instance, None)?;
+        let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
         let f = self
             .inner
             .features(&inst, options)
