@@ -69,6 +69,12 @@ pub enum InstanceError {
         /// Largest training value.
         max: f64,
     },
+    /// The network's output for this instance is not finite (it overflowed: the instance is
+    /// far outside anything seen in training).
+    #[error(
+        "the model's output is not finite for this instance (values far outside the training data?)"
+    )]
+    NonFiniteOutput,
     /// A text value longer than the runtime accepts.
     #[error("field `{field}` is {len} bytes long, more than the limit of {limit}")]
     TooLong {
@@ -93,13 +99,14 @@ impl InstanceError {
             InstanceError::UnknownCategory { .. } => "UNKNOWN_CATEGORY",
             InstanceError::TooLong { .. } => "TOO_LONG",
             InstanceError::OutOfRange { .. } => "OUT_OF_RANGE",
+            InstanceError::NonFiniteOutput => "NON_FINITE_OUTPUT",
         }
     }
 
     /// The field the error concerns, if any.
     pub fn field(&self) -> Option<&str> {
         match self {
-            InstanceError::NotAnObject { .. } => None,
+            InstanceError::NotAnObject { .. } | InstanceError::NonFiniteOutput => None,
             InstanceError::MissingField { field }
             | InstanceError::WrongType { field, .. }
             | InstanceError::NotFinite { field, .. }

@@ -156,7 +156,15 @@ impl Instance {
         let mut values = Vec::with_capacity(schema.fields.len());
         for field in &schema.fields {
             let name = field.name.as_str();
-            let raw = get(name);
+            let raw = match get(name) {
+                // An empty string means "no value" in every input path (CSV, JSON, JS forms).
+                Raw::Str(s) if s.trim().is_empty() => Raw::Null,
+                // Categories are compared trimmed everywhere, as CSV cells always were.
+                Raw::Str(s) if field.kind == FieldType::Category && s.trim().len() != s.len() => {
+                    Raw::Str(s.trim().to_string())
+                }
+                other => other,
+            };
             let wrong = |found: &Raw| InstanceError::WrongType {
                 field: name.into(),
                 expected: field.kind.describe().into(),

@@ -42,6 +42,24 @@ test("instance errors carry code and field", () => {
   expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
 });
 
+test("empty strings are missing values and categories are trimmed, as in CSV", () => {
+  expectError(() => model.predict({ ...good, sex: "" }), "MISSING_FIELD", "sex");
+  expectError(() => model.predict({ ...good, sex: "   " }), "MISSING_FIELD", "sex");
+  assert.deepEqual(model.predict({ ...good, sex: " female " }), model.predict(good));
+  assert.deepEqual(model.predict({ ...good, age: "" }), model.predict({ ...good, age: null }));
+});
+
+test("an input that overflows the network is an error, never NaN", () => {
+  for (const age of [1e30, 1e300, -1e300]) {
+    try {
+      const p = model.predict({ ...good, age });
+      assert.ok(Number.isFinite(p.probabilities.yes) && Number.isFinite(p.probabilities.no));
+    } catch (e) {
+      assert.equal(e.code, "NON_FINITE_OUTPUT", e.message);
+    }
+  }
+});
+
 test("unknown categories: unknown slot by default, an error when strict", () => {
   const p = model.predict({ ...good, passengerClass: "9th" });
   assert.ok(p.label === "yes" || p.label === "no");

@@ -199,7 +199,7 @@ fn json_lines_input_and_output() {
     let input = dir.join("in.jsonl");
     std::fs::write(
         &input,
-        "{\"name\":\"X\",\"sex\":\"female\",\"age\":29,\"passengerClass\":\"1st\"}\n{\"name\":\"Y\",\"sex\":\"male\",\"age\":\"old\",\"passengerClass\":\"2nd\"}\nnot json\n",
+        "{\"name\":\"X\",\"sex\":\"female\",\"age\":29,\"passengerClass\":\"1st\"}\n\n{\"name\":\"Y\",\"sex\":\"male\",\"age\":\"old\",\"passengerClass\":\"2nd\"}\nnot json\n",
     )
     .unwrap();
     let output = dir.join("out.jsonl");
@@ -226,6 +226,12 @@ fn json_lines_input_and_output() {
     assert_eq!(lines[1]["error"]["code"], "WRONG_TYPE");
     assert_eq!(lines[1]["error"]["field"], "age");
     assert_eq!(lines[2]["error"]["code"], "JSON");
+    let rows: Vec<u64> = lines.iter().map(|l| l["row"].as_u64().unwrap()).collect();
+    assert_eq!(
+        rows,
+        [1, 3, 4],
+        "rows are line numbers; the blank line 2 is skipped"
+    );
 }
 
 #[test]

@@ -184,8 +184,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
         need(data, end, &format!("part `{}`", entry.name)).map_err(|e| match e {
             BundleError::Truncated { what, needed, len } => BundleError::Truncated {
                 what,
-                needed: needed + data_at as u64,
-                len: len + data_at as u64,
+                needed: needed.saturating_add(data_at as u64),
+                len: len.saturating_add(data_at as u64),
             },
             other => other,
         })?;

@@ -66,13 +66,16 @@ impl BucketizeParams {
                 .collect(),
         };
         if *strategy == BinStrategy::Quantile {
-            let mut kept: Vec<f64> = Vec::with_capacity(edges.len());
-            for e in edges {
-                if kept.last().is_none_or(|&last| e - last > 1e-8) {
-                    kept.push(e);
-                }
-            }
-            edges = kept;
+            // np.ediff1d(edges, to_begin=inf) > 1e-8: each edge against the previous
+            // *original* edge, not the previous kept one.
+            let keep: Vec<bool> = (0..edges.len())
+                .map(|i| i == 0 || edges[i] - edges[i - 1] > 1e-8)
+                .collect();
+            edges = edges
+                .into_iter()
+                .zip(keep)
+                .filter_map(|(e, k)| k.then_some(e))
+                .collect();
         }
         BucketizeParams { edges }
     }

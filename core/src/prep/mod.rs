@@ -60,6 +60,44 @@ impl Step {
         }
     }
 
+    /// Check fitted state that came from a file: what `transform` relies on must hold
+    /// (finite non-zero scales, sorted unique category and vocabulary lists, one idf per term).
+    pub fn check(&self) -> Result<(), String> {
+        fn sorted_unique(v: &[String]) -> bool {
+            v.windows(2).all(|w| w[0] < w[1])
+        }
+        match self {
+            Step::Numeric(p) => {
+                if !(p.fill.is_finite()
+                    && p.mean.is_finite()
+                    && p.scale.is_finite()
+                    && p.scale != 0.0)
+                {
+                    return Err(format!(
+                        "fill {}, mean {}, scale {}",
+                        p.fill, p.mean, p.scale
+                    ));
+                }
+            }
+            Step::OneHot(p) => {
+                if !sorted_unique(&p.categories) || !sorted_unique(&p.infrequent) {
+                    return Err("categories must be sorted and unique".into());
+                }
+            }
+            Step::Tfidf(p) => {
+                if !sorted_unique(&p.vocabulary)
+                    || p.idf.len() != p.vocabulary.len()
+                    || p.idf.iter().any(|x| !x.is_finite())
+                {
+                    return Err(
+                        "vocabulary must be sorted and unique, with one finite idf per term".into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Number of features this node writes.
     pub fn width(&self) -> usize {
         match self {
@@ -135,6 +173,12 @@ impl Preprocessor {
                         step.field()
                     ))
                 })?;
+            step.check().map_err(|why| {
+                Error::Schema(format!(
+                    "preprocessing node for `{}` is invalid: {why}",
+                    step.field()
+                ))
+            })?;
             steps.push((idx, step.clone()));
         }
         let width = self.steps.iter().map(Step::width).sum();
@@ -293,5 +337,61 @@ mod fit {
             }
             Preprocessor { steps }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Field, FieldType, Label, Task};
+
+    #[test]
+    fn bind_rejects_fitted_state_transform_cannot_use() {
+        let schema = Schema {
+            fields: vec![
+                Field::new("x", FieldType::Number, true),
+                Field::new("c", FieldType::Category, true),
+            ],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        let numeric = |scale| {
+            Step::Numeric(NumericParams {
+                field: "x".into(),
+                fill: 0.0,
+                mean: 0.0,
+                scale,
+            })
+        };
+        assert!(
+            Preprocessor {
+                steps: vec![numeric(1.0)]
+            }
+            .bind(&schema)
+            .is_ok()
+        );
+        for bad in [0.0, f64::NAN, f64::INFINITY] {
+            let e = Preprocessor {
+                steps: vec![numeric(bad)],
+            }
+            .bind(&schema)
+            .unwrap_err();
+            assert_eq!(e.code(), "SCHEMA");
+        }
+        let unsorted = Step::OneHot(OneHotParams {
+            field: "c".into(),
+            categories: vec!["b".into(), "a".into()],
+            fill: "a".into(),
+            infrequent: vec![],
+        });
+        assert!(
+            Preprocessor {
+                steps: vec![unsorted]
+            }
+            .bind(&schema)
+            .is_err()
+        );
     }
 }

@@ -1,8 +1,8 @@
 //! Column statistics used when fitting nodes (native only), computed the way NumPy and
 //! scikit-learn compute them so fitted state matches theirs.
 
-/// Mean as NumPy computes it for these sizes (sum, then divide); if the sum overflows, the
-/// sum of `x / n`, which cannot; 0 for an empty column.
+/// Mean as sum then divide (NumPy sums pairwise, so the last bits may differ); if the sum
+/// overflows, the sum of `x / n`, which cannot; 0 for an empty column.
 pub fn mean(values: &[f64]) -> f64 {
     if values.is_empty() {
         return 0.0;

@@ -5,8 +5,9 @@
 //! idf `ln((1 + n) / (1 + df)) + 1`, raw term counts, rows L2-normalised. `min_df` and
 //! `max_features` prune the vocabulary as sklearn does, except that ties at the
 //! `max_features` cut keep the alphabetically first terms (sklearn's order there is
-//! unspecified). Unicode word characters follow Rust's `char::is_alphanumeric`, which agrees
-//! with Python's `\w` on letters and digits of every script.
+//! unspecified). Word characters follow Rust's `char::is_alphanumeric`, which agrees with
+//! Python's `\w` on letters and digits of every script but also counts combining marks that
+//! are Alphabetic (some Indic vowel signs, Arabic harakat) where Python splits on them.
 
 use serde::{Deserialize, Serialize};
 

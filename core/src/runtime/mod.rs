@@ -65,6 +65,14 @@ impl Model {
                 info.n_outputs
             )));
         }
+        if let Some(t) = &bundle.metadata.target
+            && !(t.mean.is_finite() && t.scale.is_finite() && t.scale != 0.0)
+        {
+            return Err(Error::Schema(format!(
+                "invalid target scaling: mean {}, scale {}",
+                t.mean, t.scale
+            )));
+        }
         let engine = TractEngine::load_nnef(&bundle.nnef, info.n_features, info.n_outputs)?;
         Ok(Model {
             schema: bundle.schema,
@@ -144,7 +152,8 @@ impl Model {
                 let mut clipped = instance.clone();
                 for (f, v) in self.schema.fields.iter().zip(clipped.values.iter_mut()) {
                     if let (Value::Number(x), Some(min), Some(max)) = (&*v, f.min, f.max) {
-                        *v = Value::Number(x.clamp(min, max));
+                        // max/min rather than clamp: never panics, even on a bad range.
+                        *v = Value::Number(x.max(min).min(max));
                     }
                 }
                 Ok(Cow::Owned(clipped))
@@ -196,38 +205,47 @@ impl Model {
                 Err(e) => results.push(Some(Err(e.clone()))),
             }
         }
-        let mut preds = self.predict_features(&features)?.into_iter();
+        let raw = self.engine.run(&features)?;
+        let mut rows = raw.chunks(self.metadata.model.n_outputs.max(1));
         Ok(results
             .into_iter()
             .map(|r| match r {
                 Some(err) => err,
-                None => preds
+                None => rows
                     .next()
-                    .ok_or_else(|| Error::Engine("fewer output rows than inputs".into())),
+                    .ok_or_else(|| Error::Engine("fewer output rows than inputs".into()))
+                    .and_then(|row| self.postprocess(row)),
             })
             .collect())
     }
 
     /// Run the network on row-major features (`n * n_features` values) and post-process.
+    /// Fails if any row's output is not finite.
     pub fn predict_features(&self, features: &[f32]) -> Result<Vec<Prediction>, Error> {
         let raw = self.engine.run(features)?;
-        let k = self.metadata.model.n_outputs;
-        Ok(raw
-            .chunks(k)
-            .map(
-                |row| match (&self.schema.label.task, &self.metadata.target) {
-                    (Task::Classification { classes }, _) => classify(classes, row),
-                    (Task::Regression, scaling) => {
-                        let z = row.first().copied().unwrap_or(0.0) as f64;
-                        let value = match scaling {
-                            Some(s) => z * s.scale + s.mean,
-                            None => z,
-                        };
-                        Prediction::Value { value }
-                    }
-                },
-            )
-            .collect())
+        raw.chunks(self.metadata.model.n_outputs.max(1))
+            .map(|row| self.postprocess(row))
+            .collect()
+    }
+
+    /// Softmax or target unscaling of one row of network outputs. A non-finite output (an
+    /// input so far outside the training data that the network overflowed) is an error,
+    /// never a NaN probability.
+    fn postprocess(&self, row: &[f32]) -> Result<Prediction, Error> {
+        if row.iter().any(|x| !x.is_finite()) {
+            return Err(InstanceError::NonFiniteOutput.into());
+        }
+        Ok(match (&self.schema.label.task, &self.metadata.target) {
+            (Task::Classification { classes }, _) => classify(classes, row),
+            (Task::Regression, scaling) => {
+                let z = row.first().copied().unwrap_or(0.0) as f64;
+                let value = match scaling {
+                    Some(s) => z * s.scale + s.mean,
+                    None => z,
+                };
+                Prediction::Value { value }
+            }
+        })
     }
 
     /// The network's raw outputs (logits, or scaled value) for row-major features.

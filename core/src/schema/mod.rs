@@ -118,6 +118,14 @@ impl Schema {
             if !seen.insert(f.name.as_str()) {
                 return Err(Error::Schema(format!("field `{}` appears twice", f.name)));
             }
+            if let (Some(min), Some(max)) = (f.min, f.max)
+                && !(min.is_finite() && max.is_finite() && min <= max)
+            {
+                return Err(Error::Schema(format!(
+                    "field `{}` has an invalid range [{min}, {max}]",
+                    f.name
+                )));
+            }
         }
         if seen.contains(self.label.name.as_str()) {
             return Err(Error::Schema(format!(
@@ -148,5 +156,25 @@ impl Schema {
             Task::Classification { classes } => Some(classes),
             Task::Regression => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_must_be_ordered_and_finite() {
+        let mut f = Field::new("x", FieldType::Number, false);
+        f.min = Some(10.0);
+        f.max = Some(0.0);
+        let schema = Schema {
+            fields: vec![f],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        assert_eq!(schema.validate().unwrap_err().code(), "SCHEMA");
     }
 }

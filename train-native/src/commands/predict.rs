@@ -59,15 +59,24 @@ fn format_of(path: &Path) -> Result<Format> {
     }
 }
 
-fn read_instances(model: &Model, path: &Path) -> Result<Vec<Result<Instance, Error>>> {
+/// Input records: each one's row number (CSV: data row; JSON Lines: line, blank lines
+/// skipped) and the parsed instance or why it was rejected.
+type Records = (Vec<usize>, Vec<Result<Instance, Error>>);
+
+/// Read every record of the input file.
+fn read_instances(model: &Model, path: &Path) -> Result<Records> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     match format_of(path)? {
-        Format::Csv => tandem_core::instance::read_csv(model.schema(), file)
-            .map_err(|e| super::core_error(&e))
-            .with_context(|| format!("{}", path.display())),
+        Format::Csv => {
+            let rows = tandem_core::instance::read_csv(model.schema(), file)
+                .map_err(|e| super::core_error(&e))
+                .with_context(|| format!("{}", path.display()))?;
+            Ok(((1..=rows.len()).collect(), rows))
+        }
         Format::JsonLines => {
             let mut out = Vec::new();
+            let mut rows = Vec::new();
             let reader = std::io::BufReader::new(file);
             for (i, line) in reader.lines().enumerate() {
                 let row = i + 1;
@@ -75,6 +84,7 @@ fn read_instances(model: &Model, path: &Path) -> Result<Vec<Result<Instance, Err
                 if line.trim().is_empty() {
                     continue;
                 }
+                rows.push(row);
                 out.push(match serde_json::from_str::<Json>(&line) {
                     Ok(j) => model.parse(&j).map_err(|e| e.at_row(row)),
                     Err(e) => Err(Error::Json {
@@ -83,7 +93,7 @@ fn read_instances(model: &Model, path: &Path) -> Result<Vec<Result<Instance, Err
                     }),
                 });
             }
-            Ok(out)
+            Ok((rows, out))
         }
     }
 }
@@ -92,14 +102,19 @@ fn read_instances(model: &Model, path: &Path) -> Result<Vec<Result<Instance, Err
 pub fn run(args: PredictArgs) -> Result<ExitCode> {
     let path = super::resolve_model(&args.model, &args.runs_dir)?;
     let model = super::load_model(&path)?;
-    let instances = read_instances(&model, &args.input)?;
+    let (rows, instances) = read_instances(&model, &args.input)?;
     let options = TransformOptions {
         strict_categories: args.strict,
         range: args.range,
     };
-    let results = model
+    // Errors found while predicting (unknown category, out of range) learn their row here.
+    let results: Vec<Result<_, Error>> = model
         .predict_batch(&instances, options)
-        .map_err(|e| super::core_error(&e))?;
+        .map_err(|e| super::core_error(&e))?
+        .into_iter()
+        .zip(&rows)
+        .map(|(r, &row)| r.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }))
+        .collect();
 
     // Out-of-range values that did not stop a row (policy warn or clip).
     let warnings: Vec<Vec<tandem_core::runtime::Warning>> = instances
@@ -134,7 +149,7 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
             header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
             w.write_record(&header)?;
             for (i, r) in results.iter().enumerate() {
-                let mut rec = vec![(i + 1).to_string()];
+                let mut rec = vec![rows[i].to_string()];
                 match r {
                     Ok(Prediction::Class {
                         label,
@@ -175,9 +190,9 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         Format::JsonLines => {
             for (i, r) in results.iter().enumerate() {
                 let line = match r {
-                    Ok(p) if warnings[i].is_empty() => json!({ "row": i + 1, "prediction": p }),
-                    Ok(p) => json!({ "row": i + 1, "prediction": p, "warnings": warnings[i] }),
-                    Err(e) => json!({ "row": i + 1, "error": {
+                    Ok(p) if warnings[i].is_empty() => json!({ "row": rows[i], "prediction": p }),
+                    Ok(p) => json!({ "row": rows[i], "prediction": p, "warnings": warnings[i] }),
+                    Err(e) => json!({ "row": rows[i], "error": {
                         "code": e.code(), "field": e.field(), "message": e.to_string() } }),
                 };
                 writeln!(sink, "{line}")?;

@@ -375,6 +375,15 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .zip(&tract_valid)
         .map(|(a, b)| (a - b).abs() as f64)
         .fold(0.0, f64::max);
+    if burn_valid
+        .iter()
+        .chain(&tract_valid)
+        .any(|x| !x.is_finite())
+    {
+        bail!(
+            "training diverged: the network outputs non-finite values (try a smaller --learning-rate)"
+        );
+    }
     if max_diff > tolerance::LOGIT_ABS {
         bail!("export check failed: tract and Burn outputs differ by {max_diff:e}");
     }
@@ -419,6 +428,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             .metadata
             .metrics
             .insert(format!("validation_{k}"), *v);
+    }
+    if let Some((k, v)) = bundle.metadata.metrics.iter().find(|(_, v)| !v.is_finite()) {
+        bail!("metric {k} is {v}: refusing to write a bundle with a non-finite metric");
     }
     let bytes = bundle
         .to_bytes()
