@@ -18,6 +18,14 @@ fn numbers(v: &Value) -> Vec<Option<f64>> {
     v.as_array().unwrap().iter().map(Value::as_f64).collect()
 }
 
+fn strs(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
 fn present(v: &Value) -> Vec<f64> {
     numbers(v).into_iter().flatten().collect()
 }
@@ -103,12 +111,7 @@ fn nodes_match_scikit_learn_on_real_columns() {
                     .collect()
             }
             "ordinal" => {
-                let train: Vec<&str> = case["train"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.as_str().unwrap())
-                    .collect();
+                let train: Vec<&str> = strs(&case["train"]);
                 let p = OrdinalParams::fit(&train);
                 case["probe"]
                     .as_array()
@@ -162,12 +165,7 @@ fn check_datetime(name: &str, case: &Value) {
 }
 
 fn check_one_hot(name: &str, case: &Value) {
-    let train: Vec<&str> = case["train"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let train: Vec<&str> = strs(&case["train"]);
     let opt = |k: &str| case["config"][k].as_u64().map(|v| v as usize);
     let config = OneHotConfig {
         min_frequency: opt("min_frequency"),

@@ -29,6 +29,16 @@ fn tandem(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("run tandem")
 }
 
+/// `tandem train ... --json`, which must succeed; returns the run summary.
+fn train_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["train"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let out = tandem(&all);
+    assert!(out.status.success(), "train failed: {}", text(&out));
+    serde_json::from_slice(&out.stdout).expect("summary JSON")
+}
+
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -43,18 +53,14 @@ fn titanic() -> &'static (PathBuf, serde_json::Value) {
     RUN.get_or_init(|| {
         let runs = scratch("titanic-runs");
         let data = root().join("examples/data/titanic.csv");
-        let out = tandem(&[
-            "train",
+        let summary = train_json(&[
             "--data",
             data.to_str().unwrap(),
             "--label",
             "survived",
             "--runs-dir",
             runs.to_str().unwrap(),
-            "--json",
         ]);
-        assert!(out.status.success(), "train failed: {}", text(&out));
-        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary JSON");
         (runs, summary)
     })
 }
@@ -323,8 +329,7 @@ fn malformed_model_uris_and_unknown_runs_fail_cleanly() {
 fn zero_hidden_layers_is_logistic_regression_and_regression_works() {
     let runs = scratch("other-runs");
     let data = root().join("examples/data/cps1985.csv");
-    let out = tandem(&[
-        "train",
+    let s = train_json(&[
         "--data",
         data.to_str().unwrap(),
         "--label",
@@ -333,10 +338,7 @@ fn zero_hidden_layers_is_logistic_regression_and_regression_works() {
         "none",
         "--runs-dir",
         runs.to_str().unwrap(),
-        "--json",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rmse = s["metrics"]["validation_rmse"].as_f64().unwrap();
     assert!(rmse > 1.0 && rmse < 8.0, "cps1985 wage RMSE {rmse}");
     let inspect = tandem(&["inspect", s["model"].as_str().unwrap()]);
@@ -394,8 +396,7 @@ fn a_schema_file_overrides_inference() {
     });
     let path = dir.join("schema.json");
     std::fs::write(&path, schema.to_string()).unwrap();
-    let out = tandem(&[
-        "train",
+    let s = train_json(&[
         "--data",
         data.to_str().unwrap(),
         "--label",
@@ -404,12 +405,9 @@ fn a_schema_file_overrides_inference() {
         path.to_str().unwrap(),
         "--runs-dir",
         dir.to_str().unwrap(),
-        "--json",
         "--max-epochs",
         "20",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let inspect = tandem(&["inspect", s["model"].as_str().unwrap()]);
     let j: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
     assert_eq!(j["schema"], schema);
@@ -631,20 +629,16 @@ fn rows_without_a_label_are_dropped_and_counted() {
         .collect();
     let path = dir.join("iris.csv");
     std::fs::write(&path, data).unwrap();
-    let out = tandem(&[
-        "train",
+    let s = train_json(&[
         "--data",
         path.to_str().unwrap(),
         "--label",
         "target",
         "--runs-dir",
         dir.to_str().unwrap(),
-        "--json",
         "--max-epochs",
         "30",
     ]);
-    assert!(out.status.success(), "{}", text(&out));
-    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let run = Path::new(s["run_dir"].as_str().unwrap());
     let split: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run.join("split.json")).unwrap()).unwrap();
