@@ -75,6 +75,17 @@ pub enum InstanceError {
         "the model's output is not finite for this instance (values far outside the training data?)"
     )]
     NonFiniteOutput,
+    /// A value of the right type that a declared node cannot use (a date that does not match
+    /// its format, a word that is neither true nor false, `log1p` of a number below -1).
+    #[error("field `{field}` has value {value:?} that {reason}")]
+    InvalidValue {
+        /// The field (or declared feature) name.
+        field: String,
+        /// The offending value, as text (truncated to 100 characters).
+        value: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
     /// A text value longer than the runtime accepts.
     #[error("field `{field}` is {len} bytes long, more than the limit of {limit}")]
     TooLong {
@@ -98,6 +109,7 @@ impl InstanceError {
             InstanceError::NotInteger { .. } => "NOT_INTEGER",
             InstanceError::UnknownCategory { .. } => "UNKNOWN_CATEGORY",
             InstanceError::TooLong { .. } => "TOO_LONG",
+            InstanceError::InvalidValue { .. } => "INVALID_VALUE",
             InstanceError::OutOfRange { .. } => "OUT_OF_RANGE",
             InstanceError::NonFiniteOutput => "NON_FINITE_OUTPUT",
         }
@@ -113,6 +125,7 @@ impl InstanceError {
             | InstanceError::NotInteger { field, .. }
             | InstanceError::UnknownCategory { field, .. }
             | InstanceError::TooLong { field, .. }
+            | InstanceError::InvalidValue { field, .. }
             | InstanceError::OutOfRange { field, .. } => Some(field),
         }
     }

@@ -10,26 +10,39 @@
 
 mod bucketize;
 mod categorical;
+mod column;
 mod datetime;
+pub mod expr;
+mod hashing;
 mod impute;
 mod minmax;
+mod number;
 mod numeric;
 mod ordinal;
 mod robust;
 mod standard;
 #[cfg(feature = "fit")]
 pub mod stats;
+mod text;
 mod tfidf;
 
 pub use bucketize::{BinStrategy, BucketizeParams};
 pub use categorical::{OneHotConfig, OneHotParams};
+pub use column::{BoundColumn, BoundSource, Cell, ColumnInput, ColumnParams, Encode};
+#[cfg(feature = "fit")]
+pub use column::{ColumnConfig, ColumnFitError, EncodeConfig};
 pub use datetime::{DatePart, DateTime, DatetimeParams};
+pub use hashing::{HashingParams, murmur3_32};
 pub use impute::{ImputeParams, ImputeStrategy};
 pub use minmax::MinMaxParams;
+pub use number::{Bins, NumberParams, Scale};
+#[cfg(feature = "fit")]
+pub use number::{BinsConfig, NumberConfig, ScaleKind};
 pub use numeric::NumericParams;
 pub use ordinal::OrdinalParams;
 pub use robust::RobustParams;
 pub use standard::StandardParams;
+pub use text::{BoolParse, TextOp};
 pub use tfidf::{TfidfParams, tokenize};
 
 use serde::{Deserialize, Serialize};
@@ -48,15 +61,18 @@ pub enum Step {
     OneHot(OneHotParams),
     /// Text: TF-IDF over a fitted vocabulary.
     Tfidf(TfidfParams),
+    /// A column declared in a pipeline spec: source, string stages, encoder.
+    Column(ColumnParams),
 }
 
 impl Step {
-    /// The input field this node reads.
+    /// The node's name: its input field, or a declared column's name.
     pub fn field(&self) -> &str {
         match self {
             Step::Numeric(p) => &p.field,
             Step::OneHot(p) => &p.field,
             Step::Tfidf(p) => &p.field,
+            Step::Column(p) => &p.name,
         }
     }
 
@@ -94,6 +110,8 @@ impl Step {
                     );
                 }
             }
+            // Checked against the schema in `bind`.
+            Step::Column(_) => {}
         }
         Ok(())
     }
@@ -104,6 +122,7 @@ impl Step {
             Step::Numeric(_) => 1,
             Step::OneHot(p) => p.width(),
             Step::Tfidf(p) => p.width(),
+            Step::Column(p) => p.width(),
         }
     }
 }
@@ -154,15 +173,32 @@ pub struct Preprocessor {
 /// A [`Preprocessor`] resolved against a schema: each node knows its field's index.
 #[derive(Debug, Clone)]
 pub struct BoundPreprocessor {
-    steps: Vec<(usize, Step)>,
+    steps: Vec<Bound>,
     width: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Bound {
+    Field(usize, Step),
+    Column(BoundColumn),
 }
 
 impl Preprocessor {
     /// Resolve every node's field in `schema`; fails if a node reads an unknown field.
     pub fn bind(&self, schema: &Schema) -> Result<BoundPreprocessor, Error> {
         let mut steps = Vec::with_capacity(self.steps.len());
-        for step in &self.steps {
+        for (n, step) in self.steps.iter().enumerate() {
+            let invalid = |why: String| {
+                Error::Schema(format!(
+                    "preprocessing node {} (`{}`) is invalid: {why}",
+                    n + 1,
+                    step.field()
+                ))
+            };
+            if let Step::Column(c) = step {
+                steps.push(Bound::Column(c.bind(schema).map_err(invalid)?));
+                continue;
+            }
             let idx = schema
                 .fields
                 .iter()
@@ -173,13 +209,8 @@ impl Preprocessor {
                         step.field()
                     ))
                 })?;
-            step.check().map_err(|why| {
-                Error::Schema(format!(
-                    "preprocessing node for `{}` is invalid: {why}",
-                    step.field()
-                ))
-            })?;
-            steps.push((idx, step.clone()));
+            step.check().map_err(invalid)?;
+            steps.push(Bound::Field(idx, step.clone()));
         }
         let width = self.steps.iter().map(Step::width).sum();
         Ok(BoundPreprocessor { steps, width })
@@ -203,6 +234,7 @@ impl Preprocessor {
                 Step::Tfidf(p) => {
                     out.extend(p.vocabulary.iter().map(|t| format!("{}~{}", p.field, t)));
                 }
+                Step::Column(p) => p.feature_names(&mut out),
             }
         }
         out
@@ -225,17 +257,23 @@ impl BoundPreprocessor {
         out: &mut Vec<f32>,
     ) -> Result<(), InstanceError> {
         let start = out.len();
-        for (idx, step) in &self.steps {
-            let value = instance.values.get(*idx).unwrap_or(&crate::Value::Missing);
-            let res = match step {
-                Step::Numeric(p) => {
-                    out.push(p.transform(value));
-                    Ok(())
-                }
-                Step::OneHot(p) => p.transform_into(value, options, out),
-                Step::Tfidf(p) => {
-                    p.transform_into(value, out);
-                    Ok(())
+        for bound in &self.steps {
+            let res = match bound {
+                Bound::Column(c) => c.transform_into(&instance.values, options, out),
+                Bound::Field(idx, step) => {
+                    let value = instance.values.get(*idx).unwrap_or(&crate::Value::Missing);
+                    match step {
+                        Step::Numeric(p) => {
+                            out.push(p.transform(value));
+                            Ok(())
+                        }
+                        Step::OneHot(p) => p.transform_into(value, options, out),
+                        Step::Tfidf(p) => {
+                            p.transform_into(value, out);
+                            Ok(())
+                        }
+                        Step::Column(_) => Ok(()),
+                    }
                 }
             };
             if let Err(e) = res {

@@ -10,6 +10,9 @@ pub struct OrdinalParams {
     pub categories: Vec<String>,
     /// Code for a category not seen in training.
     pub unknown: f64,
+    /// Category used for a missing value (none: missing reads as `unknown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<String>,
 }
 
 impl OrdinalParams {
@@ -27,6 +30,7 @@ impl OrdinalParams {
         OrdinalParams {
             categories: set.into_iter().map(str::to_string).collect(),
             unknown: -1.0,
+            fill: None,
         }
     }
 }
