@@ -5,7 +5,10 @@ mod commands;
 mod export;
 mod metrics;
 mod net;
+mod nodes;
+mod pipeline;
 mod run;
+mod spec;
 mod split;
 mod table;
 mod trainer;
@@ -24,6 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a commented starter pipeline spec (`tandem.toml`) from a CSV file.
+    Init(commands::init::InitArgs),
     /// Train a model on a CSV file and write a run folder with its bundle.
     Train(commands::train::TrainArgs),
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
@@ -39,6 +44,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Init(args) => commands::init::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Inspect(args) => commands::inspect::run(args),

@@ -4,7 +4,8 @@
 //! reference in `bench/sklearn_reference.py` does): for each class in sorted order, take its
 //! row indices in file order, Fisher–Yates shuffle them with SplitMix64 seeded by `seed`
 //! (one generator for the whole split, `j = next() % (i + 1)` for `i` from `n - 1` down to 1),
-//! and send the first `round(n * fraction)` to validation. Regression uses one group.
+//! and send the first `round(n * validation)` to validation, the next `round(n * test)` to
+//! test, the rest to training. Regression uses one group.
 
 /// SplitMix64: a tiny, well-known, portable generator.
 pub struct SplitMix64(u64);
@@ -38,26 +39,38 @@ impl SplitMix64 {
 pub struct Split {
     /// Rows used for fitting.
     pub train: Vec<usize>,
-    /// Held-out rows.
+    /// Held-out rows for early stopping and validation metrics.
     pub validation: Vec<usize>,
+    /// Held-out rows never seen during training (empty without a test fraction).
+    pub test: Vec<usize>,
 }
 
-/// Split rows into train/validation; `groups[i]` is row `i`'s class (or 0 for regression).
-pub fn stratified_split(groups: &[usize], fraction: f64, seed: u64) -> Split {
+/// Split rows into train/validation/test; `groups[i]` is row `i`'s class (0 for regression).
+pub fn stratified_split(groups: &[usize], fraction: f64, test_fraction: f64, seed: u64) -> Split {
     let n_groups = groups.iter().copied().max().map_or(0, |m| m + 1);
     let mut rng = SplitMix64::new(seed);
     let mut train = Vec::new();
     let mut validation = Vec::new();
+    let mut test = Vec::new();
     for g in 0..n_groups {
         let mut rows: Vec<usize> = (0..groups.len()).filter(|&i| groups[i] == g).collect();
         rng.shuffle(&mut rows);
         let n_val = (rows.len() as f64 * fraction).round() as usize;
+        let n_test = ((rows.len() as f64 * test_fraction).round() as usize)
+            .min(rows.len() - n_val.min(rows.len()));
+        let n_val = n_val.min(rows.len());
         validation.extend_from_slice(&rows[..n_val]);
-        train.extend_from_slice(&rows[n_val..]);
+        test.extend_from_slice(&rows[n_val..n_val + n_test]);
+        train.extend_from_slice(&rows[n_val + n_test..]);
     }
     train.sort_unstable();
     validation.sort_unstable();
-    Split { train, validation }
+    test.sort_unstable();
+    Split {
+        train,
+        validation,
+        test,
+    }
 }
 
 #[cfg(test)]
@@ -75,13 +88,21 @@ mod tests {
     #[test]
     fn split_is_stratified_disjoint_and_seeded() {
         let groups: Vec<usize> = (0..100).map(|i| usize::from(i % 4 == 0)).collect();
-        let s = stratified_split(&groups, 0.2, 0);
+        let s = stratified_split(&groups, 0.2, 0.0, 0);
         assert_eq!(s.validation.len(), 20);
+        assert!(s.test.is_empty());
         assert_eq!(s.validation.iter().filter(|&&i| groups[i] == 1).count(), 5);
         let mut all: Vec<usize> = s.train.iter().chain(&s.validation).copied().collect();
         all.sort_unstable();
         assert_eq!(all, (0..100).collect::<Vec<_>>());
-        assert_eq!(s, stratified_split(&groups, 0.2, 0));
-        assert_ne!(s, stratified_split(&groups, 0.2, 1));
+        assert_eq!(s, stratified_split(&groups, 0.2, 0.0, 0));
+        assert_ne!(s, stratified_split(&groups, 0.2, 0.0, 1));
+        let t = stratified_split(&groups, 0.2, 0.2, 0);
+        assert_eq!(
+            t.validation, s.validation,
+            "adding a test split keeps validation"
+        );
+        assert_eq!((t.test.len(), t.train.len()), (20, 60));
+        assert_eq!(t.test.iter().filter(|&&i| groups[i] == 1).count(), 5);
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::{Result, anyhow};
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
+use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -28,6 +29,13 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Hide the progress bar.
     pub quiet: bool,
+    /// L2 weight decay (0: none).
+    pub weight_decay: f64,
+    /// Per-class loss weights (classification with rebalancing).
+    pub class_weights: Option<Vec<f32>>,
+    /// Training row order per epoch before shuffling (oversampling repeats rows); empty:
+    /// every row once.
+    pub sample: Vec<usize>,
 }
 
 /// What the network learns from: features plus class indices or scaled targets.
@@ -94,14 +102,23 @@ fn gather(ds: &Dataset, idx: &[usize]) -> (Vec<f32>, Targets) {
     (f, t)
 }
 
-fn loss(model: &Mlp, x: Tensor<2>, targets: &Targets, device: &Device) -> Tensor<1> {
+fn loss(
+    model: &Mlp,
+    x: Tensor<2>,
+    targets: &Targets,
+    weights: Option<&Vec<f32>>,
+    device: &Device,
+) -> Tensor<1> {
     let out = model.forward(x);
     match targets {
         Targets::Classes(c) => {
             let t: Vec<i64> = c.iter().map(|&v| v as i64).collect();
             let n = t.len();
             let t = Tensor::<1, Int>::from_data(TensorData::new(t, [n]), device);
-            CrossEntropyLossConfig::new().init(device).forward(out, t)
+            CrossEntropyLossConfig::new()
+                .with_weights(weights.cloned())
+                .init(device)
+                .forward(out, t)
         }
         Targets::Values(v) => {
             let n = v.len();
@@ -124,10 +141,18 @@ pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) 
     let device = Device::flex().autodiff();
     device.seed(cfg.seed);
     let mut model = Mlp::new(train.width, &cfg.hidden, n_out, &device);
-    let mut optim = AdamConfig::new().init();
+    let mut optim = AdamConfig::new()
+        .with_weight_decay(
+            (cfg.weight_decay > 0.0).then(|| WeightDecayConfig::new(cfg.weight_decay as f32)),
+        )
+        .init();
     let mut rng = SplitMix64::new(cfg.seed ^ 0x5EED);
     let n = train.targets.len();
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut order: Vec<usize> = if cfg.sample.is_empty() {
+        (0..n).collect()
+    } else {
+        cfg.sample.clone()
+    };
 
     let plain = Device::flex();
     let valid_x = features_tensor(&valid.features, valid.targets.len(), valid.width, &plain);
@@ -154,7 +179,7 @@ pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) 
         for chunk in order.chunks(cfg.batch_size.max(1)) {
             let (f, t) = gather(train, chunk);
             let x = features_tensor(&f, chunk.len(), train.width, &device);
-            let l = loss(&model, x, &t, &device);
+            let l = loss(&model, x, &t, cfg.class_weights.as_ref(), &device);
             total += scalar(l.clone())?;
             batches += 1;
             let grads = GradientsParams::from_grads(l.backward(), &model);
@@ -165,6 +190,7 @@ pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) 
             &model.valid(),
             valid_x.clone(),
             &valid.targets,
+            cfg.class_weights.as_ref(),
             &plain,
         ))?;
         history.push(EpochLog {

@@ -415,9 +415,12 @@ fn a_schema_file_overrides_inference() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["node"].as_str().unwrap())
+        .map(|s| {
+            assert_eq!(s["node"], "column");
+            s["encode"].as_str().unwrap()
+        })
         .collect();
-    assert_eq!(nodes, ["numeric", "numeric", "numeric", "one_hot"]);
+    assert_eq!(nodes, ["number", "number", "number", "one_hot"]);
 
     let out = tandem(&[
         "train",
@@ -442,9 +445,9 @@ fn free_text_names_become_tfidf_features_with_the_titles() {
     let steps = j["preprocessing"]["steps"].as_array().unwrap();
     let tfidf = steps
         .iter()
-        .find(|s| s["node"] == "tfidf")
+        .find(|s| s["encode"] == "tfidf")
         .expect("a tfidf node for `name`");
-    assert_eq!(tfidf["field"], "name");
+    assert_eq!(tfidf["input"]["field"], "name");
     let vocab: Vec<&str> = tfidf["vocabulary"]
         .as_array()
         .unwrap()

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod init;
 pub mod inspect;
 pub mod predict;
 pub mod schema;

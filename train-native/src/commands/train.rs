@@ -1,36 +1,45 @@
-//! `tandem train`: CSV → schema → split → fit preprocessing → Burn MLP → ONNX + NNEF →
-//! bundle, verified by running the bundle through the same runtime users get.
+//! `tandem train`: CSV → schema → training-only nodes → split → fit the shared nodes →
+//! Burn MLP → ONNX + NNEF → bundle, verified by running the bundle through the same runtime
+//! users get. Driven by a `tandem.toml` spec (`--spec`) or by flags for the default pipeline.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Args;
 use serde_json::{Value as Json, json};
 use tandem_core::bundle::{Metadata, ModelInfo, TargetScaling};
-use tandem_core::instance::{csv_columns, is_missing_cell};
-use tandem_core::prep::{FitConfig, TransformOptions};
+use tandem_core::prep::TransformOptions;
 use tandem_core::schema::{InferConfig, infer_schema};
-use tandem_core::{
-    Bundle, Instance, Model, Prediction, Preprocessor, Schema, Task, Value, tolerance,
-};
+use tandem_core::{Bundle, Instance, Model, Prediction, Schema, Task, Value, tolerance};
 
+use crate::nodes::{self, Condition};
+use crate::pipeline::{Context, Labeled};
 use crate::run::{new_run_id, now_rfc3339};
+use crate::spec::features::{self, TEXT_MAX_FEATURES, TEXT_MIN_DF};
+use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
 use crate::split::stratified_split;
 use crate::table::Table;
-use crate::trainer::{Dataset, Targets, TrainConfig, forward, train};
+use crate::trainer::{Dataset, forward};
 use crate::{export, metrics};
 
 /// Arguments of `tandem train`.
 #[derive(Args)]
 pub struct TrainArgs {
+    /// A pipeline spec (`tandem.toml`, see `tandem init`): data, label, split, training-only
+    /// nodes, model and features. Replaces every flag below up to `--runs-dir`.
+    #[arg(long, conflicts_with_all = ["data", "label", "schema", "hidden", "learning_rate",
+        "batch_size", "max_epochs", "patience", "seed", "validation_fraction",
+        "text_min_df", "text_max_features"])]
+    spec: Option<PathBuf>,
     /// Training data (CSV with a header row).
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required_unless_present = "spec")]
+    data: Option<PathBuf>,
     /// The label column.
-    #[arg(long)]
-    label: String,
+    #[arg(long, required_unless_present = "spec")]
+    label: Option<String>,
     /// A schema JSON file overriding the inferred one.
     #[arg(long)]
     schema: Option<PathBuf>,
@@ -56,10 +65,10 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.2)]
     validation_fraction: f64,
     /// Text fields: a term must appear in at least this many training rows.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = TEXT_MIN_DF)]
     text_min_df: usize,
     /// Text fields: keep at most this many terms per field (0: no limit).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = TEXT_MAX_FEATURES)]
     text_max_features: usize,
     /// Folder holding run folders.
     #[arg(long, default_value = "tandem-runs")]
@@ -108,180 +117,338 @@ fn instance_json(schema: &Schema, inst: &Instance) -> Json {
     Json::Object(map)
 }
 
-/// Run `tandem train`.
-pub fn run(args: TrainArgs) -> Result<ExitCode> {
-    let hidden = parse_hidden(&args.hidden)?;
-    if !(0.0 < args.validation_fraction && args.validation_fraction < 1.0) {
-        bail!("--validation-fraction must be between 0 and 1");
+/// Everything a training run needs, from a spec or from flags.
+struct Plan {
+    data: PathBuf,
+    label: String,
+    schema: Option<PathBuf>,
+    validation: f64,
+    test: f64,
+    seed: u64,
+    folds: Option<usize>,
+    dedupe: bool,
+    filters: Vec<(String, Range<usize>)>,
+    winsorize: Vec<(Winsorize, Range<usize>)>,
+    rebalance: Rebalance,
+    model: ModelSpec,
+    text_min_df: usize,
+    text_max_features: Option<usize>,
+    spec: Option<LoadedSpec>,
+}
+
+impl Plan {
+    fn from_args(args: &TrainArgs) -> Result<Plan> {
+        if let Some(path) = &args.spec {
+            let spec = LoadedSpec::load(path)?;
+            let f = &spec.file;
+            return Ok(Plan {
+                data: spec.relative(f.data.path.get_ref()),
+                label: f.data.label.get_ref().clone(),
+                schema: f.data.schema.as_ref().map(|s| spec.relative(s.get_ref())),
+                validation: *f.split.validation.get_ref(),
+                test: *f.split.test.get_ref(),
+                seed: f.split.seed,
+                folds: f.split.folds.as_ref().map(|k| *k.get_ref()),
+                dedupe: f.training.dedupe,
+                filters: f
+                    .training
+                    .filter
+                    .iter()
+                    .map(|c| (c.get_ref().clone(), c.span()))
+                    .collect(),
+                winsorize: f
+                    .training
+                    .winsorize
+                    .iter()
+                    .map(|w| (w.get_ref().clone(), w.span()))
+                    .collect(),
+                rebalance: f
+                    .training
+                    .rebalance
+                    .as_ref()
+                    .map_or(Rebalance::None, |r| *r.get_ref()),
+                model: ModelSpec {
+                    hidden: f.model.hidden.clone(),
+                    ..f.model
+                },
+                text_min_df: TEXT_MIN_DF,
+                text_max_features: Some(TEXT_MAX_FEATURES),
+                spec: Some(spec),
+            });
+        }
+        if !(0.0 < args.validation_fraction && args.validation_fraction < 1.0) {
+            bail!("--validation-fraction must be between 0 and 1");
+        }
+        Ok(Plan {
+            data: args
+                .data
+                .clone()
+                .ok_or_else(|| anyhow!("--data is required"))?,
+            label: args
+                .label
+                .clone()
+                .ok_or_else(|| anyhow!("--label is required"))?,
+            schema: args.schema.clone(),
+            validation: args.validation_fraction,
+            test: 0.0,
+            seed: args.seed,
+            folds: None,
+            dedupe: false,
+            filters: Vec::new(),
+            winsorize: Vec::new(),
+            rebalance: Rebalance::None,
+            model: ModelSpec {
+                hidden: parse_hidden(&args.hidden)?,
+                learning_rate: args.learning_rate,
+                batch_size: args.batch_size.max(1),
+                max_epochs: args.max_epochs.max(1),
+                patience: args.patience,
+                weight_decay: 0.0,
+            },
+            text_min_df: args.text_min_df,
+            text_max_features: (args.text_max_features > 0).then_some(args.text_max_features),
+            spec: None,
+        })
     }
-    let table = Table::read(&args.data)?;
-    let label_col = table.column(&args.label).ok_or_else(|| {
-        anyhow!(
-            "label column `{}` is not in {}",
-            args.label,
-            args.data.display()
-        )
-    })?;
-    let schema = match &args.schema {
+
+    /// An error located in the spec when there is one.
+    fn error(&self, span: Range<usize>, msg: &str) -> anyhow::Error {
+        match &self.spec {
+            Some(s) => s.error(span, msg),
+            None => anyhow!("{msg}"),
+        }
+    }
+}
+
+fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
+    Ok(match &plan.schema {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let s: Schema = serde_json::from_str(&text)
                 .with_context(|| format!("invalid schema {}", path.display()))?;
             s.validate().map_err(|e| super::core_error(&e))?;
-            if s.label.name != args.label {
+            if s.label.name != plan.label {
                 bail!(
                     "schema {} has label `{}`, not `{}`",
                     path.display(),
                     s.label.name,
-                    args.label
+                    plan.label
                 );
             }
             s
         }
-        None => infer_schema(
-            &table.header_strings(),
-            &table.row_strings(),
-            &args.label,
-            &InferConfig::default(),
-        )
-        .map_err(|e| super::core_error(&e))?,
-    };
+        None => {
+            if table.column(&plan.label).is_none() {
+                bail!(
+                    "label column `{}` is not in {}",
+                    plan.label,
+                    plan.data.display()
+                );
+            }
+            infer_schema(
+                &table.header_strings(),
+                &table.row_strings(),
+                &plan.label,
+                &InferConfig::default(),
+            )
+            .map_err(|e| super::core_error(&e))?
+        }
+    })
+}
 
-    // Parse every row into a typed instance and a target.
-    let columns = csv_columns(&schema, &table.header);
-    let mut instances = Vec::with_capacity(table.rows.len());
-    let mut classes_idx = Vec::new();
-    let mut values = Vec::new();
-    // Training-only node: rows without a label cannot teach anything and are dropped
-    // (counted and reported); `source_rows[i]` is the file row of instance `i`.
-    let mut source_rows = Vec::with_capacity(table.rows.len());
-    let mut dropped_no_label = 0usize;
-    for (i, rec) in table.rows.iter().enumerate() {
-        let row = i + 1;
-        if is_missing_cell(rec.get(label_col).unwrap_or("")) {
-            dropped_no_label += 1;
-            continue;
+/// Metrics of a network's raw outputs on rows `idx`.
+fn metrics_of_outputs(
+    ctx: &Context,
+    outputs: &[f32],
+    scaling: Option<&TargetScaling>,
+    idx: &[usize],
+) -> BTreeMap<String, f64> {
+    let n_out = ctx.n_outputs();
+    match (&ctx.schema.label.task, scaling) {
+        (Task::Regression, Some(s)) => {
+            let pred: Vec<f64> = outputs
+                .iter()
+                .map(|&o| o as f64 * s.scale + s.mean)
+                .collect();
+            let truth: Vec<f64> = idx.iter().map(|&i| ctx.rows.values[i]).collect();
+            metrics::regression(&pred, &truth)
         }
-        source_rows.push(row);
-        let inst = Instance::from_csv_record(&schema, &columns, rec)
-            .map_err(|e| super::core_error(&e.at_row(row)))
-            .with_context(|| format!("{}", args.data.display()))?;
-        let cell = rec.get(label_col).unwrap_or("").trim();
-        match &schema.label.task {
-            Task::Classification { classes } => {
-                let k = classes.iter().position(|c| c == cell).ok_or_else(|| {
-                    anyhow!(
-                        "{}: row {row}: label {cell:?} is not one of the schema's classes",
-                        args.data.display()
-                    )
-                })?;
-                classes_idx.push(k);
-            }
-            Task::Regression => {
-                let v: f64 = cell
-                    .parse()
-                    .ok()
-                    .filter(|v: &f64| v.is_finite())
-                    .ok_or_else(|| {
-                        anyhow!(
-                            "{}: row {row}: label {cell:?} is not a finite number",
-                            args.data.display()
-                        )
-                    })?;
-                values.push(v);
-            }
+        _ => {
+            let probs: Vec<Vec<f64>> = outputs
+                .chunks(n_out)
+                .map(|row| {
+                    tandem_core::prediction::softmax(row)
+                        .into_iter()
+                        .map(f64::from)
+                        .collect()
+                })
+                .collect();
+            let truth: Vec<usize> = idx.iter().map(|&i| ctx.rows.classes[i]).collect();
+            metrics::classification(&probs, &truth, n_out)
         }
-        instances.push(inst);
     }
+}
 
+/// k-fold cross-validation on `rows`: mean and standard deviation of each held-out metric.
+fn cross_validate(
+    ctx: &Context,
+    rows: &[usize],
+    k: usize,
+    quiet: bool,
+) -> Result<BTreeMap<String, f64>> {
+    let groups: Vec<usize> = {
+        let g = ctx.rows.groups();
+        rows.iter().map(|&i| g[i]).collect()
+    };
+    let mut per_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (fold, (fit, held)) in nodes::kfold(&groups, k, ctx.seed).into_iter().enumerate() {
+        let fit: Vec<usize> = fit.iter().map(|&i| rows[i]).collect();
+        let held: Vec<usize> = held.iter().map(|&i| rows[i]).collect();
+        if fit.is_empty() || held.is_empty() {
+            bail!("not enough rows for {k} folds");
+        }
+        let fitted = ctx
+            .fit(&fit, &held, quiet)
+            .with_context(|| format!("cross-validation fold {}", fold + 1))?;
+        let out = forward(
+            &fitted.trained.model,
+            &fitted.valid.features,
+            fitted.valid.width,
+        )?;
+        for (name, v) in metrics_of_outputs(ctx, &out, fitted.target_scaling.as_ref(), &held) {
+            per_metric.entry(name).or_default().push(v);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (name, vals) in per_metric {
+        let n = vals.len() as f64;
+        let mean = vals.iter().sum::<f64>() / n;
+        let std = (vals.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        out.insert(format!("cv_{name}_mean"), mean);
+        out.insert(format!("cv_{name}_std"), std);
+    }
+    Ok(out)
+}
+
+/// Run `tandem train`.
+pub fn run(args: TrainArgs) -> Result<ExitCode> {
+    let plan = Plan::from_args(&args)?;
+    let quiet = args.quiet || args.json;
+    let table = Table::read(&plan.data)?;
+    let schema = read_schema(&plan, &table)?;
+    let (mut rows, dropped_no_label) = Labeled::read(&table, &schema, &plan.data)?;
     if dropped_no_label > 0 && !args.json {
         eprintln!("dropped {dropped_no_label} rows with a missing label");
     }
-    let (n_out, groups) = match &schema.label.task {
-        Task::Classification { classes } => (classes.len(), classes_idx.clone()),
-        Task::Regression => (1, vec![0; instances.len()]),
-    };
-    let split = stratified_split(&groups, args.validation_fraction, args.seed);
-    if split.train.is_empty() || split.validation.is_empty() {
-        bail!("not enough rows to split ({} rows)", instances.len());
+
+    // Training-only nodes on rows: filters, then deduplication.
+    let mut dropped_by_filter = 0usize;
+    for (src, span) in &plan.filters {
+        let cond = Condition::parse(src, &schema)
+            .map_err(|e| plan.error(span.clone(), &format!("filter {src:?}: {e}")))?;
+        let keep: Vec<usize> = (0..rows.len())
+            .filter(|&i| cond.holds(&rows.instances[i]))
+            .collect();
+        dropped_by_filter += rows.len() - keep.len();
+        rows.retain(&keep);
     }
-    let pick = |idx: &[usize]| {
-        idx.iter()
-            .map(|&i| instances[i].clone())
-            .collect::<Vec<_>>()
+    let mut dropped_duplicates = 0usize;
+    if plan.dedupe {
+        let keep = nodes::dedupe(&rows.instances, &rows.labels);
+        dropped_duplicates = rows.len() - keep.len();
+        rows.retain(&keep);
+    }
+    if (dropped_by_filter > 0 || dropped_duplicates > 0) && !args.json {
+        eprintln!(
+            "training-only nodes dropped {dropped_by_filter} filtered and {dropped_duplicates} duplicate rows"
+        );
+    }
+    let winsorize = plan
+        .winsorize
+        .iter()
+        .map(|(w, span)| {
+            let i = schema
+                .fields
+                .iter()
+                .position(|f| {
+                    f.name == w.field
+                        && matches!(
+                            f.kind,
+                            tandem_core::FieldType::Number | tandem_core::FieldType::Integer
+                        )
+                })
+                .ok_or_else(|| {
+                    plan.error(
+                        span.clone(),
+                        &format!("winsorize: `{}` is not a numeric input field", w.field),
+                    )
+                })?;
+            Ok((i, w.low, w.high))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let columns = match &plan.spec {
+        Some(spec) => features::compile(spec, &schema)?,
+        None => features::defaults(&schema, plan.text_min_df, plan.text_max_features),
     };
-    let train_inst = pick(&split.train);
-    let valid_inst = pick(&split.validation);
 
-    // Fit the shared preprocessing on the training rows only, then transform both sides.
-    let fit_config = FitConfig {
-        text_min_df: args.text_min_df,
-        text_max_features: (args.text_max_features > 0).then_some(args.text_max_features),
+    let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);
+    if split.train.is_empty() || split.validation.is_empty() {
+        bail!("not enough rows to split ({} rows)", rows.len());
+    }
+    let ctx = Context {
+        schema: &schema,
+        rows: &rows,
+        columns: &columns,
+        winsorize: &winsorize,
+        rebalance: plan.rebalance,
+        model: &plan.model,
+        seed: plan.seed,
+        data: &plan.data,
     };
-    let preprocessing = Preprocessor::fit_with(&schema, &train_inst, &fit_config);
-    let bound = preprocessing
-        .bind(&schema)
-        .map_err(|e| super::core_error(&e))?;
-    let width = bound.width();
-    let featurize = |rows: &[Instance]| -> Result<Vec<f32>> {
-        let mut out = Vec::with_capacity(rows.len() * width);
-        for r in rows {
-            bound
-                .transform_into(r, TransformOptions::default(), &mut out)
-                .map_err(|e| super::core_error(&e.into()))?;
+    let cv_metrics = match plan.folds {
+        Some(k) => {
+            let mut pool: Vec<usize> = split
+                .train
+                .iter()
+                .chain(&split.validation)
+                .copied()
+                .collect();
+            pool.sort_unstable();
+            if !args.json {
+                eprintln!("cross-validating on {} rows in {k} folds", pool.len());
+            }
+            cross_validate(&ctx, &pool, k, quiet)?
         }
-        Ok(out)
-    };
-    let train_x = featurize(&train_inst)?;
-    let valid_x = featurize(&valid_inst)?;
-
-    let target_scaling = match &schema.label.task {
-        Task::Regression => {
-            let t: Vec<f64> = split.train.iter().map(|&i| values[i]).collect();
-            let mean = t.iter().sum::<f64>() / t.len() as f64;
-            let std = (t.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / t.len() as f64).sqrt();
-            Some(TargetScaling {
-                mean,
-                scale: if std > 0.0 { std } else { 1.0 },
-            })
-        }
-        Task::Classification { .. } => None,
-    };
-    let targets = |idx: &[usize]| match (&schema.label.task, &target_scaling) {
-        (Task::Regression, Some(s)) => Targets::Values(
-            idx.iter()
-                .map(|&i| ((values[i] - s.mean) / s.scale) as f32)
-                .collect(),
-        ),
-        _ => Targets::Classes(idx.iter().map(|&i| classes_idx[i]).collect()),
-    };
-    let train_ds = Dataset {
-        features: train_x,
-        width,
-        targets: targets(&split.train),
-    };
-    let valid_ds = Dataset {
-        features: valid_x,
-        width,
-        targets: targets(&split.validation),
-    };
-
-    let config = TrainConfig {
-        hidden: hidden.clone(),
-        learning_rate: args.learning_rate,
-        batch_size: args.batch_size,
-        max_epochs: args.max_epochs,
-        patience: args.patience,
-        seed: args.seed,
-        quiet: args.quiet || args.json,
+        None => BTreeMap::new(),
     };
     let started = std::time::Instant::now();
-    let trained = train(&train_ds, &valid_ds, n_out, &config)?;
+    let fitted = ctx.fit(&split.train, &split.validation, quiet)?;
     let train_seconds = started.elapsed().as_secs_f64();
+    let (preprocessing, train_ds, valid_ds, trained) = (
+        &fitted.preprocessing,
+        &fitted.train,
+        &fitted.valid,
+        &fitted.trained,
+    );
+    let width = train_ds.width;
+    let n_out = ctx.n_outputs();
+    let target_scaling = fitted.target_scaling;
+    let hidden = plan.model.hidden.clone();
+    let valid_inst: Vec<Instance> = split
+        .validation
+        .iter()
+        .map(|&i| rows.instances[i].clone())
+        .collect();
+    let test_inst: Vec<Instance> = split
+        .test
+        .iter()
+        .map(|&i| rows.instances[i].clone())
+        .collect();
+    let test_x = ctx.featurize(&fitted.bound, &split.test, &test_inst)?;
 
     // Export and assemble the bundle.
-    let output_name = if n_out == 1 && target_scaling.is_some() {
+    let output_name = if target_scaling.is_some() {
         "value"
     } else {
         "logits"
@@ -289,37 +456,59 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let onnx = export::to_onnx(&trained.model, width, output_name)?;
     let nnef = export::onnx_to_nnef(&onnx)?;
     let run_id = new_run_id(&table.sha256);
-    let params: BTreeMap<String, String> = [
-        ("data", args.data.display().to_string()),
+    let m = &plan.model;
+    let mut params: BTreeMap<String, String> = [
+        ("data", plan.data.display().to_string()),
         ("data_sha256", table.sha256.clone()),
-        ("label", args.label.clone()),
+        ("label", plan.label.clone()),
         (
             "hidden",
             if hidden.is_empty() {
                 "none".into()
             } else {
-                args.hidden.clone()
+                hidden
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             },
         ),
-        ("learning_rate", args.learning_rate.to_string()),
-        ("batch_size", args.batch_size.to_string()),
-        ("max_epochs", args.max_epochs.to_string()),
-        ("patience", args.patience.to_string()),
-        ("seed", args.seed.to_string()),
-        ("validation_fraction", args.validation_fraction.to_string()),
-        ("text_min_df", args.text_min_df.to_string()),
-        ("text_max_features", args.text_max_features.to_string()),
+        ("learning_rate", m.learning_rate.to_string()),
+        ("batch_size", m.batch_size.to_string()),
+        ("max_epochs", m.max_epochs.to_string()),
+        ("patience", m.patience.to_string()),
+        ("weight_decay", m.weight_decay.to_string()),
+        ("seed", plan.seed.to_string()),
+        ("validation_fraction", plan.validation.to_string()),
+        ("test_fraction", plan.test.to_string()),
+        ("rebalance", format!("{:?}", plan.rebalance).to_lowercase()),
         ("optimizer", "adam".into()),
         ("backend", "burn-flex".into()),
         ("epochs_run", trained.history.len().to_string()),
         ("best_epoch", trained.best_epoch.to_string()),
         ("train_rows", split.train.len().to_string()),
-        ("dropped_missing_label", dropped_no_label.to_string()),
         ("validation_rows", split.validation.len().to_string()),
+        ("test_rows", split.test.len().to_string()),
+        ("dropped_missing_label", dropped_no_label.to_string()),
+        ("dropped_by_filter", dropped_by_filter.to_string()),
+        ("dropped_duplicates", dropped_duplicates.to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    if plan.spec.is_none() {
+        params.insert("text_min_df".into(), plan.text_min_df.to_string());
+        params.insert(
+            "text_max_features".into(),
+            plan.text_max_features.unwrap_or(0).to_string(),
+        );
+    }
+    if let Some(spec) = &plan.spec {
+        params.insert("spec".into(), spec.path.display().to_string());
+    }
+    if let Some(k) = plan.folds {
+        params.insert("folds".into(), k.to_string());
+    }
     let mut bundle = Bundle {
         schema: schema.clone(),
         preprocessing: preprocessing.clone(),
@@ -343,7 +532,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         onnx,
         nnef,
     };
-
     // Evaluate through the runtime users get (tract on the NNEF graph), and check it agrees
     // with Burn's own forward pass before anything is written.
     // The runtime is loaded from the encoded bytes, exactly as a user app will load it, and
@@ -402,7 +590,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                         Prediction::Value { .. } => Vec::new(),
                     })
                     .collect();
-                let truth: Vec<usize> = idx.iter().map(|&i| classes_idx[i]).collect();
+                let truth: Vec<usize> = idx.iter().map(|&i| rows.classes[i]).collect();
                 metrics::classification(&probs, &truth, classes.len())
             }
             Task::Regression => {
@@ -413,13 +601,29 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                         Prediction::Class { .. } => f64::NAN,
                     })
                     .collect();
-                let truth: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
+                let truth: Vec<f64> = idx.iter().map(|&i| rows.values[i]).collect();
                 metrics::regression(&pred, &truth)
             }
         })
     };
-    let train_metrics = evaluate(&train_ds, &split.train)?;
-    let valid_metrics = evaluate(&valid_ds, &split.validation)?;
+    let train_metrics = evaluate(train_ds, &split.train)?;
+    let valid_metrics = evaluate(valid_ds, &split.validation)?;
+    let test_metrics = if split.test.is_empty() {
+        BTreeMap::new()
+    } else {
+        let test_ds = Dataset {
+            features: test_x,
+            width,
+            targets: crate::trainer::Targets::Values(Vec::new()),
+        };
+        evaluate(&test_ds, &split.test)?
+    };
+    for (k, v) in &test_metrics {
+        bundle.metadata.metrics.insert(format!("test_{k}"), *v);
+    }
+    for (k, v) in &cv_metrics {
+        bundle.metadata.metrics.insert(k.clone(), *v);
+    }
     for (k, v) in &train_metrics {
         bundle.metadata.metrics.insert(format!("train_{k}"), *v);
     }
@@ -451,6 +655,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let metrics_json = json!({
         "train": train_metrics,
         "validation": valid_metrics,
+        "test": test_metrics,
+        "cross_validation": cv_metrics,
         "best_epoch": trained.best_epoch,
         "epochs_run": trained.history.len(),
         "train_seconds": train_seconds,
@@ -458,9 +664,12 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     });
     let split_json = json!({
         "rows": "1-based data rows of the training file",
-        "train": split.train.iter().map(|&i| source_rows[i]).collect::<Vec<_>>(),
-        "validation": split.validation.iter().map(|&i| source_rows[i]).collect::<Vec<_>>(),
+        "train": split.train.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
+        "validation": split.validation.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
+        "test": split.test.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
         "dropped_missing_label": dropped_no_label,
+        "dropped_by_filter": dropped_by_filter,
+        "dropped_duplicates": dropped_duplicates,
     });
     write_atomic(&run_dir.join("model.onnx"), &bundle.onnx)?;
     write_atomic(
@@ -480,6 +689,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         &run_dir.join("split.json"),
         &serde_json::to_vec(&split_json)?,
     )?;
+    if let Some(spec) = &plan.spec {
+        write_atomic(&run_dir.join("spec.toml"), spec.source.as_bytes())?;
+    }
     write_atomic(&run_dir.join("model.tandem"), &bytes)?;
 
     if let Some(dir) = &args.emit_parity {
@@ -487,7 +699,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             dir,
             &schema,
             &valid_inst,
-            &valid_ds,
+            valid_ds,
             &burn_valid,
             &runtime,
             n_out,

@@ -1,0 +1,312 @@
+//! The training pipeline's data side: raw rows → typed instances and targets → training-only
+//! nodes → fitted shared nodes → feature matrices → a trained network.
+//!
+//! Only the shared nodes' fitted state ([`Preprocessor`]) leaves this module for the bundle;
+//! everything else here (filters, deduplication, winsorizing, rebalancing, folds) is
+//! training-only by construction.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use tandem_core::bundle::TargetScaling;
+use tandem_core::instance::{csv_columns, is_missing_cell};
+use tandem_core::prep::{BoundPreprocessor, ColumnConfig, ColumnFitError, Step, TransformOptions};
+use tandem_core::{Instance, Preprocessor, Schema, Task};
+
+use crate::nodes;
+use crate::spec::{ModelSpec, Rebalance};
+use crate::table::Table;
+use crate::trainer::{self, Dataset, Targets, TrainConfig, Trained};
+
+/// Labelled training rows, aligned by index.
+pub struct Labeled {
+    /// Typed instances.
+    pub instances: Vec<Instance>,
+    /// Label cells as written (trimmed).
+    pub labels: Vec<String>,
+    /// Class index per row (classification).
+    pub classes: Vec<usize>,
+    /// Target per row (regression).
+    pub values: Vec<f64>,
+    /// 1-based data row of the file for each row.
+    pub source_rows: Vec<usize>,
+}
+
+impl Labeled {
+    /// Parse every row with a label; rows without one are dropped (training-only node) and
+    /// counted in the second return value.
+    pub fn read(table: &Table, schema: &Schema, data: &Path) -> Result<(Labeled, usize)> {
+        let label_col = table.column(&schema.label.name).ok_or_else(|| {
+            anyhow!(
+                "label column `{}` is not in {}",
+                schema.label.name,
+                data.display()
+            )
+        })?;
+        let columns = csv_columns(schema, &table.header);
+        let mut out = Labeled {
+            instances: Vec::with_capacity(table.rows.len()),
+            labels: Vec::new(),
+            classes: Vec::new(),
+            values: Vec::new(),
+            source_rows: Vec::new(),
+        };
+        let mut dropped = 0usize;
+        for (i, rec) in table.rows.iter().enumerate() {
+            let row = i + 1;
+            let cell = rec.get(label_col).unwrap_or("");
+            if is_missing_cell(cell) {
+                dropped += 1;
+                continue;
+            }
+            let cell = cell.trim();
+            let inst = Instance::from_csv_record(schema, &columns, rec)
+                .map_err(|e| crate::commands::core_error(&e.at_row(row)))
+                .with_context(|| format!("{}", data.display()))?;
+            match &schema.label.task {
+                Task::Classification { classes } => {
+                    let k = classes.iter().position(|c| c == cell).ok_or_else(|| {
+                        anyhow!(
+                            "{}: row {row}: label {cell:?} is not one of the schema's classes",
+                            data.display()
+                        )
+                    })?;
+                    out.classes.push(k);
+                }
+                Task::Regression => {
+                    let v: f64 = cell
+                        .parse()
+                        .ok()
+                        .filter(|v: &f64| v.is_finite())
+                        .ok_or_else(|| {
+                            anyhow!(
+                                "{}: row {row}: label {cell:?} is not a finite number",
+                                data.display()
+                            )
+                        })?;
+                    out.values.push(v);
+                }
+            }
+            out.labels.push(cell.to_string());
+            out.source_rows.push(row);
+            out.instances.push(inst);
+        }
+        Ok((out, dropped))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.instances.len()
+    }
+
+    /// Keep only rows `keep` (sorted ascending).
+    pub fn retain(&mut self, keep: &[usize]) {
+        fn pick<T: Clone>(v: &[T], keep: &[usize]) -> Vec<T> {
+            if v.is_empty() {
+                return Vec::new();
+            }
+            keep.iter().map(|&i| v[i].clone()).collect()
+        }
+        self.instances = pick(&self.instances, keep);
+        self.labels = pick(&self.labels, keep);
+        self.classes = pick(&self.classes, keep);
+        self.values = pick(&self.values, keep);
+        self.source_rows = pick(&self.source_rows, keep);
+    }
+
+    /// Stratification groups: the class, or 0 for regression.
+    pub fn groups(&self) -> Vec<usize> {
+        if self.classes.is_empty() {
+            vec![0; self.len()]
+        } else {
+            self.classes.clone()
+        }
+    }
+}
+
+/// What training needs besides the rows.
+pub struct Context<'a> {
+    /// The input schema.
+    pub schema: &'a Schema,
+    /// The rows.
+    pub rows: &'a Labeled,
+    /// Declared shared nodes.
+    pub columns: &'a [ColumnConfig],
+    /// Winsorized fields: (field index, low, high).
+    pub winsorize: &'a [(usize, f64, f64)],
+    /// Class rebalancing.
+    pub rebalance: Rebalance,
+    /// Network and optimiser.
+    pub model: &'a ModelSpec,
+    /// Seed.
+    pub seed: u64,
+    /// The data file (for error messages).
+    pub data: &'a Path,
+}
+
+/// A fitted preprocessing + network on one train/validation partition.
+pub struct Fitted {
+    /// Shared nodes' fitted state.
+    pub preprocessing: Preprocessor,
+    /// The same, bound to the schema.
+    pub bound: BoundPreprocessor,
+    /// Training features and targets (after training-only nodes).
+    pub train: Dataset,
+    /// Validation features and targets.
+    pub valid: Dataset,
+    /// Regression target scaling.
+    pub target_scaling: Option<TargetScaling>,
+    /// The network.
+    pub trained: Trained,
+}
+
+impl Context<'_> {
+    /// Number of network outputs.
+    pub fn n_outputs(&self) -> usize {
+        match &self.schema.label.task {
+            Task::Classification { classes } => classes.len(),
+            Task::Regression => 1,
+        }
+    }
+
+    /// Fit the shared nodes on `train` rows (after winsorizing them), return them bound.
+    fn fit_nodes(&self, train_rows: &[Instance], train_idx: &[usize]) -> Result<Preprocessor> {
+        let mut steps = Vec::with_capacity(self.columns.len());
+        for c in self.columns {
+            let fitted = c.fit(self.schema, train_rows).map_err(|e| match e {
+                ColumnFitError::Invalid(why) => anyhow!("feature `{}`: {why}", c.name),
+                ColumnFitError::Row(i, e) => anyhow!(
+                    "{}: row {}: feature `{}`: [{}] {e}",
+                    self.data.display(),
+                    self.rows.source_rows[train_idx[i]],
+                    c.name,
+                    e.code()
+                ),
+            })?;
+            // A text feature whose vocabulary came out empty writes nothing: leave it out.
+            if fitted.width() > 0 {
+                steps.push(Step::Column(fitted));
+            }
+        }
+        if steps.is_empty() {
+            bail!("no feature writes any column: nothing to learn from");
+        }
+        Ok(Preprocessor { steps })
+    }
+
+    /// Features of `rows` (row-major).
+    pub fn featurize(
+        &self,
+        bound: &BoundPreprocessor,
+        idx: &[usize],
+        rows: &[Instance],
+    ) -> Result<Vec<f32>> {
+        let mut out = Vec::with_capacity(rows.len() * bound.width());
+        for (k, r) in rows.iter().enumerate() {
+            bound
+                .transform_into(r, TransformOptions::default(), &mut out)
+                .map_err(|e| {
+                    anyhow!(
+                        "{}: row {}: [{}] {e}",
+                        self.data.display(),
+                        self.rows.source_rows[idx[k]],
+                        e.code()
+                    )
+                })?;
+        }
+        Ok(out)
+    }
+
+    fn targets(&self, idx: &[usize], scaling: Option<&TargetScaling>) -> Targets {
+        match scaling {
+            Some(s) => Targets::Values(
+                idx.iter()
+                    .map(|&i| ((self.rows.values[i] - s.mean) / s.scale) as f32)
+                    .collect(),
+            ),
+            None => Targets::Classes(idx.iter().map(|&i| self.rows.classes[i]).collect()),
+        }
+    }
+
+    /// Fit the shared nodes on `train_idx`, train the network with early stopping on
+    /// `valid_idx`.
+    pub fn fit(&self, train_idx: &[usize], valid_idx: &[usize], quiet: bool) -> Result<Fitted> {
+        let pick = |idx: &[usize]| {
+            idx.iter()
+                .map(|&i| self.rows.instances[i].clone())
+                .collect::<Vec<_>>()
+        };
+        let mut train_rows = pick(train_idx);
+        let valid_rows = pick(valid_idx);
+        // Training-only: winsorize the fitting rows (validation rows stay as users send them).
+        for &(field, low, high) in self.winsorize {
+            nodes::winsorize(&mut train_rows, field, low, high);
+        }
+        let preprocessing = self.fit_nodes(&train_rows, train_idx)?;
+        let bound = preprocessing
+            .bind(self.schema)
+            .map_err(|e| crate::commands::core_error(&e))?;
+        let width = bound.width();
+        let target_scaling = match &self.schema.label.task {
+            Task::Regression => {
+                let t: Vec<f64> = train_idx.iter().map(|&i| self.rows.values[i]).collect();
+                let mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
+                let std = (t.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+                    / t.len().max(1) as f64)
+                    .sqrt();
+                Some(TargetScaling {
+                    mean,
+                    scale: if std > 0.0 { std } else { 1.0 },
+                })
+            }
+            Task::Classification { .. } => None,
+        };
+        let train = Dataset {
+            features: self.featurize(&bound, train_idx, &train_rows)?,
+            width,
+            targets: self.targets(train_idx, target_scaling.as_ref()),
+        };
+        let valid = Dataset {
+            features: self.featurize(&bound, valid_idx, &valid_rows)?,
+            width,
+            targets: self.targets(valid_idx, target_scaling.as_ref()),
+        };
+        let n_out = self.n_outputs();
+        let train_classes: Vec<usize> = match &train.targets {
+            Targets::Classes(c) => c.clone(),
+            Targets::Values(_) => Vec::new(),
+        };
+        let (class_weights, sample) = match (self.rebalance, train_classes.is_empty()) {
+            (Rebalance::ClassWeights, false) => (
+                Some(nodes::class_weights(&train_classes, n_out)),
+                Vec::new(),
+            ),
+            (Rebalance::Oversample, false) => {
+                (None, nodes::oversample(&train_classes, n_out, self.seed))
+            }
+            _ => (None, Vec::new()),
+        };
+        let m = self.model;
+        let config = TrainConfig {
+            hidden: m.hidden.clone(),
+            learning_rate: m.learning_rate,
+            batch_size: m.batch_size,
+            max_epochs: m.max_epochs,
+            patience: m.patience,
+            seed: self.seed,
+            quiet,
+            weight_decay: m.weight_decay,
+            class_weights,
+            sample,
+        };
+        let trained = trainer::train(&train, &valid, n_out, &config)?;
+        Ok(Fitted {
+            preprocessing,
+            bound,
+            train,
+            valid,
+            target_scaling,
+            trained,
+        })
+    }
+}

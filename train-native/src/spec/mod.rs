@@ -1,0 +1,320 @@
+//! The pipeline spec, `tandem.toml`: data source, label, split, training-only nodes, model,
+//! and the shared feature nodes. See `docs/pipeline-spec.md` for every key.
+//!
+//! Validation happens in two passes, both reporting `file:line:column` with the offending
+//! line: the TOML parser with `deny_unknown_fields` (syntax, unknown keys, wrong types, bad
+//! enum values), then [`features::compile`] against the schema (fields that do not exist,
+//! keys that do not apply to the chosen encoder, features that read the label).
+
+pub mod features;
+pub mod init;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The only spec version this build reads.
+pub const SPEC_VERSION: u32 = 1;
+
+/// A parsed `tandem.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecFile {
+    /// Spec format version (1).
+    pub version: Spanned<u32>,
+    /// Where the training data comes from.
+    pub data: DataSpec,
+    /// How rows are split.
+    #[serde(default)]
+    pub split: SplitSpec,
+    /// Training-only nodes.
+    #[serde(default)]
+    pub training: TrainingSpec,
+    /// The network and its optimiser.
+    #[serde(default)]
+    pub model: ModelSpec,
+    /// Shared nodes, one per feature, in output order. None: every field with its default.
+    #[serde(default, rename = "feature")]
+    pub features: Vec<Spanned<features::FeatureSpec>>,
+}
+
+/// `[data]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// CSV file, relative to the spec.
+    pub path: Spanned<String>,
+    /// Label column.
+    pub label: Spanned<String>,
+    /// Optional schema JSON (else inferred from the data).
+    pub schema: Option<Spanned<String>>,
+}
+
+/// `[split]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SplitSpec {
+    /// Fraction held out for early stopping and validation metrics.
+    pub validation: Spanned<f64>,
+    /// Fraction held out for test metrics (never seen during training).
+    pub test: Spanned<f64>,
+    /// Seed of the split, initialisation and batch order.
+    pub seed: u64,
+    /// k-fold cross-validation on the non-test rows (reported as `cv_*` metrics).
+    pub folds: Option<Spanned<usize>>,
+}
+
+impl Default for SplitSpec {
+    fn default() -> Self {
+        SplitSpec {
+            validation: Spanned::new(0..0, 0.2),
+            test: Spanned::new(0..0, 0.0),
+            seed: 0,
+            folds: None,
+        }
+    }
+}
+
+/// `[training]`: nodes that only exist in the training pipeline.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TrainingSpec {
+    /// Drop exact duplicate rows (all used fields and the label), keeping the first.
+    pub dedupe: bool,
+    /// Keep only rows where every condition holds (`age >= 0`, `sex == "male"`,
+    /// `cabin is not missing`).
+    pub filter: Vec<Spanned<String>>,
+    /// Clamp training rows' values to quantiles fitted on the training split.
+    pub winsorize: Vec<Spanned<Winsorize>>,
+    /// Class rebalancing.
+    pub rebalance: Option<Spanned<Rebalance>>,
+}
+
+/// One winsorized field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Winsorize {
+    /// A numeric field.
+    pub field: String,
+    /// Lower quantile in [0, 1].
+    #[serde(default)]
+    pub low: f64,
+    /// Upper quantile in [0, 1].
+    #[serde(default = "one")]
+    pub high: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Class rebalancing strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rebalance {
+    /// Nothing.
+    None,
+    /// Weight the loss by `n / (k * count(class))` (scikit-learn's "balanced").
+    ClassWeights,
+    /// Repeat minority-class training rows (seeded) until every class is as large as the
+    /// largest.
+    Oversample,
+}
+
+/// `[model]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSpec {
+    /// Hidden layer widths; `[]` is logistic / linear regression.
+    pub hidden: Vec<usize>,
+    /// Adam learning rate.
+    pub learning_rate: f64,
+    /// Rows per step.
+    pub batch_size: usize,
+    /// Epoch limit.
+    pub max_epochs: usize,
+    /// Early-stopping patience in epochs.
+    pub patience: usize,
+    /// L2 weight decay added by the optimiser.
+    pub weight_decay: f64,
+}
+
+impl Default for ModelSpec {
+    fn default() -> Self {
+        ModelSpec {
+            hidden: vec![32],
+            learning_rate: 0.01,
+            batch_size: 32,
+            max_epochs: 300,
+            patience: 20,
+            weight_decay: 0.0,
+        }
+    }
+}
+
+/// A spec file with its source, for located error messages.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Its text (saved with the run).
+    pub source: String,
+    /// Parsed content.
+    pub file: SpecFile,
+}
+
+impl LoadedSpec {
+    /// Read and validate the structure of `path`.
+    pub fn load(path: &Path) -> Result<LoadedSpec> {
+        let source = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read spec {}", path.display()))?;
+        let file = Self::parse(path, &source)?;
+        Ok(LoadedSpec {
+            path: path.to_path_buf(),
+            source,
+            file,
+        })
+    }
+
+    /// Parse spec text (`path` names it in errors).
+    pub fn parse(path: &Path, source: &str) -> Result<SpecFile> {
+        let file: SpecFile = toml::from_str(source).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            anyhow::anyhow!(located(path, source, span, e.message()))
+        })?;
+        let here =
+            |span: Range<usize>, msg: String| anyhow::anyhow!(located(path, source, span, &msg));
+        if *file.version.get_ref() != SPEC_VERSION {
+            return Err(here(
+                file.version.span(),
+                format!(
+                    "spec version {} is not supported (this tandem reads version {SPEC_VERSION})",
+                    file.version.get_ref()
+                ),
+            ));
+        }
+        let (v, t) = (&file.split.validation, &file.split.test);
+        if !(*v.get_ref() > 0.0 && *v.get_ref() < 1.0) {
+            return Err(here(
+                v.span(),
+                "split.validation must be between 0 and 1".into(),
+            ));
+        }
+        if !(*t.get_ref() >= 0.0 && v.get_ref() + t.get_ref() < 1.0) {
+            return Err(here(
+                t.span(),
+                "split.test must be at least 0, and validation + test below 1".into(),
+            ));
+        }
+        if let Some(k) = &file.split.folds
+            && !(2..=50).contains(k.get_ref())
+        {
+            return Err(here(
+                k.span(),
+                "split.folds must be between 2 and 50".into(),
+            ));
+        }
+        for w in &file.training.winsorize {
+            let r = w.get_ref();
+            if !(0.0 <= r.low && r.low < r.high && r.high <= 1.0) {
+                return Err(here(
+                    w.span(),
+                    "winsorize needs 0 <= low < high <= 1".into(),
+                ));
+            }
+        }
+        let m = &file.model;
+        if m.hidden.contains(&0) || m.batch_size == 0 || m.max_epochs == 0 {
+            return Err(here(
+                0..0,
+                "[model]: layer widths, batch_size and max_epochs must be at least 1".into(),
+            ));
+        }
+        if !(m.learning_rate > 0.0 && m.learning_rate.is_finite())
+            || !(m.weight_decay >= 0.0 && m.weight_decay.is_finite())
+        {
+            return Err(here(
+                0..0,
+                "[model]: learning_rate must be positive and weight_decay at least 0".into(),
+            ));
+        }
+        Ok(file)
+    }
+
+    /// A located error in this spec.
+    pub fn error(&self, span: Range<usize>, msg: &str) -> anyhow::Error {
+        anyhow::anyhow!(located(&self.path, &self.source, span, msg))
+    }
+
+    /// The data file, resolved relative to the spec's folder.
+    pub fn relative(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.path.parent().unwrap_or(Path::new(".")).join(p)
+        }
+    }
+}
+
+/// `path:line:column: message`, then the line and a caret under the span.
+pub fn located(path: &Path, source: &str, span: Range<usize>, msg: &str) -> String {
+    let start = span.start.min(source.len());
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[start..]
+        .find('\n')
+        .map_or(source.len(), |i| start + i);
+    let line_no = source[..start].matches('\n').count() + 1;
+    let col = source[line_start..start].chars().count() + 1;
+    let text = &source[line_start..line_end];
+    let width = source[start..span.end.clamp(start, line_end)]
+        .chars()
+        .count()
+        .max(1);
+    format!(
+        "{}:{line_no}:{col}: {msg}\n   |\n{line_no:>3} | {text}\n   | {}{}",
+        path.display(),
+        " ".repeat(col - 1),
+        "^".repeat(width)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(src: &str) -> String {
+        format!(
+            "{:#}",
+            LoadedSpec::parse(Path::new("t.toml"), src).unwrap_err()
+        )
+    }
+
+    const DATA: &str = "version = 1\n[data]\npath = \"d.csv\"\nlabel = \"y\"\n";
+
+    #[test]
+    fn minimal_spec_gets_defaults() {
+        let s = LoadedSpec::parse(Path::new("t.toml"), DATA).unwrap();
+        assert_eq!(*s.split.validation.get_ref(), 0.2);
+        assert_eq!(s.model.hidden, vec![32]);
+        assert!(s.features.is_empty());
+    }
+
+    #[test]
+    fn errors_point_at_the_line() {
+        let e = err(&format!("{DATA}[model]\nhiden = [3]\n"));
+        assert!(e.starts_with("t.toml:6:1: unknown field `hiden`"), "{e}");
+        let e = err(&format!("{DATA}[split]\nvalidation = 1.5\n"));
+        assert!(e.starts_with("t.toml:6:14:"), "{e}");
+        assert!(e.contains("^^^"), "{e}");
+        let e = err("version = 2\n[data]\npath = \"d\"\nlabel = \"y\"\n");
+        assert!(e.starts_with("t.toml:1:11: spec version 2"), "{e}");
+        let e = err(&format!("{DATA}[training]\nrebalance = \"smote\"\n"));
+        assert!(e.contains("t.toml:6:13") && e.contains("oversample"), "{e}");
+        let e = err("version = 1\n[data]\npath = \"d.csv\"\n");
+        assert!(e.contains("missing field `label`"), "{e}");
+    }
+}
