@@ -5,12 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 
 use serde_json::Value;
+use tandem_core::Instance;
 use tandem_core::Value as Cell;
 use tandem_core::prep::{
     BinStrategy, BucketizeParams, ImputeParams, ImputeStrategy, MinMaxParams, OrdinalParams,
     RobustParams, StandardParams, TfidfParams,
 };
+use tandem_core::prep::{
+    ColumnConfig, ColumnInput, EncodeConfig, HashingParams, NumberConfig, ScaleKind,
+};
 use tandem_core::prep::{OneHotConfig, OneHotParams, TransformOptions};
+use tandem_core::schema::{Field, FieldType, Label, Schema, Task};
 
 const TOLERANCE: f64 = 1e-6;
 
@@ -65,10 +70,16 @@ fn nodes_match_scikit_learn_on_real_columns() {
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let node = case["node"].as_str().unwrap();
-        if matches!(node, "tfidf" | "one_hot" | "datetime") {
+        if matches!(
+            node,
+            "tfidf" | "one_hot" | "datetime" | "counts" | "hashing" | "number_chain"
+        ) {
             match node {
                 "tfidf" => check_tfidf(name, case),
                 "one_hot" => check_one_hot(name, case),
+                "counts" => check_counts(name, case),
+                "hashing" => check_hashing(name, case),
+                "number_chain" => check_number_chain(name, case),
                 _ => check_datetime(name, case),
             }
             *by_node.entry(node.to_string()).or_default() += 1;
@@ -125,7 +136,7 @@ fn nodes_match_scikit_learn_on_real_columns() {
         close(name, &got, &want);
         *by_node.entry(node.to_string()).or_default() += 1;
     }
-    assert_eq!(by_node.len(), 9, "every node kind is covered: {by_node:?}");
+    assert_eq!(by_node.len(), 12, "every node kind is covered: {by_node:?}");
 }
 
 fn check_datetime(name: &str, case: &Value) {
@@ -248,6 +259,161 @@ fn check_tfidf(name: &str, case: &Value) {
             assert!(
                 (g - w).abs() <= 1e-6,
                 "{name}: probe {i} term {j}: tandem {g} vs scikit-learn {w}"
+            );
+        }
+    }
+}
+
+/// Fit a declared column (the spec's node) on `train` values of one field `x`, then return its
+/// features for each probe value.
+fn column_features(
+    kind: FieldType,
+    train: &[Cell],
+    probe: &[Cell],
+    encode: EncodeConfig,
+) -> Vec<Vec<f32>> {
+    let schema = Schema {
+        fields: vec![Field::new("x", kind, true)],
+        label: Label {
+            name: "y".into(),
+            task: Task::Regression,
+        },
+    };
+    let rows: Vec<Instance> = train
+        .iter()
+        .map(|v| Instance {
+            values: vec![v.clone()],
+        })
+        .collect();
+    let decl = ColumnConfig {
+        name: "x".into(),
+        input: ColumnInput::Field("x".into()),
+        text: vec![],
+        boolean: None,
+        encode,
+    };
+    let params = decl.fit(&schema, &rows).unwrap();
+    let bound = params.bind(&schema).unwrap();
+    probe
+        .iter()
+        .map(|v| {
+            let mut out = Vec::new();
+            bound
+                .transform_into(
+                    std::slice::from_ref(v),
+                    TransformOptions::default(),
+                    &mut out,
+                )
+                .unwrap();
+            out
+        })
+        .collect()
+}
+
+fn text_cells(v: &Value) -> Vec<Cell> {
+    strs(v)
+        .into_iter()
+        .map(|s| Cell::Text(s.to_string()))
+        .collect()
+}
+
+fn sparse_rows(name: &str, got: &[Vec<f32>], want: &Value) {
+    for (i, (row, want)) in got.iter().zip(want.as_array().unwrap()).enumerate() {
+        let mut dense = vec![0.0f64; row.len()];
+        for (k, v) in want.as_object().unwrap() {
+            dense[k.parse::<usize>().unwrap()] = v.as_f64().unwrap();
+        }
+        for (j, (g, w)) in row.iter().zip(&dense).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= 1e-6,
+                "{name}: probe {i} column {j}: tandem {g} vs scikit-learn {w}"
+            );
+        }
+    }
+}
+
+fn check_counts(name: &str, case: &Value) {
+    let min_df = case["config"]["min_df"].as_u64().unwrap() as usize;
+    let got = column_features(
+        FieldType::Text,
+        &text_cells(&case["train"]),
+        &text_cells(&case["probe"]),
+        EncodeConfig::Counts {
+            min_df,
+            max_features: None,
+        },
+    );
+    assert_eq!(
+        got[0].len(),
+        case["vocabulary"].as_array().unwrap().len(),
+        "{name}"
+    );
+    sparse_rows(name, &got, &case["expected"]);
+}
+
+fn check_hashing(name: &str, case: &Value) {
+    let config = &case["config"];
+    let got = column_features(
+        FieldType::Category,
+        &[],
+        &text_cells(&case["probe"]),
+        EncodeConfig::Hashing(HashingParams {
+            buckets: config["buckets"].as_u64().unwrap() as u32,
+            alternate_sign: config["alternate_sign"].as_bool().unwrap(),
+        }),
+    );
+    sparse_rows(name, &got, &case["expected"]);
+}
+
+fn check_number_chain(name: &str, case: &Value) {
+    let config = &case["config"];
+    let cells = |v: &Value| -> Vec<Cell> {
+        numbers(v)
+            .into_iter()
+            .map(|x| x.map_or(Cell::Missing, Cell::Number))
+            .collect()
+    };
+    let clip = config["clip"]
+        .as_array()
+        .map(|c| [c[0].as_f64().unwrap(), c[1].as_f64().unwrap()]);
+    let encode = EncodeConfig::Number(NumberConfig {
+        impute: match config["impute"].as_str().unwrap() {
+            "mean" => ImputeStrategy::Mean,
+            _ => ImputeStrategy::Median,
+        },
+        indicator: true,
+        clip,
+        log1p: config["log1p"].as_bool().unwrap(),
+        scale: match config["scale"].as_str().unwrap() {
+            "standard" => ScaleKind::Standard,
+            "min_max" => ScaleKind::MinMax,
+            _ => ScaleKind::Robust,
+        },
+        bins: None,
+    });
+    let got = column_features(
+        FieldType::Number,
+        &cells(&case["train"]),
+        &cells(&case["probe"]),
+        encode,
+    );
+    for (i, (row, want)) in got
+        .iter()
+        .zip(case["expected"].as_array().unwrap())
+        .enumerate()
+    {
+        let want: Vec<f64> = want
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect();
+        let got: Vec<f64> = row.iter().map(|&x| x as f64).collect();
+        // Features are f32: compare at f32 precision, relative to the value's size.
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                (g - w).abs() <= 1e-6 * w.abs().max(1.0),
+                "{name}: probe {i}: tandem {got:?} vs scikit-learn {want:?}"
             );
         }
     }

@@ -8,7 +8,9 @@ const require = createRequire(import.meta.url);
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const { Model, version } = require(path.join(root, "wasm-infer/pkg/nodejs/tandem_wasm.js"));
 
-export const DATASETS = ["titanic", "iris", "breast_cancer"];
+// Trained by tests/parity/prepare.sh: flags (the first three) and specs (the rest; `nodes`
+// drives every shared node).
+export const DATASETS = ["titanic", "iris", "breast_cancer", "titanic_spec", "cps1985_spec", "nodes"];
 
 export function parity(name) {
   const dir = path.join(root, "target/parity", name);

@@ -15,3 +15,12 @@ for spec in titanic:survived iris:target breast_cancer:target; do
     --json --emit-parity "$out/$name" > "$out/$name/summary.json"
   echo "parity: trained $name -> $(grep -o '"run_id":"[0-9a-f]*"' "$out/$name/summary.json")"
 done
+# Pipelines declared in specs: the examples, and one that uses every shared node.
+for spec in titanic_spec:examples/titanic/tandem.toml cps1985_spec:examples/cps1985/tandem.toml \
+            nodes:tests/parity/nodes.toml; do
+  name=${spec%%:*}
+  mkdir -p "$out/$name"
+  "$bin" train --spec "${spec#*:}" --runs-dir "$out/runs" \
+    --json --emit-parity "$out/$name" > "$out/$name/summary.json"
+  echo "parity: trained $name -> $(grep -o '"run_id":"[0-9a-f]*"' "$out/$name/summary.json")"
+done

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import (KBinsDiscretizer, MinMaxScaler, OneHotEncoder,
-                                   OrdinalEncoder, RobustScaler, StandardScaler)
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import (FunctionTransformer, KBinsDiscretizer, MinMaxScaler,
+                                   OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "data"
@@ -114,6 +116,50 @@ def main():
                       "config": {"min_df": min_df}, "train": names, "probe": probe,
                       "vocabulary": tv.get_feature_names_out().tolist(), "idf": tv.idf_.tolist(),
                       "expected": [{str(j): float(v) for j, v in enumerate(r) if v != 0.0} for r in rows]})
+    for min_df in (1, 3):
+        cv = CountVectorizer(min_df=min_df)
+        cv.fit(names)
+        rows = cv.transform(probe).toarray()
+        cases.append({"name": f"titanic.name/counts_min_df_{min_df}", "node": "counts",
+                      "config": {"min_df": min_df}, "train": names, "probe": probe,
+                      "vocabulary": cv.get_feature_names_out().tolist(),
+                      "expected": [{str(j): float(v) for j, v in enumerate(r) if v != 0.0} for r in rows]})
+    # Hashing: FeatureHasher on raw category strings (and long, accented names).
+    for dataset, name, buckets, alternate in [("cps1985", "occupation", 8, False),
+                                              ("cps1985", "sector", 3, True),
+                                              ("titanic", "name", 64, True),
+                                              ("titanic", "name", 1000, False)]:
+        values = sorted(set(column(dataset, name)))[:200] + ["Zürich", "ǅ", "naïve café", "x" * 37]
+        fh = FeatureHasher(n_features=buckets, input_type="string", alternate_sign=alternate)
+        rows = fh.transform([[v] for v in values]).toarray()
+        cases.append({"name": f"{dataset}.{name}/hashing_{buckets}_{alternate}", "node": "hashing",
+                      "config": {"buckets": buckets, "alternate_sign": alternate}, "train": [],
+                      "probe": values,
+                      "expected": [{str(j): float(v) for j, v in enumerate(r) if v != 0.0} for r in rows]})
+    # Numeric chains: impute -> clip -> log1p -> scale, as one scikit-learn Pipeline, plus
+    # MissingIndicator for the indicator column.
+    scalers = {"standard": StandardScaler, "min_max": MinMaxScaler, "robust": RobustScaler}
+    for dataset, name, impute, clip, log1p, scale in [
+            ("titanic", "age", "median", None, True, "standard"),
+            ("cps1985", "wage", "mean", [1.0, 30.0], True, "robust"),
+            ("breast_cancer", "mean_area", "median", None, True, "min_max"),
+            ("cps1985", "experience", "mean", [0.0, 40.0], False, "standard")]:
+        values = numbers(column(dataset, name))
+        probe = [v for v in probes(values) if v > -1] + [None]
+        steps = [SimpleImputer(strategy=impute)]
+        if clip:
+            steps.append(FunctionTransformer(lambda x, c=clip: np.clip(x, c[0], c[1])))
+        if log1p:
+            steps.append(FunctionTransformer(np.log1p))
+        steps.append(scalers[scale]())
+        pipe = make_pipeline(*steps).fit(as_array(values))
+        out = pipe.transform(as_array(probe))[:, 0]
+        ind = MissingIndicator(features="all").fit(as_array(values)).transform(as_array(probe))[:, 0]
+        cases.append({"name": f"{dataset}.{name}/chain_{impute}_{'clip_' if clip else ''}{'log1p_' if log1p else ''}{scale}",
+                      "node": "number_chain",
+                      "config": {"impute": impute, "clip": clip, "log1p": log1p, "scale": scale},
+                      "train": values, "probe": probe,
+                      "expected": [[float(a), float(b)] for a, b in zip(out, ind)]})
     # Dates: Python's datetime is the independent reference for parsing and calendar parts.
     day = dt.datetime(1899, 12, 25, 7, 30)
     texts = []

@@ -224,6 +224,7 @@ pub fn kfold(groups: &[usize], k: usize, seed: u64) -> Vec<(Vec<usize>, Vec<usiz
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use tandem_core::schema::{Field, Label, Task};

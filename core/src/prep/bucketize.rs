@@ -49,13 +49,13 @@ impl BucketizeParams {
             (Some(&a), Some(&b)) => (a, b),
             _ => {
                 return BucketizeParams {
-                    edges: vec![f64::NEG_INFINITY, f64::INFINITY],
+                    edges: vec![f64::MIN, f64::MAX],
                 };
             }
         };
         if min == max {
             return BucketizeParams {
-                edges: vec![f64::NEG_INFINITY, f64::INFINITY],
+                edges: vec![f64::MIN, f64::MAX],
             };
         }
         let mut edges: Vec<f64> = match strategy {

@@ -633,6 +633,7 @@ impl ColumnConfig {
 }
 
 #[cfg(all(test, feature = "fit"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::schema::{Field, Label, Task};

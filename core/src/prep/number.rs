@@ -83,6 +83,7 @@ impl NumberParams {
         let bins_ok = self.bins.as_ref().is_none_or(|b| {
             !b.bucketize.edges.is_empty()
                 && b.bucketize.edges.len() <= 10_000
+                && b.bucketize.edges.iter().all(|e| e.is_finite())
                 && b.bucketize.edges.windows(2).all(|w| w[0] <= w[1])
         });
         if finite(self.fill) && scale_ok && clip_ok && bins_ok {
@@ -245,9 +246,9 @@ impl NumberParams {
             let bucketize = if b.edges.is_empty() {
                 BucketizeParams::fit(&b.strategy, b.n_bins, &pre)
             } else {
-                let mut edges = vec![f64::NEG_INFINITY];
+                let mut edges = vec![f64::MIN];
                 edges.extend(&b.edges);
-                edges.push(f64::INFINITY);
+                edges.push(f64::MAX);
                 BucketizeParams { edges }
             };
             params.bins = Some(Bins {
@@ -267,6 +268,7 @@ impl NumberParams {
 }
 
 #[cfg(all(test, feature = "fit"))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use crate::prep::{BinStrategy, ImputeStrategy};

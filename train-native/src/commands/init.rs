@@ -27,18 +27,29 @@ pub struct InitArgs {
     force: bool,
 }
 
-/// `data` as seen from the spec's folder (absolute when no relative path exists).
+/// `data` as seen from the spec's folder (`../data/x.csv`).
 fn relative_to(data: &Path, spec: &Path) -> String {
+    use std::path::Component;
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
     let data = abs(data);
     let dir = abs(spec)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    match data.strip_prefix(&dir) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => data.display().to_string(),
+    let (d, s): (Vec<Component>, Vec<Component>) =
+        (data.components().collect(), dir.components().collect());
+    let common = d.iter().zip(&s).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return data.display().to_string();
     }
+    let mut rel = PathBuf::new();
+    for _ in common..s.len() {
+        rel.push("..");
+    }
+    for c in &d[common..] {
+        rel.push(c);
+    }
+    rel.display().to_string()
 }
 
 /// Run `tandem init`.

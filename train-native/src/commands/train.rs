@@ -277,12 +277,7 @@ fn metrics_of_outputs(
         _ => {
             let probs: Vec<Vec<f64>> = outputs
                 .chunks(n_out)
-                .map(|row| {
-                    tandem_core::prediction::softmax(row)
-                        .into_iter()
-                        .map(f64::from)
-                        .collect()
-                })
+                .map(tandem_core::prediction::softmax)
                 .collect();
             let truth: Vec<usize> = idx.iter().map(|&i| ctx.rows.classes[i]).collect();
             metrics::classification(&probs, &truth, n_out)
@@ -722,7 +717,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             &run_dir,
             &train_metrics,
             &valid_metrics,
-            &trained,
+            trained,
             train_seconds,
         );
     }

@@ -255,6 +255,9 @@ pub fn compile(spec: &LoadedSpec, schema: &Schema) -> Result<Vec<ColumnConfig>> 
 
 type Located = (std::ops::Range<usize>, String);
 
+/// A key, where it is set (if it is), and the encoders it applies to.
+type KeyUse<'a> = (&'a str, Option<std::ops::Range<usize>>, &'a [EncodeKind]);
+
 fn compile_one(
     _spec: &LoadedSpec,
     schema: &Schema,
@@ -321,7 +324,7 @@ fn compile_one(
 
     // Keys that only make sense for some encoders.
     use EncodeKind::*;
-    let applies: [(&str, Option<std::ops::Range<usize>>, &[EncodeKind]); 17] = [
+    let applies: [KeyUse; 17] = [
         ("indicator", span(&f.indicator), &[Number]),
         ("clip", span(&f.clip), &[Number]),
         ("log1p", span(&f.log1p), &[Number]),

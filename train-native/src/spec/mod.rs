@@ -233,9 +233,9 @@ impl LoadedSpec {
                 "[model]: layer widths, batch_size and max_epochs must be at least 1".into(),
             ));
         }
-        if !(m.learning_rate > 0.0 && m.learning_rate.is_finite())
-            || !(m.weight_decay >= 0.0 && m.weight_decay.is_finite())
-        {
+        let rate_ok = m.learning_rate > 0.0 && m.learning_rate.is_finite();
+        let decay_ok = m.weight_decay >= 0.0 && m.weight_decay.is_finite();
+        if !rate_ok || !decay_ok {
             return Err(here(
                 0..0,
                 "[model]: learning_rate must be positive and weight_decay at least 0".into(),
@@ -283,6 +283,7 @@ pub fn located(path: &Path, source: &str, span: Range<usize>, msg: &str) -> Stri
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
