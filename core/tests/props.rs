@@ -127,6 +127,7 @@ mod fit {
     use super::*;
     use tandem_core::Preprocessor;
     use tandem_core::Value;
+    use tandem_core::prep::{ColumnConfig, ColumnFitError, ColumnInput, EncodeConfig};
     use tandem_core::schema::{Field, FieldType, Label, Schema, Task};
 
     fn schema() -> Schema {
@@ -203,6 +204,228 @@ mod fit {
             // Fitted state survives the bundle's JSON encoding unchanged.
             let back: Preprocessor = serde_json::from_str(&serde_json::to_string(&p).expect("ser")).expect("de");
             prop_assert_eq!(back, p);
+        }
+    }
+
+    /// One declaration of every kind of declared node, over the fields of `schema()`.
+    fn declarations() -> Vec<ColumnConfig> {
+        use tandem_core::prep::{
+            BinStrategy, BinsConfig, BoolParse, DatePart, HashingParams, ImputeStrategy,
+            NumberConfig, OneHotConfig, ScaleKind, TextOp,
+        };
+        let col =
+            |name: &str, input: ColumnInput, text: Vec<TextOp>, boolean, encode| ColumnConfig {
+                name: name.into(),
+                input,
+                text,
+                boolean,
+                encode,
+            };
+        let f = |n: &str| ColumnInput::Field(n.into());
+        let number = |impute, clip, log1p, scale, bins| {
+            EncodeConfig::Number(NumberConfig {
+                impute,
+                indicator: true,
+                clip,
+                log1p,
+                scale,
+                bins,
+            })
+        };
+        vec![
+            col(
+                "a",
+                f("x"),
+                vec![],
+                None,
+                number(ImputeStrategy::Median, None, false, ScaleKind::Robust, None),
+            ),
+            col(
+                "b",
+                f("x"),
+                vec![],
+                None,
+                number(
+                    ImputeStrategy::Mean,
+                    Some([-0.5, 1e300]),
+                    true,
+                    ScaleKind::MinMax,
+                    None,
+                ),
+            ),
+            col(
+                "c",
+                f("x"),
+                vec![],
+                None,
+                number(
+                    ImputeStrategy::Constant(-1.0),
+                    None,
+                    false,
+                    ScaleKind::Standard,
+                    Some(BinsConfig {
+                        edges: vec![],
+                        n_bins: 4,
+                        strategy: BinStrategy::Quantile,
+                        one_hot: true,
+                    }),
+                ),
+            ),
+            col(
+                "d",
+                f("x"),
+                vec![],
+                None,
+                number(
+                    ImputeStrategy::Mean,
+                    None,
+                    false,
+                    ScaleKind::None,
+                    Some(BinsConfig {
+                        edges: vec![],
+                        n_bins: 3,
+                        strategy: BinStrategy::Uniform,
+                        one_hot: false,
+                    }),
+                ),
+            ),
+            col(
+                "e",
+                ColumnInput::Expr("x / (b + x) - 2 * x".into()),
+                vec![],
+                None,
+                number(ImputeStrategy::Mean, None, false, ScaleKind::Standard, None),
+            ),
+            col(
+                "f",
+                f("c"),
+                vec![TextOp::Trim, TextOp::Lowercase],
+                Some(BoolParse::default()),
+                number(ImputeStrategy::Mean, None, false, ScaleKind::None, None),
+            ),
+            col(
+                "g",
+                f("c"),
+                vec![TextOp::CollapseWhitespace],
+                None,
+                EncodeConfig::OneHot {
+                    fill: None,
+                    config: OneHotConfig {
+                        min_frequency: Some(2),
+                        max_categories: Some(3),
+                    },
+                },
+            ),
+            col(
+                "h",
+                f("x"),
+                vec![],
+                None,
+                EncodeConfig::Ordinal {
+                    fill: Some("zz".into()),
+                },
+            ),
+            col(
+                "i",
+                f("c"),
+                vec![],
+                None,
+                EncodeConfig::Hashing(HashingParams {
+                    buckets: 5,
+                    alternate_sign: true,
+                }),
+            ),
+            col(
+                "j",
+                f("t"),
+                vec![TextOp::Extract {
+                    pattern: r"(\w+)\s".into(),
+                    group: 1,
+                }],
+                None,
+                EncodeConfig::OneHot {
+                    fill: Some("none".into()),
+                    config: OneHotConfig::default(),
+                },
+            ),
+            col(
+                "k",
+                f("t"),
+                vec![],
+                None,
+                EncodeConfig::Tfidf {
+                    min_df: 1,
+                    max_features: Some(5),
+                },
+            ),
+            col(
+                "l",
+                f("t"),
+                vec![],
+                None,
+                EncodeConfig::Counts {
+                    min_df: 2,
+                    max_features: None,
+                },
+            ),
+            col(
+                "m",
+                f("t"),
+                vec![],
+                None,
+                EncodeConfig::Datetime {
+                    format: "%Y-%m-%d".into(),
+                    parts: vec![DatePart::Year, DatePart::WeekdayCycle],
+                },
+            ),
+            col(
+                "n",
+                f("b"),
+                vec![],
+                None,
+                EncodeConfig::OneHot {
+                    fill: None,
+                    config: OneHotConfig::default(),
+                },
+            ),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn declared_nodes_never_panic_on_any_column_or_instance(
+            train in prop::collection::vec(row(), 0..30),
+            probe in row(),
+        ) {
+            let s = schema();
+            for decl in declarations() {
+                let fitted = match decl.fit(&s, &train) {
+                    Ok(p) => p,
+                    // A row the node cannot use (a date that does not parse, log1p of -5):
+                    // a structured error naming the row, not a panic.
+                    Err(ColumnFitError::Row(i, e)) => {
+                        prop_assert!(i < train.len() && !e.code().is_empty());
+                        continue;
+                    }
+                    Err(ColumnFitError::Invalid(why)) => {
+                        return Err(TestCaseError::fail(format!("{}: declaration rejected: {why}", decl.name)));
+                    }
+                };
+                let bound = fitted.bind(&s).expect("fitted nodes bind");
+                let mut out = Vec::new();
+                match bound.transform_into(&probe.values, TransformOptions::default(), &mut out) {
+                    Ok(()) => {
+                        prop_assert_eq!(out.len(), bound.width(), "{}", decl.name);
+                        prop_assert!(out.iter().all(|v| v.is_finite()), "{}: {:?} -> {:?}", decl.name, probe, out);
+                    }
+                    Err(e) => prop_assert!(!e.code().is_empty()),
+                }
+                let json = serde_json::to_string(&fitted).expect("ser");
+                let back: tandem_core::prep::ColumnParams = serde_json::from_str(&json).expect("de");
+                prop_assert_eq!(back, fitted);
+            }
         }
     }
 }

@@ -4,48 +4,11 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 
-const BIN: &str = env!("CARGO_BIN_EXE_tandem");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn tandem(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run tandem")
-}
-
-/// `tandem train ... --json`, which must succeed; returns the run summary.
-fn train_json(args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["train"];
-    all.extend_from_slice(args);
-    all.push("--json");
-    let out = tandem(&all);
-    assert!(out.status.success(), "train failed: {}", text(&out));
-    serde_json::from_slice(&out.stdout).expect("summary JSON")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod common;
+use common::{root, scratch, tandem, text, train_json};
 
 /// Train the titanic example once (it has a text field, categories and missing ages).
 fn titanic() -> &'static (PathBuf, serde_json::Value) {

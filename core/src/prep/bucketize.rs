@@ -86,7 +86,17 @@ impl BucketizeParams {
 fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
     let div = (num.max(2) - 1) as f64;
     let step = (stop - start) / div;
-    let mut v: Vec<f64> = (0..num).map(|i| start + i as f64 * step).collect();
+    let mut v: Vec<f64> = if step.is_finite() {
+        (0..num).map(|i| start + i as f64 * step).collect()
+    } else {
+        // A span beyond f64::MAX: interpolate without forming it.
+        (0..num)
+            .map(|i| {
+                let f = i as f64 / div;
+                start * (1.0 - f) + stop * f
+            })
+            .collect()
+    };
     if let Some(last) = v.last_mut() {
         *last = stop;
     }

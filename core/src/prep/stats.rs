@@ -48,6 +48,10 @@ pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
 /// NumPy's `_lerp`: `a + (b - a) * t`, computed from `b` when `t >= 0.5` for accuracy.
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let d = b - a;
+    if !d.is_finite() {
+        // Endpoints of opposite sign near f64::MAX: interpolate without the overflowing span.
+        return a * (1.0 - t) + b * t;
+    }
     if t >= 0.5 {
         b - d * (1.0 - t)
     } else {
@@ -61,7 +65,11 @@ pub fn median_sorted(sorted: &[f64]) -> f64 {
     match n {
         0 => 0.0,
         _ if n % 2 == 1 => sorted[n / 2],
-        _ => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+        _ => {
+            let (a, b) = (sorted[n / 2 - 1], sorted[n / 2]);
+            let m = (a + b) / 2.0;
+            if m.is_finite() { m } else { a / 2.0 + b / 2.0 }
+        }
     }
 }
 
@@ -98,5 +106,7 @@ mod tests {
         assert_eq!(mean(&[1e308, 1e308]), 1e308);
         assert_eq!(mean(&[]), 0.0);
         assert_eq!(guard_scale(0.0), 1.0);
+        assert_eq!(median_sorted(&[1e308, 1e308]), 1e308);
+        assert_eq!(percentile_sorted(&[-1e308, 1e308], 50.0), 0.0);
     }
 }
