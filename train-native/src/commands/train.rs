@@ -715,8 +715,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         print_summary(
             &run_id,
             &run_dir,
-            &train_metrics,
-            &valid_metrics,
+            [&train_metrics, &valid_metrics, &test_metrics],
+            &cv_metrics,
             trained,
             train_seconds,
         );
@@ -727,8 +727,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
 fn print_summary(
     run_id: &str,
     run_dir: &Path,
-    train: &BTreeMap<String, f64>,
-    valid: &BTreeMap<String, f64>,
+    [train, valid, test]: [&BTreeMap<String, f64>; 3],
+    cv: &BTreeMap<String, f64>,
     trained: &crate::trainer::Trained,
     seconds: f64,
 ) {
@@ -738,11 +738,26 @@ fn print_summary(
         trained.history.len(),
         trained.best_epoch
     );
-    println!("  {:<12} {:>10} {:>12}", "metric", "train", "validation");
-    for (k, v) in valid {
+    let cell = |m: &BTreeMap<String, f64>, k: &str| {
+        m.get(k).map_or("-".to_string(), |v| format!("{v:.4}"))
+    };
+    println!(
+        "  {:<12} {:>10} {:>12} {:>10} {:>16}",
+        "metric", "train", "validation", "test", "cross-validation"
+    );
+    for k in valid.keys() {
+        let cv_cell = match (
+            cv.get(&format!("cv_{k}_mean")),
+            cv.get(&format!("cv_{k}_std")),
+        ) {
+            (Some(m), Some(s)) => format!("{m:.4} ± {s:.4}"),
+            _ => "-".into(),
+        };
         println!(
-            "  {k:<12} {:>10.4} {v:>12.4}",
-            train.get(k).copied().unwrap_or(f64::NAN)
+            "  {k:<12} {:>10} {:>12} {:>10} {cv_cell:>16}",
+            cell(train, k),
+            cell(valid, k),
+            cell(test, k)
         );
     }
     println!("  bundle: {}", run_dir.join("model.tandem").display());
