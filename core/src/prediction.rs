@@ -32,7 +32,12 @@ pub fn softmax(logits: &[f32]) -> Vec<f64> {
 
 /// Build a classification prediction from one row of logits.
 pub fn classify(classes: &[String], logits: &[f32]) -> Prediction {
-    let probs = softmax(logits);
+    classify_scores(classes, &softmax(logits))
+}
+
+/// Build a classification prediction from class probabilities (the label is the first
+/// class with the highest probability).
+pub fn classify_scores(classes: &[String], probs: &[f64]) -> Prediction {
     let mut best = 0;
     for (i, p) in probs.iter().enumerate() {
         if *p > probs[best] {
@@ -41,7 +46,7 @@ pub fn classify(classes: &[String], logits: &[f32]) -> Prediction {
     }
     Prediction::Class {
         label: classes.get(best).cloned().unwrap_or_default(),
-        probabilities: classes.iter().cloned().zip(probs).collect(),
+        probabilities: classes.iter().cloned().zip(probs.iter().copied()).collect(),
     }
 }
 

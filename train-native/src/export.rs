@@ -17,6 +17,35 @@ use crate::net::Mlp;
 /// The graph's input name in every bundle.
 pub const INPUT: &str = "features";
 
+/// The `model.dense` part: the same weights for the compact dense kernel.
+pub fn to_dense(model: &Mlp) -> Result<Vec<u8>> {
+    let floats = |t: Tensor<1>| -> Result<Vec<f32>> {
+        t.into_data()
+            .try_to_vec::<f32>()
+            .map_err(|e| anyhow!("cannot read weights: {e:?}"))
+    };
+    let mut layers = Vec::new();
+    for (linear, relu) in model.layers() {
+        let w = linear.weight.val();
+        let [inputs, outputs] = w.dims();
+        let weights = floats(w.reshape([inputs * outputs]))?;
+        let bias = match &linear.bias {
+            Some(b) => floats(b.val())?,
+            None => vec![0.0; outputs],
+        };
+        layers.push(tandem_core::runtime::DenseLayer {
+            inputs,
+            outputs,
+            relu,
+            weights,
+            bias,
+        });
+    }
+    let net = tandem_core::runtime::DenseNet::new(layers)
+        .map_err(|e| anyhow!("cannot build the dense kernel: {e}"))?;
+    Ok(net.to_bytes())
+}
+
 /// Export `model` (plain device) to ONNX bytes with input `features` and output `output`.
 pub fn to_onnx(model: &Mlp, n_features: usize, output: &str) -> Result<Vec<u8>> {
     let device = Device::flex();

@@ -28,6 +28,14 @@ impl Mlp {
         }
     }
 
+    /// The layers in order, each with whether a ReLU follows it.
+    pub fn layers(&self) -> impl Iterator<Item = (&Linear, bool)> {
+        self.hidden
+            .iter()
+            .map(|l| (l, true))
+            .chain(std::iter::once((&self.output, false)))
+    }
+
     /// Logits (classification) or the scaled value (regression), shape `[batch, n_out]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let mut x = x;

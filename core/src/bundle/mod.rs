@@ -25,6 +25,8 @@ pub mod parts {
     pub const ONNX: &str = "model.onnx";
     /// The same network as an NNEF tar, what the tract runtime loads.
     pub const NNEF: &str = "model.nnef.tar";
+    /// The network's weights for the compact dense kernel (optional).
+    pub const DENSE: &str = "model.dense";
 }
 
 /// A decoded bundle: every part verified and parsed.
@@ -40,6 +42,9 @@ pub struct Bundle {
     pub onnx: Vec<u8>,
     /// NNEF tar bytes.
     pub nnef: Vec<u8>,
+    /// The network's weights for the compact dense kernel (`runtime::DenseNet`); absent in
+    /// bundles written before it existed, which then need the tract engine.
+    pub dense: Option<Vec<u8>>,
 }
 
 fn json_part<T: serde::Serialize>(name: &str, value: &T) -> Result<Vec<u8>, BundleError> {
@@ -59,7 +64,7 @@ fn parse_part<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8]) -> Resul
 impl Bundle {
     /// Encode to the bundle file format.
     pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
-        let parts: Vec<(&str, &str, Vec<u8>)> = vec![
+        let mut parts: Vec<(&str, &str, Vec<u8>)> = vec![
             (
                 parts::SCHEMA,
                 "application/json",
@@ -78,6 +83,9 @@ impl Bundle {
             (parts::ONNX, "application/onnx", self.onnx.clone()),
             (parts::NNEF, "application/x-tar", self.nnef.clone()),
         ];
+        if let Some(dense) = &self.dense {
+            parts.push((parts::DENSE, "application/x-tandem-dense", dense.clone()));
+        }
         format::encode(
             &self.metadata.tandem_version,
             &self.metadata.created,
@@ -99,6 +107,7 @@ impl Bundle {
             metadata: parse_part(parts::METADATA, get(parts::METADATA)?)?,
             onnx: get(parts::ONNX)?.to_vec(),
             nnef: get(parts::NNEF)?.to_vec(),
+            dense: decoded.part(parts::DENSE).map(<[u8]>::to_vec),
         };
         bundle.schema.validate().map_err(|e| BundleError::Invalid {
             part: parts::SCHEMA.into(),

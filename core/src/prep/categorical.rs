@@ -51,10 +51,24 @@ impl OneHotParams {
         options: TransformOptions,
         out: &mut Vec<f32>,
     ) -> Result<(), InstanceError> {
-        let text = match value {
-            Value::Text(s) => s.as_str(),
-            _ => self.fill.as_str(),
-        };
+        self.transform_str(
+            match value {
+                Value::Text(s) => Some(s.as_str()),
+                _ => None,
+            },
+            options,
+            out,
+        )
+    }
+
+    /// [`OneHotParams::transform_into`] on a string (`None`: missing, the fill category).
+    pub fn transform_str(
+        &self,
+        value: Option<&str>,
+        options: TransformOptions,
+        out: &mut Vec<f32>,
+    ) -> Result<(), InstanceError> {
+        let text = value.unwrap_or(self.fill.as_str());
         let hit = self
             .categories
             .binary_search_by(|c| c.as_str().cmp(text))

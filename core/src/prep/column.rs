@@ -6,13 +6,16 @@
 //! fitted state, patterns and expressions compiled under size limits) so that transforming
 //! can only fail on the instance, never on the bundle.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::expr::Expr;
 use super::text::{BoolParse, CompiledOp, TextOp};
+use super::tfidf::tokens;
 use super::{
     DateTime, DatetimeParams, HashingParams, NumberParams, OneHotParams, OrdinalParams,
-    TfidfParams, TransformOptions, tokenize,
+    TfidfParams, TransformOptions,
 };
 use crate::schema::{FieldType, Schema};
 use crate::{InstanceError, Value};
@@ -68,22 +71,24 @@ pub struct ColumnParams {
     pub encode: Encode,
 }
 
-/// A column's value between its source and its encoder.
+/// A column's value between its source and its encoder (borrowing the instance's text
+/// unless a string stage rewrote it).
 #[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
+pub enum Cell<'a> {
     /// Missing (absent, null, unmatched extraction, undefined expression).
     Missing,
     /// A number.
     Num(f64),
     /// A string.
-    Str(String),
+    Str(Cow<'a, str>),
 }
 
-impl Cell {
-    fn category(self) -> Option<String> {
+impl<'a> Cell<'a> {
+    /// The value as a category: text as is, numbers formatted (`1`, `2.5`).
+    fn category(self) -> Option<Cow<'a, str>> {
         match self {
             Cell::Missing => None,
-            Cell::Num(x) => Some(x.to_string()),
+            Cell::Num(x) => Some(Cow::Owned(x.to_string())),
             Cell::Str(s) => Some(s),
         }
     }
@@ -187,14 +192,14 @@ impl BoundSource {
     }
 
     /// The value of this column for one instance.
-    pub fn cell(&self, values: &[Value]) -> Result<Cell, InstanceError> {
+    pub fn cell<'a>(&self, values: &'a [Value]) -> Result<Cell<'a>, InstanceError> {
         let missing = Value::Missing;
         let cell = match &self.input {
-            BoundInput::Field(i) => match values.get(*i).unwrap_or(&missing) {
-                Value::Missing => Cell::Missing,
-                Value::Number(x) => Cell::Num(*x),
-                Value::Bool(b) => Cell::Num(f64::from(u8::from(*b))),
-                Value::Text(s) => Cell::Str(s.clone()),
+            BoundInput::Field(i) => match values.get(*i) {
+                None | Some(Value::Missing) => Cell::Missing,
+                Some(Value::Number(x)) => Cell::Num(*x),
+                Some(Value::Bool(b)) => Cell::Num(f64::from(u8::from(*b))),
+                Some(Value::Text(s)) => Cell::Str(Cow::Borrowed(s)),
             },
             BoundInput::Expr(e, idx) => {
                 let refs: Vec<&Value> = idx
@@ -208,8 +213,8 @@ impl BoundSource {
             return Ok(cell);
         };
         for op in &self.ops {
-            match op.apply(s) {
-                Some(next) => s = next,
+            match op.apply(s.into_owned()) {
+                Some(next) => s = Cow::Owned(next),
                 None => return Ok(Cell::Missing),
             }
         }
@@ -378,13 +383,10 @@ impl BoundColumn {
                 };
                 p.transform_into(v, name, out)
             }
-            Encode::OneHot(p) => {
-                let v = cell.category().map_or(Value::Missing, Value::Text);
-                p.transform_into(&v, options, out)
-            }
+            Encode::OneHot(p) => p.transform_str(cell.category().as_deref(), options, out),
             Encode::Ordinal(p) => {
-                let x = match cell.category().or_else(|| p.fill.clone()) {
-                    Some(s) => p.transform(&s),
+                let x = match cell.category().as_deref().or(p.fill.as_deref()) {
+                    Some(s) => p.transform(s),
                     None => p.unknown,
                 };
                 out.push(x as f32);
@@ -395,16 +397,16 @@ impl BoundColumn {
                 Ok(())
             }
             Encode::Tfidf(p) => {
-                let v = cell.category().map_or(Value::Missing, Value::Text);
-                p.transform_into(&v, out);
+                p.transform_str(cell.category().as_deref(), out);
                 Ok(())
             }
             Encode::Counts { vocabulary } => {
                 let start = out.len();
                 out.extend(std::iter::repeat_n(0.0, vocabulary.len()));
                 if let Some(s) = cell.category() {
-                    for t in tokenize(&s) {
-                        if let Ok(i) = vocabulary.binary_search(&t) {
+                    let lower = s.to_lowercase();
+                    for t in tokens(&lower) {
+                        if let Ok(i) = vocabulary.binary_search_by(|v| v.as_str().cmp(t)) {
                             out[start + i] += 1.0;
                         }
                     }
@@ -526,9 +528,14 @@ impl ColumnConfig {
                     .cell(&inst.values)
                     .map_err(|e| ColumnFitError::Row(i, e))
             })
-            .collect::<Result<Vec<Cell>, _>>()?;
-        let strings =
-            || -> Vec<Option<String>> { cells.iter().cloned().map(Cell::category).collect() };
+            .collect::<Result<Vec<Cell<'_>>, _>>()?;
+        let strings = || -> Vec<Option<String>> {
+            cells
+                .iter()
+                .cloned()
+                .map(|c| c.category().map(Cow::into_owned))
+                .collect()
+        };
         // Most frequent (smallest on ties), as SimpleImputer(strategy="most_frequent").
         let fill_of = |values: &[Option<String>], fill: &Option<String>| -> Option<String> {
             if fill.is_some() {

@@ -26,12 +26,14 @@ pub struct TfidfParams {
 
 /// Lowercase and split into tokens of two or more word characters.
 pub fn tokenize(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
+    tokens(&text.to_lowercase()).map(str::to_string).collect()
+}
+
+/// The tokens of already lowercased text, as slices of it (no allocation per token).
+pub fn tokens(lower: &str) -> impl Iterator<Item = &str> {
     lower
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|t| t.chars().nth(1).is_some())
-        .map(str::to_string)
-        .collect()
 }
 
 impl TfidfParams {
@@ -42,10 +44,22 @@ impl TfidfParams {
 
     /// Append the L2-normalised TF-IDF row of `value` (all zeros for missing or no known term).
     pub fn transform_into(&self, value: &Value, out: &mut Vec<f32>) {
+        self.transform_str(
+            match value {
+                Value::Text(t) => Some(t),
+                _ => None,
+            },
+            out,
+        );
+    }
+
+    /// [`TfidfParams::transform_into`] on a string (`None`: missing, all zeros).
+    pub fn transform_str(&self, text: Option<&str>, out: &mut Vec<f32>) {
         let mut row = vec![0.0f64; self.vocabulary.len()];
-        if let Value::Text(text) = value {
-            for token in tokenize(text) {
-                if let Ok(i) = self.vocabulary.binary_search(&token) {
+        if let Some(text) = text {
+            let lower = text.to_lowercase();
+            for token in tokens(&lower) {
+                if let Ok(i) = self.vocabulary.binary_search_by(|v| v.as_str().cmp(token)) {
                     row[i] += 1.0;
                 }
             }

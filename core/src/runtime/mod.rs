@@ -1,8 +1,17 @@
-//! The inference pipeline: raw instance → shared preprocessing → tract (NNEF graph) →
-//! softmax / target unscaling. The same code runs natively and in WebAssembly.
+//! The inference pipeline: raw instance → shared preprocessing → engine → softmax / target
+//! unscaling. The same code runs natively and in WebAssembly.
+//!
+//! Two engines behind one API: the compact [`DenseNet`] kernel (the default whenever the
+//! bundle carries `model.dense`, which every bundle Tandem trains does) and tract on the NNEF
+//! graph (feature `tract`: any graph, 1 MB of wasm). Both are checked against each other and
+//! against Burn at export, and against onnxruntime in the tests.
 
+mod dense;
+#[cfg(feature = "tract")]
 mod engine;
 
+pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};
+#[cfg(feature = "tract")]
 pub use engine::TractEngine;
 
 use std::borrow::Cow;
@@ -12,7 +21,7 @@ use serde_json::Value as Json;
 use crate::Error;
 use crate::bundle::{Bundle, Metadata};
 use crate::instance::Instance;
-use crate::prediction::{Prediction, classify};
+use crate::prediction::{Prediction, classify_scores};
 use crate::prep::{BoundPreprocessor, Preprocessor, RangePolicy, TransformOptions};
 use crate::schema::{Schema, Task};
 use crate::{InstanceError, Value};
@@ -28,6 +37,57 @@ pub struct Warning {
     pub message: String,
 }
 
+/// Which engine runs the network.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// The dense kernel when the bundle has `model.dense`, else tract (if compiled in).
+    #[default]
+    Auto,
+    /// The compact dense kernel.
+    Dense,
+    /// tract on the NNEF graph (needs the `tract` feature: the `full` wasm build).
+    Tract,
+}
+
+impl std::str::FromStr for EngineChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(EngineChoice::Auto),
+            "dense" => Ok(EngineChoice::Dense),
+            "tract" => Ok(EngineChoice::Tract),
+            other => Err(format!(
+                "engine must be auto, dense or tract, not {other:?}"
+            )),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Engine {
+    Dense(DenseNet),
+    #[cfg(feature = "tract")]
+    Tract(TractEngine),
+}
+
+impl Engine {
+    fn run(&self, features: &[f32]) -> Result<Vec<f32>, Error> {
+        match self {
+            Engine::Dense(d) => d.run(features),
+            #[cfg(feature = "tract")]
+            Engine::Tract(t) => t.run(features),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Engine::Dense(_) => "dense",
+            #[cfg(feature = "tract")]
+            Engine::Tract(_) => "tract",
+        }
+    }
+}
+
 /// A loaded model, ready to predict.
 #[derive(Debug)]
 pub struct Model {
@@ -35,17 +95,34 @@ pub struct Model {
     preprocessing: Preprocessor,
     metadata: Metadata,
     prep: BoundPreprocessor,
-    engine: TractEngine,
+    engine: Engine,
+}
+
+fn load_dense(bytes: &[u8], n_features: usize, n_outputs: usize) -> Result<Engine, Error> {
+    let net = DenseNet::from_bytes(bytes)?;
+    if net.inputs() != n_features || net.outputs() != n_outputs {
+        return Err(Error::Engine(format!(
+            "model.dense maps {} inputs to {} outputs; the model info says {n_features} to {n_outputs}",
+            net.inputs(),
+            net.outputs()
+        )));
+    }
+    Ok(Engine::Dense(net))
 }
 
 impl Model {
-    /// Decode, verify and load a bundle file.
+    /// Decode, verify and load a bundle file with the default engine.
     pub fn load(bytes: &[u8]) -> Result<Model, Error> {
-        Self::from_bundle(Bundle::from_bytes(bytes)?)
+        Self::from_bundle(Bundle::from_bytes(bytes)?, EngineChoice::Auto)
+    }
+
+    /// Decode, verify and load a bundle file with the given engine.
+    pub fn load_with(bytes: &[u8], engine: EngineChoice) -> Result<Model, Error> {
+        Self::from_bundle(Bundle::from_bytes(bytes)?, engine)
     }
 
     /// Load an already decoded bundle.
-    pub fn from_bundle(bundle: Bundle) -> Result<Model, Error> {
+    pub fn from_bundle(bundle: Bundle, engine: EngineChoice) -> Result<Model, Error> {
         let prep = bundle.preprocessing.bind(&bundle.schema)?;
         let info = &bundle.metadata.model;
         if prep.width() != info.n_features {
@@ -73,7 +150,27 @@ impl Model {
                 t.mean, t.scale
             )));
         }
-        let engine = TractEngine::load_nnef(&bundle.nnef, info.n_features, info.n_outputs)?;
+        let (n_features, n_outputs) = (info.n_features, info.n_outputs);
+        let engine = match (engine, &bundle.dense) {
+            (EngineChoice::Auto | EngineChoice::Dense, Some(d)) => {
+                load_dense(d, n_features, n_outputs)?
+            }
+            (EngineChoice::Dense, None) => {
+                return Err(Error::Engine(
+                    "this bundle has no model.dense part (written before the dense kernel): load it with the tract engine".into(),
+                ));
+            }
+            #[cfg(feature = "tract")]
+            (EngineChoice::Auto | EngineChoice::Tract, _) => {
+                Engine::Tract(TractEngine::load_nnef(&bundle.nnef, n_features, n_outputs)?)
+            }
+            #[cfg(not(feature = "tract"))]
+            (EngineChoice::Auto | EngineChoice::Tract, _) => {
+                return Err(Error::Engine(
+                    "this build has no tract engine (use the full build) and the bundle has no model.dense part".into(),
+                ));
+            }
+        };
         Ok(Model {
             schema: bundle.schema,
             preprocessing: bundle.preprocessing,
@@ -81,6 +178,11 @@ impl Model {
             prep,
             engine,
         })
+    }
+
+    /// The engine running the network: `dense` or `tract`.
+    pub fn engine(&self) -> &'static str {
+        self.engine.name()
     }
 
     /// The input schema and label.
@@ -101,6 +203,12 @@ impl Model {
     /// Parse a raw JSON instance against the schema.
     pub fn parse(&self, json: &Json) -> Result<Instance, Error> {
         Instance::from_json(&self.schema, json)
+    }
+
+    /// Whether any number is outside the training range (what [`Model::range_warnings`]
+    /// would report, without building the messages).
+    pub fn has_range_warnings(&self, instance: &Instance) -> bool {
+        self.out_of_range(instance).next().is_some()
     }
 
     /// Numbers outside the training range, as warnings (whatever the policy).
@@ -190,33 +298,93 @@ impl Model {
         instances: &[Result<Instance, Error>],
         options: TransformOptions,
     ) -> Result<Vec<Result<Prediction, Error>>, Error> {
+        let k = self.scores_width();
+        let mut scores = Vec::new();
+        let status = self.batch_scores(instances, options, &mut scores)?;
+        Ok(status
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.map(|()| self.prediction_of(&scores[i * k..(i + 1) * k])))
+            .collect())
+    }
+
+    /// Number of scores per prediction: one probability per class, or the one value.
+    pub fn scores_width(&self) -> usize {
+        match &self.schema.label.task {
+            Task::Classification { classes } => classes.len(),
+            Task::Regression => 1,
+        }
+    }
+
+    /// The batch path without building [`Prediction`]s: appends [`Model::scores_width`]
+    /// numbers per instance to `out` (class probabilities in the schema's class order, or the
+    /// value; zeros for a failed row) and returns each row's outcome. This is what the wasm
+    /// package hands to JavaScript as one `Float64Array`.
+    pub fn batch_scores(
+        &self,
+        instances: &[Result<Instance, Error>],
+        options: TransformOptions,
+        out: &mut Vec<f64>,
+    ) -> Result<Vec<Result<(), Error>>, Error> {
         let mut features = Vec::with_capacity(instances.len() * self.prep.width());
-        let mut results: Vec<Option<Result<Prediction, Error>>> =
-            Vec::with_capacity(instances.len());
+        let mut status: Vec<Result<(), Error>> = Vec::with_capacity(instances.len());
         for inst in instances {
-            match inst {
-                Ok(i) => match self
+            status.push(match inst {
+                Ok(i) => self
                     .apply_range(i, options.range)
-                    .and_then(|i| Ok(self.prep.transform_into(&i, options, &mut features)?))
-                {
-                    Ok(()) => results.push(None),
-                    Err(e) => results.push(Some(Err(e))),
-                },
-                Err(e) => results.push(Some(Err(e.clone()))),
-            }
+                    .and_then(|i| Ok(self.prep.transform_into(&i, options, &mut features)?)),
+                Err(e) => Err(e.clone()),
+            });
         }
         let raw = self.engine.run(&features)?;
-        let mut rows = raw.chunks(self.metadata.model.n_outputs.max(1));
-        Ok(results
-            .into_iter()
-            .map(|r| match r {
-                Some(err) => err,
-                None => rows
+        let n_out = self.metadata.model.n_outputs.max(1);
+        let mut rows = raw.chunks(n_out);
+        let k = self.scores_width();
+        out.reserve(instances.len() * k);
+        for s in &mut status {
+            if s.is_ok() {
+                let row = rows
                     .next()
-                    .ok_or_else(|| Error::Engine("fewer output rows than inputs".into()))
-                    .and_then(|row| self.postprocess(row)),
-            })
-            .collect())
+                    .ok_or_else(|| Error::Engine("fewer output rows than inputs".into()))?;
+                if let Err(e) = self.scores_into(row, out) {
+                    *s = Err(e);
+                    out.extend(std::iter::repeat_n(0.0, k));
+                }
+            } else {
+                out.extend(std::iter::repeat_n(0.0, k));
+            }
+        }
+        Ok(status)
+    }
+
+    /// Softmax (classification) or target unscaling (regression) of one output row, appended
+    /// to `out`. A non-finite output (an input so far outside the training data that the
+    /// network overflowed) is an error, never a NaN probability.
+    fn scores_into(&self, row: &[f32], out: &mut Vec<f64>) -> Result<(), Error> {
+        if row.iter().any(|x| !x.is_finite()) {
+            return Err(InstanceError::NonFiniteOutput.into());
+        }
+        match (&self.schema.label.task, &self.metadata.target) {
+            (Task::Classification { .. }, _) => out.extend(crate::prediction::softmax(row)),
+            (Task::Regression, scaling) => {
+                let z = row.first().copied().unwrap_or(0.0) as f64;
+                out.push(match scaling {
+                    Some(s) => z * s.scale + s.mean,
+                    None => z,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The [`Prediction`] of one row of scores.
+    fn prediction_of(&self, scores: &[f64]) -> Prediction {
+        match &self.schema.label.task {
+            Task::Classification { classes } => classify_scores(classes, scores),
+            Task::Regression => Prediction::Value {
+                value: scores.first().copied().unwrap_or(0.0),
+            },
+        }
     }
 
     /// Run the network on row-major features (`n * n_features` values) and post-process.
@@ -228,24 +396,11 @@ impl Model {
             .collect()
     }
 
-    /// Softmax or target unscaling of one row of network outputs. A non-finite output (an
-    /// input so far outside the training data that the network overflowed) is an error,
-    /// never a NaN probability.
+    /// Softmax or target unscaling of one row of network outputs.
     fn postprocess(&self, row: &[f32]) -> Result<Prediction, Error> {
-        if row.iter().any(|x| !x.is_finite()) {
-            return Err(InstanceError::NonFiniteOutput.into());
-        }
-        Ok(match (&self.schema.label.task, &self.metadata.target) {
-            (Task::Classification { classes }, _) => classify(classes, row),
-            (Task::Regression, scaling) => {
-                let z = row.first().copied().unwrap_or(0.0) as f64;
-                let value = match scaling {
-                    Some(s) => z * s.scale + s.mean,
-                    None => z,
-                };
-                Prediction::Value { value }
-            }
-        })
+        let mut scores = Vec::with_capacity(self.scores_width());
+        self.scores_into(row, &mut scores)?;
+        Ok(self.prediction_of(&scores))
     }
 
     /// The network's raw outputs (logits, or scaled value) for row-major features.

@@ -450,6 +450,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     };
     let onnx = export::to_onnx(&trained.model, width, output_name)?;
     let nnef = export::onnx_to_nnef(&onnx)?;
+    let dense = export::to_dense(&trained.model)?;
     let run_id = new_run_id(&table.sha256);
     let m = &plan.model;
     let mut params: BTreeMap<String, String> = [
@@ -526,6 +527,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         },
         onnx,
         nnef,
+        dense: Some(dense),
     };
     // Evaluate through the runtime users get (tract on the NNEF graph), and check it agrees
     // with Burn's own forward pass before anything is written.
@@ -549,26 +551,46 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             );
         }
     }
+    // Both engines must reproduce Burn's outputs on every validation row: the dense kernel
+    // users get by default, and tract on the NNEF graph (the general engine).
     let burn_valid = forward(&trained.model, &valid_ds.features, width)?;
-    let tract_valid = runtime
-        .raw_outputs(&valid_ds.features)
+    let tract = Model::load_with(&encoded, tandem_core::runtime::EngineChoice::Tract)
         .map_err(|e| super::core_error(&e))?;
-    let max_diff = burn_valid
-        .iter()
-        .zip(&tract_valid)
-        .map(|(a, b)| (a - b).abs() as f64)
-        .fold(0.0, f64::max);
+    let outputs = |m: &Model| {
+        m.raw_outputs(&valid_ds.features)
+            .map_err(|e| super::core_error(&e))
+    };
+    let (dense_valid, tract_valid) = (outputs(&runtime)?, outputs(&tract)?);
+    if runtime.engine() != "dense" {
+        bail!("export check failed: the bundle does not load on the dense kernel");
+    }
+    let max_abs = |a: &[f32], b: &[f32]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs() as f64)
+            .fold(0.0, f64::max)
+    };
     if burn_valid
         .iter()
         .chain(&tract_valid)
+        .chain(&dense_valid)
         .any(|x| !x.is_finite())
     {
         bail!(
             "training diverged: the network outputs non-finite values (try a smaller --learning-rate)"
         );
     }
-    if max_diff > tolerance::LOGIT_ABS {
-        bail!("export check failed: tract and Burn outputs differ by {max_diff:e}");
+    let max_diff = max_abs(&burn_valid, &tract_valid);
+    let dense_diff = max_abs(&burn_valid, &dense_valid);
+    let engines_diff = max_abs(&dense_valid, &tract_valid);
+    for (what, d) in [
+        ("tract and Burn", max_diff),
+        ("the dense kernel and Burn", dense_diff),
+        ("the dense kernel and tract", engines_diff),
+    ] {
+        if d > tolerance::LOGIT_ABS {
+            bail!("export check failed: {what} outputs differ by {d:e}");
+        }
     }
     let evaluate = |ds: &Dataset, idx: &[usize]| -> Result<BTreeMap<String, f64>> {
         let preds = runtime
@@ -656,6 +678,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         "epochs_run": trained.history.len(),
         "train_seconds": train_seconds,
         "export_max_abs_diff_burn_vs_tract": max_diff,
+        "export_max_abs_diff_burn_vs_dense": dense_diff,
+        "export_max_abs_diff_dense_vs_tract": engines_diff,
     });
     let split_json = json!({
         "rows": "1-based data rows of the training file",
@@ -695,7 +719,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             &schema,
             &valid_inst,
             valid_ds,
-            &burn_valid,
+            [&burn_valid, &dense_valid, &tract_valid],
             &runtime,
             n_out,
         )?;
@@ -787,7 +811,7 @@ fn emit_parity(
     schema: &Schema,
     instances: &[Instance],
     ds: &Dataset,
-    burn_outputs: &[f32],
+    [burn_outputs, dense_outputs, tract_outputs]: [&[f32]; 3],
     runtime: &Model,
     n_out: usize,
 ) -> Result<()> {
@@ -804,6 +828,8 @@ fn emit_parity(
         .map(|(i, inst)| {
             let features = &ds.features[i * width..(i + 1) * width];
             let burn = &burn_outputs[i * n_out..(i + 1) * n_out];
+            let dense = &dense_outputs[i * n_out..(i + 1) * n_out];
+            let tract = &tract_outputs[i * n_out..(i + 1) * n_out];
             let prediction = runtime
                 .predict(inst, TransformOptions::default())
                 .map(|p| serde_json::to_value(p).unwrap_or(Json::Null))
@@ -812,6 +838,8 @@ fn emit_parity(
                 "feature_bits": features.iter().map(|f| f.to_bits()).collect::<Vec<_>>(),
                 "features": features,
                 "burn_outputs": burn,
+                "dense_outputs": dense,
+                "tract_outputs": tract,
                 "burn_probabilities": tandem_core::prediction::softmax(burn),
                 "native_prediction": prediction,
             })
