@@ -1,11 +1,20 @@
-// Size report: raw / gzip / brotli bytes of every file in a folder (default: the built wasm
-// packages). Usage: node bench/size-report.mjs [dir ...]
+// Size report: raw / gzip / brotli bytes of every file in a folder (default: the built npm
+// package), and budgets that fail the run when a file's brotli size exceeds them.
+// Usage: node bench/size-report.mjs [dir ...] [--budget <path in dir>=<KiB brotli> ...]
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 
-const dirs = process.argv.slice(2);
-if (dirs.length === 0) dirs.push("wasm-infer/pkg");
+const args = process.argv.slice(2);
+const budgets = [];
+const dirs = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--budget") {
+    const [suffix, kib] = args[++i].split("=");
+    budgets.push({ suffix, limit: Number(kib) * 1024 });
+  } else dirs.push(args[i]);
+}
+if (dirs.length === 0) dirs.push("target/npm/tandem-infer");
 
 function* walk(dir) {
   for (const name of readdirSync(dir).sort()) {
@@ -24,7 +33,7 @@ for (const dir of dirs) {
     const br = zlib.brotliCompressSync(data, {
       params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length },
     }).length;
-    rows.push({ file, raw: data.length, gzip: gz, brotli: br });
+    rows.push({ file, rel: path.relative(dir, file), raw: data.length, gzip: gz, brotli: br });
   }
 }
 const w = Math.max(4, ...rows.map((r) => r.file.length));
@@ -33,3 +42,17 @@ for (const r of rows) {
   console.log(`${r.file.padEnd(w)}  ${kib(r.raw).padStart(11)}  ${kib(r.gzip).padStart(11)}  ${kib(r.brotli).padStart(11)}`);
 }
 if (process.env.SIZE_JSON) console.log(JSON.stringify(rows));
+let over = 0;
+for (const { suffix, limit } of budgets) {
+  const hits = rows.filter((r) => r.rel === suffix);
+  if (hits.length === 0) {
+    console.error(`budget: no file ${suffix}`);
+    over++;
+  }
+  for (const r of hits) {
+    const ok = r.brotli <= limit;
+    console.log(`budget ${ok ? "ok  " : "OVER"} ${r.file}: ${kib(r.brotli)} brotli, budget ${kib(limit)}`);
+    if (!ok) over++;
+  }
+}
+if (over) process.exit(1);

@@ -2,26 +2,13 @@
 // the model stays usable afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Model, parity } from "./load.mjs";
+import { Model, TandemError, parity, expectError } from "./load.mjs";
 
 const { bundle } = parity("titanic");
-const model = Model.load(bundle);
+const model = await Model.load(bundle);
 const good = { name: "Allen, Miss. Elisabeth Walton", sex: "female", age: 29, passengerClass: "1st" };
 
-function expectError(fn, code, field) {
-  try {
-    fn();
-  } catch (e) {
-    assert.equal(e.name, "TandemError", `${e}`);
-    assert.equal(e.code, code, e.message);
-    if (field !== undefined) assert.equal(e.field, field, e.message);
-    assert.ok(e instanceof Error);
-    return e;
-  }
-  assert.fail(`expected ${code}`);
-}
-
-test("the example instance predicts with probabilities that sum to 1", () => {
+test("the example instance predicts with probabilities that sum to 1", async () => {
   const p = model.predict(good);
   assert.equal(p.label, "yes");
   assert.ok(Math.abs(p.probabilities.yes + p.probabilities.no - 1) < 1e-9);
@@ -29,27 +16,27 @@ test("the example instance predicts with probabilities that sum to 1", () => {
   assert.equal(model.metadata.run_id.length, 32);
 });
 
-test("instance errors carry code and field", () => {
-  expectError(() => model.predict(null), "NOT_AN_OBJECT", null);
-  expectError(() => model.predict("a string"), "NOT_AN_OBJECT", null);
-  expectError(() => model.predict([1, 2]), "NOT_AN_OBJECT", null);
-  expectError(() => model.predict({ ...good, sex: undefined }), "MISSING_FIELD", "sex");
-  expectError(() => model.predict({ ...good, age: "29" }), "WRONG_TYPE", "age");
-  expectError(() => model.predict({ ...good, age: NaN }), "NOT_FINITE", "age");
-  expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
-  expectError(() => model.predict({ ...good, age: { deep: { deeper: [1] } } }), "WRONG_TYPE", "age");
-  expectError(() => model.predict({ ...good, sex: 10n }), "WRONG_TYPE", "sex");
-  expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
+test("instance errors carry code and field", async () => {
+  await expectError(() => model.predict(null), "NOT_AN_OBJECT", null);
+  await expectError(() => model.predict("a string"), "NOT_AN_OBJECT", null);
+  await expectError(() => model.predict([1, 2]), "NOT_AN_OBJECT", null);
+  await expectError(() => model.predict({ ...good, sex: undefined }), "MISSING_FIELD", "sex");
+  await expectError(() => model.predict({ ...good, age: "29" }), "WRONG_TYPE", "age");
+  await expectError(() => model.predict({ ...good, age: NaN }), "NOT_FINITE", "age");
+  await expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
+  await expectError(() => model.predict({ ...good, age: { deep: { deeper: [1] } } }), "WRONG_TYPE", "age");
+  await expectError(() => model.predict({ ...good, sex: 10n }), "WRONG_TYPE", "sex");
+  await expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
 });
 
-test("empty strings are missing values and categories are trimmed, as in CSV", () => {
-  expectError(() => model.predict({ ...good, sex: "" }), "MISSING_FIELD", "sex");
-  expectError(() => model.predict({ ...good, sex: "   " }), "MISSING_FIELD", "sex");
+test("empty strings are missing values and categories are trimmed, as in CSV", async () => {
+  await expectError(() => model.predict({ ...good, sex: "" }), "MISSING_FIELD", "sex");
+  await expectError(() => model.predict({ ...good, sex: "   " }), "MISSING_FIELD", "sex");
   assert.deepEqual(model.predict({ ...good, sex: " female " }), model.predict(good));
   assert.deepEqual(model.predict({ ...good, age: "" }), model.predict({ ...good, age: null }));
 });
 
-test("an input that overflows the network is an error, never NaN", () => {
+test("an input that overflows the network is an error, never NaN", async () => {
   for (const age of [1e30, 1e300, -1e300]) {
     try {
       const p = model.predict({ ...good, age });
@@ -60,58 +47,62 @@ test("an input that overflows the network is an error, never NaN", () => {
   }
 });
 
-test("unknown categories: unknown slot by default, an error when strict", () => {
+test("unknown categories: unknown slot by default, an error when strict", async () => {
   const p = model.predict({ ...good, passengerClass: "9th" });
   assert.ok(p.label === "yes" || p.label === "no");
-  expectError(() => model.predict({ ...good, passengerClass: "9th" }, { strict: true }), "UNKNOWN_CATEGORY", "passengerClass");
+  await expectError(() => model.predict({ ...good, passengerClass: "9th" }, { strict: true }), "UNKNOWN_CATEGORY", "passengerClass");
 });
 
-test("numbers outside the training range: warn (default), clip or error", () => {
+test("numbers outside the training range: warn (default), clip or error", async () => {
   const old = { ...good, age: 200 };
   const warned = model.predict(old);
   assert.deepEqual(warned.warnings.map((w) => [w.code, w.field]), [["OUT_OF_RANGE", "age"]]);
   assert.equal(model.predict(good).warnings, undefined);
   const clipped = model.predict(old, { range: "clip" });
   assert.deepEqual(clipped.probabilities, model.predict({ ...good, age: 80 }).probabilities);
-  expectError(() => model.predict(old, { range: "error" }), "OUT_OF_RANGE", "age");
-  expectError(() => model.predict(good, { range: "sometimes" }), "BAD_OPTION");
-  expectError(() => model.predictBatch([good, old], { range: "error" }), "OUT_OF_RANGE", "age");
+  await expectError(() => model.predict(old, { range: "error" }), "OUT_OF_RANGE", "age");
+  await expectError(() => model.predict(good, { range: "sometimes" }), "BAD_OPTION");
+  await expectError(() => model.predictBatch([good, old], { range: "error" }), "OUT_OF_RANGE", "age");
 });
 
-test("prototype keys are never read", () => {
+test("prototype keys are never read", async () => {
   const evil = JSON.parse('{"__proto__": {"sex": "female", "age": 1}, "name": "X", "passengerClass": "1st", "age": 29}');
-  expectError(() => model.predict(evil), "MISSING_FIELD", "sex");
+  await expectError(() => model.predict(evil), "MISSING_FIELD", "sex");
   const inherited = Object.create({ sex: "female" });
   Object.assign(inherited, { name: "X", age: 29, passengerClass: "1st" });
-  expectError(() => model.predict(inherited), "MISSING_FIELD", "sex");
+  await expectError(() => model.predict(inherited), "MISSING_FIELD", "sex");
   assert.equal({}.sex, undefined);
 });
 
-test("a getter that throws is a wrong type, not a crash", () => {
+test("a getter that throws is a wrong type, not a crash; a hostile Proxy is a TandemError", async () => {
   const obj = { ...good };
   Object.defineProperty(obj, "age", { get() { throw new Error("boom"); }, enumerable: true });
-  expectError(() => model.predict(obj), "WRONG_TYPE", "age");
+  await expectError(() => model.predict(obj), "WRONG_TYPE", "age");
+  const hostile = new Proxy({}, { getOwnPropertyDescriptor() { throw new Error("trap"); }, ownKeys() { throw new Error("trap"); } });
+  const e = await expectError(() => model.predict(hostile), "BAD_INSTANCE");
+  assert.ok(e instanceof TandemError);
+  await expectError(() => model.predictBatch([good, hostile]), "BAD_INSTANCE");
 });
 
-test("predictBatch reports the failing index", () => {
-  const e = expectError(() => model.predictBatch([good, good, { ...good, age: "x" }]), "WRONG_TYPE", "age");
+test("predictBatch reports the failing index", async () => {
+  const e = await expectError(() => model.predictBatch([good, good, { ...good, age: "x" }]), "WRONG_TYPE", "age");
   assert.equal(e.index, 2);
-  expectError(() => model.predictBatch("nope"), "NOT_AN_ARRAY");
+  await expectError(() => model.predictBatch("nope"), "NOT_AN_ARRAY");
   assert.deepEqual(model.predictBatch([]), []);
 });
 
-test("corrupt bundles are refused with a stable code", () => {
-  expectError(() => Model.load(bundle.subarray(0, bundle.length / 2)), "BUNDLE_TRUNCATED");
+test("corrupt bundles are refused with a stable code", async () => {
+  await expectError(() => Model.load(bundle.subarray(0, bundle.length / 2)), "BUNDLE_TRUNCATED");
   const flipped = Uint8Array.from(bundle);
   flipped[flipped.length - 100] ^= 1;
-  expectError(() => Model.load(flipped), "BUNDLE_CHECKSUM");
+  await expectError(() => Model.load(flipped), "BUNDLE_CHECKSUM");
   const version = Uint8Array.from(bundle);
   version[8] = 99;
-  expectError(() => Model.load(version), "BUNDLE_VERSION");
-  expectError(() => Model.load(new Uint8Array(0)), "BUNDLE_BAD_MAGIC");
-  expectError(() => Model.load(new TextEncoder().encode("garbage")), "BUNDLE_BAD_MAGIC");
+  await expectError(() => Model.load(version), "BUNDLE_VERSION");
+  await expectError(() => Model.load(new Uint8Array(0)), "BUNDLE_BAD_MAGIC");
+  await expectError(() => Model.load(new TextEncoder().encode("garbage")), "BUNDLE_BAD_MAGIC");
 });
 
-test("the model still works after every error above", () => {
+test("the model still works after every error above", async () => {
   assert.equal(model.predict(good).label, "yes");
 });

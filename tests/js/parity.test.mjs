@@ -10,9 +10,10 @@ const PROBABILITY_ABS = 1e-5; // tandem_core::tolerance::PROBABILITY_ABS
 const report = {};
 
 for (const name of DATASETS) {
-  test(`${name}: wasm features are bitwise equal and probabilities match native and Burn`, () => {
+  test(`${name}: wasm features are bitwise equal and probabilities match native and Burn`, async () => {
     const { instances, reference, bundle } = parity(name);
-    const model = Model.load(bundle);
+    const model = await Model.load(bundle);
+    assert.equal(model.engine, "dense");
     assert.ok(instances.length > 20, "enough held-out rows");
     let maxNative = 0;
     let maxBurn = 0;
@@ -42,10 +43,13 @@ for (const name of DATASETS) {
     assert.ok(maxNative <= PROBABILITY_ABS, `wasm vs native max diff ${maxNative}`);
     assert.ok(maxBurn <= PROBABILITY_ABS, `wasm vs Burn max diff ${maxBurn}`);
 
-    // The batch path gives the same answers as one-by-one.
+    // The batch and column paths give the same answers as one-by-one.
     const batch = model.predictBatch(instances);
     assert.equal(batch.length, instances.length);
     batch.forEach((b, i) => assert.deepEqual(b, model.predict(instances[i])));
+    const columns = {};
+    for (const f of model.schema.fields) columns[f.name] = instances.map((r) => r[f.name]);
+    assert.deepEqual(model.predictColumns(columns), batch);
     report[name] = { rows: instances.length, max_abs_wasm_vs_native: maxNative, max_abs_wasm_vs_burn: maxBurn };
     model.free();
   });

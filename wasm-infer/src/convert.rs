@@ -41,26 +41,18 @@ fn raw(v: Result<JsValue, JsValue>) -> Raw {
 ///
 /// `keys` are the schema's field names as JS strings, made once per model: encoding a
 /// name into a JS string on every read was most of the cost of a prediction.
-pub fn instance_from_js(
+pub fn parse_instance(
     schema: &Schema,
     keys: &[JsValue],
     value: &JsValue,
-    index: Option<usize>,
-) -> Result<Instance, JsValue> {
-    let fail = |e: Error| {
-        let t = TandemError::from(&e);
-        js_error(&match index {
-            Some(i) => t.with_index(i),
-            None => t,
-        })
-    };
+) -> Result<Instance, Error> {
     if value.is_null() || value.is_undefined() || !value.is_object() || Array::is_array(value) {
         let found = if value.is_null() {
             "null".into()
         } else {
             describe(value)
         };
-        return Err(fail(InstanceError::NotAnObject { found }.into()));
+        return Err(InstanceError::NotAnObject { found }.into());
     }
     let obj: &js_sys::Object = value.unchecked_ref();
     let mut keys = keys.iter();
@@ -74,7 +66,122 @@ pub fn instance_from_js(
         }
         raw(Reflect::get(obj, key))
     })
-    .map_err(fail)
+}
+
+/// [`parse_instance`] with the error as a thrown `TandemError` (with `index` in a batch).
+pub fn instance_from_js(
+    schema: &Schema,
+    keys: &[JsValue],
+    value: &JsValue,
+    index: Option<usize>,
+) -> Result<Instance, JsValue> {
+    parse_instance(schema, keys, value).map_err(|e| {
+        let t = TandemError::from(&e);
+        js_error(&match index {
+            Some(i) => t.with_index(i),
+            None => t,
+        })
+    })
+}
+
+/// `{ error: { code, field, message } }` for a row of a batch that could not be predicted.
+pub fn error_object(e: &Error) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Detail<'a> {
+        code: &'a str,
+        field: Option<&'a str>,
+        message: String,
+    }
+    #[derive(Serialize)]
+    struct Row<'a> {
+        error: Detail<'a>,
+    }
+    to_js(&Row {
+        error: Detail {
+            code: e.code(),
+            field: e.field(),
+            message: e.to_string(),
+        },
+    })
+}
+
+/// Read a column-oriented batch `{ field: values[] }` (arrays or typed arrays, all the same
+/// length) as instances; each row is checked exactly as an object instance would be.
+pub fn instances_from_columns(
+    schema: &Schema,
+    keys: &[JsValue],
+    columns: &JsValue,
+) -> Result<Vec<Result<Instance, Error>>, JsValue> {
+    if columns.is_null() || !columns.is_object() || Array::is_array(columns) {
+        return Err(js_error(&TandemError::new(
+            "NOT_AN_OBJECT",
+            "predictColumns expects an object of columns: { field: [values...] }",
+        )));
+    }
+    let obj: &js_sys::Object = columns.unchecked_ref();
+    let length_key = JsValue::from_str("length");
+    let mut cols: Vec<Option<JsValue>> = Vec::with_capacity(keys.len());
+    let mut rows: Option<u32> = None;
+    for (key, field) in keys.iter().zip(&schema.fields) {
+        if !js_sys::Object::has_own(obj, key) {
+            cols.push(None);
+            continue;
+        }
+        let col = Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED);
+        let len = Reflect::get(&col, &length_key)
+            .ok()
+            .and_then(|l| l.as_f64())
+            .filter(|l| l.fract() == 0.0 && *l >= 0.0 && *l <= u32::MAX as f64)
+            .ok_or_else(|| {
+                js_error(&TandemError::new(
+                    "NOT_AN_ARRAY",
+                    format!("column `{}` is not an array", field.name),
+                ))
+            })? as u32;
+        match rows {
+            Some(n) if n != len => {
+                return Err(js_error(&TandemError::new(
+                    "COLUMN_LENGTH",
+                    format!(
+                        "column `{}` has {len} values, an earlier column has {n}",
+                        field.name
+                    ),
+                )));
+            }
+            _ => rows = Some(len),
+        }
+        cols.push(Some(col));
+    }
+    let n = rows.unwrap_or(0);
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let mut it = cols.iter();
+        out.push(Instance::from_raw(schema, |_| match it.next() {
+            Some(Some(col)) => raw(Reflect::get_u32(col, i)),
+            _ => Raw::Null,
+        }));
+    }
+    Ok(out)
+}
+
+/// How a batch reports invalid rows: `"throw"` (default) or `"return"` (an
+/// `{ error: { code, field, message } }` in the row's place).
+pub fn returns_errors(options: &JsValue) -> Result<bool, JsValue> {
+    if options.is_null() || options.is_undefined() {
+        return Ok(false);
+    }
+    match Reflect::get(options, &JsValue::from_str("errors"))
+        .unwrap_or(JsValue::UNDEFINED)
+        .as_string()
+        .as_deref()
+    {
+        None | Some("throw") => Ok(false),
+        Some("return") => Ok(true),
+        Some(other) => Err(js_error(&TandemError::new(
+            "BAD_OPTION",
+            format!("errors must be \"throw\" or \"return\", not {other:?}"),
+        ))),
+    }
 }
 
 /// The schema's field names as JS strings, in schema order.

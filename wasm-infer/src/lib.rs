@@ -12,11 +12,14 @@ mod convert;
 mod ctors;
 mod error;
 
-use js_sys::{Array, Float32Array};
+use js_sys::{Array, Float32Array, Float64Array};
 use tandem_core::prep::TransformOptions;
 use wasm_bindgen::prelude::*;
 
-use crate::convert::{field_keys, instance_from_js, options_from_js, to_js};
+use crate::convert::{
+    error_object, field_keys, instance_from_js, instances_from_columns, options_from_js,
+    parse_instance, returns_errors, to_js,
+};
 use crate::error::{TandemError, js_error};
 
 /// A loaded model bundle.
@@ -29,11 +32,26 @@ pub struct Model {
 #[wasm_bindgen]
 impl Model {
     /// Load and verify a `model.tandem` file.
-    pub fn load(bytes: &[u8]) -> Result<Model, JsValue> {
-        let inner =
-            tandem_core::Model::load(bytes).map_err(|e| js_error(&TandemError::from(&e)))?;
+    ///
+    /// `engine`: `"auto"` (default: the compact dense kernel when the bundle has one), `"dense"`,
+    /// or `"tract"` (only in the `full` build).
+    pub fn load(bytes: &[u8], engine: Option<String>) -> Result<Model, JsValue> {
+        let choice = match engine.as_deref() {
+            None => tandem_core::runtime::EngineChoice::Auto,
+            Some(s) => s
+                .parse()
+                .map_err(|why: String| js_error(&TandemError::new("BAD_OPTION", why)))?,
+        };
+        let inner = tandem_core::Model::load_with(bytes, choice)
+            .map_err(|e| js_error(&TandemError::from(&e)))?;
         let keys = field_keys(inner.schema());
         Ok(Model { inner, keys })
+    }
+
+    /// The engine running the network: `"dense"` or `"tract"`.
+    #[wasm_bindgen(getter)]
+    pub fn engine(&self) -> String {
+        self.inner.engine().to_string()
     }
 
     /// The input schema and label (`{ fields: [...], label: { name, task } }`).
@@ -71,34 +89,120 @@ impl Model {
 
     /// Predict an array of raw instances in one pass through the network.
     ///
-    /// Throws a `TandemError` with `index` for the first invalid instance.
+    /// Throws a `TandemError` with `index` for the first invalid instance, unless
+    /// `options.errors` is `"return"`: then an invalid row's place holds
+    /// `{ error: { code, field, message } }` and the other rows are predicted.
     #[wasm_bindgen(js_name = predictBatch)]
     pub fn predict_batch(&self, instances: &JsValue, options: &JsValue) -> Result<Array, JsValue> {
-        let options = options_from_js(options)?;
         if !Array::is_array(instances) {
             return Err(js_error(&TandemError::new(
                 "NOT_AN_ARRAY",
                 "predictBatch expects an array of instances",
             )));
         }
+        let keep_going = returns_errors(options)?;
         let arr = Array::from(instances);
         let schema = self.inner.schema();
         let mut parsed = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
-            parsed.push(Ok(instance_from_js(schema, &self.keys, &v, Some(i))?));
+            let r = parse_instance(schema, &self.keys, &v);
+            if let (Err(e), false) = (&r, keep_going) {
+                return Err(js_error(&TandemError::from(e).with_index(i)));
+            }
+            parsed.push(r);
         }
-        let results = self
+        self.run_batch(&parsed, options, keep_going)
+    }
+
+    /// Predict a column-oriented batch `{ field: values[] }` (arrays or typed arrays of one
+    /// length): the fast path for tables, no object per row. Same options as `predictBatch`.
+    #[wasm_bindgen(js_name = predictColumns)]
+    pub fn predict_columns(&self, columns: &JsValue, options: &JsValue) -> Result<Array, JsValue> {
+        let keep_going = returns_errors(options)?;
+        let parsed = instances_from_columns(self.inner.schema(), &self.keys, columns)?;
+        if !keep_going
+            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
+        {
+            return Err(js_error(&TandemError::from(e).with_index(i)));
+        }
+        self.run_batch(&parsed, options, keep_going)
+    }
+
+    /// The fast path behind the package's `predict`: the scores only, as
+    /// `[scores..., flag]` (class probabilities in the schema's class order, or the value;
+    /// `flag` is 1 when the instance has out-of-range warnings, which `predict` then reports).
+    #[wasm_bindgen(js_name = predictValues)]
+    pub fn predict_values(
+        &self,
+        instance: &JsValue,
+        options: &JsValue,
+    ) -> Result<Float64Array, JsValue> {
+        let opts = options_from_js(options)?;
+        let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
+        let warn = self.inner.has_range_warnings(&inst);
+        let mut out = Vec::with_capacity(self.inner.scores_width() + 1);
+        let status = self
             .inner
-            .predict_batch(&parsed, options)
+            .batch_scores(&[Ok(inst)], opts, &mut out)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
-        let out = Array::new_with_length(results.len() as u32);
-        for (i, r) in results.iter().enumerate() {
-            let p = r
-                .as_ref()
-                .map_err(|e| js_error(&TandemError::from(e).with_index(i)))?;
-            out.set(i as u32, to_js(p)?);
+        if let Some(Err(e)) = status.first() {
+            return Err(js_error(&TandemError::from(e)));
         }
-        Ok(out)
+        out.push(f64::from(u8::from(warn)));
+        Ok(Float64Array::from(out.as_slice()))
+    }
+
+    /// The fast path behind `predictBatch` / `predictColumns`: `rows × (k + 1)` numbers, each
+    /// row's scores then a flag: 0 ok, 1 out-of-range warnings, 2 error (only with
+    /// `errors: "return"`; otherwise the first invalid row throws with its index).
+    #[wasm_bindgen(js_name = batchValues)]
+    pub fn batch_values(
+        &self,
+        input: &JsValue,
+        options: &JsValue,
+        columns: bool,
+    ) -> Result<Float64Array, JsValue> {
+        let keep_going = returns_errors(options)?;
+        let schema = self.inner.schema();
+        let parsed = if columns {
+            instances_from_columns(schema, &self.keys, input)?
+        } else {
+            if !Array::is_array(input) {
+                return Err(js_error(&TandemError::new(
+                    "NOT_AN_ARRAY",
+                    "predictBatch expects an array of instances",
+                )));
+            }
+            Array::from(input)
+                .iter()
+                .map(|v| parse_instance(schema, &self.keys, &v))
+                .collect()
+        };
+        if !keep_going
+            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
+        {
+            return Err(js_error(&TandemError::from(e).with_index(i)));
+        }
+        let opts = options_from_js(options)?;
+        let k = self.inner.scores_width();
+        let mut scores = Vec::new();
+        let status = self
+            .inner
+            .batch_scores(&parsed, opts, &mut scores)
+            .map_err(|e| js_error(&TandemError::from(&e)))?;
+        let mut out = Vec::with_capacity(parsed.len() * (k + 1));
+        for (i, (st, inst)) in status.iter().zip(&parsed).enumerate() {
+            out.extend_from_slice(&scores[i * k..(i + 1) * k]);
+            out.push(match (st, inst) {
+                (Err(e), _) if !keep_going => {
+                    return Err(js_error(&TandemError::from(e).with_index(i)));
+                }
+                (Err(_), _) => 2.0,
+                (Ok(()), Ok(inst)) if self.inner.has_range_warnings(inst) => 1.0,
+                _ => 0.0,
+            });
+        }
+        Ok(Float64Array::from(out.as_slice()))
     }
 
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
@@ -110,6 +214,44 @@ impl Model {
             .features(&inst, options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         Ok(Float32Array::from(f.as_slice()))
+    }
+}
+
+impl Model {
+    fn run_batch(
+        &self,
+        parsed: &[Result<tandem_core::Instance, tandem_core::Error>],
+        options: &JsValue,
+        keep_going: bool,
+    ) -> Result<Array, JsValue> {
+        let options = options_from_js(options)?;
+        let results = self
+            .inner
+            .predict_batch(parsed, options)
+            .map_err(|e| js_error(&TandemError::from(&e)))?;
+        let out = Array::new_with_length(results.len() as u32);
+        for (i, r) in results.iter().enumerate() {
+            let value = match r {
+                Ok(p) => to_js(p)?,
+                Err(e) if keep_going => error_object(e)?,
+                Err(e) => return Err(js_error(&TandemError::from(e).with_index(i))),
+            };
+            out.set(i as u32, value);
+        }
+        Ok(out)
+    }
+}
+
+/// Bytes of WebAssembly linear memory (for leak tests and the benchmark).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
     }
 }
 

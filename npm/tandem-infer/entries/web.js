@@ -1,0 +1,19 @@
+// tandem-infer for browsers, web workers and edge workers (wasm-bindgen `web` target).
+//
+// Browsers fetch the .wasm next to this file on first `Model.load`. Where fetching a module
+// is not allowed (Cloudflare Workers, workerd), import the .wasm as a module and call
+// `initSync(wasmModule)` before loading a model.
+import init, * as raw from "./tandem_wasm.js";
+import { makeApi } from "@@LIB@@";
+
+let started = null;
+/** Instantiate synchronously from a compiled `WebAssembly.Module` (or its bytes). */
+export function initSync(module) {
+  if (!started) {
+    raw.initSync({ module });
+    started = Promise.resolve();
+  }
+}
+const ready = () => (started ??= init());
+
+export const { Model, TandemError, version, memoryBytes } = makeApi(raw, ready);

@@ -1,0 +1,110 @@
+// The npm package's API as users call it: every kind of source, both batch shapes, error
+// reporting per row, both engines, freeing, and no memory growth.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { Model, TandemError, version, memoryBytes, parity, expectError } from "./load.mjs";
+import * as full from "tandem-infer/full";
+
+const { bundle, bundlePath, instances } = parity("titanic_spec");
+const good = instances[0];
+
+test("Model.load takes bytes, an ArrayBuffer, a Response, a file: URL and an http URL", async () => {
+  const expected = (await Model.load(bundle)).predict(good);
+  const ab = bundle.buffer.slice(bundle.byteOffset, bundle.byteOffset + bundle.byteLength);
+  const server = createServer((req, res) => {
+    if (req.url === "/model.tandem") res.end(bundle);
+    else res.writeHead(404).end("no");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  try {
+    for (const source of [ab, new Response(bundle), pathToFileURL(bundlePath), `${base}/model.tandem`, new URL(`${base}/model.tandem`), new DataView(ab)]) {
+      const m = await Model.load(source);
+      assert.deepEqual(m.predict(good), expected, String(source));
+      m.free();
+    }
+    await expectError(() => Model.load(`${base}/missing.tandem`), "FETCH_FAILED");
+    await expectError(() => Model.load("http://127.0.0.1:1/nothing-listens"), "FETCH_FAILED");
+    await expectError(() => Model.load(pathToFileURL("/nonexistent/model.tandem")), "FETCH_FAILED");
+    await expectError(() => Model.load("not a url"), "BAD_SOURCE");
+    await expectError(() => Model.load(42), "BAD_SOURCE");
+    await expectError(() => Model.load(null), "BAD_SOURCE");
+  } finally {
+    server.close();
+  }
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+test("batches: invalid rows throw with their index, or come back as errors", async () => {
+  const m = await Model.load(bundle);
+  const rows = [good, { ...good, age: "old" }, null, good];
+  const e = await expectError(() => m.predictBatch(rows), "WRONG_TYPE", "age");
+  assert.equal(e.index, 1);
+  const out = m.predictBatch(rows, { errors: "return" });
+  assert.deepEqual(out[0], m.predict(good));
+  assert.deepEqual(out[3], m.predict(good));
+  assert.equal(out[1].error.code, "WRONG_TYPE");
+  assert.equal(out[1].error.field, "age");
+  assert.equal(out[2].error.code, "NOT_AN_OBJECT");
+  await expectError(() => m.predictBatch(rows, { errors: "sometimes" }), "BAD_OPTION");
+
+  const columns = { name: [good.name, good.name], sex: [good.sex, "x"], age: new Float64Array([good.age ?? NaN, 30]), passengerClass: [good.passengerClass, "1st"] };
+  if (good.age == null) columns.age = [null, 30];
+  const byColumns = m.predictColumns(columns, { errors: "return" });
+  assert.deepEqual(byColumns[0], m.predict(good));
+  assert.equal(byColumns.length, 2);
+  await expectError(() => m.predictColumns({ ...columns, sex: ["a"] }), "COLUMN_LENGTH");
+  await expectError(() => m.predictColumns({ ...columns, sex: 3 }), "NOT_AN_ARRAY");
+  await expectError(() => m.predictColumns([1, 2]), "NOT_AN_OBJECT");
+  assert.deepEqual(m.predictColumns({}), []);
+});
+
+test("free and Symbol.dispose release the model; using it afterwards is an error", async () => {
+  const m = await Model.load(bundle);
+  m.free();
+  m.free();
+  await expectError(() => m.predict(good), "MODEL_FREED");
+  // `using d = await Model.load(...)` calls this (Node 20 has Symbol.dispose, not the syntax).
+  const d = await Model.load(bundle);
+  assert.equal(d.engine, "dense");
+  d[Symbol.dispose]();
+  await expectError(() => d.features(good), "MODEL_FREED");
+});
+
+test("the full build runs the same bundle on tract and on the dense kernel", async () => {
+  const dense = await Model.load(bundle);
+  const tract = await full.Model.load(bundle, { engine: "tract" });
+  assert.equal(tract.engine, "tract");
+  const { instances: rows } = parity("nodes");
+  const n = await Model.load(parity("nodes").bundle);
+  const nt = await full.Model.load(parity("nodes").bundle, { engine: "tract" });
+  for (const [a, b, data] of [[dense, tract, instances], [n, nt, rows]]) {
+    let max = 0;
+    for (const r of data) {
+      const pa = a.predict(r);
+      const pb = b.predict(r);
+      assert.equal(pa.label, pb.label);
+      for (const c of Object.keys(pa.probabilities)) max = Math.max(max, Math.abs(pa.probabilities[c] - pb.probabilities[c]));
+    }
+    assert.ok(max <= 1e-5, `dense vs tract ${max}`);
+  }
+  await expectError(() => Model.load(bundle, { engine: "tract" }), "ENGINE");
+  await expectError(() => Model.load(bundle, { engine: "gpu" }), "BAD_OPTION");
+  assert.ok(new TandemError("x", "ENGINE") instanceof Error);
+});
+
+test("no memory growth across predictions and load/free cycles", async () => {
+  const m = await Model.load(bundle);
+  for (let i = 0; i < 2000; i++) m.predict(instances[i % instances.length]);
+  for (let i = 0; i < 20; i++) (await Model.load(bundle)).free();
+  const big = Array.from({ length: 5000 }, (_, i) => instances[i % instances.length]);
+  m.predictBatch(big);
+  const settled = memoryBytes();
+  for (let i = 0; i < 100_000; i++) m.predict(instances[i % instances.length]);
+  for (let i = 0; i < 200; i++) (await Model.load(bundle)).free();
+  for (let i = 0; i < 50; i++) m.predictBatch(big);
+  assert.equal(memoryBytes(), settled, `linear memory grew from ${settled} to ${memoryBytes()}`);
+  assert.ok(settled <= 16 * 1024 * 1024, `${settled} bytes of linear memory`);
+});
