@@ -3,8 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Model, TandemError, version, memoryBytes, parity, expectError } from "./load.mjs";
+import { Model, TandemError, version, memoryBytes, parity, expectError, root } from "./load.mjs";
 import * as full from "tandem-infer/full";
 
 const { bundle, bundlePath, instances } = parity("titanic_spec");
@@ -107,4 +109,26 @@ test("no memory growth across predictions and load/free cycles", async () => {
   for (let i = 0; i < 50; i++) m.predictBatch(big);
   assert.equal(memoryBytes(), settled, `linear memory grew from ${settled} to ${memoryBytes()}`);
   assert.ok(settled <= 16 * 1024 * 1024, `${settled} bytes of linear memory`);
+});
+
+test("the bundler entry (wasm as an ES module) predicts the same", async () => {
+  // Node implements the WebAssembly ESM integration behind a flag, as webpack 5 does behind
+  // `experiments.asyncWebAssembly`: the `bundler` build runs there unchanged.
+  const code = `import { Model } from "tandem-infer/bundler";
+    import { readFileSync } from "node:fs";
+    const m = await Model.load(readFileSync(${JSON.stringify(bundlePath)}));
+    console.log(JSON.stringify(m.predict(${JSON.stringify(good)})));`;
+  const out = execFileSync(process.execPath, ["--no-warnings", "--experimental-wasm-modules", "--input-type=module", "-e", code], { cwd: root, encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), (await Model.load(bundle)).predict(good));
+});
+
+test("the package folder is ready for npm publish", () => {
+  const dir = path.join(root, "target/npm/tandem-infer");
+  const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: dir, encoding: "utf8" }));
+  const files = new Set(pack.files.map((f) => f.path));
+  for (const f of ["package.json", "README.md", "index.d.ts", "lib/api.js", "web/index.js", "web/tandem_wasm_bg.wasm", "node/index.mjs", "node/package.json", "bundler/index.js", "full/web/index.js", "full/node/index.mjs"]) {
+    assert.ok(files.has(f), `${f} is packed`);
+  }
+  assert.equal(pack.name, "tandem-infer");
+  assert.ok([...files].every((f) => !f.includes("..") && !f.startsWith("/")));
 });
