@@ -6,7 +6,8 @@
 //!   `transform` is plain code that compiles natively and for `wasm32-unknown-unknown`;
 //!   fitting lives behind the `fit` feature, which only `tandem-train` enables.
 //! - [`bundle`]: the `model.tandem` file: one self-describing, checksummed, data-only container.
-//! - [`runtime`]: loads a bundle and predicts (preprocessing + tract on the NNEF graph + softmax).
+//! - [`runtime`]: loads a bundle and predicts (preprocessing + the dense kernel or tract + softmax).
+//! - [`protocol`]: MLflow's scoring protocol, shared by `tandem serve` and the edge worker.
 //!
 //! ```
 //! use tandem_core::schema::{Field, FieldType};
@@ -20,6 +21,7 @@ pub mod error;
 pub mod instance;
 pub mod prediction;
 pub mod prep;
+pub mod protocol;
 pub mod runtime;
 pub mod schema;
 pub mod tolerance;

@@ -33,6 +33,8 @@ enum Command {
     Train(commands::train::TrainArgs),
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
     Predict(commands::predict::PredictArgs),
+    /// Serve a model over HTTP with MLflow's scoring protocol.
+    Serve(commands::serve::ServeArgs),
     /// Print a bundle's manifest, schema and metadata as JSON.
     Inspect(commands::inspect::InspectArgs),
     /// Schema tools: `tandem schema infer data.csv`.
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Train(args) => commands::train::run(args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Validate(args) => commands::validate::run(args),

@@ -4,6 +4,7 @@ pub mod init;
 pub mod inspect;
 pub mod predict;
 pub mod schema;
+pub mod serve;
 pub mod train;
 pub mod validate;
 

@@ -1,0 +1,98 @@
+// The protocol suite against the native server (`tandem serve`), plus what only a process
+// can show: timeouts, reload on SIGHUP, graceful shutdown on SIGTERM.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { protocolSuite } from "./protocol.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const bin = path.join(root, "target/debug/tandem");
+
+function parityData(name) {
+  const dir = path.join(root, "target/parity", name);
+  const summary = JSON.parse(readFileSync(path.join(dir, "summary.json"), "utf8"));
+  const model = summary.model.startsWith("/") ? summary.model : path.join(root, summary.model);
+  return { summary, model, instancesPath: path.join(dir, "instances.jsonl") };
+}
+
+/** Start `tandem serve`; resolves with its base URL once it listens. */
+export function startServer(model, extra = []) {
+  const child = spawn(bin, ["serve", "--model", model, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+  const log = [];
+  child.stderr.on("data", (d) => log.push(String(d)));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) resolve({ base: m[1], child, log });
+    });
+    child.on("exit", (code) => reject(new Error(`tandem serve exited ${code}: ${log.join("")}`)));
+  });
+}
+
+const stop = (child) => new Promise((r) => { child.on("exit", (code, signal) => r({ code, signal })); child.kill("SIGTERM"); });
+
+test("native server: the protocol suite, predictions equal to tandem predict", async (t) => {
+  const { model, instancesPath } = parityData("titanic_spec");
+  const rows = readFileSync(instancesPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  // What `tandem predict` says for the same rows.
+  const out = path.join(root, "target/serve");
+  mkdirSync(out, { recursive: true });
+  const jsonl = path.join(out, "expected.jsonl");
+  execFileSync(bin, ["predict", "--model", model, "--input", instancesPath, "--output", jsonl]);
+  const want = readFileSync(jsonl, "utf8").split("\n").filter(Boolean).map((l) => {
+    const r = JSON.parse(l);
+    return r.warnings ? { ...r.prediction, warnings: r.warnings } : r.prediction;
+  });
+  const maxBody = 2_000_000;
+  const server = await startServer(model, ["--max-body-bytes", String(maxBody)]);
+  try {
+    const schema = await (await fetch(`${server.base}/schema`)).json();
+    await protocolSuite(t, server.base, { schema, rows, expected: want, limits: { maxBody } });
+  } finally {
+    const { code } = await stop(server.child);
+    assert.equal(code, 0, "graceful shutdown exits 0");
+  }
+  const lines = server.log.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  assert.ok(lines.some((l) => l.path === "/invocations" && l.status === 200 && typeof l.ms === "number"), "structured access log");
+  assert.ok(lines.some((l) => l.event === "shutting_down"));
+});
+
+test("native server: 504 past the timeout, reload on SIGHUP, a bad reload keeps serving", async () => {
+  const a = parityData("titanic_spec");
+  const b = parityData("titanic");
+  const dir = path.join(root, "target/serve");
+  mkdirSync(dir, { recursive: true });
+  const live = path.join(dir, "live.tandem");
+  copyFileSync(a.model, live);
+  const rows = readFileSync(a.instancesPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const server = await startServer(live, ["--timeout-ms", "1"]);
+  try {
+    const big = Array.from({ length: 20000 }, (_, i) => rows[i % rows.length]);
+    const slow = await fetch(`${server.base}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dataframe_records: big }) });
+    assert.equal(slow.status, 504);
+    assert.equal((await slow.json()).error_code, "TIMEOUT");
+
+    const before = (await (await fetch(`${server.base}/health`)).json()).run_id;
+    assert.equal(before, a.summary.run_id);
+    copyFileSync(b.model, live);
+    server.child.kill("SIGHUP");
+    let after = before;
+    for (let i = 0; i < 100 && after === before; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = (await (await fetch(`${server.base}/health`)).json()).run_id;
+    }
+    assert.equal(after, b.summary.run_id, "reloaded");
+    // A corrupt file on reload: the old model keeps serving.
+    copyFileSync(path.join(root, "Cargo.toml"), live);
+    server.child.kill("SIGHUP");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await (await fetch(`${server.base}/health`)).json()).run_id, b.summary.run_id);
+    assert.ok(server.log.join("").includes("reload_failed"));
+  } finally {
+    await stop(server.child);
+  }
+});

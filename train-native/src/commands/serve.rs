@@ -1,0 +1,256 @@
+//! `tandem serve`: the model behind MLflow's scoring protocol.
+//!
+//! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`
+//! (protocol in `tandem_core::protocol`, shared with the edge worker). Bodies past
+//! `--max-body-bytes` get 413, predictions past `--timeout-ms` get 504, every answer is JSON,
+//! every request is logged as one JSON line on stderr. SIGHUP reloads the model from its
+//! path (the old one keeps serving if the new one fails to load); SIGINT / SIGTERM stop
+//! accepting, finish in-flight requests, and exit.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow};
+use axum::Router;
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use clap::Args;
+use serde_json::{Value as Json, json};
+use tandem_core::Model;
+use tandem_core::protocol::{self, ProtocolError};
+
+/// Arguments of `tandem serve`.
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The model: a bundle path, a run folder, or `runs:/<run id>`.
+    #[arg(long)]
+    model: String,
+    /// Interface to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port (0: any free port; the chosen one is printed).
+    #[arg(long, default_value_t = 5000)]
+    port: u16,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Longest a prediction may take before the answer is 504, in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    timeout_ms: u64,
+    /// Folder holding run folders (for `runs:/`).
+    #[arg(long, default_value = "tandem-runs")]
+    runs_dir: PathBuf,
+}
+
+struct App {
+    path: PathBuf,
+    model: RwLock<Arc<Model>>,
+    max_body: usize,
+    timeout: Duration,
+}
+
+impl App {
+    fn model(&self) -> Arc<Model> {
+        match self.model.read() {
+            Ok(m) => m.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn reload(&self) -> Result<()> {
+        let fresh = Arc::new(super::load_model(&self.path)?);
+        let id = fresh.metadata().run_id.clone();
+        match self.model.write() {
+            Ok(mut m) => *m = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        log(json!({ "event": "reloaded", "run_id": id }));
+        Ok(())
+    }
+}
+
+fn log(mut line: Json) {
+    line["ts"] = json!(crate::run::now_rfc3339());
+    eprintln!("{line}");
+}
+
+fn json_response(status: StatusCode, body: &Json) -> Response {
+    let mut r = (status, body.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn error_response(e: &ProtocolError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    json_response(status, &e.body())
+}
+
+fn simple_error(status: StatusCode, code: &str, message: String) -> Response {
+    json_response(status, &json!({ "error_code": code, "message": message }))
+}
+
+async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = match to_bytes(req.into_body(), app.max_body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let too_big = std::error::Error::source(&e)
+                .is_some_and(|s| s.to_string().contains("length limit"))
+                || e.to_string().contains("length limit");
+            return if too_big {
+                simple_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "REQUEST_TOO_LARGE",
+                    format!("the body is larger than {} bytes", app.max_body),
+                )
+            } else {
+                simple_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("cannot read the body: {e}"))
+            };
+        }
+    };
+    let model = app.model();
+    let work = tokio::task::spawn_blocking(move || protocol::invocations(&model, &content_type, &body));
+    match tokio::time::timeout(app.timeout, work).await {
+        Ok(Ok(Ok(answer))) => json_response(StatusCode::OK, &answer),
+        Ok(Ok(Err(e))) => error_response(&e),
+        Ok(Err(join)) => simple_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            format!("the prediction failed: {join}"),
+        ),
+        Err(_) => simple_error(
+            StatusCode::GATEWAY_TIMEOUT,
+            "TIMEOUT",
+            format!("the prediction took longer than {} ms", app.timeout.as_millis()),
+        ),
+    }
+}
+
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/ping", get(|| async { "" }))
+        .route(
+            "/health",
+            get(|State(app): State<Arc<App>>| async move {
+                json_response(StatusCode::OK, &json!({ "status": "ok", "run_id": app.model().metadata().run_id }))
+            }),
+        )
+        .route(
+            "/version",
+            get(|State(app): State<Arc<App>>| async move {
+                let m = app.model();
+                json_response(
+                    StatusCode::OK,
+                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.metadata().tandem_version, "run_id": m.metadata().run_id }),
+                )
+            }),
+        )
+        .route(
+            "/schema",
+            get(|State(app): State<Arc<App>>| async move {
+                json_response(StatusCode::OK, &serde_json::to_value(app.model().schema()).unwrap_or(Json::Null))
+            }),
+        )
+        .route(
+            "/metadata",
+            get(|State(app): State<Arc<App>>| async move {
+                json_response(StatusCode::OK, &serde_json::to_value(app.model().metadata()).unwrap_or(Json::Null))
+            }),
+        )
+        .route("/invocations", post(invocations))
+        .fallback(|req: Request| async move {
+            simple_error(
+                StatusCode::NOT_FOUND,
+                "ENDPOINT_NOT_FOUND",
+                format!("no route for {} {}", req.method(), req.uri().path()),
+            )
+        })
+        .layer(axum::middleware::from_fn(access_log))
+        .with_state(app)
+}
+
+async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
+    let started = Instant::now();
+    let (method, path) = (req.method().to_string(), req.uri().path().to_string());
+    let response = next.run(req).await;
+    log(json!({
+        "method": method,
+        "path": path,
+        "status": response.status().as_u16(),
+        "ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+    }));
+    response
+}
+
+async fn shutdown_and_reload(app: Arc<App>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        // No signal handling: serve until killed.
+        std::future::pending::<()>().await;
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => {
+                if let Err(e) = app.reload() {
+                    log(json!({ "event": "reload_failed", "error": format!("{e:#}") }));
+                }
+            }
+        }
+    }
+    log(json!({ "event": "shutting_down" }));
+}
+
+/// Run `tandem serve`.
+pub fn run(args: ServeArgs) -> Result<ExitCode> {
+    let path = super::resolve_model(&args.model, &args.runs_dir)?;
+    let model = super::load_model(&path)?;
+    let app = Arc::new(App {
+        path,
+        model: RwLock::new(Arc::new(model)),
+        max_body: args.max_body_bytes,
+        timeout: Duration::from_millis(args.timeout_ms.max(1)),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let addr: SocketAddr = format!("{}:{}", args.host, args.port)
+            .parse()
+            .with_context(|| format!("invalid --host/--port {}:{}", args.host, args.port))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local = listener.local_addr()?;
+        let m = app.model();
+        log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.metadata().run_id, "engine": m.engine() }));
+        println!("serving {} on http://{local}", m.metadata().run_id);
+        drop(m);
+        axum::serve(listener, router(app.clone()))
+            .with_graceful_shutdown(shutdown_and_reload(app))
+            .await
+            .map_err(|e| anyhow!("server error: {e}"))
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
