@@ -125,6 +125,8 @@ export declare class Model implements Disposable {
   predict(instance: Instance, options?: PredictOptions): Prediction;
   predictBatch(instances: Instance[], options?: BatchOptions): Array<Prediction | RowError>;
   predictColumns(columns: Columns, options?: BatchOptions): Array<Prediction | RowError>;
+  /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`. */
+  invocations(contentType: string, body: string | Uint8Array | ArrayBuffer): { status: number; body: string };
   /** The feature vector the network sees (the shared preprocessing's output). */
   features(instance: Instance, options?: PredictOptions): Float32Array;
   /** Release the model's WebAssembly memory now (also done on garbage collection). */

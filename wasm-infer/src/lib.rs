@@ -205,6 +205,28 @@ impl Model {
         Ok(Float64Array::from(out.as_slice()))
     }
 
+    /// Answer a `POST /invocations` body with MLflow's scoring protocol, exactly as
+    /// `tandem serve` does (`tandem_core::protocol`): `{ status, body }`, `body` being the
+    /// JSON text of the response.
+    pub fn invocations(&self, content_type: &str, body: &[u8]) -> Result<JsValue, JsValue> {
+        #[derive(serde::Serialize)]
+        struct Answer {
+            status: u16,
+            body: String,
+        }
+        let answer = match tandem_core::protocol::invocations(&self.inner, content_type, body) {
+            Ok(json) => Answer {
+                status: 200,
+                body: json.to_string(),
+            },
+            Err(e) => Answer {
+                status: e.status,
+                body: e.body().to_string(),
+            },
+        };
+        to_js(&answer)
+    }
+
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
     pub fn features(&self, instance: &JsValue, options: &JsValue) -> Result<Float32Array, JsValue> {
         let options: TransformOptions = options_from_js(options)?;

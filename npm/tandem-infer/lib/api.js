@@ -191,6 +191,14 @@ export function makeApi(raw, ready, readFile = null) {
       return out;
     }
 
+    /** MLflow scoring protocol: the answer to a `POST /invocations` body, as `tandem serve`
+     *  gives it: `{ status, body }` (`body` is JSON text). */
+    invocations(contentType, body) {
+      const inner = this.#live();
+      const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
+      return guard(() => inner.invocations(String(contentType ?? ""), bytes));
+    }
+
     features(instance, options) {
       const inner = this.#live();
       return guard(() => inner.features(plain(this.#fields, instance), options));
