@@ -160,13 +160,21 @@ fn parse_json(model: &Model, body: &[u8]) -> Result<Parsed, ProtocolError> {
             "the body must be a JSON object with one of dataframe_split, dataframe_records, instances, inputs",
         ));
     };
-    const KEYS: [&str; 4] = ["dataframe_split", "dataframe_records", "instances", "inputs"];
+    const KEYS: [&str; 4] = [
+        "dataframe_split",
+        "dataframe_records",
+        "instances",
+        "inputs",
+    ];
     let present: Vec<&str> = KEYS
         .iter()
         .copied()
         .filter(|k| top.contains_key(*k))
         .collect();
-    if let Some(extra) = top.keys().find(|k| !KEYS.contains(&k.as_str()) && *k != "params") {
+    if let Some(extra) = top
+        .keys()
+        .find(|k| !KEYS.contains(&k.as_str()) && *k != "params")
+    {
         return Err(ProtocolError::bad(format!(
             "unknown key `{extra}`: the body holds one of {} and optionally params",
             KEYS.join(", ")
@@ -199,21 +207,31 @@ fn parse_json(model: &Model, body: &[u8]) -> Result<Parsed, ProtocolError> {
                 Some(Json::Array(c)) => c
                     .iter()
                     .map(|c| {
-                        c.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| ProtocolError::bad("dataframe_split.columns must be strings"))
+                        c.as_str().map(str::to_string).ok_or_else(|| {
+                            ProtocolError::bad("dataframe_split.columns must be strings")
+                        })
                     })
                     .collect::<Result<_, _>>()?,
-                _ => return Err(ProtocolError::bad("dataframe_split needs `columns` (an array of names)")),
+                _ => {
+                    return Err(ProtocolError::bad(
+                        "dataframe_split needs `columns` (an array of names)",
+                    ));
+                }
             };
             let data = match split.get("data") {
                 Some(Json::Array(d)) => d,
-                _ => return Err(ProtocolError::bad("dataframe_split needs `data` (an array of rows)")),
+                _ => {
+                    return Err(ProtocolError::bad(
+                        "dataframe_split needs `data` (an array of rows)",
+                    ));
+                }
             };
             let mut out = Vec::with_capacity(data.len());
             for (i, row) in data.iter().enumerate() {
                 let Json::Array(cells) = row else {
-                    return Err(ProtocolError::bad(format!("dataframe_split.data[{i}] is not an array")));
+                    return Err(ProtocolError::bad(format!(
+                        "dataframe_split.data[{i}] is not an array"
+                    )));
                 };
                 if cells.len() != columns.len() {
                     return Err(ProtocolError::bad(format!(
@@ -222,7 +240,8 @@ fn parse_json(model: &Model, body: &[u8]) -> Result<Parsed, ProtocolError> {
                         columns.len()
                     )));
                 }
-                let map: Map<String, Json> = columns.iter().cloned().zip(cells.iter().cloned()).collect();
+                let map: Map<String, Json> =
+                    columns.iter().cloned().zip(cells.iter().cloned()).collect();
                 out.push(Instance::from_json_map(schema, &map));
             }
             out
@@ -233,7 +252,9 @@ fn parse_json(model: &Model, body: &[u8]) -> Result<Parsed, ProtocolError> {
             let mut n: Option<usize> = None;
             for (name, col) in cols {
                 let Json::Array(c) = col else {
-                    return Err(ProtocolError::bad(format!("inputs.{name} must be an array")));
+                    return Err(ProtocolError::bad(format!(
+                        "inputs.{name} must be an array"
+                    )));
                 };
                 match n {
                     Some(m) if m != c.len() => {

@@ -2,38 +2,13 @@
 // can show: timeouts, reload on SIGHUP, graceful shutdown on SIGTERM.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { protocolSuite } from "./protocol.mjs";
+import { parityData, startServer, stop, bin } from "./server.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const bin = path.join(root, "target/debug/tandem");
-
-function parityData(name) {
-  const dir = path.join(root, "target/parity", name);
-  const summary = JSON.parse(readFileSync(path.join(dir, "summary.json"), "utf8"));
-  const model = summary.model.startsWith("/") ? summary.model : path.join(root, summary.model);
-  return { summary, model, instancesPath: path.join(dir, "instances.jsonl") };
-}
-
-/** Start `tandem serve`; resolves with its base URL once it listens. */
-export function startServer(model, extra = []) {
-  const child = spawn(bin, ["serve", "--model", model, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
-  const log = [];
-  child.stderr.on("data", (d) => log.push(String(d)));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = out.match(/on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) resolve({ base: m[1], child, log });
-    });
-    child.on("exit", (code) => reject(new Error(`tandem serve exited ${code}: ${log.join("")}`)));
-  });
-}
-
-const stop = (child) => new Promise((r) => { child.on("exit", (code, signal) => r({ code, signal })); child.kill("SIGTERM"); });
 
 test("native server: the protocol suite, predictions equal to tandem predict", async (t) => {
   const { model, instancesPath } = parityData("titanic_spec");

@@ -105,25 +105,30 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let body = match to_bytes(req.into_body(), app.max_body).await {
+    // Read up to 1 MiB past the limit, so a client slightly over it gets its 413 instead of a
+    // connection reset mid-upload; beyond that the connection is dropped.
+    let too_big = || {
+        simple_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "REQUEST_TOO_LARGE",
+            format!("the body is larger than {} bytes", app.max_body),
+        )
+    };
+    let body = match to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20)).await {
+        Ok(b) if b.len() > app.max_body => return too_big(),
         Ok(b) => b,
+        Err(e) if format!("{e:?}").contains("LengthLimit") => return too_big(),
         Err(e) => {
-            let too_big = std::error::Error::source(&e)
-                .is_some_and(|s| s.to_string().contains("length limit"))
-                || e.to_string().contains("length limit");
-            return if too_big {
-                simple_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "REQUEST_TOO_LARGE",
-                    format!("the body is larger than {} bytes", app.max_body),
-                )
-            } else {
-                simple_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("cannot read the body: {e}"))
-            };
+            return simple_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!("cannot read the body: {e}"),
+            );
         }
     };
     let model = app.model();
-    let work = tokio::task::spawn_blocking(move || protocol::invocations(&model, &content_type, &body));
+    let work =
+        tokio::task::spawn_blocking(move || protocol::invocations(&model, &content_type, &body));
     match tokio::time::timeout(app.timeout, work).await {
         Ok(Ok(Ok(answer))) => json_response(StatusCode::OK, &answer),
         Ok(Ok(Err(e))) => error_response(&e),
@@ -135,7 +140,10 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         Err(_) => simple_error(
             StatusCode::GATEWAY_TIMEOUT,
             "TIMEOUT",
-            format!("the prediction took longer than {} ms", app.timeout.as_millis()),
+            format!(
+                "the prediction took longer than {} ms",
+                app.timeout.as_millis()
+            ),
         ),
     }
 }

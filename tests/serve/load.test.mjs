@@ -1,0 +1,36 @@
+// Load and fault test on loopback, bounded in time: 64 keep-alive connections against the
+// native server while malformed and slow requests interleave. Every well-formed request must
+// succeed and memory must stay flat. (The 60 s run with figures is bench/serve-vs-mlflow.mjs.)
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { startServer } from "./server.mjs";
+import { load, rss } from "./load.mjs";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+test("64 connections, malformed and slow requests interleaved: 0 errors, flat memory", async () => {
+  const dir = path.join(root, "target/parity/titanic_spec");
+  const summary = JSON.parse(readFileSync(path.join(dir, "summary.json"), "utf8"));
+  const model = summary.model.startsWith("/") ? summary.model : path.join(root, summary.model);
+  const row = JSON.parse(readFileSync(path.join(dir, "instances.jsonl"), "utf8").split("\n")[0]);
+  const body = JSON.stringify({ dataframe_records: [row] });
+  const server = await startServer(model);
+  try {
+    await load(server.base, { connections: 64, seconds: 2, body });
+    const before = rss(server.child.pid);
+    const seconds = Number(process.env.LOAD_SECONDS ?? 8);
+    const r = await load(server.base, { connections: 64, seconds, body });
+    const after = rss(server.child.pid);
+    mkdirSync(path.join(root, "target/serve"), { recursive: true });
+    writeFileSync(path.join(root, "target/serve/load.json"), JSON.stringify({ ...r, rss_before: before, rss_after: after }, null, 2));
+    assert.equal(r.errors, 0);
+    assert.deepEqual(Object.keys(r.statuses), ["200"], JSON.stringify(r.statuses));
+    assert.ok(r.requests > 1000, `${r.requests} requests`);
+    assert.ok(r.disturbances > 10);
+    assert.ok(after < before * 1.5 + 16 * 1024 * 1024, `RSS ${before} -> ${after}`);
+  } finally {
+    server.child.kill("SIGTERM");
+  }
+});
