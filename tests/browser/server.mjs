@@ -2,6 +2,7 @@
 //   /pkg/...     the built npm package (target/npm/tandem-infer)
 //   /parity/...  the parity data (target/parity)
 //   /vite/...    the Vite production build (target/vite-app)
+//   /site/...    the static site (target/site, scripts/build-site)
 //   /...         tests/browser/page
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -14,9 +15,10 @@ const mounts = [
   ["/pkg/", path.join(root, "target/npm/tandem-infer")],
   ["/parity/", path.join(root, "target/parity")],
   ["/vite/", path.join(root, "target/vite-app")],
+  ["/site/", path.join(root, "target/site")],
   ["/", path.join(here, "page")],
 ];
-const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
+const types = { ".tandem": "application/octet-stream", ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
 
 export async function serve() {
   const requests = [];
