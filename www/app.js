@@ -276,6 +276,7 @@ function buildCard() {
     tr.insertCell().textContent = n;
     for (const s of splits) tr.insertCell().textContent = m.metrics[`${s}_${n}`]?.toFixed(4) ?? "–";
   }
+  buildEvidence(m.evaluation, task);
   const schema = $("schema");
   schema.replaceChildren();
   const sh = schema.createTHead().insertRow();
@@ -284,6 +285,70 @@ function buildCard() {
   for (const f of model.schema.fields) {
     const tr = sb.insertRow();
     for (const v of [f.name, f.type, f.nullable ? "yes" : "no", f.categories ? f.categories.join(", ") : f.min != null ? `${f.min} to ${f.max}` : ""]) tr.insertCell().textContent = v;
+  }
+}
+
+// Curves, confusion matrix, residual plot: plain SVG and tables, no chart library.
+function buildEvidence(ev, task) {
+  for (const id of ["curves-figure", "confusion-figure", "residuals-figure"]) $(id).hidden = true;
+  if (!ev) return;
+  const W = 320;
+  const H = 180;
+  const P = 24;
+  const svg = (inner, label) => `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}">${inner}</svg>`;
+  const scale = (vals, lo, hi) => {
+    const min = Math.min(...vals);
+    const max = Math.max(...vals);
+    return (v) => lo + ((v - min) / (max - min || 1)) * (hi - lo);
+  };
+  if (ev.history?.length) {
+    const xs = ev.history.map((h) => h[0]);
+    const ys = ev.history.flatMap((h) => [h[1], h[2]]);
+    const x = scale(xs, P, W - 8);
+    const y = scale(ys, H - P, 8);
+    const line = (k, color) => `<polyline fill="none" stroke="${color}" stroke-width="2" points="${ev.history.map((h) => `${x(h[0]).toFixed(1)},${y(h[k]).toFixed(1)}`).join(" ")}"/>`;
+    const best = ev.history.reduce((b, h) => (h[2] < b[2] ? h : b));
+    $("curves").innerHTML = svg(
+      `${line(1, "#0b6bcb")}${line(2, "#d9822b")}<line x1="${x(best[0])}" x2="${x(best[0])}" y1="8" y2="${H - P}" stroke="#999" stroke-dasharray="3"/>` +
+        `<text x="${P}" y="${H - 6}" font-size="11">epoch 1 … ${xs.at(-1)}</text><text x="${W - 150}" y="16" font-size="11" fill="#0b6bcb">train</text><text x="${W - 100}" y="16" font-size="11" fill="#d9822b">validation</text>`,
+      `training and validation loss over ${xs.length} epochs, lowest validation loss at epoch ${best[0]}`,
+    );
+    $("curves-figure").hidden = false;
+  }
+  if (ev.confusion?.length && task.classes) {
+    const t = $("confusion");
+    t.replaceChildren();
+    const hr = t.createTHead().insertRow();
+    hr.insertCell().outerHTML = "<th scope=\"col\">true \\ predicted</th>";
+    for (const c of task.classes) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = c;
+      hr.append(th);
+    }
+    const tb = t.createTBody();
+    ev.confusion.forEach((row, i) => {
+      const tr = tb.insertRow();
+      const th = document.createElement("th");
+      th.scope = "row";
+      th.textContent = task.classes[i];
+      tr.append(th);
+      for (const n of row) tr.insertCell().textContent = String(n);
+    });
+    $("confusion-figure").hidden = false;
+  }
+  if (ev.residuals?.length) {
+    const all = ev.residuals.flat();
+    const x = scale(all, P, W - 8);
+    const y = scale(all, H - P, 8);
+    const lo = Math.min(...all);
+    const hi = Math.max(...all);
+    $("residuals").innerHTML = svg(
+      `<line x1="${x(lo)}" y1="${y(lo)}" x2="${x(hi)}" y2="${y(hi)}" stroke="#999" stroke-dasharray="3"/>` +
+        ev.residuals.map(([t, p]) => `<circle cx="${x(t).toFixed(1)}" cy="${y(p).toFixed(1)}" r="2" fill="#0b6bcb"/>`).join(""),
+      `${ev.residuals.length} validation predictions plotted against the truth`,
+    );
+    $("residuals-figure").hidden = false;
   }
 }
 

@@ -48,6 +48,10 @@ export interface ModelMetadata {
     activation: string;
   };
   target?: { mean: number; scale: number } | null;
+  /** Model-card evidence: `[epoch, train loss, validation loss]` per epoch, and the validation
+   *  confusion matrix (classification; rows true, columns predicted) or up to 500
+   *  `[truth, prediction]` pairs (regression). Absent in older bundles. */
+  evaluation?: { history: [number, number, number][]; confusion?: number[][]; residuals?: [number, number][] };
 }
 
 export interface Warning {

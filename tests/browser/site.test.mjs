@@ -101,6 +101,12 @@ test("the form predicts like tandem predict, shows field errors, and batch CSV m
   assert.equal(table.filter((r) => r.invalid).length, 1);
   assert.ok(!(await page.getAttribute("#download", "hidden") !== null));
 
+  // The model card: the confusion matrix covers every validation row; the curves are drawn.
+  const confusion = await page.$$eval("#confusion tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => Number(td.textContent))));
+  const validationRows = Number((await page.evaluate(() => document.getElementById("card-facts").textContent)).match(/validation (\d+)/)[1]);
+  assert.equal(confusion.flat().reduce((a, b) => a + b, 0), validationRows);
+  assert.ok(await page.$("#curves svg polyline"), "training curves drawn");
+
   // Everything after load ran in the page: no request left it (blob: downloads excepted).
   const later = requests.slice(loadedRequests).filter((u) => !u.startsWith("blob:") && !u.startsWith("data:"));
   assert.deepEqual(later, []);

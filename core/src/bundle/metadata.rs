@@ -50,4 +50,22 @@ pub struct Metadata {
     /// Target scaling for regression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<TargetScaling>,
+    /// Evidence for a model card (training curves, held-out errors); absent in bundles
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
+}
+
+/// Training curves and held-out errors, for a model card.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Per epoch: `[epoch, train loss, validation loss]` (finite epochs only).
+    pub history: Vec<[f64; 3]>,
+    /// Classification: the validation confusion matrix, rows the true class and columns the
+    /// predicted one, in the schema's class order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confusion: Vec<Vec<usize>>,
+    /// Regression: up to 500 validation `[truth, prediction]` pairs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub residuals: Vec<[f64; 2]>,
 }

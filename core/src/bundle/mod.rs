@@ -7,7 +7,7 @@ mod format;
 mod metadata;
 
 pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry};
-pub use metadata::{Metadata, ModelInfo, TargetScaling};
+pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
 use crate::error::BundleError;
 use crate::prep::Preprocessor;

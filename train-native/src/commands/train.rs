@@ -524,6 +524,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 activation: "relu".into(),
             },
             target: target_scaling,
+            evaluation: None,
         },
         onnx,
         nnef,
@@ -623,6 +624,13 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             }
         })
     };
+    bundle.metadata.evaluation = Some(evaluation_of(
+        &runtime,
+        valid_ds,
+        &split.validation,
+        &rows,
+        &trained.history,
+    )?);
     let train_metrics = evaluate(train_ds, &split.train)?;
     let valid_metrics = evaluate(valid_ds, &split.validation)?;
     let test_metrics = if split.test.is_empty() {
@@ -746,6 +754,52 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Training curves and validation errors for the bundle's model card.
+fn evaluation_of(
+    runtime: &Model,
+    valid: &Dataset,
+    idx: &[usize],
+    rows: &Labeled,
+    history: &[crate::trainer::EpochLog],
+) -> Result<tandem_core::bundle::Evaluation> {
+    let preds = runtime
+        .predict_features(&valid.features)
+        .map_err(|e| super::core_error(&e))?;
+    let mut out = tandem_core::bundle::Evaluation {
+        history: history
+            .iter()
+            .map(|h| [h.epoch as f64, h.train_loss, h.validation_loss])
+            .filter(|r| r.iter().all(|x| x.is_finite()))
+            .collect(),
+        ..Default::default()
+    };
+    match &runtime.schema().label.task {
+        Task::Classification { classes } => {
+            out.confusion = vec![vec![0; classes.len()]; classes.len()];
+            for (p, &i) in preds.iter().zip(idx) {
+                if let Prediction::Class { label, .. } = p
+                    && let Some(k) = classes.iter().position(|c| c == label)
+                    && let Some(row) = out.confusion.get_mut(rows.classes[i])
+                {
+                    row[k] += 1;
+                }
+            }
+        }
+        Task::Regression => {
+            out.residuals = preds
+                .iter()
+                .zip(idx)
+                .filter_map(|(p, &i)| match p {
+                    Prediction::Value { value } => Some([rows.values[i], *value]),
+                    Prediction::Class { .. } => None,
+                })
+                .take(500)
+                .collect();
+        }
+    }
+    Ok(out)
 }
 
 fn print_summary(
