@@ -149,67 +149,26 @@ function showPrediction(p) {
 
 // ---- Batch -------------------------------------------------------------------------------
 
-// RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else cell += c;
-  }
-  if (cell !== "" || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0] !== "");
-}
-
 const csvCell = (v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 $("csv-file").addEventListener("change", async (ev) => {
   const file = ev.target.files[0];
   if (!file || !model) return;
-  const [header, ...body] = parseCsv(await file.text());
-  const fields = model.schema.fields;
-  const instances = body.map((r) => {
-    const o = {};
-    header.forEach((h, j) => {
-      const f = fields.find((x) => x.name === h.trim());
-      if (!f) return;
-      const v = r[j] ?? "";
-      if (v.trim() === "") o[f.name] = null;
-      else if (f.type === "number" || f.type === "integer") o[f.name] = Number.isNaN(Number(v)) ? v : Number(v);
-      else if (f.type === "boolean") o[f.name] = /^(true|1|yes)$/i.test(v.trim()) ? true : /^(false|0|no)$/i.test(v.trim()) ? false : v;
-      else o[f.name] = v;
-    });
-    return o;
-  });
+  // The CSV is parsed and validated in wasm by the same code as `tandem predict`.
   const t0 = performance.now();
-  const results = model.predictBatch(instances, { errors: "return" });
+  let results;
+  try {
+    results = model.predictCsv(await file.text(), { errors: "return" });
+  } catch (e) {
+    $("batch-summary").textContent = `cannot read ${file.name}: ${e.code}: ${e.message}`;
+    return;
+  }
   const ms = performance.now() - t0;
   const classes = model.schema.label.task.classes;
   const table = $("batch-table");
   table.replaceChildren();
   const head = table.createTHead().insertRow();
-  for (const h of ["row", ...header, "prediction", ...(classes ?? []).map((c) => `p(${c})`), "error"]) {
+  for (const h of ["row", "prediction", ...(classes ?? []).map((c) => `p(${c})`), "error"]) {
     const th = document.createElement("th");
     th.textContent = h;
     head.append(th);
@@ -219,7 +178,7 @@ $("csv-file").addEventListener("change", async (ev) => {
   let bad = 0;
   results.forEach((res, i) => {
     const tr = tbody.insertRow();
-    const cells = [String(i + 1), ...body[i]];
+    const cells = [String(i + 1)];
     let line;
     if (res.error) {
       bad++;

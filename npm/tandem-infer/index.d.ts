@@ -105,7 +105,7 @@ export type ErrorCode =
   | "BUNDLE_BAD_MAGIC" | "BUNDLE_VERSION" | "BUNDLE_TRUNCATED" | "BUNDLE_CHECKSUM"
   | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "SCHEMA" | "ENGINE"
   // the call
-  | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH"
+  | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
   | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV";
 
 export declare class TandemError extends Error {
@@ -129,6 +129,8 @@ export declare class Model implements Disposable {
   predict(instance: Instance, options?: PredictOptions): Prediction;
   predictBatch(instances: Instance[], options?: BatchOptions): Array<Prediction | RowError>;
   predictColumns(columns: Columns, options?: BatchOptions): Array<Prediction | RowError>;
+  /** Every row of CSV text (header row first), parsed exactly as `tandem predict` parses CSV. */
+  predictCsv(text: string, options?: BatchOptions): Array<Prediction | RowError>;
   /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`. */
   invocations(contentType: string, body: string | Uint8Array | ArrayBuffer): { status: number; body: string };
   /** The feature vector the network sees (the shared preprocessing's output). */

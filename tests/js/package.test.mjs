@@ -61,6 +61,21 @@ test("batches: invalid rows throw with their index, or come back as errors", asy
   await expectError(() => m.predictColumns({ ...columns, sex: 3 }), "NOT_AN_ARRAY");
   await expectError(() => m.predictColumns([1, 2]), "NOT_AN_OBJECT");
   assert.deepEqual(m.predictColumns({}), []);
+  // Lengths that claim more rows than they hold are refused, not looped over.
+  await expectError(() => m.predictBatch(new Array(2 ** 32 - 1)), "BATCH_TOO_LARGE");
+  await expectError(() => m.predictColumns({ ...columns, sex: { length: 2 ** 32 - 1 } }), "NOT_AN_ARRAY");
+  await expectError(() => m.predictColumns({ sex: new Array(2 ** 31) }), "BATCH_TOO_LARGE");
+
+  // CSV text is parsed as `tandem predict` parses it.
+  const fields = m.schema.fields.map((f) => f.name);
+  const cell = (v) => (v === null || v === undefined ? "" : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const csv = [fields.join(","), ...[good, { ...good, age: "old" }].map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
+  const fromCsv = m.predictCsv(csv, { errors: "return" });
+  assert.deepEqual(fromCsv[0], m.predict(good));
+  assert.equal(fromCsv[1].error.code, "WRONG_TYPE");
+  assert.match(fromCsv[1].error.message, /row 2/);
+  const thrown = await expectError(() => m.predictCsv(csv), "WRONG_TYPE", "age");
+  assert.equal(thrown.index, 1);
 });
 
 test("free and Symbol.dispose release the model; using it afterwards is an error", async () => {

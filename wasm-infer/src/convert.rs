@@ -105,6 +105,21 @@ pub fn error_object(e: &Error) -> Result<JsValue, JsValue> {
     })
 }
 
+/// Most rows one batch call takes: a sparse JS array or a typed-array view can claim up to
+/// 2^32 - 1 rows without holding them, and looping over those would hang the page.
+pub const MAX_BATCH_ROWS: u32 = 1_000_000;
+
+/// Refuse a batch longer than [`MAX_BATCH_ROWS`].
+pub fn check_batch_len(n: u32) -> Result<(), JsValue> {
+    if n > MAX_BATCH_ROWS {
+        return Err(js_error(&TandemError::new(
+            "BATCH_TOO_LARGE",
+            format!("a batch holds at most {MAX_BATCH_ROWS} rows, this one {n}: split it"),
+        )));
+    }
+    Ok(())
+}
+
 /// Read a column-oriented batch `{ field: values[] }` (arrays or typed arrays, all the same
 /// length) as instances; each row is checked exactly as an object instance would be.
 pub fn instances_from_columns(
@@ -128,6 +143,12 @@ pub fn instances_from_columns(
             continue;
         }
         let col = Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED);
+        if !(Array::is_array(&col) || js_sys::ArrayBuffer::is_view(&col)) {
+            return Err(js_error(&TandemError::new(
+                "NOT_AN_ARRAY",
+                format!("column `{}` is not an array", field.name),
+            )));
+        }
         let len = Reflect::get(&col, &length_key)
             .ok()
             .and_then(|l| l.as_f64())
@@ -150,6 +171,7 @@ pub fn instances_from_columns(
             }
             _ => rows = Some(len),
         }
+        check_batch_len(len)?;
         cols.push(Some(col));
     }
     let n = rows.unwrap_or(0);

@@ -17,8 +17,8 @@ use tandem_core::prep::TransformOptions;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    error_object, field_keys, instance_from_js, instances_from_columns, options_from_js,
-    parse_instance, returns_errors, to_js,
+    check_batch_len, error_object, field_keys, instance_from_js, instances_from_columns,
+    options_from_js, parse_instance, returns_errors, to_js,
 };
 use crate::error::{TandemError, js_error};
 
@@ -102,6 +102,7 @@ impl Model {
         }
         let keep_going = returns_errors(options)?;
         let arr = Array::from(instances);
+        check_batch_len(arr.length())?;
         let schema = self.inner.schema();
         let mut parsed = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
@@ -152,6 +153,23 @@ impl Model {
         Ok(Float64Array::from(out.as_slice()))
     }
 
+    /// Predict every row of CSV text (header row first), parsed exactly as `tandem predict`
+    /// parses a CSV file. Same options as `predictBatch`; with `errors: "return"` a bad row's
+    /// place holds `{ error: { code, field, message } }` naming its 1-based data row.
+    #[wasm_bindgen(js_name = predictCsv)]
+    pub fn predict_csv(&self, text: &str, options: &JsValue) -> Result<Array, JsValue> {
+        let keep_going = returns_errors(options)?;
+        let parsed = tandem_core::instance::read_csv(self.inner.schema(), text.as_bytes())
+            .map_err(|e| js_error(&TandemError::from(&e)))?;
+        check_batch_len(u32::try_from(parsed.len()).unwrap_or(u32::MAX))?;
+        if !keep_going
+            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
+        {
+            return Err(js_error(&TandemError::from(e).with_index(i)));
+        }
+        self.run_batch(&parsed, options, keep_going)
+    }
+
     /// The fast path behind `predictBatch` / `predictColumns`: `rows × (k + 1)` numbers, each
     /// row's scores then a flag: 0 ok, 1 out-of-range warnings, 2 error (only with
     /// `errors: "return"`; otherwise the first invalid row throws with its index).
@@ -173,8 +191,9 @@ impl Model {
                     "predictBatch expects an array of instances",
                 )));
             }
-            Array::from(input)
-                .iter()
+            let arr = Array::from(input);
+            check_batch_len(arr.length())?;
+            arr.iter()
                 .map(|v| parse_instance(schema, &self.keys, &v))
                 .collect()
         };

@@ -7,6 +7,8 @@
 // getter fails here, as a TandemError, and never inside wasm), TandemError as a real class,
 // and `Symbol.dispose`.
 
+const MAX_BATCH_ROWS = 1_000_000; // wasm-infer/src/convert.rs
+
 export function makeApi(raw, ready, readFile = null) {
   class TandemError extends Error {
     constructor(message, code, field = null, index = null, options) {
@@ -143,6 +145,11 @@ export function makeApi(raw, ready, readFile = null) {
       const inner = this.#live();
       return guard(() => {
         if (!Array.isArray(instances)) return inner.batchValues(instances, options, false);
+        // A sparse array can claim 2^32 - 1 rows: refuse before copying (the wasm side
+        // enforces the same limit).
+        if (instances.length > MAX_BATCH_ROWS) {
+          throw new TandemError(`a batch holds at most ${MAX_BATCH_ROWS} rows, this one ${instances.length}: split it`, "BATCH_TOO_LARGE");
+        }
         const rows = new Array(instances.length);
         for (let i = 0; i < instances.length; i++) rows[i] = plain(this.#fields, instances[i]);
         const v = inner.batchValues(rows, options, false);
@@ -163,6 +170,13 @@ export function makeApi(raw, ready, readFile = null) {
         };
         return this.#rows(v, n, row, options);
       });
+    }
+
+    /** Predict every row of CSV text (header first), parsed exactly as `tandem predict`
+     *  parses a CSV file. */
+    predictCsv(text, options) {
+      const inner = this.#live();
+      return guard(() => inner.predictCsv(String(text), options));
     }
 
     // One prediction object from scores at `base`: the first class with the highest
