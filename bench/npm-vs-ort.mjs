@@ -16,9 +16,9 @@ import zlib from "node:zlib";
 const root = path.resolve(import.meta.dirname, "..");
 const runDir = process.argv[2] ?? JSON.parse(readFileSync(path.join(root, "target/parity/titanic/summary.json"), "utf8")).run_dir;
 const abs = (p) => (path.isAbsolute(p) ? p : path.join(root, p));
-const bundleBytes = readFileSync(path.join(abs(runDir), "model.tandem"));
-const onnxBytes = readFileSync(path.join(abs(runDir), "model.onnx"));
-const inspect = JSON.parse(execFileSync(path.join(root, "target/debug/tandem"), ["inspect", path.join(abs(runDir), "model.tandem")]));
+const bundleBytes = readFileSync(path.join(abs(runDir), "artifacts/model/model.tandem"));
+const onnxBytes = readFileSync(path.join(abs(runDir), "artifacts/model/model.onnx"));
+const inspect = JSON.parse(execFileSync(path.join(root, "target/debug/tandem"), ["inspect", path.join(abs(runDir), "artifacts/model/model.tandem")]));
 const instances = readFileSync(path.join(root, "target/parity/titanic/instances.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
 // ---- The preprocessing an ort-web user writes by hand (from the bundle's fitted state). ----

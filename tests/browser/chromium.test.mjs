@@ -56,7 +56,7 @@ test("a Vite 7 production build imports the package and predicts like the CLI", 
     return { summary, row, instance };
   })();
   const page = await browser.newPage();
-  const q = new URLSearchParams({ model: `/parity/runs/${summary.run_id}/model.tandem`, instance: JSON.stringify(instance) });
+  const q = new URLSearchParams({ model: `/parity/runs/${summary.run_id}/artifacts/model/model.tandem`, instance: JSON.stringify(instance) });
   await page.goto(`${server.base}/vite/index.html?${q}`);
   const r = await result(page);
   assert.equal(r.error, undefined, r.error);

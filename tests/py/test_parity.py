@@ -47,14 +47,14 @@ class OnnxInterop(unittest.TestCase):
         for name in DATASETS:
             with self.subTest(dataset=name):
                 summary, reference, run_dir = load(name)
-                model = onnx.load(str(run_dir / "model.onnx"))
+                model = onnx.load(str(run_dir / "artifacts/model/model.onnx"))
                 onnx.checker.check_model(model, full_check=True)
                 self.assertEqual([i.name for i in model.graph.input], ["features"])
                 self.assertEqual([o.name for o in model.graph.output], ["logits"])
                 rows = reference["rows"]
                 bits = np.array([r["feature_bits"] for r in rows], dtype=np.uint32)
                 features = bits.view(np.float32)
-                sess = ort.InferenceSession(str(run_dir / "model.onnx"), providers=["CPUExecutionProvider"])
+                sess = ort.InferenceSession(str(run_dir / "artifacts/model/model.onnx"), providers=["CPUExecutionProvider"])
                 (logits,) = sess.run(["logits"], {"features": features})
                 burn = np.array([r["burn_outputs"] for r in rows], dtype=np.float64)
                 logit_diff = float(np.abs(logits - burn).max())

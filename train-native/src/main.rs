@@ -7,10 +7,13 @@ mod metrics;
 mod net;
 mod nodes;
 mod pipeline;
+mod plots;
 mod run;
 mod spec;
 mod split;
 mod table;
+mod tabulate;
+mod tracking;
 mod trainer;
 
 use std::process::ExitCode;
@@ -41,6 +44,10 @@ enum Command {
     Schema(commands::schema::SchemaArgs),
     /// Check a CSV file against a schema (JSON file or bundle); report every bad row.
     Validate(commands::validate::ValidateArgs),
+    /// Tracked runs: `tandem runs list|show <id>|compare <id> <id>`.
+    Runs(commands::runs::RunsArgs),
+    /// The model registry: `tandem models register|alias|list`.
+    Models(commands::models::ModelsArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +60,8 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Schema(args) => commands::schema::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Runs(args) => commands::runs::run(args),
+        Command::Models(args) => commands::models::run(args),
     };
     match result {
         Ok(code) => code,

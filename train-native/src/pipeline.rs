@@ -229,8 +229,14 @@ impl Context<'_> {
     }
 
     /// Fit the shared nodes on `train_idx`, train the network with early stopping on
-    /// `valid_idx`.
-    pub fn fit(&self, train_idx: &[usize], valid_idx: &[usize], quiet: bool) -> Result<Fitted> {
+    /// `valid_idx`; `on_epoch` sees every epoch's losses.
+    pub fn fit(
+        &self,
+        train_idx: &[usize],
+        valid_idx: &[usize],
+        quiet: bool,
+        on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> Result<()>,
+    ) -> Result<Fitted> {
         let pick = |idx: &[usize]| {
             idx.iter()
                 .map(|&i| self.rows.instances[i].clone())
@@ -299,7 +305,7 @@ impl Context<'_> {
             class_weights,
             sample,
         };
-        let trained = trainer::train(&train, &valid, n_out, &config)?;
+        let trained = trainer::train(&train, &valid, n_out, &config, on_epoch)?;
         Ok(Fitted {
             preprocessing,
             bound,

@@ -20,6 +20,19 @@ pub fn new_run_id(data_sha: &str) -> String {
     sha256_hex(seed.as_bytes())[..32].to_string()
 }
 
+/// The commit checked out in the git work tree holding `dir`, if any (and git is installed).
+pub fn git_commit(dir: &std::path::Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "HEAD"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && commit.len() >= 40).then_some(commit)
+}
+
 /// The current UTC time as RFC 3339 (`2026-11-28T13:25:11Z`).
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()

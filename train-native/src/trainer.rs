@@ -136,8 +136,15 @@ fn scalar(t: Tensor<1>) -> Result<f64> {
     Ok(v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
-/// Train on `train`, early-stopping on `valid`.
-pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) -> Result<Trained> {
+/// Train on `train`, early-stopping on `valid`; `on_epoch` sees each epoch's losses as they
+/// come (the run recorder logs them), and can stop training with an error.
+pub fn train(
+    train: &Dataset,
+    valid: &Dataset,
+    n_out: usize,
+    cfg: &TrainConfig,
+    on_epoch: &mut dyn FnMut(&EpochLog) -> Result<()>,
+) -> Result<Trained> {
     let device = Device::flex().autodiff();
     device.seed(cfg.seed);
     let mut model = Mlp::new(train.width, &cfg.hidden, n_out, &device);
@@ -193,11 +200,13 @@ pub fn train(train: &Dataset, valid: &Dataset, n_out: usize, cfg: &TrainConfig) 
             cfg.class_weights.as_ref(),
             &plain,
         ))?;
-        history.push(EpochLog {
+        let log = EpochLog {
             epoch,
             train_loss,
             validation_loss,
-        });
+        };
+        on_epoch(&log)?;
+        history.push(log);
         bar.set_position(epoch as u64);
         bar.set_message(format!(
             "train loss {train_loss:.4}  validation loss {validation_loss:.4}"

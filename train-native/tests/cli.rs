@@ -60,13 +60,19 @@ fn train_writes_a_run_with_a_32_hex_id_and_sane_metrics() {
     assert_eq!(id.len(), 32);
     assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
     for f in [
-        "model.tandem",
-        "model.onnx",
-        "schema.json",
-        "metrics.json",
-        "history.csv",
+        "artifacts/model/model.tandem",
+        "artifacts/model/model.onnx",
+        "artifacts/model/schema.json",
+        "artifacts/model/MLmodel",
+        "artifacts/metrics.json",
+        "artifacts/history.csv",
+        "artifacts/split.json",
+        "artifacts/plots/loss.svg",
+        "artifacts/plots/confusion.svg",
         "params.json",
-        "split.json",
+        "tags.json",
+        "run.json",
+        "metrics.jsonl",
     ] {
         assert!(runs.join(id).join(f).is_file(), "missing {f}");
     }
@@ -607,7 +613,8 @@ fn rows_without_a_label_are_dropped_and_counted() {
     ]);
     let run = Path::new(s["run_dir"].as_str().unwrap());
     let split: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("split.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(run.join("artifacts/split.json")).unwrap())
+            .unwrap();
     assert_eq!(split["dropped_missing_label"], 15);
     let used: Vec<u64> = split["train"]
         .as_array()

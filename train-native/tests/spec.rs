@@ -74,7 +74,7 @@ fn init_writes_a_commented_spec_that_trains_as_is() {
     ]);
     let run = Path::new(s["run_dir"].as_str().unwrap());
     assert_eq!(
-        std::fs::read_to_string(run.join("spec.toml")).unwrap(),
+        std::fs::read_to_string(run.join("artifacts/spec.toml")).unwrap(),
         written,
         "the spec is kept with the run"
     );
@@ -198,7 +198,7 @@ fn training_only_nodes_shape_the_rows_and_never_reach_the_bundle() {
         params["dropped_duplicates"],
         (kept.len() - unique.len()).to_string()
     );
-    let split = read_json(&run.join("split.json"));
+    let split = read_json(&run.join("artifacts/split.json"));
     let rows = |k: &str| split[k].as_array().unwrap().len();
     assert_eq!(
         rows("train") + rows("validation") + rows("test"),

@@ -19,7 +19,7 @@ async function run() {
     const instances = (await (await fetch(`/parity/${name}/instances.jsonl`)).text())
       .split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
     const t0 = performance.now();
-    const model = await Model.load(`/parity/runs/${summary.run_id}/model.tandem`);
+    const model = await Model.load(`/parity/runs/${summary.run_id}/artifacts/model/model.tandem`);
     const loadMs = performance.now() - t0;
     const failures = [];
     let maxDiff = 0;

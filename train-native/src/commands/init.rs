@@ -68,7 +68,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let text = init::render(&schema, &relative_to(&args.data, &args.out));
     // What we write must be a valid spec.
     LoadedSpec::parse(&args.out, &text)?;
-    crate::commands::train::write_atomic(&args.out, text.as_bytes())?;
+    crate::tracking::local::write_atomic(&args.out, text.as_bytes())?;
     eprintln!(
         "wrote {} ({} features); train with: tandem train --spec {}",
         args.out.display(),

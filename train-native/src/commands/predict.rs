@@ -13,6 +13,8 @@ use serde_json::{Value as Json, json};
 use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::{Error, Instance, Model, Prediction};
 
+use crate::tracking::StoreArgs;
+
 /// Arguments of `tandem predict`.
 #[derive(Args)]
 pub struct PredictArgs {
@@ -32,9 +34,9 @@ pub struct PredictArgs {
     /// `clip` (clamp into the range) or `error` (reject the row).
     #[arg(long, default_value = "warn")]
     range: RangePolicy,
-    /// Where `runs:/` ids live.
-    #[arg(long, default_value = "tandem-runs")]
-    runs_dir: PathBuf,
+    /// Where `runs:/` and `models:/` resolve.
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 enum Format {
@@ -100,8 +102,7 @@ fn read_instances(model: &Model, path: &Path) -> Result<Records> {
 
 /// Run `tandem predict`.
 pub fn run(args: PredictArgs) -> Result<ExitCode> {
-    let path = super::resolve_model(&args.model, &args.runs_dir)?;
-    let model = super::load_model(&path)?;
+    let (model, _) = super::load_model(&args.model, &args.store)?;
     let (rows, instances) = read_instances(&model, &args.input)?;
     let options = TransformOptions {
         strict_categories: args.strict,

@@ -4,11 +4,12 @@
 //! (protocol in `tandem_core::protocol`, shared with the edge worker). Bodies past
 //! `--max-body-bytes` get 413, predictions past `--timeout-ms` get 504, every answer is JSON,
 //! every request is logged as one JSON line on stderr. SIGHUP reloads the model from its
-//! path (the old one keeps serving if the new one fails to load); SIGINT / SIGTERM stop
-//! accepting, finish in-flight requests, and exit.
+//! path or URI (the old one keeps serving if the new one fails to load); a
+//! `models:/<name>@<alias>` (or `/latest`) model is also polled and reloaded when the alias
+//! moves. A reload swaps one pointer: requests in flight finish on the model they started
+//! with, none fails. SIGINT / SIGTERM stop accepting, finish in-flight requests, and exit.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -25,10 +26,14 @@ use serde_json::{Value as Json, json};
 use tandem_core::Model;
 use tandem_core::protocol::{self, ProtocolError};
 
+use crate::tracking::StoreArgs;
+use crate::tracking::uri::ModelUri;
+
 /// Arguments of `tandem serve`.
 #[derive(Args)]
 pub struct ServeArgs {
-    /// The model: a bundle path, a run folder, or `runs:/<run id>`.
+    /// The model: a bundle path, a run folder, `runs:/<run id>`, `models:/<name>/<version>`
+    /// or `models:/<name>@<alias>`.
     #[arg(long)]
     model: String,
     /// Interface to listen on.
@@ -43,14 +48,22 @@ pub struct ServeArgs {
     /// Longest a prediction may take before the answer is 504, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     timeout_ms: u64,
-    /// Folder holding run folders (for `runs:/`).
-    #[arg(long, default_value = "tandem-runs")]
-    runs_dir: PathBuf,
+    /// With `models:/<name>@<alias>` or `/latest`: check every this many seconds whether it
+    /// moved, and reload if it did (0: only on SIGHUP).
+    #[arg(long, default_value_t = 10.0)]
+    poll_seconds: f64,
+    /// Where `runs:/` and `models:/` resolve.
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 struct App {
-    path: PathBuf,
+    model_arg: String,
+    uri: ModelUri,
+    stores: StoreArgs,
     model: RwLock<Arc<Model>>,
+    /// The registry version being served (`models:/` URIs).
+    version: RwLock<Option<u64>>,
     max_body: usize,
     timeout: Duration,
 }
@@ -63,15 +76,57 @@ impl App {
         }
     }
 
+    fn version(&self) -> Option<u64> {
+        match self.version.read() {
+            Ok(v) => *v,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// Fetch and load the model again; swap it in only if it loads.
     fn reload(&self) -> Result<()> {
-        let fresh = Arc::new(super::load_model(&self.path)?);
+        let found = self.uri.resolve(&self.stores)?;
+        let fresh = Model::load(&found.bytes)
+            .map_err(|e| super::core_error(&e))
+            .with_context(|| format!("cannot load model {}", found.source))?;
         let id = fresh.metadata().run_id.clone();
         match self.model.write() {
-            Ok(mut m) => *m = fresh,
-            Err(poisoned) => *poisoned.into_inner() = fresh,
+            Ok(mut m) => *m = Arc::new(fresh),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
         }
-        log(json!({ "event": "reloaded", "run_id": id }));
+        let version = found.version.map(|v| v.version);
+        match self.version.write() {
+            Ok(mut v) => *v = version,
+            Err(poisoned) => *poisoned.into_inner() = version,
+        }
+        log(
+            json!({ "event": "reloaded", "run_id": id, "source": found.source, "version": version }),
+        );
         Ok(())
+    }
+
+    /// Reload if the registry URI now names another version.
+    fn reload_if_moved(&self) -> Result<bool> {
+        let store = self.stores.open()?;
+        let now = self.uri.version(&*store)?.version;
+        if Some(now) == self.version() {
+            return Ok(false);
+        }
+        self.reload()?;
+        Ok(true)
+    }
+}
+
+/// Poll a movable registry URI and reload when it moves.
+async fn poll_registry(app: Arc<App>, every: Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        let a = app.clone();
+        match tokio::task::spawn_blocking(move || a.reload_if_moved()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => log(json!({ "event": "poll_failed", "error": format!("{e:#}") })),
+            Err(e) => log(json!({ "event": "poll_failed", "error": e.to_string() })),
+        }
     }
 }
 
@@ -163,7 +218,7 @@ fn router(app: Arc<App>) -> Router {
                 let m = app.model();
                 json_response(
                     StatusCode::OK,
-                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.metadata().tandem_version, "run_id": m.metadata().run_id }),
+                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.metadata().tandem_version, "run_id": m.metadata().run_id, "model": app.model_arg, "model_version": app.version() }),
                 )
             }),
         )
@@ -220,7 +275,12 @@ async fn shutdown_and_reload(app: Arc<App>) {
             _ = term.recv() => break,
             _ = int.recv() => break,
             _ = hup.recv() => {
-                if let Err(e) = app.reload() {
+                let a = app.clone();
+                let done = tokio::task::spawn_blocking(move || a.reload()).await;
+                if let Some(e) = match done {
+                    Ok(r) => r.err(),
+                    Err(join) => Some(anyhow!("reload task failed: {join}")),
+                } {
                     log(json!({ "event": "reload_failed", "error": format!("{e:#}") }));
                 }
             }
@@ -231,11 +291,19 @@ async fn shutdown_and_reload(app: Arc<App>) {
 
 /// Run `tandem serve`.
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
-    let path = super::resolve_model(&args.model, &args.runs_dir)?;
-    let model = super::load_model(&path)?;
+    let uri = ModelUri::parse(&args.model)?;
+    let found = uri.resolve(&args.store)?;
+    let model = Model::load(&found.bytes)
+        .map_err(|e| super::core_error(&e))
+        .with_context(|| format!("cannot load model {}", found.source))?;
+    let poll = (uri.can_move() && args.poll_seconds > 0.0)
+        .then(|| Duration::from_secs_f64(args.poll_seconds.clamp(0.05, 86_400.0)));
     let app = Arc::new(App {
-        path,
+        model_arg: args.model.clone(),
+        uri,
+        stores: args.store.clone(),
         model: RwLock::new(Arc::new(model)),
+        version: RwLock::new(found.version.map(|v| v.version)),
         max_body: args.max_body_bytes,
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
     });
@@ -255,6 +323,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.metadata().run_id, "engine": m.engine() }));
         println!("serving {} on http://{local}", m.metadata().run_id);
         drop(m);
+        if let Some(every) = poll {
+            tokio::spawn(poll_registry(app.clone(), every));
+        }
         axum::serve(listener, router(app.clone()))
             .with_graceful_shutdown(shutdown_and_reload(app))
             .await

@@ -17,11 +17,16 @@ use tandem_core::{Bundle, Instance, Model, Prediction, Schema, Task, Value, tole
 
 use crate::nodes::{self, Condition};
 use crate::pipeline::{Context, Labeled};
-use crate::run::{new_run_id, now_rfc3339};
+use crate::plots;
+use crate::run::now_rfc3339;
 use crate::spec::features::{self, TEXT_MAX_FEATURES, TEXT_MIN_DF};
 use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
 use crate::split::stratified_split;
 use crate::table::Table;
+use crate::tracking::local::write_atomic;
+use crate::tracking::mlmodel::MlModel;
+use crate::tracking::recorder::Recorder;
+use crate::tracking::{Metric, StoreArgs};
 use crate::trainer::{Dataset, forward};
 use crate::{export, metrics};
 
@@ -29,7 +34,7 @@ use crate::{export, metrics};
 #[derive(Args)]
 pub struct TrainArgs {
     /// A pipeline spec (`tandem.toml`, see `tandem init`): data, label, split, training-only
-    /// nodes, model and features. Replaces every flag below up to `--runs-dir`.
+    /// nodes, model and features. Replaces every flag below up to `--text-max-features`.
     #[arg(long, conflicts_with_all = ["data", "label", "schema", "hidden", "learning_rate",
         "batch_size", "max_epochs", "patience", "seed", "validation_fraction",
         "text_min_df", "text_max_features"])]
@@ -70,9 +75,15 @@ pub struct TrainArgs {
     /// Text fields: keep at most this many terms per field (0: no limit).
     #[arg(long, default_value_t = TEXT_MAX_FEATURES)]
     text_max_features: usize,
-    /// Folder holding run folders.
-    #[arg(long, default_value = "tandem-runs")]
-    runs_dir: PathBuf,
+    /// Where the run is recorded: the local store, and MLflow with `--tracking-uri`.
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Experiment to record the run in (created if needed).
+    #[arg(long, env = "MLFLOW_EXPERIMENT_NAME", default_value = "Default")]
+    experiment: String,
+    /// A name for the run (default: the spec or data file's name and the time).
+    #[arg(long)]
+    run_name: Option<String>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -304,7 +315,7 @@ fn cross_validate(
             bail!("not enough rows for {k} folds");
         }
         let fitted = ctx
-            .fit(&fit, &held, quiet)
+            .fit(&fit, &held, quiet, &mut |_| Ok(()))
             .with_context(|| format!("cross-validation fold {}", fold + 1))?;
         let out = forward(
             &fitted.trained.model,
@@ -401,359 +412,483 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         seed: plan.seed,
         data: &plan.data,
     };
-    let cv_metrics = match plan.folds {
-        Some(k) => {
-            let mut pool: Vec<usize> = split
-                .train
-                .iter()
-                .chain(&split.validation)
-                .copied()
-                .collect();
-            pool.sort_unstable();
-            if !args.json {
-                eprintln!("cross-validating on {} rows in {k} folds", pool.len());
-            }
-            cross_validate(&ctx, &pool, k, quiet)?
-        }
-        None => BTreeMap::new(),
-    };
-    let started = std::time::Instant::now();
-    let fitted = ctx.fit(&split.train, &split.validation, quiet)?;
-    let train_seconds = started.elapsed().as_secs_f64();
-    let (preprocessing, train_ds, valid_ds, trained) = (
-        &fitted.preprocessing,
-        &fitted.train,
-        &fitted.valid,
-        &fitted.trained,
-    );
-    let width = train_ds.width;
-    let n_out = ctx.n_outputs();
-    let target_scaling = fitted.target_scaling;
-    let hidden = plan.model.hidden.clone();
-    let valid_inst: Vec<Instance> = split
-        .validation
-        .iter()
-        .map(|&i| rows.instances[i].clone())
-        .collect();
-    let test_inst: Vec<Instance> = split
-        .test
-        .iter()
-        .map(|&i| rows.instances[i].clone())
-        .collect();
-    let test_x = ctx.featurize(&fitted.bound, &split.test, &test_inst)?;
-
-    // Export and assemble the bundle.
-    let output_name = if target_scaling.is_some() {
-        "value"
-    } else {
-        "logits"
-    };
-    let onnx = export::to_onnx(&trained.model, width, output_name)?;
-    let nnef = export::onnx_to_nnef(&onnx)?;
-    let dense = export::to_dense(&trained.model)?;
-    let run_id = new_run_id(&table.sha256);
-    let m = &plan.model;
-    let mut params: BTreeMap<String, String> = [
-        ("data", plan.data.display().to_string()),
-        ("data_sha256", table.sha256.clone()),
-        ("label", plan.label.clone()),
-        (
-            "hidden",
-            if hidden.is_empty() {
-                "none".into()
-            } else {
-                hidden
-                    .iter()
-                    .map(usize::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            },
-        ),
-        ("learning_rate", m.learning_rate.to_string()),
-        ("batch_size", m.batch_size.to_string()),
-        ("max_epochs", m.max_epochs.to_string()),
-        ("patience", m.patience.to_string()),
-        ("weight_decay", m.weight_decay.to_string()),
-        ("seed", plan.seed.to_string()),
-        ("validation_fraction", plan.validation.to_string()),
-        ("test_fraction", plan.test.to_string()),
-        ("rebalance", format!("{:?}", plan.rebalance).to_lowercase()),
-        ("optimizer", "adam".into()),
-        ("backend", "burn-flex".into()),
-        ("epochs_run", trained.history.len().to_string()),
-        ("best_epoch", trained.best_epoch.to_string()),
-        ("train_rows", split.train.len().to_string()),
-        ("validation_rows", split.validation.len().to_string()),
-        ("test_rows", split.test.len().to_string()),
-        ("dropped_missing_label", dropped_no_label.to_string()),
-        ("dropped_by_filter", dropped_by_filter.to_string()),
-        ("dropped_duplicates", dropped_duplicates.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    if plan.spec.is_none() {
-        params.insert("text_min_df".into(), plan.text_min_df.to_string());
-        params.insert(
-            "text_max_features".into(),
-            plan.text_max_features.unwrap_or(0).to_string(),
+    let tags = run_tags(&plan, &table, &schema);
+    let run_name = args
+        .run_name
+        .clone()
+        .unwrap_or_else(|| default_run_name(&plan));
+    let mut rec = Recorder::start(&args.store, &args.experiment, &run_name, &tags)?;
+    if !args.json {
+        eprintln!(
+            "run {} in experiment `{}` ({})",
+            rec.run_id,
+            rec.experiment.name,
+            rec.location()
         );
     }
-    if let Some(spec) = &plan.spec {
-        params.insert("spec".into(), spec.path.display().to_string());
-    }
-    if let Some(k) = plan.folds {
-        params.insert("folds".into(), k.to_string());
-    }
-    let mut bundle = Bundle {
-        schema: schema.clone(),
-        preprocessing: preprocessing.clone(),
-        metadata: Metadata {
-            run_id: run_id.clone(),
-            created: now_rfc3339(),
-            tandem_version: tandem_core::VERSION.into(),
-            metrics: BTreeMap::new(),
-            params,
-            feature_names: preprocessing.feature_names(),
-            model: ModelInfo {
-                input: export::INPUT.into(),
-                output: output_name.into(),
-                n_features: width,
-                n_outputs: n_out,
-                hidden_layers: hidden.clone(),
-                activation: "relu".into(),
-            },
-            target: target_scaling,
-            evaluation: None,
-        },
-        onnx,
-        nnef,
-        dense: Some(dense),
-    };
-    // Evaluate through the runtime users get (tract on the NNEF graph), and check it agrees
-    // with Burn's own forward pass before anything is written.
-    // The runtime is loaded from the encoded bytes, exactly as a user app will load it, and
-    // must reproduce the training features bit for bit (no train/serve skew).
-    let encoded = bundle
-        .to_bytes()
-        .map_err(|e| super::core_error(&e.into()))?;
-    let runtime = Model::load(&encoded).map_err(|e| super::core_error(&e))?;
-    for (i, inst) in valid_inst.iter().enumerate() {
-        let f = runtime
-            .features(inst, TransformOptions::default())
-            .map_err(|e| super::core_error(&e))?;
-        let expected = &valid_ds.features[i * width..(i + 1) * width];
-        if f.iter()
-            .map(|x| x.to_bits())
-            .ne(expected.iter().map(|x| x.to_bits()))
-        {
-            bail!(
-                "export check failed: the bundle's preprocessing differs from training's on validation row {i}"
+    let run_id = rec.run_id.clone();
+    let outcome = (|| -> Result<(Json, String)> {
+        let cv_metrics = match plan.folds {
+            Some(k) => {
+                let mut pool: Vec<usize> = split
+                    .train
+                    .iter()
+                    .chain(&split.validation)
+                    .copied()
+                    .collect();
+                pool.sort_unstable();
+                if !args.json {
+                    eprintln!("cross-validating on {} rows in {k} folds", pool.len());
+                }
+                cross_validate(&ctx, &pool, k, quiet)?
+            }
+            None => BTreeMap::new(),
+        };
+        let started = std::time::Instant::now();
+        let fitted = ctx.fit(&split.train, &split.validation, quiet, &mut |e| {
+            let t = crate::tracking::now_ms();
+            let m = |key: &str, value: f64| Metric {
+                key: key.into(),
+                value,
+                step: e.epoch as i64,
+                timestamp: t,
+            };
+            let finite: Vec<Metric> = [
+                m("train_loss", e.train_loss),
+                m("validation_loss", e.validation_loss),
+            ]
+            .into_iter()
+            .filter(|m| m.value.is_finite())
+            .collect();
+            rec.epoch(&finite)
+        })?;
+        let train_seconds = started.elapsed().as_secs_f64();
+        let (preprocessing, train_ds, valid_ds, trained) = (
+            &fitted.preprocessing,
+            &fitted.train,
+            &fitted.valid,
+            &fitted.trained,
+        );
+        let width = train_ds.width;
+        let n_out = ctx.n_outputs();
+        let target_scaling = fitted.target_scaling;
+        let hidden = plan.model.hidden.clone();
+        let valid_inst: Vec<Instance> = split
+            .validation
+            .iter()
+            .map(|&i| rows.instances[i].clone())
+            .collect();
+        let test_inst: Vec<Instance> = split
+            .test
+            .iter()
+            .map(|&i| rows.instances[i].clone())
+            .collect();
+        let test_x = ctx.featurize(&fitted.bound, &split.test, &test_inst)?;
+
+        // Export and assemble the bundle.
+        let output_name = if target_scaling.is_some() {
+            "value"
+        } else {
+            "logits"
+        };
+        let onnx = export::to_onnx(&trained.model, width, output_name)?;
+        let nnef = export::onnx_to_nnef(&onnx)?;
+        let dense = export::to_dense(&trained.model)?;
+        let m = &plan.model;
+        let mut params: BTreeMap<String, String> = [
+            ("data", plan.data.display().to_string()),
+            ("data_sha256", table.sha256.clone()),
+            ("label", plan.label.clone()),
+            (
+                "hidden",
+                if hidden.is_empty() {
+                    "none".into()
+                } else {
+                    hidden
+                        .iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                },
+            ),
+            ("learning_rate", m.learning_rate.to_string()),
+            ("batch_size", m.batch_size.to_string()),
+            ("max_epochs", m.max_epochs.to_string()),
+            ("patience", m.patience.to_string()),
+            ("weight_decay", m.weight_decay.to_string()),
+            ("seed", plan.seed.to_string()),
+            ("validation_fraction", plan.validation.to_string()),
+            ("test_fraction", plan.test.to_string()),
+            ("rebalance", format!("{:?}", plan.rebalance).to_lowercase()),
+            ("optimizer", "adam".into()),
+            ("backend", "burn-flex".into()),
+            ("epochs_run", trained.history.len().to_string()),
+            ("best_epoch", trained.best_epoch.to_string()),
+            ("train_rows", split.train.len().to_string()),
+            ("validation_rows", split.validation.len().to_string()),
+            ("test_rows", split.test.len().to_string()),
+            ("dropped_missing_label", dropped_no_label.to_string()),
+            ("dropped_by_filter", dropped_by_filter.to_string()),
+            ("dropped_duplicates", dropped_duplicates.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if plan.spec.is_none() {
+            params.insert("text_min_df".into(), plan.text_min_df.to_string());
+            params.insert(
+                "text_max_features".into(),
+                plan.text_max_features.unwrap_or(0).to_string(),
             );
         }
-    }
-    // Both engines must reproduce Burn's outputs on every validation row: the dense kernel
-    // users get by default, and tract on the NNEF graph (the general engine).
-    let burn_valid = forward(&trained.model, &valid_ds.features, width)?;
-    let tract = Model::load_with(&encoded, tandem_core::runtime::EngineChoice::Tract)
-        .map_err(|e| super::core_error(&e))?;
-    let outputs = |m: &Model| {
-        m.raw_outputs(&valid_ds.features)
-            .map_err(|e| super::core_error(&e))
-    };
-    let (dense_valid, tract_valid) = (outputs(&runtime)?, outputs(&tract)?);
-    if runtime.engine() != "dense" {
-        bail!("export check failed: the bundle does not load on the dense kernel");
-    }
-    let max_abs = |a: &[f32], b: &[f32]| {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y).abs() as f64)
-            .fold(0.0, f64::max)
-    };
-    if burn_valid
-        .iter()
-        .chain(&tract_valid)
-        .chain(&dense_valid)
-        .any(|x| !x.is_finite())
-    {
-        bail!(
-            "training diverged: the network outputs non-finite values (try a smaller --learning-rate)"
-        );
-    }
-    let max_diff = max_abs(&burn_valid, &tract_valid);
-    let dense_diff = max_abs(&burn_valid, &dense_valid);
-    let engines_diff = max_abs(&dense_valid, &tract_valid);
-    for (what, d) in [
-        ("tract and Burn", max_diff),
-        ("the dense kernel and Burn", dense_diff),
-        ("the dense kernel and tract", engines_diff),
-    ] {
-        if d > tolerance::LOGIT_ABS {
-            bail!("export check failed: {what} outputs differ by {d:e}");
+        if let Some(spec) = &plan.spec {
+            params.insert("spec".into(), spec.path.display().to_string());
         }
-    }
-    let evaluate = |ds: &Dataset, idx: &[usize]| -> Result<BTreeMap<String, f64>> {
-        let preds = runtime
-            .predict_features(&ds.features)
-            .map_err(|e| super::core_error(&e))?;
-        Ok(match &schema.label.task {
-            Task::Classification { classes } => {
-                let probs: Vec<Vec<f64>> = preds
-                    .iter()
-                    .map(|p| match p {
-                        Prediction::Class { probabilities, .. } => {
-                            classes.iter().map(|c| probabilities[c]).collect()
-                        }
-                        Prediction::Value { .. } => Vec::new(),
-                    })
-                    .collect();
-                let truth: Vec<usize> = idx.iter().map(|&i| rows.classes[i]).collect();
-                metrics::classification(&probs, &truth, classes.len())
-            }
-            Task::Regression => {
-                let pred: Vec<f64> = preds
-                    .iter()
-                    .map(|p| match p {
-                        Prediction::Value { value } => *value,
-                        Prediction::Class { .. } => f64::NAN,
-                    })
-                    .collect();
-                let truth: Vec<f64> = idx.iter().map(|&i| rows.values[i]).collect();
-                metrics::regression(&pred, &truth)
-            }
-        })
-    };
-    bundle.metadata.evaluation = Some(evaluation_of(
-        &runtime,
-        valid_ds,
-        &split.validation,
-        &rows,
-        &trained.history,
-    )?);
-    let train_metrics = evaluate(train_ds, &split.train)?;
-    let valid_metrics = evaluate(valid_ds, &split.validation)?;
-    let test_metrics = if split.test.is_empty() {
-        BTreeMap::new()
-    } else {
-        let test_ds = Dataset {
-            features: test_x,
-            width,
-            targets: crate::trainer::Targets::Values(Vec::new()),
+        if let Some(k) = plan.folds {
+            params.insert("folds".into(), k.to_string());
+        }
+        let mut bundle = Bundle {
+            schema: schema.clone(),
+            preprocessing: preprocessing.clone(),
+            metadata: Metadata {
+                run_id: run_id.clone(),
+                created: now_rfc3339(),
+                tandem_version: tandem_core::VERSION.into(),
+                metrics: BTreeMap::new(),
+                params,
+                feature_names: preprocessing.feature_names(),
+                model: ModelInfo {
+                    input: export::INPUT.into(),
+                    output: output_name.into(),
+                    n_features: width,
+                    n_outputs: n_out,
+                    hidden_layers: hidden.clone(),
+                    activation: "relu".into(),
+                },
+                target: target_scaling,
+                evaluation: None,
+            },
+            onnx,
+            nnef,
+            dense: Some(dense),
         };
-        evaluate(&test_ds, &split.test)?
-    };
-    for (k, v) in &test_metrics {
-        bundle.metadata.metrics.insert(format!("test_{k}"), *v);
-    }
-    for (k, v) in &cv_metrics {
-        bundle.metadata.metrics.insert(k.clone(), *v);
-    }
-    for (k, v) in &train_metrics {
-        bundle.metadata.metrics.insert(format!("train_{k}"), *v);
-    }
-    for (k, v) in &valid_metrics {
-        bundle
+        // Evaluate through the runtime users get (tract on the NNEF graph), and check it agrees
+        // with Burn's own forward pass before anything is written.
+        // The runtime is loaded from the encoded bytes, exactly as a user app will load it, and
+        // must reproduce the training features bit for bit (no train/serve skew).
+        let encoded = bundle
+            .to_bytes()
+            .map_err(|e| super::core_error(&e.into()))?;
+        let runtime = Model::load(&encoded).map_err(|e| super::core_error(&e))?;
+        for (i, inst) in valid_inst.iter().enumerate() {
+            let f = runtime
+                .features(inst, TransformOptions::default())
+                .map_err(|e| super::core_error(&e))?;
+            let expected = &valid_ds.features[i * width..(i + 1) * width];
+            if f.iter()
+                .map(|x| x.to_bits())
+                .ne(expected.iter().map(|x| x.to_bits()))
+            {
+                bail!(
+                    "export check failed: the bundle's preprocessing differs from training's on validation row {i}"
+                );
+            }
+        }
+        // Both engines must reproduce Burn's outputs on every validation row: the dense kernel
+        // users get by default, and tract on the NNEF graph (the general engine).
+        let burn_valid = forward(&trained.model, &valid_ds.features, width)?;
+        let tract = Model::load_with(&encoded, tandem_core::runtime::EngineChoice::Tract)
+            .map_err(|e| super::core_error(&e))?;
+        let outputs = |m: &Model| {
+            m.raw_outputs(&valid_ds.features)
+                .map_err(|e| super::core_error(&e))
+        };
+        let (dense_valid, tract_valid) = (outputs(&runtime)?, outputs(&tract)?);
+        if runtime.engine() != "dense" {
+            bail!("export check failed: the bundle does not load on the dense kernel");
+        }
+        let max_abs = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs() as f64)
+                .fold(0.0, f64::max)
+        };
+        if burn_valid
+            .iter()
+            .chain(&tract_valid)
+            .chain(&dense_valid)
+            .any(|x| !x.is_finite())
+        {
+            bail!(
+                "training diverged: the network outputs non-finite values (try a smaller --learning-rate)"
+            );
+        }
+        let max_diff = max_abs(&burn_valid, &tract_valid);
+        let dense_diff = max_abs(&burn_valid, &dense_valid);
+        let engines_diff = max_abs(&dense_valid, &tract_valid);
+        for (what, d) in [
+            ("tract and Burn", max_diff),
+            ("the dense kernel and Burn", dense_diff),
+            ("the dense kernel and tract", engines_diff),
+        ] {
+            if d > tolerance::LOGIT_ABS {
+                bail!("export check failed: {what} outputs differ by {d:e}");
+            }
+        }
+        let evaluate = |ds: &Dataset, idx: &[usize]| -> Result<BTreeMap<String, f64>> {
+            let preds = runtime
+                .predict_features(&ds.features)
+                .map_err(|e| super::core_error(&e))?;
+            Ok(match &schema.label.task {
+                Task::Classification { classes } => {
+                    let probs: Vec<Vec<f64>> = preds
+                        .iter()
+                        .map(|p| match p {
+                            Prediction::Class { probabilities, .. } => {
+                                classes.iter().map(|c| probabilities[c]).collect()
+                            }
+                            Prediction::Value { .. } => Vec::new(),
+                        })
+                        .collect();
+                    let truth: Vec<usize> = idx.iter().map(|&i| rows.classes[i]).collect();
+                    metrics::classification(&probs, &truth, classes.len())
+                }
+                Task::Regression => {
+                    let pred: Vec<f64> = preds
+                        .iter()
+                        .map(|p| match p {
+                            Prediction::Value { value } => *value,
+                            Prediction::Class { .. } => f64::NAN,
+                        })
+                        .collect();
+                    let truth: Vec<f64> = idx.iter().map(|&i| rows.values[i]).collect();
+                    metrics::regression(&pred, &truth)
+                }
+            })
+        };
+        bundle.metadata.evaluation = Some(evaluation_of(
+            &runtime,
+            valid_ds,
+            &split.validation,
+            &rows,
+            &trained.history,
+        )?);
+        let train_metrics = evaluate(train_ds, &split.train)?;
+        let valid_metrics = evaluate(valid_ds, &split.validation)?;
+        let test_metrics = if split.test.is_empty() {
+            BTreeMap::new()
+        } else {
+            let test_ds = Dataset {
+                features: test_x,
+                width,
+                targets: crate::trainer::Targets::Values(Vec::new()),
+            };
+            evaluate(&test_ds, &split.test)?
+        };
+        for (k, v) in &test_metrics {
+            bundle.metadata.metrics.insert(format!("test_{k}"), *v);
+        }
+        for (k, v) in &cv_metrics {
+            bundle.metadata.metrics.insert(k.clone(), *v);
+        }
+        for (k, v) in &train_metrics {
+            bundle.metadata.metrics.insert(format!("train_{k}"), *v);
+        }
+        for (k, v) in &valid_metrics {
+            bundle
+                .metadata
+                .metrics
+                .insert(format!("validation_{k}"), *v);
+        }
+        if let Some((k, v)) = bundle.metadata.metrics.iter().find(|(_, v)| !v.is_finite()) {
+            bail!("metric {k} is {v}: refusing to write a bundle with a non-finite metric");
+        }
+        let bytes = bundle
+            .to_bytes()
+            .map_err(|e| super::core_error(&e.into()))?;
+
+        // Record the run: params and final metrics, then the artifacts, each atomically in place;
+        // the bundle last. The run is FINISHED only once all of them are.
+        let history_csv: String = std::iter::once("epoch,train_loss,validation_loss\n".to_string())
+            .chain(
+                trained
+                    .history
+                    .iter()
+                    .map(|h| format!("{},{},{}\n", h.epoch, h.train_loss, h.validation_loss)),
+            )
+            .collect();
+        let metrics_json = json!({
+            "train": train_metrics,
+            "validation": valid_metrics,
+            "test": test_metrics,
+            "cross_validation": cv_metrics,
+            "best_epoch": trained.best_epoch,
+            "epochs_run": trained.history.len(),
+            "train_seconds": train_seconds,
+            "export_max_abs_diff_burn_vs_tract": max_diff,
+            "export_max_abs_diff_burn_vs_dense": dense_diff,
+            "export_max_abs_diff_dense_vs_tract": engines_diff,
+        });
+        let split_json = json!({
+            "rows": "1-based data rows of the training file",
+            "train": split.train.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
+            "validation": split.validation.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
+            "test": split.test.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
+            "dropped_missing_label": dropped_no_label,
+            "dropped_by_filter": dropped_by_filter,
+            "dropped_duplicates": dropped_duplicates,
+        });
+        let now = crate::tracking::now_ms();
+        let final_metrics: Vec<Metric> = bundle
             .metadata
             .metrics
-            .insert(format!("validation_{k}"), *v);
-    }
-    if let Some((k, v)) = bundle.metadata.metrics.iter().find(|(_, v)| !v.is_finite()) {
-        bail!("metric {k} is {v}: refusing to write a bundle with a non-finite metric");
-    }
-    let bytes = bundle
-        .to_bytes()
-        .map_err(|e| super::core_error(&e.into()))?;
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .chain([
+                ("train_seconds", train_seconds),
+                ("best_epoch", trained.best_epoch as f64),
+                (
+                    "export_max_abs_diff",
+                    max_diff.max(dense_diff).max(engines_diff),
+                ),
+            ])
+            .map(|(key, value)| Metric {
+                key: key.into(),
+                value,
+                step: 0,
+                timestamp: now,
+            })
+            .collect();
+        let params: Vec<(String, String)> = bundle
+            .metadata
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        rec.log(&final_metrics, &params, &[])?;
+        let mlmodel = MlModel {
+            schema: &schema,
+            run_id: &run_id,
+            bundle_format: tandem_core::bundle::FORMAT_VERSION,
+            bundle_size: bytes.len(),
+            n_features: width,
+            onnx_io: (export::INPUT, output_name),
+            created: &bundle.metadata.created.replace('T', " ").replace('Z', ""),
+        };
+        rec.artifact("model/model.onnx", &bundle.onnx)?;
+        rec.artifact("model/schema.json", &serde_json::to_vec_pretty(&schema)?)?;
+        rec.artifact("model/MLmodel", mlmodel.to_yaml().as_bytes())?;
+        rec.artifact("metrics.json", &serde_json::to_vec_pretty(&metrics_json)?)?;
+        rec.artifact("history.csv", history_csv.as_bytes())?;
+        rec.artifact("split.json", &serde_json::to_vec(&split_json)?)?;
+        if let Some(spec) = &plan.spec {
+            rec.artifact("spec.toml", spec.source.as_bytes())?;
+        }
+        for (name, svg) in plots::all(bundle.metadata.evaluation.as_ref(), &schema) {
+            rec.artifact(&format!("plots/{name}"), svg.as_bytes())?;
+        }
+        rec.artifact("model/model.tandem", &bytes)?;
 
-    // Write the run folder: files land under a temporary name, then move into place.
-    let run_dir = args.runs_dir.join(&run_id);
-    std::fs::create_dir_all(&run_dir)
-        .with_context(|| format!("cannot create {}", run_dir.display()))?;
-    let history_csv: String = std::iter::once("epoch,train_loss,validation_loss\n".to_string())
-        .chain(
-            trained
-                .history
-                .iter()
-                .map(|h| format!("{},{},{}\n", h.epoch, h.train_loss, h.validation_loss)),
-        )
-        .collect();
-    let metrics_json = json!({
-        "train": train_metrics,
-        "validation": valid_metrics,
-        "test": test_metrics,
-        "cross_validation": cv_metrics,
-        "best_epoch": trained.best_epoch,
-        "epochs_run": trained.history.len(),
-        "train_seconds": train_seconds,
-        "export_max_abs_diff_burn_vs_tract": max_diff,
-        "export_max_abs_diff_burn_vs_dense": dense_diff,
-        "export_max_abs_diff_dense_vs_tract": engines_diff,
-    });
-    let split_json = json!({
-        "rows": "1-based data rows of the training file",
-        "train": split.train.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
-        "validation": split.validation.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
-        "test": split.test.iter().map(|&i| rows.source_rows[i]).collect::<Vec<_>>(),
-        "dropped_missing_label": dropped_no_label,
-        "dropped_by_filter": dropped_by_filter,
-        "dropped_duplicates": dropped_duplicates,
-    });
-    write_atomic(&run_dir.join("model.onnx"), &bundle.onnx)?;
-    write_atomic(
-        &run_dir.join("schema.json"),
-        &serde_json::to_vec_pretty(&schema)?,
-    )?;
-    write_atomic(
-        &run_dir.join("params.json"),
-        &serde_json::to_vec_pretty(&bundle.metadata.params)?,
-    )?;
-    write_atomic(
-        &run_dir.join("metrics.json"),
-        &serde_json::to_vec_pretty(&metrics_json)?,
-    )?;
-    write_atomic(&run_dir.join("history.csv"), history_csv.as_bytes())?;
-    write_atomic(
-        &run_dir.join("split.json"),
-        &serde_json::to_vec(&split_json)?,
-    )?;
-    if let Some(spec) = &plan.spec {
-        write_atomic(&run_dir.join("spec.toml"), spec.source.as_bytes())?;
-    }
-    write_atomic(&run_dir.join("model.tandem"), &bytes)?;
+        if let Some(dir) = &args.emit_parity {
+            emit_parity(
+                dir,
+                &schema,
+                &valid_inst,
+                valid_ds,
+                [&burn_valid, &dense_valid, &tract_valid],
+                &runtime,
+                n_out,
+            )?;
+        }
 
-    if let Some(dir) = &args.emit_parity {
-        emit_parity(
-            dir,
-            &schema,
-            &valid_inst,
-            valid_ds,
-            [&burn_valid, &dense_valid, &tract_valid],
-            &runtime,
-            n_out,
-        )?;
-    }
-
-    let summary = json!({
-        "run_id": run_id,
-        "run_dir": run_dir,
-        "model": run_dir.join("model.tandem"),
-        "metrics": bundle.metadata.metrics,
-        "best_epoch": trained.best_epoch,
-        "epochs_run": trained.history.len(),
-    });
-    if args.json {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else {
-        print_summary(
+        let run_dir = rec.local().run_dir(&run_id);
+        let model_path = rec.local().artifact_file(&run_id, "model/model.tandem")?;
+        let summary = json!({
+            "run_id": run_id,
+            "experiment_id": rec.experiment.experiment_id,
+            "tracking_uri": rec.location(),
+            "run_dir": run_dir,
+            "model": model_path,
+            "metrics": bundle.metadata.metrics,
+            "best_epoch": trained.best_epoch,
+            "epochs_run": trained.history.len(),
+        });
+        let text = summary_text(
             &run_id,
-            &run_dir,
+            &model_path,
             [&train_metrics, &valid_metrics, &test_metrics],
             &cv_metrics,
             trained,
             train_seconds,
         );
+        Ok((summary, text))
+    })();
+    let (summary, text) = match outcome {
+        Ok(done) => done,
+        Err(e) => return Err(rec.fail(e)),
+    };
+    let finished = rec.finish();
+    if args.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{text}");
     }
+    finished?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Tags every run carries: where the code and data came from.
+fn run_tags(plan: &Plan, table: &Table, schema: &Schema) -> Vec<(String, String)> {
+    let mut tags = vec![
+        (
+            "tandem.version".to_string(),
+            tandem_core::VERSION.to_string(),
+        ),
+        ("tandem.data_sha256".into(), table.sha256.clone()),
+        (
+            "tandem.schema_sha256".into(),
+            crate::run::sha256_hex(&serde_json::to_vec(schema).unwrap_or_default()),
+        ),
+        ("mlflow.source.name".into(), "tandem train".into()),
+        ("mlflow.source.type".into(), "LOCAL".into()),
+    ];
+    if let Ok(user) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        tags.push(("mlflow.user".into(), user));
+    }
+    let dir = plan
+        .spec
+        .as_ref()
+        .map_or(plan.data.as_path(), |s| s.path.as_path())
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if let Some(commit) = crate::run::git_commit(dir) {
+        tags.push(("tandem.git_commit".into(), commit.clone()));
+        tags.push(("mlflow.source.git.commit".into(), commit));
+    }
+    tags
+}
+
+fn default_run_name(plan: &Plan) -> String {
+    let stem = plan
+        .spec
+        .as_ref()
+        .map_or(plan.data.as_path(), |s| s.path.as_path())
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "run".into());
+    let stem = if stem == "tandem" {
+        plan.spec
+            .as_ref()
+            .and_then(|s| s.path.parent()?.file_name())
+            .map_or(stem.clone(), |d| d.to_string_lossy().to_string())
+    } else {
+        stem
+    };
+    format!(
+        "{stem}-{}",
+        now_rfc3339().replace([':', '-'], "").trim_end_matches('Z')
+    )
 }
 
 /// Training curves and validation errors for the bundle's model card.
@@ -802,16 +937,19 @@ fn evaluation_of(
     Ok(out)
 }
 
-fn print_summary(
+fn summary_text(
     run_id: &str,
-    run_dir: &Path,
+    bundle: &Path,
     [train, valid, test]: [&BTreeMap<String, f64>; 3],
     cv: &BTreeMap<String, f64>,
     trained: &crate::trainer::Trained,
     seconds: f64,
-) {
-    println!("run {run_id}");
-    println!(
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "run {run_id}");
+    let _ = writeln!(
+        out,
         "  {} epochs in {seconds:.2}s, kept epoch {} (lowest validation loss)",
         trained.history.len(),
         trained.best_epoch
@@ -819,7 +957,8 @@ fn print_summary(
     let cell = |m: &BTreeMap<String, f64>, k: &str| {
         m.get(k).map_or("-".to_string(), |v| format!("{v:.4}"))
     };
-    println!(
+    let _ = writeln!(
+        out,
         "  {:<12} {:>10} {:>12} {:>10} {:>16}",
         "metric", "train", "validation", "test", "cross-validation"
     );
@@ -831,33 +970,16 @@ fn print_summary(
             (Some(m), Some(s)) => format!("{m:.4} ± {s:.4}"),
             _ => "-".into(),
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {k:<12} {:>10} {:>12} {:>10} {cv_cell:>16}",
             cell(train, k),
             cell(valid, k),
             cell(test, k)
         );
     }
-    println!("  bundle: {}", run_dir.join("model.tandem").display());
-}
-
-/// Write a file so that readers never see it half-written: temp file, fsync, rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!(
-        "{}.tmp-{}",
-        path.extension().and_then(|e| e.to_str()).unwrap_or(""),
-        std::process::id()
-    ));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot sync {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("cannot move {} into place", path.display()))?;
-    Ok(())
+    let _ = writeln!(out, "  bundle: {}", bundle.display());
+    out
 }
 
 fn emit_parity(

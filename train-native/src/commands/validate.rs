@@ -13,35 +13,42 @@ use serde_json::json;
 use tandem_core::schema::{FieldType, Schema};
 use tandem_core::{Bundle, Value};
 
+use crate::tracking::StoreArgs;
+
 /// Arguments of `tandem validate`.
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// A schema JSON file, or a bundle whose schema to use.
+    /// A schema JSON file, or a model (bundle path, `runs:/<id>`, `models:/<name>@<alias>`)
+    /// whose schema to use.
     #[arg(long)]
-    schema: PathBuf,
+    schema: String,
     /// The CSV file to check.
     #[arg(long)]
     data: PathBuf,
     /// Print the report as JSON Lines.
     #[arg(long)]
     json: bool,
+    /// Where `runs:/` and `models:/` resolve.
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
-fn load_schema(path: &PathBuf) -> Result<Schema> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn load_schema(schema: &str, stores: &StoreArgs) -> Result<Schema> {
+    let found = super::fetch_model(schema, stores)?;
+    let bytes = found.bytes;
     if bytes.starts_with(&tandem_core::bundle::MAGIC) {
         let bundle = Bundle::from_bytes(&bytes).map_err(|e| super::core_error(&e.into()))?;
         return Ok(bundle.schema);
     }
     let schema: Schema = serde_json::from_slice(&bytes)
-        .with_context(|| format!("invalid schema {}", path.display()))?;
+        .with_context(|| format!("invalid schema {}", found.source))?;
     schema.validate().map_err(|e| super::core_error(&e))?;
     Ok(schema)
 }
 
 /// Run `tandem validate`.
 pub fn run(args: ValidateArgs) -> Result<ExitCode> {
-    let schema = load_schema(&args.schema)?;
+    let schema = load_schema(&args.schema, &args.store)?;
     let file = std::fs::File::open(&args.data)
         .with_context(|| format!("cannot open {}", args.data.display()))?;
     let rows = tandem_core::instance::read_csv(&schema, file).map_err(|e| super::core_error(&e))?;

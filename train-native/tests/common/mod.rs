@@ -22,8 +22,21 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The `tandem` binary, isolated from the caller's MLflow settings.
+pub fn command() -> Command {
+    let mut c = Command::new(BIN);
+    c.env_remove("MLFLOW_TRACKING_URI")
+        .env_remove("MLFLOW_EXPERIMENT_NAME");
+    c
+}
+
 pub fn tandem(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run tandem")
+    command().args(args).output().expect("run tandem")
+}
+
+pub fn json_of(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "tandem failed: {}", text(out));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
 
 /// `tandem train ... --json`, which must succeed; returns the run summary.

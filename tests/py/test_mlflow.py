@@ -1,0 +1,239 @@
+"""Tandem against a real MLflow tracking server (PyPI `mlflow`, pinned in requirements-test.txt).
+
+Each test class starts `mlflow server` on 127.0.0.1 with a sqlite backend and proxied
+artifacts in a temporary folder, waits for /health, and stops it afterwards. Tandem logs
+through the REST API; MLflow's own Python client reads everything back.
+"""
+
+import csv
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TANDEM = ROOT / "target" / "debug" / "tandem"
+DATA = ROOT / "examples" / "data" / "titanic.csv"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MlflowServer:
+    """`mlflow server` in its own process group, on a free port."""
+
+    def __init__(self, workdir):
+        self.dir = Path(workdir)
+        self.port = free_port()
+        self.uri = f"http://127.0.0.1:{self.port}"
+        self.log = open(self.dir / "mlflow-server.log", "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(self.port),
+             "--backend-store-uri", f"sqlite:///{self.dir}/mlflow.db", "--serve-artifacts",
+             "--artifacts-destination", str(self.dir / "artifacts"), "--workers", "1"],
+            stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "MLFLOW_ENABLE_TELEMETRY": "false", "DO_NOT_TRACK": "1"},
+        )
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mlflow server exited: {(self.dir / 'mlflow-server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.uri}/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("mlflow server did not become healthy in 180 s")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def tandem(*args, env=None, check=True):
+    e = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+    e.update(env or {})
+    p = subprocess.run([str(TANDEM), *map(str, args)], capture_output=True, text=True, env=e)
+    if check and p.returncode != 0:
+        raise AssertionError(f"tandem {' '.join(map(str, args))} failed:\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def sample_csv(path):
+    with open(DATA) as f:
+        lines = f.read().splitlines()[:60]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+class TrackingAgainstMlflow(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        import mlflow  # noqa: F401  (fail early, clearly, if it is missing)
+        cls.tmp = tempfile.TemporaryDirectory(prefix="tandem-mlflow-")
+        cls.dir = Path(cls.tmp.name)
+        cls.server = MlflowServer(cls.dir)
+        os.environ["MLFLOW_TRACKING_URI"] = cls.server.uri
+        cls.runs = cls.dir / "local-runs"
+        # Enough epochs that the per-epoch metrics exceed one log-batch call (1000 metrics).
+        p = tandem("train", "--data", DATA, "--label", "survived", "--tracking-uri", cls.server.uri,
+                   "--experiment", "tandem-it", "--runs-dir", cls.runs, "--max-epochs", "600",
+                   "--patience", "600", "--json", "--quiet")
+        cls.summary = json.loads(p.stdout)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+        cls.tmp.cleanup()
+
+    def test_run_params_metrics_tags_and_history(self):
+        import mlflow
+        from mlflow import MlflowClient
+
+        s = self.summary
+        run = mlflow.get_run(s["run_id"])
+        self.assertEqual(run.info.status, "FINISHED")
+        self.assertEqual(mlflow.get_experiment(run.info.experiment_id).name, "tandem-it")
+        self.assertEqual(run.data.params["label"], "survived")
+        self.assertEqual(run.data.params["max_epochs"], "600")
+        for k, v in s["metrics"].items():
+            self.assertAlmostEqual(run.data.metrics[k], v, places=12, msg=k)
+        self.assertEqual(len(run.data.tags["tandem.data_sha256"]), 64)
+        self.assertEqual(run.data.tags["tandem.version"], "0.1.0")
+        history = MlflowClient().get_metric_history(s["run_id"], "validation_loss")
+        self.assertEqual(len(history), s["epochs_run"])
+        self.assertGreater(s["epochs_run"] * 2, 1000, "per-epoch metrics span several log-batch calls")
+        self.assertEqual(sorted(m.step for m in history), list(range(1, s["epochs_run"] + 1)))
+
+    def test_artifacts_mlmodel_signature_and_onnx_flavor(self):
+        import mlflow
+        import mlflow.onnx
+        from mlflow.models import Model
+
+        s = self.summary
+        local = Path(s["model"]).read_bytes()
+        path = Path(mlflow.artifacts.download_artifacts(run_id=s["run_id"], artifact_path="model"))
+        self.assertEqual((path / "model.tandem").read_bytes(), local, "the bundle is uploaded byte for byte")
+        m = Model.load(str(path))
+        schema = json.loads((path / "schema.json").read_text())
+        self.assertEqual(m.signature.inputs.input_names(), [f["name"] for f in schema["fields"]])
+        self.assertEqual(m.signature.outputs.input_names(), ["label", "probabilities"])
+        onnx_model = mlflow.onnx.load_model(f"runs:/{s['run_id']}/model")
+        self.assertEqual(onnx_model.graph.input[0].name, "features")
+        top = mlflow.artifacts.list_artifacts(run_id=s["run_id"])
+        names = {a.path for a in top}
+        self.assertTrue({"model", "plots", "history.csv", "metrics.json", "split.json"} <= names, names)
+        svg = Path(mlflow.artifacts.download_artifacts(run_id=s["run_id"], artifact_path="plots/loss.svg")).read_text()
+        self.assertTrue(svg.startswith("<svg"))
+
+    def test_registry_alias_resolves_the_same_everywhere(self):
+        import mlflow
+        from mlflow import MlflowClient
+
+        s = self.summary
+        uri = self.server.uri
+        v = json.loads(tandem("models", "register", "--run", s["run_id"], "--name", "titanic-it",
+                              "--tracking-uri", uri, "--json").stdout)
+        tandem("models", "alias", "titanic-it", "champion", v["version"], "--tracking-uri", uri)
+        mv = MlflowClient().get_model_version_by_alias("titanic-it", "champion")
+        self.assertEqual((mv.run_id, int(mv.version)), (s["run_id"], v["version"]))
+        downloaded = Path(mlflow.artifacts.download_artifacts("models:/titanic-it@champion"))
+        self.assertEqual((downloaded / "model.tandem").read_bytes(), Path(s["model"]).read_bytes())
+        sample = sample_csv(self.dir / "sample.csv")
+        remote = tandem("predict", "--model", "models:/titanic-it@champion", "--tracking-uri", uri,
+                        "--input", sample).stdout
+        local = tandem("predict", "--model", s["model"], "--input", sample).stdout
+        self.assertEqual(remote, local)
+        self.assertEqual(len(list(csv.DictReader(io.StringIO(remote)))), 59)
+        by_run = tandem("predict", "--model", f"runs:/{s['run_id']}", "--tracking-uri", uri, "--input", sample).stdout
+        self.assertEqual(by_run, local)
+        listed = json.loads(tandem("models", "list", "--tracking-uri", uri, "--json").stdout)
+        entry = next(m for m in listed if m["name"] == "titanic-it")
+        self.assertEqual(entry["aliases"], {"champion": v["version"]})
+        runs = json.loads(tandem("runs", "list", "--tracking-uri", uri, "--experiment", "tandem-it", "--json").stdout)
+        self.assertIn(s["run_id"], [r["run_id"] for r in runs])
+        shown = json.loads(tandem("runs", "show", s["run_id"], "--tracking-uri", uri, "--json").stdout)
+        self.assertEqual(len(shown["history"]["train_loss"]), s["epochs_run"])
+
+    def test_bad_input_is_a_clear_error(self):
+        uri = self.server.uri
+        sample = sample_csv(self.dir / "bad.csv")
+        unknown = "0123456789abcdef0123456789abcdef"
+        cases = [
+            (["predict", "--model", f"runs:/{unknown}", "--input", sample], "unknown run id"),
+            (["predict", "--model", "models:/no-such-model@champion", "--input", sample], "RESOURCE_DOES_NOT_EXIST"),
+            (["models", "register", "--run", unknown, "--name", "x"], "unknown run id"),
+            (["runs", "show", unknown], "unknown run id"),
+        ]
+        for args, expect in cases:
+            p = tandem(*args, "--tracking-uri", uri, check=False, env={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
+            self.assertNotEqual(p.returncode, 0, args)
+            self.assertIn(expect, p.stderr, args)
+
+
+class ServerStoppedMidRun(unittest.TestCase):
+    def test_local_copy_kept_and_error_is_clear(self):
+        import mlflow  # noqa: F401
+        with tempfile.TemporaryDirectory(prefix="tandem-mlflow-stop-") as tmp:
+            tmp = Path(tmp)
+            server = MlflowServer(tmp)
+            runs = tmp / "local-runs"
+            try:
+                e = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+                e["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "1"
+                proc = subprocess.Popen(
+                    [str(TANDEM), "train", "--data", str(DATA), "--label", "survived", "--tracking-uri",
+                     server.uri, "--runs-dir", str(runs), "--max-epochs", "400", "--patience", "400", "--quiet"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+                # Wait until the run is RUNNING on the server, then stop the server under it.
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    body = json.dumps({"experiment_ids": ["0"], "max_results": 5}).encode()
+                    req = urllib.request.Request(f"{server.uri}/api/2.0/mlflow/runs/search", body,
+                                                 {"Content-Type": "application/json"})
+                    with urllib.request.urlopen(req, timeout=5) as r:
+                        found = json.load(r).get("runs", [])
+                    if found and found[0]["info"]["status"] == "RUNNING":
+                        break
+                    time.sleep(0.05)
+                else:
+                    self.fail("the run never appeared on the server")
+                run_id = found[0]["info"]["run_id"]
+                server.stop()
+                out, err = proc.communicate(timeout=300)
+            finally:
+                server.stop()
+            self.assertEqual(proc.returncode, 1, err)
+            self.assertIn("cannot reach the MLflow server", err)
+            self.assertIn("the local copy is complete", err)
+            bundle = runs / run_id / "artifacts" / "model" / "model.tandem"
+            self.assertIn(str(bundle), err)
+            self.assertTrue(bundle.is_file())
+            tandem("inspect", bundle)
+            local = json.loads(tandem("runs", "show", run_id, "--runs-dir", runs, "--json").stdout)["run"]
+            self.assertEqual(local["status"], "FINISHED")
+            self.assertIn("cannot reach", local["tags"]["tandem.mlflow.error"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,772 @@
+//! The embedded run store: a folder, no server.
+//!
+//! ```text
+//! tandem-runs/
+//!   .lock                        store lock: experiments and registry changes
+//!   experiments/<id>.json        {experiment_id, name}
+//!   <run id>/
+//!     lock                       held (flock) by the training process while it runs
+//!     run.json                   id, experiment, name, status, start/end times
+//!     params.json  tags.json     {key: value}
+//!     metrics.jsonl              one {key, value, step, timestamp} per line, appended
+//!     artifacts/...              model/ (bundle, MLmodel, ONNX), plots, spec, split
+//!   models/<name>/model.json     {name, creation_time, aliases}
+//!   models/<name>/<n>.json       version n: run id, artifact path
+//! ```
+//!
+//! Every file except `metrics.jsonl` is replaced whole: written to a hidden temporary file in
+//! the same folder, synced, then renamed, so a reader (or a process killed with SIGKILL at any
+//! moment) sees the old file or the new one, never half of one. A metrics line cut short by a
+//! kill is skipped on read. A run is `RUNNING` only while its process holds `lock`; a reader
+//! that can take the lock knows the process died and records the run as `KILLED`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, check_alias, now_ms,
+};
+
+/// A run store in a folder.
+pub struct LocalStore {
+    root: PathBuf,
+    /// Locks of the runs this process is running (released by `end_run` or by exiting).
+    held: Mutex<HashMap<String, File>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RunFile {
+    run_id: String,
+    experiment_id: String,
+    run_name: String,
+    status: Status,
+    start_time: i64,
+    end_time: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ModelFile {
+    name: String,
+    creation_time: i64,
+    aliases: BTreeMap<String, u64>,
+}
+
+impl LocalStore {
+    /// Open (not create) the store at `root`; folders appear on the first write.
+    pub fn open(root: &Path) -> Result<LocalStore> {
+        if root.exists() && !root.is_dir() {
+            bail!("run store {} is not a folder", root.display());
+        }
+        Ok(LocalStore {
+            root: root.to_path_buf(),
+            held: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A run's folder.
+    pub fn run_dir(&self, run_id: &str) -> PathBuf {
+        self.root.join(run_id)
+    }
+
+    /// Where an artifact of a run lives on disk.
+    pub fn artifact_file(&self, run_id: &str, path: &str) -> Result<PathBuf> {
+        Ok(self
+            .run_dir(run_id)
+            .join("artifacts")
+            .join(check_artifact_path(path)?))
+    }
+
+    /// Run `f` holding the store lock (experiments and registry changes are serialised
+    /// across processes).
+    fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create run store {}", self.root.display()))?;
+        let path = self.root.join(".lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        let out = f();
+        drop(lock);
+        out
+    }
+
+    /// Start a run with a given id (the MLflow store's id, for the local copy).
+    pub fn create_run_with_id(
+        &self,
+        experiment: &Experiment,
+        run_id: &str,
+        run_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<()> {
+        check_run_id(run_id)?;
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create run store {}", self.root.display()))?;
+        let dir = self.run_dir(run_id);
+        fs::create_dir(&dir).with_context(|| format!("cannot create run {}", dir.display()))?;
+        // Take the run's lock before run.json exists: a reader never sees a RUNNING run
+        // whose lock is free unless its process is gone.
+        let lock = File::create(dir.join("lock"))
+            .with_context(|| format!("cannot create {}", dir.join("lock").display()))?;
+        lock.try_lock()
+            .map_err(|e| anyhow!("cannot lock new run {run_id}: {e}"))?;
+        self.held
+            .lock()
+            .map_err(|_| anyhow!("run lock table poisoned"))?
+            .insert(run_id.to_string(), lock);
+        write_json(&dir.join("tags.json"), &to_map(tags))?;
+        write_json(&dir.join("params.json"), &BTreeMap::<String, String>::new())?;
+        write_json(
+            &dir.join("run.json"),
+            &RunFile {
+                run_id: run_id.into(),
+                experiment_id: experiment.experiment_id.clone(),
+                run_name: run_name.into(),
+                status: Status::Running,
+                start_time: now_ms(),
+                end_time: None,
+            },
+        )
+    }
+
+    fn read_run_file(&self, run_id: &str) -> Result<RunFile> {
+        check_run_id(run_id)?;
+        let path = self.run_dir(run_id).join("run.json");
+        if !path.is_file() {
+            bail!(
+                "unknown run id {run_id}: no such run in {}",
+                self.root.display()
+            );
+        }
+        let mut run: RunFile = read_json(&path)?;
+        if run.status == Status::Running && self.owner_is_gone(run_id)? {
+            // The process died without ending its run: record that, holding its lock.
+            run.status = Status::Killed;
+            run.end_time = Some(
+                fs::metadata(self.run_dir(run_id).join("metrics.jsonl"))
+                    .or_else(|_| fs::metadata(&path))
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or_else(now_ms, |d| d.as_millis() as i64),
+            );
+            write_json(&path, &run)?;
+            remove_temporaries(&self.run_dir(run_id));
+        }
+        Ok(run)
+    }
+
+    /// True when no live process holds the run's lock.
+    fn owner_is_gone(&self, run_id: &str) -> Result<bool> {
+        if self
+            .held
+            .lock()
+            .map_err(|_| anyhow!("run lock table poisoned"))?
+            .contains_key(run_id)
+        {
+            return Ok(false);
+        }
+        let path = self.run_dir(run_id).join("lock");
+        let Ok(file) = File::open(&path) else {
+            return Ok(true);
+        };
+        Ok(match file.try_lock() {
+            Ok(()) => true,
+            Err(fs::TryLockError::WouldBlock) => false,
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot check {}", path.display()));
+            }
+        })
+    }
+
+    fn read_metrics(&self, run_id: &str) -> Result<Vec<Metric>> {
+        let path = self.run_dir(run_id).join("metrics.jsonl");
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        // A line without its newline was cut short by a kill: skip it.
+        Ok(text
+            .split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect())
+    }
+
+    fn model_dir(&self, name: &str) -> Result<PathBuf> {
+        check_model_name(name)?;
+        Ok(self.root.join("models").join(name))
+    }
+
+    fn read_model(&self, name: &str) -> Result<ModelFile> {
+        let path = self.model_dir(name)?.join("model.json");
+        if !path.is_file() {
+            bail!(
+                "unknown registered model `{name}` in {}",
+                self.root.display()
+            );
+        }
+        read_json(&path)
+    }
+
+    fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
+        let model = self.read_model(name)?;
+        let dir = self.model_dir(name)?;
+        let mut versions = Vec::new();
+        for entry in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
+            let entry = entry?;
+            let file = entry.file_name();
+            let Some(n) = file
+                .to_str()
+                .and_then(|f| f.strip_suffix(".json"))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            let mut v: ModelVersion = read_json(&entry.path())?;
+            v.version = n;
+            v.aliases = aliases_of(&model, n);
+            versions.push(v);
+        }
+        versions.sort_by_key(|v| v.version);
+        Ok(versions)
+    }
+}
+
+fn aliases_of(model: &ModelFile, version: u64) -> Vec<String> {
+    model
+        .aliases
+        .iter()
+        .filter(|(_, v)| **v == version)
+        .map(|(a, _)| a.clone())
+        .collect()
+}
+
+impl Store for LocalStore {
+    fn location(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    fn experiment(&self, name: &str) -> Result<Experiment> {
+        if name.trim().is_empty() {
+            bail!("an experiment name cannot be empty");
+        }
+        self.locked(|| {
+            let dir = self.root.join("experiments");
+            fs::create_dir_all(&dir)?;
+            let mut max_id = -1i64;
+            for entry in fs::read_dir(&dir)? {
+                let path = entry?.path();
+                if path.extension().is_none_or(|e| e != "json") {
+                    continue;
+                }
+                let e: Experiment = read_json(&path)?;
+                if e.name == name {
+                    return Ok(e);
+                }
+                max_id = max_id.max(e.experiment_id.parse().unwrap_or(-1));
+            }
+            let e = Experiment {
+                experiment_id: if name == "Default" && max_id < 0 {
+                    "0".into()
+                } else {
+                    (max_id + 1).max(1).to_string()
+                },
+                name: name.into(),
+            };
+            write_json(&dir.join(format!("{}.json", e.experiment_id)), &e)?;
+            Ok(e)
+        })
+    }
+
+    fn create_run(
+        &self,
+        experiment: &Experiment,
+        run_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<String> {
+        let id = crate::run::new_run_id(&format!("{}:{run_name}", self.root.display()));
+        self.create_run_with_id(experiment, &id, run_name, tags)?;
+        Ok(id)
+    }
+
+    fn log(
+        &self,
+        run_id: &str,
+        metrics: &[Metric],
+        params: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<()> {
+        self.read_run_file(run_id)?;
+        let dir = self.run_dir(run_id);
+        if !metrics.is_empty() {
+            let mut lines = String::new();
+            for m in metrics {
+                if !m.value.is_finite() {
+                    bail!(
+                        "metric {} is {}: only finite values are logged",
+                        m.key,
+                        m.value
+                    );
+                }
+                lines.push_str(&serde_json::to_string(m)?);
+                lines.push('\n');
+            }
+            let path = dir.join("metrics.jsonl");
+            let mut f = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            f.write_all(lines.as_bytes())
+                .with_context(|| format!("cannot append to {}", path.display()))?;
+        }
+        for (file, entries) in [("params.json", params), ("tags.json", tags)] {
+            if entries.is_empty() {
+                continue;
+            }
+            let path = dir.join(file);
+            let mut map: BTreeMap<String, String> = read_json(&path)?;
+            map.extend(entries.iter().cloned());
+            write_json(&path, &map)?;
+        }
+        Ok(())
+    }
+
+    fn put_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
+        self.read_run_file(run_id)?;
+        let file = self.artifact_file(run_id, path)?;
+        if let Some(parent) = file.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        write_atomic(&file, bytes)
+    }
+
+    fn end_run(&self, run_id: &str, status: Status) -> Result<()> {
+        let path = self.run_dir(run_id).join("run.json");
+        let mut run = self.read_run_file(run_id)?;
+        run.status = status;
+        run.end_time = Some(now_ms());
+        write_json(&path, &run)?;
+        self.held
+            .lock()
+            .map_err(|_| anyhow!("run lock table poisoned"))?
+            .remove(run_id);
+        Ok(())
+    }
+
+    fn run(&self, run_id: &str) -> Result<Run> {
+        let file = self.read_run_file(run_id)?;
+        let dir = self.run_dir(run_id);
+        let mut metrics: BTreeMap<String, (i64, i64, f64)> = BTreeMap::new();
+        for m in self.read_metrics(run_id)? {
+            let e = metrics
+                .entry(m.key)
+                .or_insert((i64::MIN, i64::MIN, m.value));
+            // MLflow's "latest": the highest step, then the latest timestamp.
+            if (m.step, m.timestamp) >= (e.0, e.1) {
+                *e = (m.step, m.timestamp, m.value);
+            }
+        }
+        Ok(Run {
+            run_id: file.run_id,
+            experiment_id: file.experiment_id,
+            run_name: file.run_name,
+            status: file.status,
+            start_time: file.start_time,
+            end_time: file.end_time,
+            params: read_json(&dir.join("params.json")).unwrap_or_default(),
+            metrics: metrics.into_iter().map(|(k, v)| (k, v.2)).collect(),
+            tags: read_json(&dir.join("tags.json")).unwrap_or_default(),
+        })
+    }
+
+    fn runs(&self, experiment: Option<&str>, max: usize) -> Result<Vec<Run>> {
+        let experiment_id = match experiment {
+            None => None,
+            Some(name) => Some(
+                self.experiments()?
+                    .into_iter()
+                    .find(|e| e.name == name || e.experiment_id == name)
+                    .ok_or_else(|| {
+                        anyhow!("unknown experiment `{name}` in {}", self.root.display())
+                    })?
+                    .experiment_id,
+            ),
+        };
+        let mut runs = Vec::new();
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return Ok(runs);
+        };
+        for entry in entries {
+            let name = entry?.file_name();
+            let Some(id) = name.to_str().filter(|n| check_run_id(n).is_ok()) else {
+                continue;
+            };
+            // A run folder without run.json is a run being created (or killed while it
+            // was): not a run yet.
+            if !self.run_dir(id).join("run.json").is_file() {
+                continue;
+            }
+            let run = self.run(id)?;
+            if experiment_id
+                .as_ref()
+                .is_none_or(|e| *e == run.experiment_id)
+            {
+                runs.push(run);
+            }
+        }
+        runs.sort_by(|a, b| {
+            b.start_time
+                .cmp(&a.start_time)
+                .then(b.run_id.cmp(&a.run_id))
+        });
+        runs.truncate(max);
+        Ok(runs)
+    }
+
+    fn metric_history(&self, run_id: &str, key: &str) -> Result<Vec<Metric>> {
+        self.read_run_file(run_id)?;
+        let mut h: Vec<Metric> = self
+            .read_metrics(run_id)?
+            .into_iter()
+            .filter(|m| m.key == key)
+            .collect();
+        h.sort_by_key(|m| (m.step, m.timestamp));
+        Ok(h)
+    }
+
+    fn get_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>> {
+        self.read_run_file(run_id)?;
+        let file = self.artifact_file(run_id, path)?;
+        fs::read(&file)
+            .with_context(|| format!("run {run_id} has no artifact `{path}` ({})", file.display()))
+    }
+
+    fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
+        let dir = self.model_dir(name)?;
+        let run = self.run(run_id)?;
+        if run.status != Status::Finished {
+            bail!(
+                "run {run_id} is {}: only a FINISHED run can be registered",
+                run.status.as_str()
+            );
+        }
+        let bundle = format!("{}/model.tandem", artifact_path.trim_end_matches('/'));
+        if !self.artifact_file(run_id, &bundle)?.is_file() {
+            bail!("run {run_id} has no bundle at `{bundle}`");
+        }
+        self.locked(|| {
+            fs::create_dir_all(&dir)?;
+            let model_json = dir.join("model.json");
+            if !model_json.is_file() {
+                write_json(
+                    &model_json,
+                    &ModelFile {
+                        name: name.into(),
+                        creation_time: now_ms(),
+                        aliases: BTreeMap::new(),
+                    },
+                )?;
+            }
+            let next = self.versions_of(name)?.last().map_or(1, |v| v.version + 1);
+            let v = ModelVersion {
+                name: name.into(),
+                version: next,
+                run_id: run_id.into(),
+                artifact_path: artifact_path.into(),
+                creation_time: now_ms(),
+                aliases: Vec::new(),
+            };
+            write_json(&dir.join(format!("{next}.json")), &v)?;
+            Ok(v)
+        })
+    }
+
+    fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()> {
+        check_alias(alias)?;
+        self.version(name, version)?;
+        self.locked(|| {
+            let path = self.model_dir(name)?.join("model.json");
+            let mut model: ModelFile = read_json(&path)?;
+            model.aliases.insert(alias.into(), version);
+            write_json(&path, &model)
+        })
+    }
+
+    fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
+        self.locked(|| {
+            let path = self.model_dir(name)?.join("model.json");
+            let mut model = self.read_model(name)?;
+            if model.aliases.remove(alias).is_none() {
+                bail!("model `{name}` has no alias `{alias}`");
+            }
+            write_json(&path, &model)
+        })
+    }
+
+    fn version(&self, name: &str, version: u64) -> Result<ModelVersion> {
+        self.versions_of(name)?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or_else(|| anyhow!("model `{name}` has no version {version}"))
+    }
+
+    fn version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
+        let model = self.read_model(name)?;
+        let v = *model
+            .aliases
+            .get(alias)
+            .ok_or_else(|| anyhow!("model `{name}` has no alias `{alias}`"))?;
+        self.version(name, v)
+    }
+
+    fn latest_version(&self, name: &str) -> Result<ModelVersion> {
+        self.versions_of(name)?
+            .pop()
+            .ok_or_else(|| anyhow!("model `{name}` has no versions"))
+    }
+
+    fn models(&self) -> Result<Vec<RegisteredModel>> {
+        let dir = self.root.join("models");
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let Some(name) = entry?.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
+            if check_model_name(&name).is_err() || !dir.join(&name).join("model.json").is_file() {
+                continue;
+            }
+            out.push(RegisteredModel {
+                aliases: self.read_model(&name)?.aliases,
+                versions: self.versions_of(&name)?,
+                name,
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+}
+
+impl LocalStore {
+    /// Every experiment.
+    pub fn experiments(&self) -> Result<Vec<Experiment>> {
+        let dir = self.root.join("experiments");
+        let Ok(entries) = fs::read_dir(&dir) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                out.push(read_json::<Experiment>(&path)?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A run id is 32 lowercase or uppercase hex digits (MLflow's form).
+pub fn check_run_id(id: &str) -> Result<()> {
+    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("malformed run id `{id}`: expected 32 hex digits");
+    }
+    Ok(())
+}
+
+/// Registered model names in the local store become folder names: keep them portable.
+fn check_model_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !ok {
+        bail!(
+            "invalid model name `{name}`: use letters, digits, `_`, `-` and `.` (not leading), at most 128"
+        );
+    }
+    Ok(())
+}
+
+/// An artifact path: relative, `/`-separated, no `..`, no hidden or empty segments.
+pub fn check_artifact_path(path: &str) -> Result<PathBuf> {
+    let segments: Vec<&str> = path.split('/').collect();
+    if path.is_empty()
+        || segments
+            .iter()
+            .any(|s| s.is_empty() || s.starts_with('.') || s.contains('\\') || s.contains('\0'))
+    {
+        bail!("invalid artifact path `{path}`: expected a relative path like `model/model.tandem`");
+    }
+    Ok(segments.iter().collect())
+}
+
+/// Delete the hidden temporary files a killed process left behind in `dir`.
+fn remove_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if path.is_dir() {
+            remove_temporaries(&path);
+        } else if name.starts_with('.') && name.contains(".tmp-") {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+fn to_map(entries: &[(String, String)]) -> BTreeMap<String, String> {
+    entries.iter().cloned().collect()
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", path.display()))
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_atomic(path, &serde_json::to_vec_pretty(value)?)
+}
+
+/// Replace `path` whole: write a hidden temporary file beside it, sync, rename.
+///
+/// Fault injection for the tests: `TANDEM_FAILPOINT=kill-while-writing:<file name>` makes the
+/// process SIGKILL itself halfway through writing that file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| anyhow!("not a file path: {}", path.display()))?;
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let kill_here = std::env::var("TANDEM_FAILPOINT")
+        .ok()
+        .is_some_and(|fp| fp.strip_prefix("kill-while-writing:") == Some(name));
+    if kill_here {
+        f.write_all(&bytes[..bytes.len() / 2])?;
+        f.sync_all()?;
+        kill_self();
+    }
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.sync_all()
+        .with_context(|| format!("cannot sync {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+}
+
+fn kill_self() {
+    let pid = std::process::id().to_string();
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status();
+    // `kill` is not there: die as abruptly as we can.
+    std::process::abort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (PathBuf, LocalStore) {
+        let dir = std::env::temp_dir().join(format!(
+            "tandem-store-{}-{}",
+            std::process::id(),
+            crate::run::new_run_id("t")
+        ));
+        let s = LocalStore::open(&dir).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn a_run_round_trips_and_ends() {
+        let (dir, s) = store();
+        let e = s.experiment("titanic").unwrap();
+        assert_eq!(
+            s.experiment("titanic").unwrap().experiment_id,
+            e.experiment_id
+        );
+        let id = s
+            .create_run(&e, "first", &[("k".into(), "v".into())])
+            .unwrap();
+        assert_eq!(s.run(&id).unwrap().status, Status::Running);
+        let m = |step, value| Metric {
+            key: "loss".into(),
+            value,
+            step,
+            timestamp: 1,
+        };
+        s.log(
+            &id,
+            &[m(1, 0.9), m(2, 0.5)],
+            &[("lr".into(), "0.1".into())],
+            &[],
+        )
+        .unwrap();
+        s.put_artifact(&id, "model/x.bin", b"abc").unwrap();
+        s.end_run(&id, Status::Finished).unwrap();
+        let run = s.run(&id).unwrap();
+        assert_eq!(run.status, Status::Finished);
+        assert_eq!(run.metrics["loss"], 0.5);
+        assert_eq!(run.params["lr"], "0.1");
+        assert_eq!(run.tags["k"], "v");
+        assert_eq!(s.get_artifact(&id, "model/x.bin").unwrap(), b"abc");
+        assert_eq!(s.metric_history(&id, "loss").unwrap().len(), 2);
+        assert_eq!(s.runs(Some("titanic"), 10).unwrap().len(), 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_cut_metrics_line_is_skipped() {
+        let (dir, s) = store();
+        let e = s.experiment("Default").unwrap();
+        assert_eq!(e.experiment_id, "0");
+        let id = s.create_run(&e, "r", &[]).unwrap();
+        let line = r#"{"key":"a","value":1.0,"step":1,"timestamp":1}"#;
+        fs::write(
+            s.run_dir(&id).join("metrics.jsonl"),
+            format!("{line}\n{{\"key\":\"a\",\"val"),
+        )
+        .unwrap();
+        assert_eq!(s.metric_history(&id, "a").unwrap().len(), 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn bad_paths_and_names_are_refused() {
+        for p in [
+            "",
+            "../x",
+            "a/../b",
+            "/etc/passwd",
+            "a//b",
+            ".hidden",
+            "a\\b",
+        ] {
+            assert!(check_artifact_path(p).is_err(), "{p}");
+        }
+        for n in ["", ".x", "a/b", "..", "a b"] {
+            assert!(check_model_name(n).is_err(), "{n}");
+        }
+        assert!(check_run_id("zz").is_err());
+    }
+}

@@ -1,0 +1,317 @@
+//! The HTTP side of the MLflow store: one blocking client (ureq, rustls), retries with
+//! backoff on transient failures, MLflow's error bodies turned into typed errors, and the
+//! credentials MLflow's own client reads from the environment.
+
+use std::time::Duration;
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::{Value as Json, json};
+
+/// The largest JSON answer we read (a run with thousands of metrics fits easily).
+const MAX_JSON_ANSWER: u64 = 64 << 20;
+/// The largest artifact we download.
+const MAX_ARTIFACT: u64 = 2 << 30;
+
+/// An MLflow tracking server.
+pub struct MlflowStore {
+    pub(super) base: String,
+    agent: ureq::Agent,
+    auth: Option<String>,
+    retries: u32,
+}
+
+/// A failed call: which endpoint, what the server (or the network) said.
+#[derive(Debug, thiserror::Error)]
+pub enum MlflowError {
+    /// The server answered with an MLflow error body.
+    #[error("MLflow {endpoint}: HTTP {status} {code}: {message}")]
+    Api {
+        /// `runs/create`, ...
+        endpoint: String,
+        /// HTTP status.
+        status: u16,
+        /// MLflow's `error_code` (`RESOURCE_DOES_NOT_EXIST`, ...).
+        code: String,
+        /// MLflow's message.
+        message: String,
+    },
+    /// The server answered something that is not MLflow's protocol.
+    #[error("MLflow {endpoint}: HTTP {status} with an answer that is not MLflow JSON: {excerpt:?}")]
+    Garbage {
+        /// Endpoint.
+        endpoint: String,
+        /// HTTP status.
+        status: u16,
+        /// The first bytes of the answer.
+        excerpt: String,
+    },
+    /// No answer at all.
+    #[error("cannot reach the MLflow server at {base} ({endpoint}): {cause}")]
+    Unreachable {
+        /// Server base URI.
+        base: String,
+        /// Endpoint.
+        endpoint: String,
+        /// The transport error.
+        cause: String,
+    },
+}
+
+impl MlflowError {
+    pub(super) fn code(&self) -> Option<&str> {
+        match self {
+            MlflowError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+pub(super) enum Body<'a> {
+    None,
+    Json(&'a Json),
+    Bytes(&'a [u8]),
+}
+
+impl MlflowStore {
+    /// A client for the server at `uri` (`http://host:port[/prefix]` or https).
+    pub fn new(uri: &str) -> Result<MlflowStore> {
+        let base = uri.trim_end_matches('/');
+        let rest = base
+            .strip_prefix("http://")
+            .or_else(|| base.strip_prefix("https://"))
+            .ok_or_else(|| {
+                anyhow!(
+                    "malformed tracking URI `{uri}`: expected http://host:port or https://host (or use --runs-dir for a local store)"
+                )
+            })?;
+        if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+            bail!("malformed tracking URI `{uri}`: no host");
+        }
+        let env_num = |k: &str, d: u64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(d)
+        };
+        let timeout = Duration::from_secs(env_num("MLFLOW_HTTP_REQUEST_TIMEOUT", 120));
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .user_agent(format!("tandem/{}", tandem_core::VERSION))
+            .build()
+            .into();
+        let auth = if let Ok(token) = std::env::var("MLFLOW_TRACKING_TOKEN") {
+            Some(format!("Bearer {token}"))
+        } else if let (Ok(u), Ok(p)) = (
+            std::env::var("MLFLOW_TRACKING_USERNAME"),
+            std::env::var("MLFLOW_TRACKING_PASSWORD"),
+        ) {
+            Some(format!("Basic {}", base64(format!("{u}:{p}").as_bytes())))
+        } else {
+            None
+        };
+        Ok(MlflowStore {
+            base: base.to_string(),
+            agent,
+            auth,
+            retries: env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3) as u32,
+        })
+    }
+
+    /// One call with retries on transient failures. Returns the answer's bytes.
+    pub(super) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Body,
+    ) -> Result<Vec<u8>> {
+        let url = format!("{}/{path}", self.base);
+        let endpoint = path
+            .trim_start_matches("api/2.0/mlflow/")
+            .trim_start_matches("api/2.0/")
+            .to_string();
+        let mut attempt = 0;
+        loop {
+            let outcome = self.call_once(method, &url, query, &body);
+            let transient = match &outcome {
+                Err(_) => true,
+                Ok((status, _)) => *status == 429 || *status >= 500,
+            };
+            if transient && attempt < self.retries {
+                std::thread::sleep(Duration::from_millis(500 << attempt.min(6)));
+                attempt += 1;
+                continue;
+            }
+            let (status, bytes) = outcome.map_err(|cause| MlflowError::Unreachable {
+                base: self.base.clone(),
+                endpoint: endpoint.clone(),
+                cause,
+            })?;
+            if (200..300).contains(&status) {
+                return Ok(bytes);
+            }
+            let parsed: Option<Json> = serde_json::from_slice(&bytes).ok();
+            let err = match parsed.as_ref().and_then(|j| j.get("error_code")) {
+                Some(code) => MlflowError::Api {
+                    endpoint,
+                    status,
+                    code: code.as_str().unwrap_or_default().to_string(),
+                    message: parsed
+                        .as_ref()
+                        .and_then(|j| j["message"].as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                },
+                None => MlflowError::Garbage {
+                    endpoint,
+                    status,
+                    excerpt: excerpt(&bytes),
+                },
+            };
+            return Err(err.into());
+        }
+    }
+
+    fn call_once(
+        &self,
+        method: &str,
+        url: &str,
+        query: &[(&str, &str)],
+        body: &Body,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let with = |mut r: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
+            for (k, v) in query {
+                r = r.query(*k, *v);
+            }
+            match &self.auth {
+                Some(a) => r.header("Authorization", a),
+                None => r,
+            }
+        };
+        let with_body = |mut r: ureq::RequestBuilder<ureq::typestate::WithBody>| {
+            for (k, v) in query {
+                r = r.query(*k, *v);
+            }
+            if let Some(a) = &self.auth {
+                r = r.header("Authorization", a);
+            }
+            match body {
+                Body::Json(j) => r
+                    .header("Content-Type", "application/json")
+                    .send(serde_json::to_vec(j).unwrap_or_default()),
+                Body::Bytes(b) => r
+                    .header("Content-Type", "application/octet-stream")
+                    .send(*b),
+                Body::None => r.send_empty(),
+            }
+        };
+        let response = match method {
+            "GET" => with(self.agent.get(url)).call(),
+            "DELETE" => with(self.agent.delete(url)).call(),
+            "POST" => with_body(self.agent.post(url)),
+            "PATCH" => with_body(self.agent.patch(url)),
+            _ => with_body(self.agent.put(url)),
+        };
+        let mut response = response.map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let limit = if matches!(body, Body::None) && method == "GET" {
+            MAX_ARTIFACT
+        } else {
+            MAX_JSON_ANSWER
+        };
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| e.to_string())?;
+        Ok((status, bytes))
+    }
+
+    pub(super) fn json(
+        &self,
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&Json>,
+    ) -> Result<Json> {
+        let bytes = self.call(
+            method,
+            &format!("api/2.0/mlflow/{path}"),
+            query,
+            body.map_or(Body::None, Body::Json),
+        )?;
+        if bytes.is_empty() {
+            return Ok(json!({}));
+        }
+        serde_json::from_slice(&bytes).map_err(|_| {
+            MlflowError::Garbage {
+                endpoint: path.into(),
+                status: 200,
+                excerpt: excerpt(&bytes),
+            }
+            .into()
+        })
+    }
+}
+
+pub(super) fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub(super) fn excerpt(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    s.trim().to_string()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
+    }
+
+    #[test]
+    fn uris_must_be_http() {
+        assert!(MlflowStore::new("ftp://x").is_err());
+        assert!(MlflowStore::new("http://").is_err());
+        assert!(MlflowStore::new("localhost:5000").is_err());
+        assert!(MlflowStore::new("http://127.0.0.1:5000/").is_ok());
+    }
+}

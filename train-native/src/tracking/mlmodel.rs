@@ -1,0 +1,130 @@
+//! The `MLmodel` file logged beside the bundle, so MLflow shows a Tandem model like its own.
+//!
+//! Two flavors: `onnx` (MLflow's own: `mlflow.onnx.load_model` loads `model.onnx`, the
+//! network on preprocessed features) and `tandem` (the bundle: raw instances in, predictions
+//! out). The signature is the Tandem schema's raw input fields, so MLflow's UI lists the
+//! inputs a user_app sends, and the prediction columns `tandem serve` answers. There is no
+//! `python_function` flavor: the preprocessing is Rust (native or wasm), not Python, and a
+//! pyfunc that skipped it would accept raw fields and predict garbage.
+
+use serde_json::{Value as Json, json};
+use tandem_core::{FieldType, Schema, Task};
+
+/// What the MLmodel file needs to know.
+pub struct MlModel<'a> {
+    /// The input schema and task.
+    pub schema: &'a Schema,
+    /// The run.
+    pub run_id: &'a str,
+    /// Bundle format version.
+    pub bundle_format: u32,
+    /// Bytes of the bundle.
+    pub bundle_size: usize,
+    /// Width of the ONNX input (features after preprocessing).
+    pub n_features: usize,
+    /// ONNX input and output names.
+    pub onnx_io: (&'a str, &'a str),
+    /// `YYYY-MM-DD HH:MM:SS` UTC.
+    pub created: &'a str,
+}
+
+/// MLflow's column type for a Tandem field.
+fn column_type(kind: FieldType) -> &'static str {
+    match kind {
+        FieldType::Number => "double",
+        FieldType::Integer => "long",
+        FieldType::Boolean => "boolean",
+        FieldType::Category | FieldType::Text => "string",
+    }
+}
+
+/// The signature's input columns (MLflow's column-based schema, as JSON).
+pub fn inputs(schema: &Schema) -> Json {
+    Json::Array(
+        schema
+            .fields
+            .iter()
+            .map(|f| json!({"type": column_type(f.kind), "name": f.name, "required": !f.nullable}))
+            .collect(),
+    )
+}
+
+/// The signature's output columns: `label` and per-class `probabilities`, or `value`.
+pub fn outputs(schema: &Schema) -> Json {
+    match &schema.label.task {
+        Task::Classification { classes } => {
+            let props: serde_json::Map<String, Json> = classes
+                .iter()
+                .map(|c| (c.clone(), json!({"type": "double", "required": true})))
+                .collect();
+            json!([
+                {"type": "string", "name": "label", "required": true},
+                {"type": "object", "name": "probabilities", "properties": props, "required": true},
+            ])
+        }
+        Task::Regression => json!([{"type": "double", "name": "value", "required": true}]),
+    }
+}
+
+/// Quote a string for YAML (single quotes: only `'` needs escaping).
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl MlModel<'_> {
+    /// The `MLmodel` file's text (YAML).
+    pub fn to_yaml(&self) -> String {
+        let uuid = crate::run::sha256_hex(format!("{}:model", self.run_id).as_bytes());
+        format!(
+            "artifact_path: model\n\
+             flavors:\n\
+             \x20 onnx:\n\
+             \x20   code: null\n\
+             \x20   data: model.onnx\n\
+             \x20   onnx_version: 1.17.0\n\
+             \x20   providers:\n\
+             \x20   - CPUExecutionProvider\n\
+             \x20 tandem:\n\
+             \x20   bundle: model.tandem\n\
+             \x20   bundle_format: {fmt}\n\
+             \x20   tandem_version: {ver}\n\
+             \x20   onnx_input: {input}\n\
+             \x20   onnx_input_meaning: {meaning}\n\
+             \x20   onnx_output: {output}\n\
+             metadata:\n\
+             \x20 tandem_bundle: model.tandem\n\
+             model_size_bytes: {size}\n\
+             model_uuid: {uuid}\n\
+             run_id: {run}\n\
+             signature:\n\
+             \x20 inputs: {inputs}\n\
+             \x20 outputs: {outputs}\n\
+             \x20 params: null\n\
+             utc_time_created: {created}\n",
+            fmt = self.bundle_format,
+            ver = tandem_core::VERSION,
+            input = self.onnx_io.0,
+            meaning = quote(&format!(
+                "float32 [batch, {}] features after the bundle's preprocessing",
+                self.n_features
+            )),
+            output = self.onnx_io.1,
+            size = self.bundle_size,
+            uuid = &uuid[..32],
+            run = self.run_id,
+            inputs = quote(&inputs(self.schema).to_string()),
+            outputs = quote(&outputs(self.schema).to_string()),
+            created = quote(&format!("{}.000000", self.created)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_single_quotes() {
+        assert_eq!(quote("it's"), "'it''s'");
+    }
+}

@@ -1,0 +1,198 @@
+//! One training run, recorded in the local store and, with a tracking URI, mirrored to MLflow.
+//!
+//! The local store always gets the whole run (the local copy), under the same run id as the
+//! MLflow run. The MLflow server is checked and the run created there before training starts
+//! (a wrong URI fails in a second, not after the training). If the server fails mid-run,
+//! training goes on and finishes locally; the remote run is marked `FAILED` if the server
+//! answers again, and the command ends with an error naming the local copy.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, anyhow};
+
+use super::local::LocalStore;
+use super::mlflow::MlflowStore;
+use super::{Experiment, Metric, Status, Store, StoreArgs};
+
+/// Per-epoch metrics are sent to MLflow at most this often (and at the end).
+const REMOTE_FLUSH: Duration = Duration::from_secs(1);
+
+/// A run being recorded.
+pub struct Recorder {
+    local: LocalStore,
+    remote: Option<MlflowStore>,
+    remote_error: Option<anyhow::Error>,
+    /// The run id (MLflow's when mirrored).
+    pub run_id: String,
+    /// The experiment.
+    pub experiment: Experiment,
+    pending: Vec<Metric>,
+    last_flush: Instant,
+}
+
+impl Recorder {
+    /// Create the run (remote first, then the local copy with the same id).
+    pub fn start(
+        stores: &StoreArgs,
+        experiment: &str,
+        run_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<Recorder> {
+        let local = LocalStore::open(&stores.runs_dir)?;
+        let remote = stores.remote()?;
+        let (run_id, experiment) = match &remote {
+            Some(r) => {
+                let e = r.experiment(experiment)?;
+                let id = r.create_run(&e, run_name, tags)?;
+                let local_exp = local.experiment(&e.name)?;
+                let mut tags = tags.to_vec();
+                tags.push(("tandem.mlflow.tracking_uri".into(), r.location()));
+                tags.push((
+                    "tandem.mlflow.experiment_id".into(),
+                    e.experiment_id.clone(),
+                ));
+                local.create_run_with_id(&local_exp, &id, run_name, &tags)?;
+                (id, e)
+            }
+            None => {
+                let e = local.experiment(experiment)?;
+                (local.create_run(&e, run_name, tags)?, e)
+            }
+        };
+        Ok(Recorder {
+            local,
+            remote,
+            remote_error: None,
+            run_id,
+            experiment,
+            pending: Vec::new(),
+            last_flush: Instant::now(),
+        })
+    }
+
+    /// The local store.
+    pub fn local(&self) -> &LocalStore {
+        &self.local
+    }
+
+    /// Where the run lives, for messages: the server or the folder.
+    pub fn location(&self) -> String {
+        match &self.remote {
+            Some(r) => r.location(),
+            None => self.local.location(),
+        }
+    }
+
+    fn remote_do(&mut self, f: impl FnOnce(&MlflowStore) -> Result<()>) {
+        if self.remote_error.is_some() {
+            return;
+        }
+        if let Some(r) = &self.remote
+            && let Err(e) = f(r)
+        {
+            self.remote_error = Some(e);
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let id = self.run_id.clone();
+        self.remote_do(|r| r.log(&id, &pending, &[], &[]));
+        self.last_flush = Instant::now();
+    }
+
+    /// One epoch's metrics: written locally now, sent to MLflow in batches.
+    pub fn epoch(&mut self, metrics: &[Metric]) -> Result<()> {
+        self.local.log(&self.run_id, metrics, &[], &[])?;
+        if self.remote.is_some() {
+            self.pending.extend_from_slice(metrics);
+            if self.last_flush.elapsed() >= REMOTE_FLUSH {
+                self.flush();
+            }
+        }
+        Ok(())
+    }
+
+    /// Metrics, params and tags.
+    pub fn log(
+        &mut self,
+        metrics: &[Metric],
+        params: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<()> {
+        self.local.log(&self.run_id, metrics, params, tags)?;
+        self.flush();
+        let id = self.run_id.clone();
+        self.remote_do(|r| r.log(&id, metrics, params, tags));
+        Ok(())
+    }
+
+    /// An artifact, atomically in place locally, then uploaded.
+    pub fn artifact(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.local.put_artifact(&self.run_id, path, bytes)?;
+        let id = self.run_id.clone();
+        self.remote_do(|r| r.put_artifact(&id, path, bytes));
+        Ok(())
+    }
+
+    /// End the run as `FINISHED`. With a failed mirror: the local copy is finished, the remote
+    /// run marked `FAILED` if the server answers, and the error says where the copy is.
+    pub fn finish(mut self) -> Result<String> {
+        self.flush();
+        let id = self.run_id.clone();
+        self.remote_do(|r| r.end_run(&id, Status::Finished));
+        if let Some(e) = self.remote_error.take() {
+            self.local.log(
+                &id,
+                &[],
+                &[],
+                &[("tandem.mlflow.error".into(), format!("{e:#}"))],
+            )?;
+            self.local.end_run(&id, Status::Finished)?;
+            let marked = match &self.remote {
+                Some(r) => match r.end_run(&id, Status::Failed) {
+                    Ok(()) => "marked FAILED there".to_string(),
+                    Err(e2) => format!("could not be marked FAILED ({e2:#})"),
+                },
+                None => String::new(),
+            };
+            return Err(anyhow!(
+                "training finished, but recording run {id} on the MLflow server failed: {e:#}\n\
+                 the remote run {marked}; the local copy is complete: {}",
+                self.local
+                    .artifact_file(&id, "model/model.tandem")?
+                    .display()
+            ));
+        }
+        self.local.end_run(&id, Status::Finished)?;
+        Ok(id)
+    }
+
+    /// End the run as `FAILED` because of `err`, and return `err` (with where the run is).
+    pub fn fail(mut self, err: anyhow::Error) -> anyhow::Error {
+        let id = self.run_id.clone();
+        let msg = format!("{err:#}");
+        let _ = self
+            .local
+            .log(&id, &[], &[], &[("tandem.error".into(), msg.clone())]);
+        let _ = self.local.end_run(&id, Status::Failed);
+        self.flush();
+        self.remote_do(|r| {
+            r.log(
+                &id,
+                &[],
+                &[],
+                &[("tandem.error".into(), truncate(&msg, 5000))],
+            )?;
+            r.end_run(&id, Status::Failed)
+        });
+        err.context(format!("run {id} marked FAILED"))
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}

@@ -1,0 +1,266 @@
+//! Model URIs, as MLflow spells them, resolved to bundle bytes from either store.
+//!
+//! - a path: a bundle file, a run folder of the local store, or a folder holding `model.tandem`
+//! - `runs:/<run id>[/<artifact path>]`: the run's bundle (artifact path `model` by default)
+//! - `models:/<name>/<version>`, `models:/<name>/latest`, `models:/<name>@<alias>`: the registry
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use super::{ModelVersion, StoreArgs};
+
+/// A parsed `--model` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelUri {
+    /// A file or folder.
+    Path(PathBuf),
+    /// `runs:/<id>/<artifact path>`.
+    Run {
+        /// Run id.
+        run_id: String,
+        /// The bundle's artifact path (`model/model.tandem`).
+        bundle: String,
+    },
+    /// `models:/<name>/<version>`.
+    Version {
+        /// Registered model name.
+        name: String,
+        /// Version number.
+        version: u64,
+    },
+    /// `models:/<name>/latest`.
+    Latest {
+        /// Registered model name.
+        name: String,
+    },
+    /// `models:/<name>@<alias>`.
+    Alias {
+        /// Registered model name.
+        name: String,
+        /// Alias.
+        alias: String,
+    },
+}
+
+/// A bundle found through a URI.
+pub struct Resolved {
+    /// The bundle file's bytes.
+    pub bytes: Vec<u8>,
+    /// Where it came from, for messages and `/version`.
+    pub source: String,
+    /// The registry version, for `models:/` URIs.
+    pub version: Option<ModelVersion>,
+}
+
+const HELP: &str = "expected a bundle path, runs:/<run id>[/<artifact path>], models:/<name>/<version>, models:/<name>/latest or models:/<name>@<alias>";
+
+impl ModelUri {
+    /// Parse a `--model` argument.
+    pub fn parse(s: &str) -> Result<ModelUri> {
+        if let Some(rest) = s.strip_prefix("runs:/") {
+            let rest = rest.trim_start_matches('/');
+            let (run_id, path) = rest.split_once('/').unwrap_or((rest, ""));
+            super::local::check_run_id(run_id)
+                .with_context(|| format!("malformed model URI `{s}`: {HELP}"))?;
+            let path = path.trim_end_matches('/');
+            let bundle = match path {
+                "" => "model/model.tandem".to_string(),
+                p if p.ends_with(".tandem") => p.to_string(),
+                p => format!("{p}/model.tandem"),
+            };
+            super::local::check_artifact_path(&bundle)
+                .with_context(|| format!("malformed model URI `{s}`"))?;
+            return Ok(ModelUri::Run {
+                run_id: run_id.to_ascii_lowercase(),
+                bundle,
+            });
+        }
+        if let Some(rest) = s.strip_prefix("models:/") {
+            let rest = rest.trim_start_matches('/').trim_end_matches('/');
+            let bad = || anyhow::anyhow!("malformed model URI `{s}`: {HELP}");
+            if let Some((name, alias)) = rest.split_once('@') {
+                if name.is_empty() || name.contains('/') {
+                    return Err(bad());
+                }
+                super::check_alias(alias).with_context(|| format!("malformed model URI `{s}`"))?;
+                return Ok(ModelUri::Alias {
+                    name: name.into(),
+                    alias: alias.into(),
+                });
+            }
+            let (name, version) = rest.rsplit_once('/').ok_or_else(bad)?;
+            if name.is_empty() {
+                return Err(bad());
+            }
+            if version.eq_ignore_ascii_case("latest") {
+                return Ok(ModelUri::Latest { name: name.into() });
+            }
+            let version: u64 = version.parse().ok().filter(|v| *v > 0).ok_or_else(bad)?;
+            return Ok(ModelUri::Version {
+                name: name.into(),
+                version,
+            });
+        }
+        if let Some((scheme, _)) = s.split_once(':')
+            && scheme.len() > 1
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !Path::new(s).exists()
+        {
+            bail!("unsupported model URI scheme `{scheme}:` in `{s}`: {HELP}");
+        }
+        Ok(ModelUri::Path(PathBuf::from(s)))
+    }
+
+    /// True for registry URIs, whose target can move (aliases, latest).
+    pub fn can_move(&self) -> bool {
+        matches!(self, ModelUri::Alias { .. } | ModelUri::Latest { .. })
+    }
+
+    /// Fetch the bundle this URI names.
+    pub fn resolve(&self, stores: &StoreArgs) -> Result<Resolved> {
+        match self {
+            ModelUri::Path(p) => {
+                let file = bundle_in(p);
+                let bytes = std::fs::read(&file)
+                    .with_context(|| format!("cannot read model {}", file.display()))?;
+                Ok(Resolved {
+                    bytes,
+                    source: file.display().to_string(),
+                    version: None,
+                })
+            }
+            ModelUri::Run { run_id, bundle } => {
+                let store = stores.open()?;
+                let bytes = store.get_artifact(run_id, bundle)?;
+                Ok(Resolved {
+                    bytes,
+                    source: format!("runs:/{run_id}/{bundle} ({})", store.location()),
+                    version: None,
+                })
+            }
+            ModelUri::Version { .. } | ModelUri::Latest { .. } | ModelUri::Alias { .. } => {
+                let store = stores.open()?;
+                let v = self.version(&*store)?;
+                let bundle = format!("{}/model.tandem", v.artifact_path.trim_end_matches('/'));
+                let bytes = store.get_artifact(&v.run_id, &bundle)?;
+                Ok(Resolved {
+                    bytes,
+                    source: format!(
+                        "models:/{}/{} (run {}, {})",
+                        v.name,
+                        v.version,
+                        v.run_id,
+                        store.location()
+                    ),
+                    version: Some(v),
+                })
+            }
+        }
+    }
+
+    /// The registry version a `models:/` URI names right now.
+    pub fn version(&self, store: &dyn super::Store) -> Result<ModelVersion> {
+        match self {
+            ModelUri::Version { name, version } => store.version(name, *version),
+            ModelUri::Latest { name } => store.latest_version(name),
+            ModelUri::Alias { name, alias } => store.version_by_alias(name, alias),
+            _ => bail!("not a registry URI"),
+        }
+    }
+}
+
+/// The bundle file a path names: itself, `artifacts/model/model.tandem` of a run folder, or
+/// `model.tandem` in a folder.
+pub fn bundle_in(path: &Path) -> PathBuf {
+    if !path.is_dir() {
+        return path.to_path_buf();
+    }
+    let in_run = path.join("artifacts").join("model").join("model.tandem");
+    if in_run.is_file() {
+        in_run
+    } else {
+        path.join("model.tandem")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn run_uris() {
+        let run = |b: &str| ModelUri::Run {
+            run_id: ID.into(),
+            bundle: b.into(),
+        };
+        assert_eq!(
+            ModelUri::parse(&format!("runs:/{ID}")).unwrap(),
+            run("model/model.tandem")
+        );
+        assert_eq!(
+            ModelUri::parse(&format!("runs:/{ID}/model")).unwrap(),
+            run("model/model.tandem")
+        );
+        assert_eq!(
+            ModelUri::parse(&format!("runs:/{ID}/model/model.tandem")).unwrap(),
+            run("model/model.tandem")
+        );
+        assert_eq!(
+            ModelUri::parse(&format!("runs:/{ID}/other")).unwrap(),
+            run("other/model.tandem")
+        );
+        for bad in [
+            "runs:/".to_string(),
+            "runs:/xyz".into(),
+            format!("runs:/{ID}/../x"),
+            format!("runs:/{ID}x"),
+        ] {
+            assert!(ModelUri::parse(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn registry_uris() {
+        assert_eq!(
+            ModelUri::parse("models:/titanic@champion").unwrap(),
+            ModelUri::Alias {
+                name: "titanic".into(),
+                alias: "champion".into()
+            }
+        );
+        assert_eq!(
+            ModelUri::parse("models:/titanic/3").unwrap(),
+            ModelUri::Version {
+                name: "titanic".into(),
+                version: 3
+            }
+        );
+        assert!(
+            ModelUri::parse("models:/titanic/latest")
+                .unwrap()
+                .can_move()
+        );
+        for bad in [
+            "models:/",
+            "models:/titanic",
+            "models:/titanic@",
+            "models:/@x",
+            "models:/titanic/0",
+            "models:/titanic/abc",
+            "models:/t/x@y",
+            "model:/titanic/1",
+            "s3://bucket/model",
+        ] {
+            assert!(ModelUri::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            ModelUri::parse("some/file.tandem").unwrap(),
+            ModelUri::Path("some/file.tandem".into())
+        );
+    }
+}
