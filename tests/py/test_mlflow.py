@@ -175,6 +175,28 @@ class TrackingAgainstMlflow(unittest.TestCase):
         shown = json.loads(tandem("runs", "show", s["run_id"], "--tracking-uri", uri, "--json").stdout)
         self.assertEqual(len(shown["history"]["train_loss"]), s["epochs_run"])
 
+        # Served from the registry: the same predictions over MLflow's scoring protocol.
+        e = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+        serve = subprocess.Popen([str(TANDEM), "serve", "--model", "models:/titanic-it@champion", "--tracking-uri", uri,
+                                  "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=e)
+        try:
+            base = serve.stdout.readline().split()[-1]
+            rows = list(csv.DictReader(io.StringIO(sample.read_text())))[:5]
+            records = [{"name": r["name"], "sex": r["sex"], "age": float(r["age"]) if r["age"] else None,
+                        "passengerClass": r["passengerClass"]} for r in rows]
+            req = urllib.request.Request(f"{base}/invocations", json.dumps({"dataframe_records": records}).encode(),
+                                         {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                served = [p["label"] for p in json.load(r)["predictions"]]
+            with urllib.request.urlopen(f"{base}/version", timeout=10) as r:
+                version = json.load(r)
+        finally:
+            serve.terminate()
+            serve.wait()
+        expected = [r["prediction"] for r in csv.DictReader(io.StringIO(local))][:5]
+        self.assertEqual(served, expected)
+        self.assertEqual((version["run_id"], version["model_version"]), (s["run_id"], v["version"]))
+
     def test_bad_input_is_a_clear_error(self):
         uri = self.server.uri
         sample = sample_csv(self.dir / "bad.csv")

@@ -35,11 +35,13 @@ export async function load(base, { connections = 64, seconds = 10, body }) {
   // Disturbances: malformed JSON, a wrong content type, and a client that sends its body one
   // byte every 50 ms.
   let disturbances = 0;
+  const disturbanceStatuses = {};
   const disturb = async () => {
     while (performance.now() < deadline) {
       for (const [type, b] of [["application/json", "{oops"], ["text/plain", "hi"]]) {
         await new Promise((resolve) => {
           const req = http.request(url, { method: "POST", headers: { "content-type": type } }, (res) => {
+            disturbanceStatuses[res.statusCode] = (disturbanceStatuses[res.statusCode] ?? 0) + 1;
             res.resume();
             res.on("end", resolve);
           });
@@ -85,6 +87,7 @@ export async function load(base, { connections = 64, seconds = 10, body }) {
     statuses: Object.fromEntries(statuses),
     errors,
     disturbances,
+    disturbanceStatuses,
   };
 }
 

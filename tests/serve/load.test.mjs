@@ -1,6 +1,8 @@
 // Load and fault test on loopback, bounded in time: 64 keep-alive connections against the
-// native server while malformed and slow requests interleave. Every well-formed request must
-// succeed and memory must stay flat. (The 60 s run with figures is bench/serve-vs-mlflow.mjs.)
+// native server for LOAD_SECONDS (scripts/test: 60) while malformed JSON, wrong content types
+// and two clients trickling their body a byte every 50 ms interleave. Every well-formed
+// request must succeed, every malformed one get its 4xx, and memory must stay flat; p50/p99
+// land in target/serve/load.json. (Figures against MLflow: bench/serve-vs-mlflow.mjs.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
@@ -29,6 +31,7 @@ test("64 connections, malformed and slow requests interleaved: 0 errors, flat me
     assert.deepEqual(Object.keys(r.statuses), ["200"], JSON.stringify(r.statuses));
     assert.ok(r.requests > 1000, `${r.requests} requests`);
     assert.ok(r.disturbances > 10);
+    assert.deepEqual(Object.keys(r.disturbanceStatuses).sort(), ["400", "415"], JSON.stringify(r.disturbanceStatuses));
     assert.ok(after < before * 1.5 + 16 * 1024 * 1024, `RSS ${before} -> ${after}`);
   } finally {
     server.child.kill("SIGTERM");

@@ -14,10 +14,10 @@ export function parityData(name) {
 }
 
 /** Start `tandem serve`; resolves with its base URL once it listens. */
-export function startServer(model, extra = []) {
-  const child = spawn(bin, ["serve", "--model", model, "--port", "0", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
+export function startServer(model, extra = [], binary = bin, stderr = "pipe") {
+  const child = spawn(binary, ["serve", "--model", model, "--port", "0", ...extra], { stdio: ["ignore", "pipe", stderr] });
   const log = [];
-  child.stderr.on("data", (d) => log.push(String(d)));
+  child.stderr?.on("data", (d) => log.push(String(d)));
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d) => {

@@ -3,6 +3,7 @@
 
 mod commands;
 mod export;
+mod logline;
 mod metrics;
 mod net;
 mod nodes;

@@ -57,6 +57,10 @@ pub struct ServeArgs {
     store: StoreArgs,
 }
 
+/// Bodies up to this size are predicted on the request's own task (at most ~100 rows, well
+/// under a millisecond); larger ones on the blocking pool, under `--timeout-ms`.
+const INLINE_BODY_BYTES: usize = 16 * 1024;
+
 struct App {
     model_arg: String,
     uri: ModelUri,
@@ -132,7 +136,7 @@ async fn poll_registry(app: Arc<App>, every: Duration) {
 
 fn log(mut line: Json) {
     line["ts"] = json!(crate::run::now_rfc3339());
-    eprintln!("{line}");
+    crate::logline::emit(line.to_string());
 }
 
 fn json_response(status: StatusCode, body: &Json) -> Response {
@@ -182,6 +186,14 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         }
     };
     let model = app.model();
+    // A small body is a few rows: microseconds of work, run right here. Only bodies that can
+    // take long go to the blocking pool, under the timeout.
+    if body.len() <= INLINE_BODY_BYTES {
+        return match protocol::invocations(&model, &content_type, &body) {
+            Ok(answer) => json_response(StatusCode::OK, &answer),
+            Err(e) => error_response(&e),
+        };
+    }
     let work =
         tokio::task::spawn_blocking(move || protocol::invocations(&model, &content_type, &body));
     match tokio::time::timeout(app.timeout, work).await {
@@ -289,6 +301,11 @@ async fn shutdown_and_reload(app: Arc<App>) {
     log(json!({ "event": "shutting_down" }));
 }
 
+/// Write out queued log lines before the process exits.
+fn flush_logs() {
+    crate::logline::flush(Duration::from_secs(2));
+}
+
 /// Run `tandem serve`.
 pub fn run(args: ServeArgs) -> Result<ExitCode> {
     let uri = ModelUri::parse(&args.model)?;
@@ -311,7 +328,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let addr: SocketAddr = format!("{}:{}", args.host, args.port)
             .parse()
             .with_context(|| format!("invalid --host/--port {}:{}", args.host, args.port))?;
@@ -330,6 +347,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             .with_graceful_shutdown(shutdown_and_reload(app))
             .await
             .map_err(|e| anyhow!("server error: {e}"))
-    })?;
+    });
+    flush_logs();
+    served?;
     Ok(ExitCode::SUCCESS)
 }
