@@ -45,11 +45,11 @@ const hasWrk = (() => {
     return e.status === 1; // wrk --version prints usage and exits 1
   }
 })();
-const release = path.join(root, "target/release/tandem");
-const tandemBin = existsSync(release) ? release : undefined;
 
 const root = path.resolve(import.meta.dirname, "..");
 const seconds = Number(process.argv[2] ?? 20);
+const release = path.join(root, "target/release/tandem");
+const tandemBin = existsSync(release) ? release : undefined;
 const freePort = () => new Promise((resolve) => {
   const s = createServer().listen(0, "127.0.0.1", () => {
     const { port } = s.address();

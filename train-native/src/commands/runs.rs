@@ -223,7 +223,10 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let mut headers = vec!["".to_string()];
-            headers.extend(runs.iter().map(|r| r.run_id[..8].to_string()));
+            headers.extend(
+                runs.iter()
+                    .map(|r| r.run_id.get(..8).unwrap_or(&r.run_id).to_string()),
+            );
             let mut differ = Vec::new();
             let mut same = Vec::new();
             let mut push = |row: Vec<String>| {

@@ -65,43 +65,52 @@ struct App {
     model_arg: String,
     uri: ModelUri,
     stores: StoreArgs,
-    model: RwLock<Arc<Model>>,
-    /// The registry version being served (`models:/` URIs).
-    version: RwLock<Option<u64>>,
+    /// The model and its registry version, swapped together.
+    served: RwLock<Arc<Served>>,
+    /// One reload at a time (SIGHUP and the registry poll may coincide).
+    reloading: std::sync::Mutex<()>,
     max_body: usize,
     timeout: Duration,
 }
 
+/// What is being served.
+struct Served {
+    model: Model,
+    /// The registry version (`models:/` URIs).
+    version: Option<u64>,
+}
+
 impl App {
-    fn model(&self) -> Arc<Model> {
-        match self.model.read() {
+    fn served(&self) -> Arc<Served> {
+        match self.served.read() {
             Ok(m) => m.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
     fn version(&self) -> Option<u64> {
-        match self.version.read() {
-            Ok(v) => *v,
-            Err(poisoned) => *poisoned.into_inner(),
-        }
+        self.served().version
     }
 
     /// Fetch and load the model again; swap it in only if it loads.
     fn reload(&self) -> Result<()> {
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let found = self.uri.resolve(&self.stores)?;
         let fresh = Model::load(&found.bytes)
             .map_err(|e| super::core_error(&e))
             .with_context(|| format!("cannot load model {}", found.source))?;
         let id = fresh.metadata().run_id.clone();
-        match self.model.write() {
-            Ok(mut m) => *m = Arc::new(fresh),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(fresh),
-        }
         let version = found.version.map(|v| v.version);
-        match self.version.write() {
-            Ok(mut v) => *v = version,
-            Err(poisoned) => *poisoned.into_inner() = version,
+        let fresh = Arc::new(Served {
+            model: fresh,
+            version,
+        });
+        match self.served.write() {
+            Ok(mut m) => *m = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
         }
         log(
             json!({ "event": "reloaded", "run_id": id, "source": found.source, "version": version }),
@@ -185,17 +194,18 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
             );
         }
     };
-    let model = app.model();
+    let model = app.served();
     // A small body is a few rows: microseconds of work, run right here. Only bodies that can
     // take long go to the blocking pool, under the timeout.
     if body.len() <= INLINE_BODY_BYTES {
-        return match protocol::invocations(&model, &content_type, &body) {
+        return match protocol::invocations(&model.model, &content_type, &body) {
             Ok(answer) => json_response(StatusCode::OK, &answer),
             Err(e) => error_response(&e),
         };
     }
-    let work =
-        tokio::task::spawn_blocking(move || protocol::invocations(&model, &content_type, &body));
+    let work = tokio::task::spawn_blocking(move || {
+        protocol::invocations(&model.model, &content_type, &body)
+    });
     match tokio::time::timeout(app.timeout, work).await {
         Ok(Ok(Ok(answer))) => json_response(StatusCode::OK, &answer),
         Ok(Ok(Err(e))) => error_response(&e),
@@ -221,29 +231,29 @@ fn router(app: Arc<App>) -> Router {
         .route(
             "/health",
             get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &json!({ "status": "ok", "run_id": app.model().metadata().run_id }))
+                json_response(StatusCode::OK, &json!({ "status": "ok", "run_id": app.served().model.metadata().run_id }))
             }),
         )
         .route(
             "/version",
             get(|State(app): State<Arc<App>>| async move {
-                let m = app.model();
+                let m = app.served();
                 json_response(
                     StatusCode::OK,
-                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.metadata().tandem_version, "run_id": m.metadata().run_id, "model": app.model_arg, "model_version": app.version() }),
+                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.model.metadata().tandem_version, "run_id": m.model.metadata().run_id, "model": app.model_arg, "model_version": app.version() }),
                 )
             }),
         )
         .route(
             "/schema",
             get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &serde_json::to_value(app.model().schema()).unwrap_or(Json::Null))
+                json_response(StatusCode::OK, &serde_json::to_value(app.served().model.schema()).unwrap_or(Json::Null))
             }),
         )
         .route(
             "/metadata",
             get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &serde_json::to_value(app.model().metadata()).unwrap_or(Json::Null))
+                json_response(StatusCode::OK, &serde_json::to_value(app.served().model.metadata()).unwrap_or(Json::Null))
             }),
         )
         .route("/invocations", post(invocations))
@@ -287,14 +297,13 @@ async fn shutdown_and_reload(app: Arc<App>) {
             _ = term.recv() => break,
             _ = int.recv() => break,
             _ = hup.recv() => {
+                // In the background: a slow store must not hold up SIGTERM.
                 let a = app.clone();
-                let done = tokio::task::spawn_blocking(move || a.reload()).await;
-                if let Some(e) = match done {
-                    Ok(r) => r.err(),
-                    Err(join) => Some(anyhow!("reload task failed: {join}")),
-                } {
-                    log(json!({ "event": "reload_failed", "error": format!("{e:#}") }));
-                }
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = a.reload() {
+                        log(json!({ "event": "reload_failed", "error": format!("{e:#}") }));
+                    }
+                });
             }
         }
     }
@@ -319,8 +328,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         model_arg: args.model.clone(),
         uri,
         stores: args.store.clone(),
-        model: RwLock::new(Arc::new(model)),
-        version: RwLock::new(found.version.map(|v| v.version)),
+        served: RwLock::new(Arc::new(Served {
+            model,
+            version: found.version.map(|v| v.version),
+        })),
+        reloading: std::sync::Mutex::new(()),
         max_body: args.max_body_bytes,
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
     });
@@ -336,9 +348,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
         let local = listener.local_addr()?;
-        let m = app.model();
-        log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.metadata().run_id, "engine": m.engine() }));
-        println!("serving {} on http://{local}", m.metadata().run_id);
+        let m = app.served();
+        log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.model.metadata().run_id, "engine": m.model.engine() }));
+        println!("serving {} on http://{local}", m.model.metadata().run_id);
         drop(m);
         if let Some(every) = poll {
             tokio::spawn(poll_registry(app.clone(), every));

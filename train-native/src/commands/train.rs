@@ -752,6 +752,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                     max_diff.max(dense_diff).max(engines_diff),
                 ),
             ])
+            .filter(|(_, value)| value.is_finite())
             .map(|(key, value)| Metric {
                 key: key.into(),
                 value,

@@ -148,9 +148,17 @@ impl LocalStore {
                 self.root.display()
             );
         }
+        let run: RunFile = read_json(&path)?;
+        if run.status != Status::Running {
+            return Ok(run);
+        }
+        let Some(_lock) = self.lock_of_dead_run(run_id)? else {
+            return Ok(run);
+        };
+        // Holding the dead process's lock: read again (it may have ended its run between our
+        // read and our lock), and record KILLED only if it still says RUNNING.
         let mut run: RunFile = read_json(&path)?;
-        if run.status == Status::Running && self.owner_is_gone(run_id)? {
-            // The process died without ending its run: record that, holding its lock.
+        if run.status == Status::Running {
             run.status = Status::Killed;
             run.end_time = Some(
                 fs::metadata(self.run_dir(run_id).join("metrics.jsonl"))
@@ -160,39 +168,46 @@ impl LocalStore {
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                     .map_or_else(now_ms, |d| d.as_millis() as i64),
             );
-            write_json(&path, &run)?;
-            remove_temporaries(&self.run_dir(run_id));
+            // A store we cannot write (read-only, another user's) still reads as KILLED.
+            if write_json(&path, &run).is_ok() {
+                remove_temporaries(&self.run_dir(run_id));
+            }
         }
         Ok(run)
     }
 
-    /// True when no live process holds the run's lock.
-    fn owner_is_gone(&self, run_id: &str) -> Result<bool> {
+    /// The run's lock, taken, when no live process holds it (its owner died); `None` while
+    /// the owner runs.
+    fn lock_of_dead_run(&self, run_id: &str) -> Result<Option<File>> {
         if self
             .held
             .lock()
             .map_err(|_| anyhow!("run lock table poisoned"))?
             .contains_key(run_id)
         {
-            return Ok(false);
+            return Ok(None);
         }
         let path = self.run_dir(run_id).join("lock");
-        let Ok(file) = File::open(&path) else {
-            return Ok(true);
-        };
-        Ok(match file.try_lock() {
-            Ok(()) => true,
-            Err(fs::TryLockError::WouldBlock) => false,
+        // A lock file removed by hand: recreate it to have something to lock.
+        let file = match File::open(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::create(&path),
+            other => other,
+        }
+        .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
             Err(fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot check {}", path.display()));
+                Err(e).with_context(|| format!("cannot check {}", path.display()))
             }
-        })
+        }
     }
 
     fn read_metrics(&self, run_id: &str) -> Result<Vec<Metric>> {
         let path = self.run_dir(run_id).join("metrics.jsonl");
-        let text = match fs::read_to_string(&path) {
-            Ok(t) => t,
+        let text = match fs::read(&path) {
+            // Lossy: a kill can cut a line inside a multi-byte character.
+            Ok(t) => String::from_utf8_lossy(&t).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
@@ -420,7 +435,13 @@ impl Store for LocalStore {
             if !self.run_dir(id).join("run.json").is_file() {
                 continue;
             }
-            let run = self.run(id)?;
+            let run = match self.run(id) {
+                Ok(run) => run,
+                Err(e) => {
+                    eprintln!("warning: skipping run {id}: {e:#}");
+                    continue;
+                }
+            };
             if experiment_id
                 .as_ref()
                 .is_none_or(|e| *e == run.experiment_id)
@@ -627,7 +648,8 @@ fn remove_temporaries(dir: &Path) {
         let path = entry.path();
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if path.is_dir() {
+        // file_type does not follow symlinks: a link loop cannot recurse forever.
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             remove_temporaries(&path);
         } else if name.starts_with('.') && name.contains(".tmp-") {
             let _ = fs::remove_file(&path);

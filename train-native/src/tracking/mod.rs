@@ -52,7 +52,7 @@ impl StoreArgs {
             Some(uri) => {
                 if let Some(path) = uri.strip_prefix("file://").or(uri.strip_prefix("file:")) {
                     anyhow::bail!(
-                        "tracking URI `{uri}`: a local store is chosen with --runs-dir {path}, not a file: URI"
+                        "tracking URI `{uri}`: a local store is chosen with --runs-dir {path}, not a file: URI (unset MLFLOW_TRACKING_URI or pass --tracking-uri '')"
                     );
                 }
                 Ok(Some(mlflow::MlflowStore::new(uri)?))

@@ -28,6 +28,9 @@ pub struct Recorder {
     pub experiment: Experiment,
     pending: Vec<Metric>,
     last_flush: Instant,
+    /// Set once `finish` or `fail` ended the run; a recorder dropped before (a panic)
+    /// marks its run FAILED.
+    ended: bool,
 }
 
 impl Recorder {
@@ -44,14 +47,21 @@ impl Recorder {
             Some(r) => {
                 let e = r.experiment(experiment)?;
                 let id = r.create_run(&e, run_name, tags)?;
-                let local_exp = local.experiment(&e.name)?;
                 let mut tags = tags.to_vec();
                 tags.push(("tandem.mlflow.tracking_uri".into(), r.location()));
                 tags.push((
                     "tandem.mlflow.experiment_id".into(),
                     e.experiment_id.clone(),
                 ));
-                local.create_run_with_id(&local_exp, &id, run_name, &tags)?;
+                let local_copy = local
+                    .experiment(&e.name)
+                    .and_then(|le| local.create_run_with_id(&le, &id, run_name, &tags));
+                if let Err(err) = local_copy {
+                    let _ = r.end_run(&id, Status::Failed);
+                    return Err(err.context(format!(
+                        "cannot keep the local copy of run {id} (marked FAILED on the server)"
+                    )));
+                }
                 (id, e)
             }
             None => {
@@ -67,6 +77,7 @@ impl Recorder {
             experiment,
             pending: Vec::new(),
             last_flush: Instant::now(),
+            ended: false,
         })
     }
 
@@ -141,6 +152,7 @@ impl Recorder {
     /// End the run as `FINISHED`. With a failed mirror: the local copy is finished, the remote
     /// run marked `FAILED` if the server answers, and the error says where the copy is.
     pub fn finish(mut self) -> Result<String> {
+        self.ended = true;
         self.flush();
         let id = self.run_id.clone();
         self.remote_do(|r| r.end_run(&id, Status::Finished));
@@ -173,6 +185,7 @@ impl Recorder {
 
     /// End the run as `FAILED` because of `err`, and return `err` (with where the run is).
     pub fn fail(mut self, err: anyhow::Error) -> anyhow::Error {
+        self.ended = true;
         let id = self.run_id.clone();
         let msg = format!("{err:#}");
         let _ = self
@@ -180,16 +193,30 @@ impl Recorder {
             .log(&id, &[], &[], &[("tandem.error".into(), msg.clone())]);
         let _ = self.local.end_run(&id, Status::Failed);
         self.flush();
-        self.remote_do(|r| {
-            r.log(
+        // Even after an earlier server error: the server may answer again, and a run left
+        // RUNNING there forever is worse than one more failed call.
+        if let Some(r) = &self.remote {
+            let _ = r.log(
                 &id,
                 &[],
                 &[],
                 &[("tandem.error".into(), truncate(&msg, 5000))],
-            )?;
-            r.end_run(&id, Status::Failed)
-        });
+            );
+            let _ = r.end_run(&id, Status::Failed);
+        }
         err.context(format!("run {id} marked FAILED"))
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
+        let _ = self.local.end_run(&self.run_id, Status::Failed);
+        if let Some(r) = &self.remote {
+            let _ = r.end_run(&self.run_id, Status::Failed);
+        }
     }
 }
 

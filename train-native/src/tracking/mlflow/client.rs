@@ -8,9 +8,9 @@ use anyhow::{Result, anyhow, bail};
 use serde_json::{Value as Json, json};
 
 /// The largest JSON answer we read (a run with thousands of metrics fits easily).
-const MAX_JSON_ANSWER: u64 = 64 << 20;
+pub(super) const MAX_JSON_ANSWER: u64 = 64 << 20;
 /// The largest artifact we download.
-const MAX_ARTIFACT: u64 = 2 << 30;
+pub(super) const MAX_ARTIFACT: u64 = 2 << 30;
 
 /// An MLflow tracking server.
 pub struct MlflowStore {
@@ -66,6 +66,16 @@ impl MlflowError {
     }
 }
 
+/// How one attempt failed.
+enum Failure {
+    /// No connection: the server cannot have acted on the request.
+    NotSent(String),
+    /// Sent, but no complete answer: the server may have acted on it.
+    Lost(String),
+    /// The answer is larger than the call accepts.
+    TooLarge,
+}
+
 pub(super) enum Body<'a> {
     None,
     Json(&'a Json),
@@ -87,6 +97,17 @@ impl MlflowStore {
         if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
             bail!("malformed tracking URI `{uri}`: no host");
         }
+        // `http://user:password@host`: the credentials go into a header, never into messages.
+        let scheme = &base[..base.len() - rest.len()];
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        if host.is_empty() {
+            bail!("malformed tracking URI: no host");
+        }
+        let base = format!("{scheme}{host}{path}");
         let env_num = |k: &str, d: u64| {
             std::env::var(k)
                 .ok()
@@ -109,46 +130,67 @@ impl MlflowStore {
         ) {
             Some(format!("Basic {}", base64(format!("{u}:{p}").as_bytes())))
         } else {
-            None
+            userinfo.map(|u| format!("Basic {}", base64(u.as_bytes())))
         };
         Ok(MlflowStore {
-            base: base.to_string(),
+            base,
             agent,
             auth,
             retries: env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3) as u32,
         })
     }
 
-    /// One call with retries on transient failures. Returns the answer's bytes.
+    /// One call. Transient failures (no connection, 429, and for idempotent calls also a lost
+    /// answer or a 5xx) are retried with exponential backoff. A call that creates something
+    /// (`runs/create`, `model-versions/create`, ...) is not resent once the server may have
+    /// acted on it: a retry would create a duplicate.
     pub(super) fn call(
         &self,
         method: &str,
         path: &str,
         query: &[(&str, &str)],
         body: Body,
+        limit: u64,
     ) -> Result<Vec<u8>> {
         let url = format!("{}/{path}", self.base);
         let endpoint = path
             .trim_start_matches("api/2.0/mlflow/")
             .trim_start_matches("api/2.0/")
             .to_string();
+        let idempotent = !endpoint.ends_with("/create");
         let mut attempt = 0;
         loop {
-            let outcome = self.call_once(method, &url, query, &body);
+            let outcome = self.call_once(method, &url, query, &body, limit);
             let transient = match &outcome {
-                Err(_) => true,
-                Ok((status, _)) => *status == 429 || *status >= 500,
+                Err(Failure::NotSent(_)) => true,
+                Err(Failure::Lost(_)) => idempotent,
+                Err(Failure::TooLarge) => false,
+                Ok((status, _)) => *status == 429 || (*status >= 500 && idempotent),
             };
             if transient && attempt < self.retries {
                 std::thread::sleep(Duration::from_millis(500 << attempt.min(6)));
                 attempt += 1;
                 continue;
             }
-            let (status, bytes) = outcome.map_err(|cause| MlflowError::Unreachable {
-                base: self.base.clone(),
-                endpoint: endpoint.clone(),
-                cause,
-            })?;
+            let (status, bytes) = match outcome {
+                Ok(answer) => answer,
+                Err(Failure::TooLarge) => {
+                    return Err(MlflowError::Garbage {
+                        endpoint,
+                        status: 200,
+                        excerpt: format!("an answer larger than {limit} bytes"),
+                    }
+                    .into());
+                }
+                Err(Failure::NotSent(cause) | Failure::Lost(cause)) => {
+                    return Err(MlflowError::Unreachable {
+                        base: self.base.clone(),
+                        endpoint,
+                        cause,
+                    }
+                    .into());
+                }
+            };
             if (200..300).contains(&status) {
                 return Ok(bytes);
             }
@@ -180,7 +222,8 @@ impl MlflowStore {
         url: &str,
         query: &[(&str, &str)],
         body: &Body,
-    ) -> Result<(u16, Vec<u8>), String> {
+        limit: u64,
+    ) -> Result<(u16, Vec<u8>), Failure> {
         let with = |mut r: ureq::RequestBuilder<ureq::typestate::WithoutBody>| {
             for (k, v) in query {
                 r = r.query(*k, *v);
@@ -214,19 +257,25 @@ impl MlflowStore {
             "PATCH" => with_body(self.agent.patch(url)),
             _ => with_body(self.agent.put(url)),
         };
-        let mut response = response.map_err(|e| e.to_string())?;
+        let mut response = response.map_err(|e| match &e {
+            ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
+                Failure::NotSent(e.to_string())
+            }
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+                Failure::NotSent(e.to_string())
+            }
+            _ => Failure::Lost(e.to_string()),
+        })?;
         let status = response.status().as_u16();
-        let limit = if matches!(body, Body::None) && method == "GET" {
-            MAX_ARTIFACT
-        } else {
-            MAX_JSON_ANSWER
-        };
         let bytes = response
             .body_mut()
             .with_config()
             .limit(limit)
             .read_to_vec()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Failure::TooLarge,
+                e => Failure::Lost(e.to_string()),
+            })?;
         Ok((status, bytes))
     }
 
@@ -242,6 +291,7 @@ impl MlflowStore {
             &format!("api/2.0/mlflow/{path}"),
             query,
             body.map_or(Body::None, Body::Json),
+            MAX_JSON_ANSWER,
         )?;
         if bytes.is_empty() {
             return Ok(json!({}));
@@ -313,5 +363,9 @@ mod tests {
         assert!(MlflowStore::new("http://").is_err());
         assert!(MlflowStore::new("localhost:5000").is_err());
         assert!(MlflowStore::new("http://127.0.0.1:5000/").is_ok());
+        // Credentials in the URI go to a header, never into messages or tags.
+        let s = MlflowStore::new("https://alice:s3cret@mlflow.example:443/prefix").unwrap();
+        assert_eq!(s.base, "https://mlflow.example:443/prefix");
+        assert_eq!(s.auth.as_deref(), Some("Basic YWxpY2U6czNjcmV0"));
     }
 }

@@ -20,7 +20,7 @@ use super::{
     Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, check_alias, now_ms,
 };
 
-use client::{Body, encode_path, excerpt};
+use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path, excerpt};
 pub use client::{MlflowError, MlflowStore};
 
 /// MLflow's per-call limits of `runs/log-batch`.
@@ -35,6 +35,68 @@ pub const MAX_ENTITIES_PER_BATCH: usize = 1000;
 pub const MAX_PARAM_VALUE: usize = 6000;
 
 impl MlflowStore {
+    /// `runs/get`, with an unknown id said plainly.
+    /// `experiments/get-by-name`, else `experiments/create`; once more if another process
+    /// created it in between.
+    fn get_or_create_experiment(&self, name: &str, retry: bool) -> Result<Experiment> {
+        match self.json(
+            "GET",
+            "experiments/get-by-name",
+            &[("experiment_name", name)],
+            None,
+        ) {
+            Ok(j) => {
+                let e = &j["experiment"];
+                if e["lifecycle_stage"].as_str() == Some("deleted") {
+                    bail!(
+                        "MLflow experiment `{name}` is deleted: restore it or choose another name"
+                    );
+                }
+                Ok(Experiment {
+                    experiment_id: e["experiment_id"]
+                        .as_str()
+                        .ok_or_else(|| anyhow!("MLflow experiments/get-by-name: no experiment_id"))?
+                        .into(),
+                    name: name.into(),
+                })
+            }
+            Err(e)
+                if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
+                    == Some("RESOURCE_DOES_NOT_EXIST") =>
+            {
+                match self.json(
+                    "POST",
+                    "experiments/create",
+                    &[],
+                    Some(&json!({"name": name})),
+                ) {
+                    Ok(j) => Ok(Experiment {
+                        experiment_id: j["experiment_id"]
+                            .as_str()
+                            .ok_or_else(|| anyhow!("MLflow experiments/create: no experiment_id"))?
+                            .into(),
+                        name: name.into(),
+                    }),
+                    // Another process created it first.
+                    Err(e)
+                        if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
+                            == Some("RESOURCE_ALREADY_EXISTS") =>
+                    {
+                        if retry {
+                            self.get_or_create_experiment(name, false)
+                        } else {
+                            Err(e.context(format!(
+                                "MLflow says experiment `{name}` both exists (create) and does not (get-by-name)"
+                            )))
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// `runs/get`, with an unknown id said plainly.
     fn get_run(&self, run_id: &str) -> Result<Json> {
         super::local::check_run_id(run_id)?;
@@ -81,7 +143,7 @@ impl MlflowStore {
             .ok_or_else(|| anyhow!("MLflow model version without a version number: {v}"))?;
         let source = v["source"].as_str().unwrap_or_default();
         let artifact_path = source
-            .rsplit_once("/artifacts/")
+            .split_once("/artifacts/")
             .map_or("model", |(_, p)| p)
             .to_string();
         Ok(ModelVersion {
@@ -112,6 +174,8 @@ impl MlflowStore {
                 )
             })?
             .to_string();
+        super::local::check_run_id(&run_id)
+            .with_context(|| "MLflow answered a run with a malformed id")?;
         let pairs = |key: &str| -> BTreeMap<String, String> {
             j["data"][key]
                 .as_array()
@@ -177,56 +241,7 @@ impl Store for MlflowStore {
     }
 
     fn experiment(&self, name: &str) -> Result<Experiment> {
-        match self.json(
-            "GET",
-            "experiments/get-by-name",
-            &[("experiment_name", name)],
-            None,
-        ) {
-            Ok(j) => {
-                let e = &j["experiment"];
-                if e["lifecycle_stage"].as_str() == Some("deleted") {
-                    bail!(
-                        "MLflow experiment `{name}` is deleted: restore it or choose another name"
-                    );
-                }
-                Ok(Experiment {
-                    experiment_id: e["experiment_id"]
-                        .as_str()
-                        .ok_or_else(|| anyhow!("MLflow experiments/get-by-name: no experiment_id"))?
-                        .into(),
-                    name: name.into(),
-                })
-            }
-            Err(e)
-                if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                    == Some("RESOURCE_DOES_NOT_EXIST") =>
-            {
-                match self.json(
-                    "POST",
-                    "experiments/create",
-                    &[],
-                    Some(&json!({"name": name})),
-                ) {
-                    Ok(j) => Ok(Experiment {
-                        experiment_id: j["experiment_id"]
-                            .as_str()
-                            .ok_or_else(|| anyhow!("MLflow experiments/create: no experiment_id"))?
-                            .into(),
-                        name: name.into(),
-                    }),
-                    // Another process created it first.
-                    Err(e)
-                        if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                            == Some("RESOURCE_ALREADY_EXISTS") =>
-                    {
-                        self.experiment(name)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
+        self.get_or_create_experiment(name, true)
     }
 
     fn create_run(
@@ -289,7 +304,7 @@ impl Store for MlflowStore {
 
     fn put_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
         let url = self.artifact_url_path(run_id, path)?;
-        self.call("PUT", &url, &[], Body::Bytes(bytes))
+        self.call("PUT", &url, &[], Body::Bytes(bytes), MAX_JSON_ANSWER)
             .with_context(|| format!("cannot upload artifact `{path}` of run {run_id}"))?;
         Ok(())
     }
@@ -322,7 +337,18 @@ impl Store for MlflowStore {
                         .unwrap_or_default()
                         .to_string(),
                 ],
-                Err(_) => vec![name.to_string()],
+                // Not a name: an id, if it looks like one.
+                Err(e)
+                    if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
+                        == Some("RESOURCE_DOES_NOT_EXIST") =>
+                {
+                    if name.chars().all(|c| c.is_ascii_digit()) {
+                        vec![name.to_string()]
+                    } else {
+                        bail!("unknown experiment `{name}` on {}", self.base);
+                    }
+                }
+                Err(e) => return Err(e),
             },
             None => {
                 let j = self.json(
@@ -353,13 +379,16 @@ impl Store for MlflowStore {
                 body["page_token"] = json!(t);
             }
             let j = self.json("POST", "runs/search", &[], Some(&body))?;
-            for r in j["runs"].as_array().into_iter().flatten() {
+            let page = j["runs"].as_array().map_or(&[][..], Vec::as_slice);
+            for r in page {
                 out.push(Self::run_of(r)?);
             }
-            token = j["next_page_token"].as_str().map(str::to_string);
-            if token.is_none() || out.len() >= max {
+            let next = j["next_page_token"].as_str().map(str::to_string);
+            // An empty page or a token that does not move would page forever.
+            if page.is_empty() || next.is_none() || next == token || out.len() >= max {
                 break;
             }
+            token = next;
         }
         out.truncate(max);
         Ok(out)
@@ -395,7 +424,7 @@ impl Store for MlflowStore {
 
     fn get_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>> {
         let url = self.artifact_url_path(run_id, path)?;
-        self.call("GET", &url, &[], Body::None)
+        self.call("GET", &url, &[], Body::None, MAX_ARTIFACT)
             .with_context(|| format!("cannot download artifact `{path}` of run {run_id}"))
     }
 
@@ -418,6 +447,7 @@ impl Store for MlflowStore {
                 &format!("{root}/{}", artifact_path.trim_end_matches('/')),
             )],
             Body::None,
+            MAX_JSON_ANSWER,
         )?;
         let listed: Json = serde_json::from_slice(&listing).unwrap_or_default();
         if !listed["files"]
