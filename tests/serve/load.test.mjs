@@ -27,6 +27,7 @@ test("64 connections, malformed and slow requests interleaved: 0 errors, flat me
     const after = rss(server.child.pid);
     mkdirSync(path.join(root, "target/serve"), { recursive: true });
     writeFileSync(path.join(root, "target/serve/load.json"), JSON.stringify({ ...r, rss_before: before, rss_after: after }, null, 2));
+    console.log(`load: ${r.requests} requests in ${r.seconds.toFixed(1)} s at 64 connections (${Math.round(r.rps)} req/s), p50 ${r.p50_ms.toFixed(2)} ms, p99 ${r.p99_ms.toFixed(2)} ms, RSS ${(before / 1048576).toFixed(1)} -> ${(after / 1048576).toFixed(1)} MiB, ${r.disturbances} malformed requests`);
     assert.equal(r.errors, 0);
     assert.deepEqual(Object.keys(r.statuses), ["200"], JSON.stringify(r.statuses));
     assert.ok(r.requests > 1000, `${r.requests} requests`);
