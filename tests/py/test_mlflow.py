@@ -120,6 +120,8 @@ class TrackingAgainstMlflow(unittest.TestCase):
             self.assertAlmostEqual(run.data.metrics[k], v, places=12, msg=k)
         self.assertEqual(len(run.data.tags["tandem.data_sha256"]), 64)
         self.assertEqual(run.data.tags["tandem.version"], "0.1.0")
+        logged = json.loads(run.data.tags["mlflow.log-model.history"])
+        self.assertEqual((logged[0]["run_id"], logged[0]["artifact_path"]), (s["run_id"], "model"))
         history = MlflowClient().get_metric_history(s["run_id"], "validation_loss")
         self.assertEqual(len(history), s["epochs_run"])
         self.assertGreater(s["epochs_run"] * 2, 1000, "per-epoch metrics span several log-batch calls")

@@ -789,6 +789,11 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             rec.artifact(&format!("plots/{name}"), svg.as_bytes())?;
         }
         rec.artifact("model/model.tandem", &bytes)?;
+        rec.log(
+            &[],
+            &[],
+            &[("mlflow.log-model.history".into(), mlmodel.history_tag())],
+        )?;
 
         if let Some(dir) = &args.emit_parity {
             emit_parity(

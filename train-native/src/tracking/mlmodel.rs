@@ -72,9 +72,29 @@ fn quote(s: &str) -> String {
 }
 
 impl MlModel<'_> {
+    fn uuid(&self) -> String {
+        crate::run::sha256_hex(format!("{}:model", self.run_id).as_bytes())[..32].to_string()
+    }
+
+    /// The `mlflow.log-model.history` run tag MLflow's own `log_model` sets: the run page
+    /// then lists the model under the run (with its register button).
+    pub fn history_tag(&self) -> String {
+        json!([{
+            "run_id": self.run_id,
+            "artifact_path": "model",
+            "utc_time_created": format!("{}.000000", self.created),
+            "model_uuid": self.uuid(),
+            "flavors": {
+                "onnx": {"data": "model.onnx", "providers": ["CPUExecutionProvider"], "code": null},
+                "tandem": {"bundle": "model.tandem", "bundle_format": self.bundle_format},
+            },
+        }])
+        .to_string()
+    }
+
     /// The `MLmodel` file's text (YAML).
     pub fn to_yaml(&self) -> String {
-        let uuid = crate::run::sha256_hex(format!("{}:model", self.run_id).as_bytes());
+        let uuid = self.uuid();
         format!(
             "artifact_path: model\n\
              flavors:\n\
@@ -110,7 +130,7 @@ impl MlModel<'_> {
             )),
             output = self.onnx_io.1,
             size = self.bundle_size,
-            uuid = &uuid[..32],
+            uuid = uuid,
             run = self.run_id,
             inputs = quote(&inputs(self.schema).to_string()),
             outputs = quote(&outputs(self.schema).to_string()),
@@ -122,6 +142,32 @@ impl MlModel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_history_tag_is_a_json_list_naming_the_model() {
+        let schema: Schema = serde_json::from_value(json!({
+            "fields": [{"name": "x", "type": "number", "nullable": false}],
+            "label": {"name": "y", "task": {"kind": "regression"}}
+        }))
+        .unwrap();
+        let m = MlModel {
+            schema: &schema,
+            run_id: "0123456789abcdef0123456789abcdef",
+            bundle_format: 1,
+            bundle_size: 10,
+            n_features: 1,
+            onnx_io: ("features", "value"),
+            created: "2026-11-28 20:00:00",
+        };
+        let tag: Json = serde_json::from_str(&m.history_tag()).unwrap();
+        assert_eq!(tag[0]["artifact_path"], "model");
+        assert_eq!(tag[0]["model_uuid"].as_str().unwrap().len(), 32);
+        assert!(m.to_yaml().contains(tag[0]["model_uuid"].as_str().unwrap()));
+        assert_eq!(
+            outputs(&schema),
+            json!([{"type": "double", "name": "value", "required": true}])
+        );
+    }
 
     #[test]
     fn quoting_escapes_single_quotes() {
