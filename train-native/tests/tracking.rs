@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod common;
-use common::{command, json_of, root, scratch, tandem, text, train_json};
+use common::{command, json_of, root, scratch, tandem, text};
 
 fn titanic() -> String {
     root()
@@ -22,21 +22,25 @@ fn titanic() -> String {
         .to_string()
 }
 
-fn train_in(runs: &Path, extra: &[&str]) -> serde_json::Value {
-    let data = titanic();
-    let mut args = vec![
+/// `tandem train` on titanic into the store `runs`, quiet, plus `extra`.
+fn train_cmd(runs: &Path, extra: &[&str]) -> std::process::Command {
+    let mut c = command();
+    c.args([
+        "train",
         "--data",
-        &data,
+        &titanic(),
         "--label",
         "survived",
-        "--runs-dir",
-        runs.to_str().unwrap(),
-        "--max-epochs",
-        "12",
         "--quiet",
-    ];
-    args.extend_from_slice(extra);
-    train_json(&args)
+    ])
+    .args(["--runs-dir", runs.to_str().unwrap()])
+    .args(extra);
+    c
+}
+
+fn train_in(runs: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut c = train_cmd(runs, &["--max-epochs", "12", "--json"]);
+    json_of(&c.args(extra).output().unwrap())
 }
 
 fn sample_csv(dir: &Path) -> PathBuf {
@@ -236,19 +240,7 @@ fn sigkill_while_writing_the_bundle_leaves_no_half_artifact() {
     let runs = dir.join("runs");
     let data = titanic();
     for file in ["model.tandem", "run.json", "MLmodel"] {
-        let out = command()
-            .args([
-                "train",
-                "--data",
-                &data,
-                "--label",
-                "survived",
-                "--max-epochs",
-                "5",
-                "--quiet",
-                "--runs-dir",
-                runs.to_str().unwrap(),
-            ])
+        let out = train_cmd(&runs, &["--max-epochs", "5"])
             .env("TANDEM_FAILPOINT", format!("kill-while-writing:{file}"))
             .output()
             .unwrap();
@@ -296,23 +288,8 @@ fn sigkill_while_writing_the_bundle_leaves_no_half_artifact() {
 fn sigkill_at_any_moment_leaves_a_readable_store() {
     let dir = scratch("tracking-kill-sweep");
     let runs = dir.join("runs");
-    let data = titanic();
     for delay_ms in [0u64, 5, 20, 60, 120, 250, 500, 900, 1500] {
-        let mut child = command()
-            .args([
-                "train",
-                "--data",
-                &data,
-                "--label",
-                "survived",
-                "--max-epochs",
-                "60",
-                "--patience",
-                "60",
-                "--quiet",
-                "--runs-dir",
-                runs.to_str().unwrap(),
-            ])
+        let mut child = train_cmd(&runs, &["--max-epochs", "60", "--patience", "60"])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
@@ -334,31 +311,17 @@ fn sigkill_at_any_moment_leaves_a_readable_store() {
 fn concurrent_trainings_and_registrations_share_one_store() {
     let dir = scratch("tracking-concurrent");
     let runs = dir.join("runs");
-    let data = titanic();
     let children: Vec<_> = (0..4)
         .map(|seed| {
-            command()
-                .args([
-                    "train",
-                    "--data",
-                    &data,
-                    "--label",
-                    "survived",
-                    "--max-epochs",
-                    "8",
-                    "--quiet",
-                    "--json",
-                    "--experiment",
-                    "race",
-                    "--seed",
-                    &seed.to_string(),
-                    "--runs-dir",
-                    runs.to_str().unwrap(),
-                ])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
+            train_cmd(
+                &runs,
+                &["--max-epochs", "8", "--json", "--experiment", "race"],
+            )
+            .args(["--seed", &seed.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
         })
         .collect();
     let ids: Vec<String> = children
@@ -488,7 +451,6 @@ fn garbage_server(answer: &'static str) -> u16 {
 fn a_tracking_server_that_answers_garbage_fails_fast_and_clearly() {
     let dir = scratch("tracking-garbage");
     let runs = dir.join("runs");
-    let data = titanic();
     let html = garbage_server(
         "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 20\r\nConnection: close\r\n\r\n<html>not mlflow</ht",
     );
@@ -503,9 +465,7 @@ fn a_tracking_server_that_answers_garbage_fails_fast_and_clearly() {
         (closed, "cannot reach the MLflow server"),
     ] {
         let uri = format!("http://127.0.0.1:{port}");
-        let out = command()
-            .args(["train", "--data", &data, "--label", "survived", "--quiet"])
-            .args(["--runs-dir", runs.to_str().unwrap(), "--tracking-uri", &uri])
+        let out = train_cmd(&runs, &["--tracking-uri", &uri])
             .env("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
             .output()
             .unwrap();

@@ -30,7 +30,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, check_alias, now_ms,
+    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, aliases_of, check_alias,
+    now_ms, registrable,
 };
 
 /// A run store in a folder.
@@ -251,21 +252,12 @@ impl LocalStore {
             };
             let mut v: ModelVersion = read_json(&entry.path())?;
             v.version = n;
-            v.aliases = aliases_of(&model, n);
+            v.aliases = aliases_of(&model.aliases, n);
             versions.push(v);
         }
         versions.sort_by_key(|v| v.version);
         Ok(versions)
     }
-}
-
-fn aliases_of(model: &ModelFile, version: u64) -> Vec<String> {
-    model
-        .aliases
-        .iter()
-        .filter(|(_, v)| **v == version)
-        .map(|(a, _)| a.clone())
-        .collect()
 }
 
 impl Store for LocalStore {
@@ -478,14 +470,7 @@ impl Store for LocalStore {
 
     fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
         let dir = self.model_dir(name)?;
-        let run = self.run(run_id)?;
-        if run.status != Status::Finished {
-            bail!(
-                "run {run_id} is {}: only a FINISHED run can be registered",
-                run.status.as_str()
-            );
-        }
-        let bundle = format!("{}/model.tandem", artifact_path.trim_end_matches('/'));
+        let bundle = registrable(&self.run(run_id)?, artifact_path)?;
         if !self.artifact_file(run_id, &bundle)?.is_file() {
             bail!("run {run_id} has no bundle at `{bundle}`");
         }

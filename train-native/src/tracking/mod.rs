@@ -221,6 +221,31 @@ pub trait Store {
     fn models(&self) -> Result<Vec<RegisteredModel>>;
 }
 
+/// The aliases of `aliases` (alias -> version) that point at `version`.
+pub fn aliases_of(aliases: &BTreeMap<String, u64>, version: u64) -> Vec<String> {
+    aliases
+        .iter()
+        .filter(|(_, v)| **v == version)
+        .map(|(a, _)| a.clone())
+        .collect()
+}
+
+/// What both stores check before registering: the run is FINISHED. Returns the bundle's
+/// artifact path under `artifact_path`.
+pub fn registrable(run: &Run, artifact_path: &str) -> Result<String> {
+    if run.status != Status::Finished {
+        anyhow::bail!(
+            "run {} is {}: only a FINISHED run can be registered",
+            run.run_id,
+            run.status.as_str()
+        );
+    }
+    Ok(format!(
+        "{}/model.tandem",
+        artifact_path.trim_end_matches('/')
+    ))
+}
+
 /// Current Unix time in milliseconds.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

@@ -18,6 +18,8 @@ pub struct MlflowStore {
     agent: ureq::Agent,
     auth: Option<String>,
     retries: u32,
+    /// Run id -> artifact root: fixed when a run is created, asked for once per run.
+    pub(super) artifact_roots: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// A failed call: which endpoint, what the server (or the network) said.
@@ -137,6 +139,7 @@ impl MlflowStore {
             agent,
             auth,
             retries: env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3) as u32,
+            artifact_roots: Default::default(),
         })
     }
 

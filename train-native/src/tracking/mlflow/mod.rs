@@ -17,7 +17,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value as Json, json};
 
 use super::{
-    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, check_alias, now_ms,
+    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, aliases_of, check_alias,
+    now_ms, registrable,
 };
 
 use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path, excerpt};
@@ -35,6 +36,25 @@ pub const MAX_ENTITIES_PER_BATCH: usize = 1000;
 pub const MAX_PARAM_VALUE: usize = 6000;
 
 impl MlflowStore {
+    /// Every version of a registered model, oldest first (`model-versions/search`).
+    fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
+        let filter = format!("name='{}'", name.replace('\'', "\\'"));
+        let j = self.json(
+            "GET",
+            "model-versions/search",
+            &[("filter", &filter), ("max_results", "1000")],
+            None,
+        )?;
+        let mut versions = j["model_versions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(Self::version_of)
+            .collect::<Result<Vec<_>>>()?;
+        versions.sort_by_key(|v| v.version);
+        Ok(versions)
+    }
+
     /// `runs/get`, with an unknown id said plainly.
     /// `experiments/get-by-name`, else `experiments/create`; once more if another process
     /// created it in between.
@@ -113,15 +133,23 @@ impl MlflowStore {
 
     /// The artifact root of a run as a path under the `mlflow-artifacts` proxy.
     fn artifact_root(&self, run_id: &str) -> Result<String> {
+        let cached = |roots: &std::collections::HashMap<String, String>| roots.get(run_id).cloned();
+        if let Some(root) = self.artifact_roots.lock().ok().and_then(|r| cached(&r)) {
+            return Ok(root);
+        }
         let info = self.get_run(run_id)?;
         let uri = info["run"]["info"]["artifact_uri"]
             .as_str()
             .ok_or_else(|| anyhow!("MLflow runs/get: run {run_id} has no artifact_uri"))?;
-        proxied_path(uri).ok_or_else(|| {
+        let root = proxied_path(uri).ok_or_else(|| {
             anyhow!(
                 "run {run_id} stores artifacts at `{uri}`, which Tandem cannot reach through the tracking server: start `mlflow server` with --serve-artifacts (the default since MLflow 2.0) and an `mlflow-artifacts:` artifact root"
             )
-        })
+        })?;
+        if let Ok(mut roots) = self.artifact_roots.lock() {
+            roots.insert(run_id.to_string(), root.clone());
+        }
+        Ok(root)
     }
 
     fn artifact_url_path(&self, run_id: &str, path: &str) -> Result<String> {
@@ -429,14 +457,7 @@ impl Store for MlflowStore {
     }
 
     fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
-        let run = self.run(run_id)?;
-        if run.status != Status::Finished {
-            bail!(
-                "run {run_id} is {}: only a FINISHED run can be registered",
-                run.status.as_str()
-            );
-        }
-        let bundle = format!("{}/model.tandem", artifact_path.trim_end_matches('/'));
+        let bundle = registrable(&self.run(run_id)?, artifact_path)?;
         // The bundle must be there: a version that cannot be loaded is worse than none.
         let root = self.artifact_root(run_id)?;
         let listing = self.call(
@@ -530,21 +551,7 @@ impl Store for MlflowStore {
     }
 
     fn latest_version(&self, name: &str) -> Result<ModelVersion> {
-        let filter = format!("name='{}'", name.replace('\'', "\\'"));
-        let j = self.json(
-            "GET",
-            "model-versions/search",
-            &[("filter", &filter), ("max_results", "1000")],
-            None,
-        )?;
-        let mut versions = j["model_versions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(Self::version_of)
-            .collect::<Result<Vec<_>>>()?;
-        versions.sort_by_key(|v| v.version);
-        versions
+        self.versions_of(name)?
             .pop()
             .ok_or_else(|| anyhow!("model `{name}` has no versions on {}", self.base))
     }
@@ -559,20 +566,7 @@ impl Store for MlflowStore {
         let mut out = Vec::new();
         for m in j["registered_models"].as_array().into_iter().flatten() {
             let name = m["name"].as_str().unwrap_or_default().to_string();
-            let filter = format!("name='{}'", name.replace('\'', "\\'"));
-            let vs = self.json(
-                "GET",
-                "model-versions/search",
-                &[("filter", &filter), ("max_results", "1000")],
-                None,
-            )?;
-            let mut versions = vs["model_versions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(Self::version_of)
-                .collect::<Result<Vec<_>>>()?;
-            versions.sort_by_key(|v| v.version);
+            let mut versions = self.versions_of(&name)?;
             let aliases: BTreeMap<String, u64> = m["aliases"]
                 .as_array()
                 .into_iter()
@@ -585,11 +579,7 @@ impl Store for MlflowStore {
                 })
                 .collect();
             for v in &mut versions {
-                v.aliases = aliases
-                    .iter()
-                    .filter(|(_, n)| **n == v.version)
-                    .map(|(a, _)| a.clone())
-                    .collect();
+                v.aliases = aliases_of(&aliases, v.version);
             }
             out.push(RegisteredModel {
                 name,
