@@ -61,7 +61,7 @@ impl Labeled {
             }
             let cell = cell.trim();
             let inst = Instance::from_csv_record(schema, &columns, rec)
-                .map_err(|e| crate::commands::core_error(&e.at_row(row)))
+                .map_err(|e| crate::core_error(&e.at_row(row)))
                 .with_context(|| format!("{}", data.display()))?;
             match &schema.label.task {
                 Task::Classification { classes } => {
@@ -97,6 +97,11 @@ impl Labeled {
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.instances.len()
+    }
+
+    /// Whether no row is left.
+    pub fn is_empty(&self) -> bool {
+        self.instances.is_empty()
     }
 
     /// Keep only rows `keep` (sorted ascending).
@@ -251,7 +256,7 @@ impl Context<'_> {
         let preprocessing = self.fit_nodes(&train_rows, train_idx)?;
         let bound = preprocessing
             .bind(self.schema)
-            .map_err(|e| crate::commands::core_error(&e))?;
+            .map_err(|e| crate::core_error(&e))?;
         let width = bound.width();
         let target_scaling = match &self.schema.label.task {
             Task::Regression => {

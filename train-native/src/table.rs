@@ -19,7 +19,7 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table> {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let sha256 = crate::run::sha256_hex(&bytes);
+        let sha256 = tandem_core::bundle::sha256_hex(&bytes);
         let mut rdr = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
         let header = rdr
             .headers()

@@ -6,7 +6,7 @@
 mod format;
 mod metadata;
 
-pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry};
+pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, sha256_hex};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
 use crate::error::BundleError;

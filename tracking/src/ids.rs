@@ -1,14 +1,6 @@
-//! Run ids, timestamps and checksums for training runs.
+//! Run ids, timestamps and the git commit recorded with a run.
 
-use sha2::{Digest, Sha256};
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use tandem_core::bundle::sha256_hex;
 
 /// A new 32-hex run id (like MLflow's): a hash of the time, the process and the data.
 pub fn new_run_id(data_sha: &str) -> String {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::{ModelVersion, StoreArgs};
+use super::{ModelVersion, StoreConfig};
 
 /// A parsed `--model` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +120,7 @@ impl ModelUri {
     }
 
     /// Fetch the bundle this URI names.
-    pub fn resolve(&self, stores: &StoreArgs) -> Result<Resolved> {
+    pub fn resolve(&self, stores: &StoreConfig) -> Result<Resolved> {
         match self {
             ModelUri::Path(p) => {
                 let file = bundle_in(p);

@@ -13,7 +13,7 @@ use serde_json::json;
 use tandem_core::schema::{FieldType, Schema};
 use tandem_core::{Bundle, Value};
 
-use crate::tracking::StoreArgs;
+use super::StoreArgs;
 
 /// Arguments of `tandem validate`.
 #[derive(Args)]

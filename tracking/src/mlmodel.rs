@@ -73,7 +73,7 @@ fn quote(s: &str) -> String {
 
 impl MlModel<'_> {
     fn uuid(&self) -> String {
-        crate::run::sha256_hex(format!("{}:model", self.run_id).as_bytes())[..32].to_string()
+        crate::ids::sha256_hex(format!("{}:model", self.run_id).as_bytes())[..32].to_string()
     }
 
     /// The `mlflow.log-model.history` run tag MLflow's own `log_model` sets: the run page

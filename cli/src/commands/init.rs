@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use tandem_core::schema::{InferConfig, infer_schema};
 
-use crate::spec::{LoadedSpec, init};
-use crate::table::Table;
+use tandem_train::spec::{LoadedSpec, init};
+use tandem_train::table::Table;
 
 /// Arguments of `tandem init`.
 #[derive(Args)]
@@ -68,7 +68,7 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
     let text = init::render(&schema, &relative_to(&args.data, &args.out));
     // What we write must be a valid spec.
     LoadedSpec::parse(&args.out, &text)?;
-    crate::tracking::local::write_atomic(&args.out, text.as_bytes())?;
+    tandem_tracking::local::write_atomic(&args.out, text.as_bytes())?;
     eprintln!(
         "wrote {} ({} features); train with: tandem train --spec {}",
         args.out.display(),

@@ -9,7 +9,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use tandem_core::schema::{InferConfig, infer_fields, infer_schema};
 
-use crate::table::Table;
+use tandem_train::table::Table;
 
 /// Arguments of `tandem schema`.
 #[derive(Args)]

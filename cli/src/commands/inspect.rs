@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::tracking::StoreArgs;
+use super::StoreArgs;
 use clap::Args;
 use tandem_core::Bundle;
 

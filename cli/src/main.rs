@@ -1,21 +1,11 @@
-//! `tandem`: train a model natively, export it as a bundle, predict with it.
+//! `tandem`: train a model natively, export it as a bundle, predict with it, serve it.
+//!
+//! The only crate that knows clap and anyhow: each subcommand parses its flags, maps them
+//! onto a library's settings (tandem-train, tandem-tracking, tandem-serve) and reports.
 #![warn(missing_docs)]
 
 mod commands;
-mod export;
-mod logline;
-mod metrics;
-mod net;
-mod nodes;
-mod pipeline;
-mod plots;
-mod run;
-mod spec;
-mod split;
-mod table;
 mod tabulate;
-mod tracking;
-mod trainer;
 
 use std::process::ExitCode;
 

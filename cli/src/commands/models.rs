@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use super::StoreArgs;
 use crate::tabulate::render;
-use crate::tracking::StoreArgs;
 
 /// Arguments of `tandem models`.
 #[derive(Args)]
@@ -64,7 +64,7 @@ pub fn run(args: ModelsArgs) -> Result<ExitCode> {
             name,
             artifact_path,
         } => {
-            crate::tracking::local::check_run_id(&run)?;
+            tandem_tracking::local::check_run_id(&run)?;
             let v = store.register(&name, &run, &artifact_path)?;
             if args.json {
                 let _ = writeln!(o, "{}", serde_json::to_string(&v)?);
@@ -124,7 +124,7 @@ pub fn run(args: ModelsArgs) -> Result<ExitCode> {
                                 v.aliases.join(",")
                             },
                             v.run_id.clone(),
-                            crate::run::rfc3339(v.creation_time.div_euclid(1000)),
+                            tandem_tracking::ids::rfc3339(v.creation_time.div_euclid(1000)),
                         ]
                     })
                 })

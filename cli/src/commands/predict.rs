@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::{Error, Instance, Model, Prediction};
 
-use crate::tracking::StoreArgs;
+use super::StoreArgs;
 
 /// Arguments of `tandem predict`.
 #[derive(Args)]

@@ -1,5 +1,8 @@
 //! Run tracking and the model registry: one interface, two stores.
 //!
+//! A library: no command-line parsing here; the `tandem` binary (tandem-cli) maps its flags
+//! onto [`StoreConfig`].
+//!
 //! - [`local::LocalStore`]: a folder (`tandem-runs/` by default), zero setup. Atomic writes,
 //!   a lock per running run (a run whose process died reads as `KILLED`), a store lock for
 //!   experiments and the registry, so concurrent `tandem train` processes can share it.
@@ -9,7 +12,9 @@
 //!
 //! Model URIs (`runs:/<id>`, `models:/<name>@<alias>`, `models:/<name>/<version>`) resolve
 //! against either ([`uri`]).
+#![warn(missing_docs)]
 
+pub mod ids;
 pub mod local;
 pub mod mlflow;
 pub mod mlmodel;
@@ -20,23 +25,20 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::Result;
-use clap::Args;
 use serde::{Deserialize, Serialize};
 
-/// Where runs and registered models live: `--tracking-uri` / `MLFLOW_TRACKING_URI` (an MLflow
-/// server) or else the local folder `--runs-dir`.
-#[derive(Args, Debug, Clone)]
-pub struct StoreArgs {
-    /// MLflow tracking server (`http://host:port`); also read from `MLFLOW_TRACKING_URI`.
-    /// Without it, runs live in `--runs-dir`.
-    #[arg(long, env = "MLFLOW_TRACKING_URI", value_name = "URI", global = true)]
+/// Where runs and registered models live: an MLflow tracking server (`tracking_uri`), or else
+/// the local folder store `runs_dir`. With a server, training also keeps a local copy in
+/// `runs_dir`.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// MLflow tracking server (`http://host:port`), if any.
     pub tracking_uri: Option<String>,
-    /// The local run store (and, with `--tracking-uri`, where training keeps its local copy).
-    #[arg(long, default_value = "tandem-runs", value_name = "DIR", global = true)]
+    /// The local run store.
     pub runs_dir: PathBuf,
 }
 
-impl StoreArgs {
+impl StoreConfig {
     /// Open the store these arguments name.
     pub fn open(&self) -> Result<Box<dyn Store>> {
         match self.remote()? {

@@ -12,7 +12,7 @@ use anyhow::{Result, anyhow};
 
 use super::local::LocalStore;
 use super::mlflow::MlflowStore;
-use super::{Experiment, Metric, Status, Store, StoreArgs};
+use super::{Experiment, Metric, Status, Store, StoreConfig};
 
 /// Per-epoch metrics are sent to MLflow at most this often (and at the end).
 const REMOTE_FLUSH: Duration = Duration::from_secs(1);
@@ -36,7 +36,7 @@ pub struct Recorder {
 impl Recorder {
     /// Create the run (remote first, then the local copy with the same id).
     pub fn start(
-        stores: &StoreArgs,
+        stores: &StoreConfig,
         experiment: &str,
         run_name: &str,
         tags: &[(String, String)],

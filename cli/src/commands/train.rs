@@ -15,20 +15,21 @@ use tandem_core::prep::TransformOptions;
 use tandem_core::schema::{InferConfig, infer_schema};
 use tandem_core::{Bundle, Instance, Model, Prediction, Schema, Task, Value, tolerance};
 
-use crate::nodes::{self, Condition};
-use crate::pipeline::{Context, Labeled};
-use crate::plots;
-use crate::run::now_rfc3339;
-use crate::spec::features::{self, TEXT_MAX_FEATURES, TEXT_MIN_DF};
-use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
-use crate::split::stratified_split;
-use crate::table::Table;
-use crate::tracking::local::write_atomic;
-use crate::tracking::mlmodel::MlModel;
-use crate::tracking::recorder::Recorder;
-use crate::tracking::{Metric, StoreArgs};
-use crate::trainer::{Dataset, forward};
-use crate::{export, metrics};
+use super::StoreArgs;
+use tandem_tracking::Metric;
+use tandem_tracking::ids::now_rfc3339;
+use tandem_tracking::local::write_atomic;
+use tandem_tracking::mlmodel::MlModel;
+use tandem_tracking::recorder::Recorder;
+use tandem_train::nodes::{self, Condition};
+use tandem_train::pipeline::{Context, Labeled};
+use tandem_train::plots;
+use tandem_train::spec::features::{self, TEXT_MAX_FEATURES, TEXT_MIN_DF};
+use tandem_train::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
+use tandem_train::split::stratified_split;
+use tandem_train::table::Table;
+use tandem_train::trainer::{Dataset, forward};
+use tandem_train::{export, metrics};
 
 /// Arguments of `tandem train`.
 #[derive(Args)]
@@ -417,7 +418,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .run_name
         .clone()
         .unwrap_or_else(|| default_run_name(&plan));
-    let mut rec = Recorder::start(&args.store, &args.experiment, &run_name, &tags)?;
+    let mut rec = Recorder::start(&args.store.config(), &args.experiment, &run_name, &tags)?;
     if !args.json {
         eprintln!(
             "run {} in experiment `{}` ({})",
@@ -446,7 +447,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         };
         let started = std::time::Instant::now();
         let fitted = ctx.fit(&split.train, &split.validation, quiet, &mut |e| {
-            let t = crate::tracking::now_ms();
+            let t = tandem_tracking::now_ms();
             let m = |key: &str, value: f64| Metric {
                 key: key.into(),
                 value,
@@ -681,7 +682,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             let test_ds = Dataset {
                 features: test_x,
                 width,
-                targets: crate::trainer::Targets::Values(Vec::new()),
+                targets: tandem_train::trainer::Targets::Values(Vec::new()),
             };
             evaluate(&test_ds, &split.test)?
         };
@@ -738,7 +739,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             "dropped_by_filter": dropped_by_filter,
             "dropped_duplicates": dropped_duplicates,
         });
-        let now = crate::tracking::now_ms();
+        let now = tandem_tracking::now_ms();
         let final_metrics: Vec<Metric> = bundle
             .metadata
             .metrics
@@ -853,7 +854,7 @@ fn run_tags(plan: &Plan, table: &Table, schema: &Schema) -> Vec<(String, String)
         ("tandem.data_sha256".into(), table.sha256.clone()),
         (
             "tandem.schema_sha256".into(),
-            crate::run::sha256_hex(&serde_json::to_vec(schema).unwrap_or_default()),
+            tandem_tracking::ids::sha256_hex(&serde_json::to_vec(schema).unwrap_or_default()),
         ),
         ("mlflow.source.name".into(), "tandem train".into()),
         ("mlflow.source.type".into(), "LOCAL".into()),
@@ -868,7 +869,7 @@ fn run_tags(plan: &Plan, table: &Table, schema: &Schema) -> Vec<(String, String)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if let Some(commit) = crate::run::git_commit(dir) {
+    if let Some(commit) = tandem_tracking::ids::git_commit(dir) {
         tags.push(("tandem.git_commit".into(), commit.clone()));
         tags.push(("mlflow.source.git.commit".into(), commit));
     }
@@ -903,7 +904,7 @@ fn evaluation_of(
     valid: &Dataset,
     idx: &[usize],
     rows: &Labeled,
-    history: &[crate::trainer::EpochLog],
+    history: &[tandem_train::trainer::EpochLog],
 ) -> Result<tandem_core::bundle::Evaluation> {
     let preds = runtime
         .predict_features(&valid.features)
@@ -948,7 +949,7 @@ fn summary_text(
     bundle: &Path,
     [train, valid, test]: [&BTreeMap<String, f64>; 3],
     cv: &BTreeMap<String, f64>,
-    trained: &crate::trainer::Trained,
+    trained: &tandem_train::trainer::Trained,
     seconds: f64,
 ) -> String {
     use std::fmt::Write as _;

@@ -9,8 +9,9 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use super::StoreArgs;
 use crate::tabulate::{number, render};
-use crate::tracking::{Run, StoreArgs};
+use tandem_tracking::Run;
 
 /// Arguments of `tandem runs`.
 #[derive(Args)]
@@ -50,7 +51,7 @@ enum RunsCommand {
 }
 
 fn time(ms: i64) -> String {
-    crate::run::rfc3339(ms.div_euclid(1000))
+    tandem_tracking::ids::rfc3339(ms.div_euclid(1000))
 }
 
 fn duration(run: &Run) -> String {

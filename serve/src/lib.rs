@@ -1,4 +1,4 @@
-//! `tandem serve`: the model behind MLflow's scoring protocol.
+//! The model behind MLflow's scoring protocol.
 //!
 //! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`
 //! (protocol in `tandem_core::protocol`, shared with the edge worker). Bodies past
@@ -8,53 +8,77 @@
 //! `models:/<name>@<alias>` (or `/latest`) model is also polled and reloaded when the alias
 //! moves. A reload swaps one pointer: requests in flight finish on the model they started
 //! with, none fails. SIGINT / SIGTERM stop accepting, finish in-flight requests, and exit.
+#![warn(missing_docs)]
 
 use std::net::SocketAddr;
-use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow};
 use axum::Router;
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use clap::Args;
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
 use tandem_core::protocol::{self, ProtocolError};
 
-use crate::tracking::StoreArgs;
-use crate::tracking::uri::ModelUri;
+use tandem_tracking::StoreConfig;
+use tandem_tracking::uri::ModelUri;
 
-/// Arguments of `tandem serve`.
-#[derive(Args)]
-pub struct ServeArgs {
+mod logline;
+
+/// What to serve and how: the settings of `tandem serve`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
     /// The model: a bundle path, a run folder, `runs:/<run id>`, `models:/<name>/<version>`
     /// or `models:/<name>@<alias>`.
-    #[arg(long)]
-    model: String,
+    pub model: String,
     /// Interface to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    host: String,
+    pub host: String,
     /// Port (0: any free port; the chosen one is printed).
-    #[arg(long, default_value_t = 5000)]
-    port: u16,
+    pub port: u16,
     /// Largest accepted request body, in bytes.
-    #[arg(long, default_value_t = 10 * 1024 * 1024)]
-    max_body_bytes: usize,
+    pub max_body_bytes: usize,
     /// Longest a prediction may take before the answer is 504, in milliseconds.
-    #[arg(long, default_value_t = 10_000)]
-    timeout_ms: u64,
+    pub timeout_ms: u64,
     /// With `models:/<name>@<alias>` or `/latest`: check every this many seconds whether it
     /// moved, and reload if it did (0: only on SIGHUP).
-    #[arg(long, default_value_t = 10.0)]
-    poll_seconds: f64,
+    pub poll_seconds: f64,
     /// Where `runs:/` and `models:/` resolve.
-    #[command(flatten)]
-    store: StoreArgs,
+    pub stores: StoreConfig,
+}
+
+/// Why the server could not start or stopped on an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The model URI does not parse or does not resolve in the store.
+    #[error("{0:#}")]
+    Resolve(anyhow::Error),
+    /// The bundle was found but does not load.
+    #[error("cannot load model {model}: [{}] {source}", source.code())]
+    Load {
+        /// Where the bundle came from.
+        model: String,
+        /// Why it does not load.
+        source: tandem_core::Error,
+    },
+    /// `host:port` is not a socket address.
+    #[error("invalid --host/--port {0}")]
+    Address(String),
+    /// The socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The async runtime or the server loop failed.
+    #[error("server error: {0}")]
+    Io(#[from] std::io::Error),
 }
 
 /// Bodies up to this size are predicted on the request's own task (at most ~100 rows, well
@@ -64,7 +88,7 @@ const INLINE_BODY_BYTES: usize = 16 * 1024;
 struct App {
     model_arg: String,
     uri: ModelUri,
-    stores: StoreArgs,
+    stores: StoreConfig,
     /// The model and its registry version, swapped together.
     served: RwLock<Arc<Served>>,
     /// One reload at a time (SIGHUP and the registry poll may coincide).
@@ -93,15 +117,19 @@ impl App {
     }
 
     /// Fetch and load the model again; swap it in only if it loads.
-    fn reload(&self) -> Result<()> {
+    fn reload(&self) -> Result<(), ServeError> {
         let _one_at_a_time = self
             .reloading
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let found = self.uri.resolve(&self.stores)?;
-        let fresh = Model::load(&found.bytes)
-            .map_err(|e| super::core_error(&e))
-            .with_context(|| format!("cannot load model {}", found.source))?;
+        let found = self
+            .uri
+            .resolve(&self.stores)
+            .map_err(ServeError::Resolve)?;
+        let fresh = Model::load(&found.bytes).map_err(|source| ServeError::Load {
+            model: found.source.clone(),
+            source,
+        })?;
         let id = fresh.metadata().run_id.clone();
         let version = found.version.map(|v| v.version);
         let fresh = Arc::new(Served {
@@ -119,9 +147,13 @@ impl App {
     }
 
     /// Reload if the registry URI now names another version.
-    fn reload_if_moved(&self) -> Result<bool> {
-        let store = self.stores.open()?;
-        let now = self.uri.version(&*store)?.version;
+    fn reload_if_moved(&self) -> Result<bool, ServeError> {
+        let store = self.stores.open().map_err(ServeError::Resolve)?;
+        let now = self
+            .uri
+            .version(&*store)
+            .map_err(ServeError::Resolve)?
+            .version;
         if Some(now) == self.version() {
             return Ok(false);
         }
@@ -144,8 +176,8 @@ async fn poll_registry(app: Arc<App>, every: Duration) {
 }
 
 fn log(mut line: Json) {
-    line["ts"] = json!(crate::run::now_rfc3339());
-    crate::logline::emit(line.to_string());
+    line["ts"] = json!(tandem_tracking::ids::now_rfc3339());
+    logline::emit(line.to_string());
 }
 
 fn json_response(status: StatusCode, body: &Json) -> Response {
@@ -312,41 +344,42 @@ async fn shutdown_and_reload(app: Arc<App>) {
 
 /// Write out queued log lines before the process exits.
 fn flush_logs() {
-    crate::logline::flush(Duration::from_secs(2));
+    logline::flush(Duration::from_secs(2));
 }
 
-/// Run `tandem serve`.
-pub fn run(args: ServeArgs) -> Result<ExitCode> {
-    let uri = ModelUri::parse(&args.model)?;
-    let found = uri.resolve(&args.store)?;
-    let model = Model::load(&found.bytes)
-        .map_err(|e| super::core_error(&e))
-        .with_context(|| format!("cannot load model {}", found.source))?;
-    let poll = (uri.can_move() && args.poll_seconds > 0.0)
-        .then(|| Duration::from_secs_f64(args.poll_seconds.clamp(0.05, 86_400.0)));
+/// Serve `config.model` until SIGINT or SIGTERM (blocking; starts its own async runtime).
+/// Prints `serving <run id> on http://<address>` on stdout once listening.
+pub fn run(config: ServeConfig) -> Result<(), ServeError> {
+    let uri = ModelUri::parse(&config.model).map_err(ServeError::Resolve)?;
+    let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
+    let model = Model::load(&found.bytes).map_err(|source| ServeError::Load {
+        model: found.source.clone(),
+        source,
+    })?;
+    let poll = (uri.can_move() && config.poll_seconds > 0.0)
+        .then(|| Duration::from_secs_f64(config.poll_seconds.clamp(0.05, 86_400.0)));
     let app = Arc::new(App {
-        model_arg: args.model.clone(),
+        model_arg: config.model.clone(),
         uri,
-        stores: args.store.clone(),
+        stores: config.stores.clone(),
         served: RwLock::new(Arc::new(Served {
             model,
             version: found.version.map(|v| v.version),
         })),
         reloading: std::sync::Mutex::new(()),
-        max_body: args.max_body_bytes,
-        timeout: Duration::from_millis(args.timeout_ms.max(1)),
+        max_body: config.max_body_bytes,
+        timeout: Duration::from_millis(config.timeout_ms.max(1)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+        .build()?;
     let served = runtime.block_on(async move {
-        let addr: SocketAddr = format!("{}:{}", args.host, args.port)
+        let addr: SocketAddr = format!("{}:{}", config.host, config.port)
             .parse()
-            .with_context(|| format!("invalid --host/--port {}:{}", args.host, args.port))?;
+            .map_err(|_| ServeError::Address(format!("{}:{}", config.host, config.port)))?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
+            .map_err(|source| ServeError::Listen { addr, source })?;
         let local = listener.local_addr()?;
         let m = app.served();
         log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.model.metadata().run_id, "engine": m.model.engine() }));
@@ -357,10 +390,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         }
         axum::serve(listener, router(app.clone()))
             .with_graceful_shutdown(shutdown_and_reload(app))
-            .await
-            .map_err(|e| anyhow!("server error: {e}"))
+            .await?;
+        Ok(())
     });
     flush_logs();
-    served?;
-    Ok(ExitCode::SUCCESS)
+    served
 }

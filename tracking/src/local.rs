@@ -303,7 +303,7 @@ impl Store for LocalStore {
         run_name: &str,
         tags: &[(String, String)],
     ) -> Result<String> {
-        let id = crate::run::new_run_id(&format!("{}:{run_name}", self.root.display()));
+        let id = crate::ids::new_run_id(&format!("{}:{run_name}", self.root.display()));
         self.create_run_with_id(experiment, &id, run_name, tags)?;
         Ok(id)
     }
@@ -698,7 +698,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!(
             "tandem-store-{}-{}",
             std::process::id(),
-            crate::run::new_run_id("t")
+            crate::ids::new_run_id("t")
         ));
         let s = LocalStore::open(&dir).unwrap();
         (dir, s)

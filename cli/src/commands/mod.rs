@@ -1,0 +1,65 @@
+//! One module per subcommand.
+
+pub mod init;
+pub mod inspect;
+pub mod models;
+pub mod predict;
+pub mod runs;
+pub mod schema;
+pub mod serve;
+pub mod train;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Args;
+use tandem_tracking::StoreConfig;
+use tandem_tracking::uri::{ModelUri, Resolved};
+
+/// Where runs and registered models live: `--tracking-uri` / `MLFLOW_TRACKING_URI` (an MLflow
+/// server) or else the local folder `--runs-dir`.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// MLflow tracking server (`http://host:port`); also read from `MLFLOW_TRACKING_URI`.
+    /// Without it, runs live in `--runs-dir`.
+    #[arg(long, env = "MLFLOW_TRACKING_URI", value_name = "URI", global = true)]
+    pub tracking_uri: Option<String>,
+    /// The local run store (and, with `--tracking-uri`, where training keeps its local copy).
+    #[arg(long, default_value = "tandem-runs", value_name = "DIR", global = true)]
+    pub runs_dir: PathBuf,
+}
+
+impl StoreArgs {
+    /// The tracking library's settings.
+    pub fn config(&self) -> StoreConfig {
+        StoreConfig {
+            tracking_uri: self.tracking_uri.clone(),
+            runs_dir: self.runs_dir.clone(),
+        }
+    }
+
+    /// Open the store these arguments name.
+    pub fn open(&self) -> Result<Box<dyn tandem_tracking::Store>> {
+        self.config().open()
+    }
+}
+
+/// Describe a core error with its stable code: `[BUNDLE_CHECKSUM] checksum mismatch in ...`.
+pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {
+    anyhow!("[{}] {e}", e.code())
+}
+
+/// Resolve `--model` (a path, `runs:/...` or `models:/...`) to the bundle's bytes.
+pub fn fetch_model(model: &str, stores: &StoreArgs) -> Result<Resolved> {
+    ModelUri::parse(model)?.resolve(&stores.config())
+}
+
+/// Resolve `--model` and load the bundle, with errors that say which model and why.
+pub fn load_model(model: &str, stores: &StoreArgs) -> Result<(tandem_core::Model, String)> {
+    let found = fetch_model(model, stores)?;
+    let m = tandem_core::Model::load(&found.bytes)
+        .map_err(|e| core_error(&e))
+        .with_context(|| format!("cannot load model {}", found.source))?;
+    Ok((m, found.source))
+}
