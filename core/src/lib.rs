@@ -24,6 +24,7 @@ pub mod prep;
 pub mod protocol;
 pub mod runtime;
 pub mod schema;
+pub mod time;
 pub mod tolerance;
 
 pub use bundle::{Bundle, Metadata};

@@ -1,6 +1,7 @@
 //! Run ids, timestamps and the git commit recorded with a run.
 
 pub use tandem_core::bundle::sha256_hex;
+pub use tandem_core::time::{now_rfc3339, rfc3339};
 
 /// A new 32-hex run id (like MLflow's): a hash of the time, the process and the data.
 pub fn new_run_id(data_sha: &str) -> String {
@@ -25,47 +26,9 @@ pub fn git_commit(dir: &std::path::Path) -> Option<String> {
     (out.status.success() && commit.len() >= 40).then_some(commit)
 }
 
-/// The current UTC time as RFC 3339 (`2026-11-28T13:25:11Z`).
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    rfc3339(secs)
-}
-
-/// Format Unix seconds as RFC 3339 UTC (proleptic Gregorian calendar).
-pub fn rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_known_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_872_311), "2026-11-28T13:25:11Z");
-    }
 
     #[test]
     fn run_ids_are_32_hex() {

@@ -3,19 +3,37 @@
 //! dense kernel's weights → a bundle, verified through the runtime users get.
 //!
 //! A library: no command-line parsing and no run tracking here. The `tandem` binary
-//! (tandem-cli) maps flags onto a plan, and records what training returns.
+//! (tandem-cli) maps flags onto a [`Plan`], and records what training returns:
+//!
+//! ```text
+//! Plan ──prepare──► Prepared ──train──► Outcome (bundle, metrics, artifacts)
+//!        read, training-only       fit (folds, final) → export → verify → evaluate
+//!        row nodes, split
+//! ```
 #![warn(missing_docs)]
 
+pub mod artifacts;
+pub mod evaluate;
 pub mod export;
 pub mod metrics;
 pub mod net;
 pub mod nodes;
+pub mod observer;
+pub mod params;
 pub mod pipeline;
+pub mod plan;
 pub mod plots;
+pub mod prepare;
+pub mod run;
 pub mod spec;
 pub mod split;
 pub mod table;
 pub mod trainer;
+pub mod verify;
+
+pub use plan::Plan;
+pub use prepare::{Prepared, prepare};
+pub use run::{Outcome, train};
 
 /// Describe a core error with its stable code: `[BUNDLE_CHECKSUM] checksum mismatch in ...`.
 pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {

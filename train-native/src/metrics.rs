@@ -1,6 +1,64 @@
 //! Evaluation metrics computed from predictions and true labels.
+//!
+//! [`of_outputs`] is the one entry point training uses: raw network outputs post-processed
+//! exactly as the runtime does (core's softmax, target unscaling), then scored.
 
 use std::collections::BTreeMap;
+
+use tandem_core::bundle::TargetScaling;
+use tandem_core::prediction::softmax;
+
+/// True labels of some rows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Truth {
+    /// Class indices (classification).
+    Classes(Vec<usize>),
+    /// Target values (regression).
+    Values(Vec<f64>),
+}
+
+/// Metrics of raw network outputs (`n_out` per row): class probabilities through softmax,
+/// or values unscaled by `scaling`.
+pub fn of_outputs(
+    outputs: &[f32],
+    n_out: usize,
+    scaling: Option<&TargetScaling>,
+    truth: &Truth,
+) -> BTreeMap<String, f64> {
+    match truth {
+        Truth::Classes(t) => classification(&probabilities(outputs, n_out), t, n_out),
+        Truth::Values(t) => regression(&values(outputs, scaling), t),
+    }
+}
+
+/// Per-row class probabilities of row-major logits.
+pub fn probabilities(outputs: &[f32], n_out: usize) -> Vec<Vec<f64>> {
+    outputs.chunks(n_out.max(1)).map(softmax).collect()
+}
+
+/// Values of a regression network's outputs, unscaled as the runtime does.
+pub fn values(outputs: &[f32], scaling: Option<&TargetScaling>) -> Vec<f64> {
+    outputs
+        .iter()
+        .map(|&o| match scaling {
+            Some(s) => o as f64 * s.scale + s.mean,
+            None => o as f64,
+        })
+        .collect()
+}
+
+/// `confusion[true][predicted]` counts (the prediction is the first most probable class).
+pub fn confusion(probs: &[Vec<f64>], truth: &[usize], n_classes: usize) -> Vec<Vec<usize>> {
+    let mut confusion = vec![vec![0usize; n_classes]; n_classes];
+    for (p, &t) in probs.iter().zip(truth) {
+        if let Some(row) = confusion.get_mut(t)
+            && let Some(cell) = row.get_mut(argmax(p))
+        {
+            *cell += 1;
+        }
+    }
+    confusion
+}
 
 /// Metrics of a classifier from per-row class probabilities.
 pub fn classification(
@@ -11,20 +69,14 @@ pub fn classification(
     let n = truth.len().max(1) as f64;
     let mut correct = 0usize;
     let mut log_loss = 0.0;
-    let mut confusion = vec![vec![0usize; n_classes]; n_classes];
     for (p, &t) in probs.iter().zip(truth) {
-        let pred = argmax(p);
-        if pred == t {
+        if argmax(p) == t {
             correct += 1;
-        }
-        if let Some(row) = confusion.get_mut(t)
-            && let Some(cell) = row.get_mut(pred)
-        {
-            *cell += 1;
         }
         let pt = p.get(t).copied().unwrap_or(0.0).clamp(1e-15, 1.0);
         log_loss -= pt.ln();
     }
+    let confusion = confusion(probs, truth, n_classes);
     // Macro F1 over classes.
     let mut f1_sum = 0.0;
     for (c, row) in confusion.iter().enumerate() {

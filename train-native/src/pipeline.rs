@@ -13,6 +13,7 @@ use tandem_core::instance::{csv_columns, is_missing_cell};
 use tandem_core::prep::{BoundPreprocessor, ColumnConfig, ColumnFitError, Step, TransformOptions};
 use tandem_core::{Instance, Preprocessor, Schema, Task};
 
+use crate::metrics::Truth;
 use crate::nodes;
 use crate::spec::{ModelSpec, Rebalance};
 use crate::table::Table;
@@ -117,6 +118,20 @@ impl Labeled {
         self.classes = pick(&self.classes, keep);
         self.values = pick(&self.values, keep);
         self.source_rows = pick(&self.source_rows, keep);
+    }
+
+    /// The instances of rows `idx`, cloned.
+    pub fn pick(&self, idx: &[usize]) -> Vec<Instance> {
+        idx.iter().map(|&i| self.instances[i].clone()).collect()
+    }
+
+    /// The true labels of rows `idx`.
+    pub fn truth(&self, idx: &[usize]) -> Truth {
+        if self.classes.is_empty() {
+            Truth::Values(idx.iter().map(|&i| self.values[i]).collect())
+        } else {
+            Truth::Classes(idx.iter().map(|&i| self.classes[i]).collect())
+        }
     }
 
     /// Stratification groups: the class, or 0 for regression.
@@ -239,16 +254,10 @@ impl Context<'_> {
         &self,
         train_idx: &[usize],
         valid_idx: &[usize],
-        quiet: bool,
         on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> Result<()>,
     ) -> Result<Fitted> {
-        let pick = |idx: &[usize]| {
-            idx.iter()
-                .map(|&i| self.rows.instances[i].clone())
-                .collect::<Vec<_>>()
-        };
-        let mut train_rows = pick(train_idx);
-        let valid_rows = pick(valid_idx);
+        let mut train_rows = self.rows.pick(train_idx);
+        let valid_rows = self.rows.pick(valid_idx);
         // Training-only: winsorize the fitting rows (validation rows stay as users send them).
         for &(field, low, high) in self.winsorize {
             nodes::winsorize(&mut train_rows, field, low, high);
@@ -305,7 +314,6 @@ impl Context<'_> {
             max_epochs: m.max_epochs,
             patience: m.patience,
             seed: self.seed,
-            quiet,
             weight_decay: m.weight_decay,
             class_weights,
             sample,

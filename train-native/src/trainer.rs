@@ -7,7 +7,6 @@ use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::net::Mlp;
 use crate::split::SplitMix64;
@@ -27,8 +26,6 @@ pub struct TrainConfig {
     pub patience: usize,
     /// Seed for initialisation and batch order.
     pub seed: u64,
-    /// Hide the progress bar.
-    pub quiet: bool,
     /// L2 weight decay (0: none).
     pub weight_decay: f64,
     /// Per-class loss weights (classification with rebalancing).
@@ -164,19 +161,6 @@ pub fn train(
     let plain = Device::flex();
     let valid_x = features_tensor(&valid.features, valid.targets.len(), valid.width, &plain);
 
-    let bar = if cfg.quiet {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(cfg.max_epochs as u64);
-        b.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} epochs  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        b.set_prefix("training");
-        b
-    };
-
     let mut history = Vec::new();
     let mut best: Option<(f64, usize, Mlp)> = None;
     for epoch in 1..=cfg.max_epochs {
@@ -207,10 +191,6 @@ pub fn train(
         };
         on_epoch(&log)?;
         history.push(log);
-        bar.set_position(epoch as u64);
-        bar.set_message(format!(
-            "train loss {train_loss:.4}  validation loss {validation_loss:.4}"
-        ));
         if !validation_loss.is_finite() {
             break;
         }
@@ -226,7 +206,6 @@ pub fn train(
             break;
         }
     }
-    bar.finish_and_clear();
     let (_, best_epoch, model) =
         best.ok_or_else(|| anyhow!("training diverged in the first epoch"))?;
     Ok(Trained {

@@ -1,0 +1,62 @@
+//! `tandem train`: plan → fit → verify → evaluate (the tandem-train library) → record (the
+//! run store) → report (a table or JSON). Driven by a `tandem.toml` spec (`--spec`) or by
+//! flags for the default pipeline.
+
+mod flags;
+mod parity;
+mod progress;
+mod record;
+mod report;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use tandem_tracking::recorder::Recorder;
+
+pub use flags::TrainArgs;
+
+/// Run `tandem train`.
+pub fn run(args: TrainArgs) -> Result<ExitCode> {
+    let plan = args.plan()?;
+    let quiet = args.quiet || args.json;
+    let prepared = tandem_train::prepare(plan)?;
+    if !args.json {
+        report::preamble(&prepared);
+    }
+    let tags = record::tags(&prepared);
+    let run_name = args.run_name.clone().unwrap_or_else(|| {
+        let stamp = tandem_tracking::ids::now_rfc3339().replace([':', '-'], "");
+        prepared.plan.run_name(stamp.trim_end_matches('Z'))
+    });
+    let mut rec = Recorder::start(&args.store.config(), &args.experiment, &run_name, &tags)?;
+    if !args.json {
+        eprintln!(
+            "run {} in experiment `{}` ({})",
+            rec.run_id,
+            rec.experiment.name,
+            rec.location()
+        );
+    }
+    let run_id = rec.run_id.clone();
+    let done = (|| {
+        let mut observer = progress::Progress::new(&mut rec, quiet);
+        let outcome = tandem_train::train(&prepared, &run_id, &mut observer)?;
+        record::outcome(&mut rec, &prepared, &outcome)?;
+        if let Some(dir) = &args.emit_parity {
+            parity::write(dir, &outcome)?;
+        }
+        report::summary(&rec, &outcome)
+    })();
+    let report = match done {
+        Ok(report) => report,
+        Err(e) => return Err(rec.fail(e)),
+    };
+    let finished = rec.finish();
+    if args.json {
+        println!("{}", serde_json::to_string(&report.json)?);
+    } else {
+        print!("{}", report.text);
+    }
+    finished?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,74 @@
+//! Training progress on the terminal (a bar per fit) and each epoch's losses in the run store.
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use tandem_tracking::Metric;
+use tandem_tracking::recorder::Recorder;
+use tandem_train::observer::{Observer, Phase};
+use tandem_train::trainer::EpochLog;
+
+/// Draws the bar (unless quiet) and records the final fit's epochs.
+pub struct Progress<'a> {
+    rec: &'a mut Recorder,
+    quiet: bool,
+    bar: ProgressBar,
+}
+
+impl<'a> Progress<'a> {
+    /// Report into `rec`; no bar when `quiet`.
+    pub fn new(rec: &'a mut Recorder, quiet: bool) -> Self {
+        Progress {
+            rec,
+            quiet,
+            bar: ProgressBar::hidden(),
+        }
+    }
+}
+
+impl Observer for Progress<'_> {
+    fn fit_started(&mut self, phase: Phase, max_epochs: usize) {
+        if self.quiet {
+            return;
+        }
+        self.bar = ProgressBar::new(max_epochs as u64);
+        self.bar.set_style(
+            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} epochs  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        self.bar.set_prefix(match phase {
+            Phase::Final => "training".to_string(),
+            Phase::Fold { fold, folds } => format!("fold {fold}/{folds}"),
+        });
+    }
+
+    fn epoch(&mut self, phase: Phase, log: &EpochLog) -> Result<()> {
+        self.bar.set_position(log.epoch as u64);
+        self.bar.set_message(format!(
+            "train loss {:.4}  validation loss {:.4}",
+            log.train_loss, log.validation_loss
+        ));
+        if phase != Phase::Final {
+            return Ok(());
+        }
+        let t = tandem_tracking::now_ms();
+        let m = |key: &str, value: f64| Metric {
+            key: key.into(),
+            value,
+            step: log.epoch as i64,
+            timestamp: t,
+        };
+        let finite: Vec<Metric> = [
+            m("train_loss", log.train_loss),
+            m("validation_loss", log.validation_loss),
+        ]
+        .into_iter()
+        .filter(|m| m.value.is_finite())
+        .collect();
+        self.rec.epoch(&finite)
+    }
+
+    fn fit_finished(&mut self, _phase: Phase) {
+        self.bar.finish_and_clear();
+    }
+}

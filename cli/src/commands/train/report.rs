@@ -1,0 +1,98 @@
+//! What `tandem train` prints: notes before training, then the run summary as a table (or
+//! JSON with `--json`).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Result;
+use serde_json::{Value as Json, json};
+use tandem_tracking::recorder::Recorder;
+use tandem_train::{Outcome, Prepared};
+
+/// The summary of a finished run, in both forms.
+pub struct Report {
+    /// For `--json`.
+    pub json: Json,
+    /// The table.
+    pub text: String,
+}
+
+/// Notes on stderr about what the training-only nodes dropped and what comes next.
+pub fn preamble(prepared: &Prepared) {
+    let d = prepared.dropped;
+    if d.missing_label > 0 {
+        eprintln!("dropped {} rows with a missing label", d.missing_label);
+    }
+    if d.by_filter > 0 || d.duplicates > 0 {
+        eprintln!(
+            "training-only nodes dropped {} filtered and {} duplicate rows",
+            d.by_filter, d.duplicates
+        );
+    }
+    if let Some(k) = prepared.plan.folds {
+        let rows = prepared.split.train.len() + prepared.split.validation.len();
+        eprintln!("cross-validating on {rows} rows in {k} folds");
+    }
+}
+
+/// The run summary.
+pub fn summary(rec: &Recorder, outcome: &Outcome) -> Result<Report> {
+    let run_id = &outcome.bundle.metadata.run_id;
+    let run_dir = rec.local().run_dir(run_id);
+    let model_path = rec.local().artifact_file(run_id, "model/model.tandem")?;
+    let json = json!({
+        "run_id": run_id,
+        "experiment_id": rec.experiment.experiment_id,
+        "tracking_uri": rec.location(),
+        "run_dir": run_dir,
+        "model": model_path,
+        "metrics": outcome.bundle.metadata.metrics,
+        "best_epoch": outcome.best_epoch,
+        "epochs_run": outcome.history.len(),
+    });
+    Ok(Report {
+        json,
+        text: table(outcome, &model_path),
+    })
+}
+
+fn table(outcome: &Outcome, bundle: &Path) -> String {
+    let m = &outcome.metrics;
+    let mut out = String::new();
+    let _ = writeln!(out, "run {}", outcome.bundle.metadata.run_id);
+    let _ = writeln!(
+        out,
+        "  {} epochs in {:.2}s, kept epoch {} (lowest validation loss)",
+        outcome.history.len(),
+        outcome.train_seconds,
+        outcome.best_epoch
+    );
+    let cell = |m: &BTreeMap<String, f64>, k: &str| {
+        m.get(k).map_or("-".to_string(), |v| format!("{v:.4}"))
+    };
+    let _ = writeln!(
+        out,
+        "  {:<12} {:>10} {:>12} {:>10} {:>16}",
+        "metric", "train", "validation", "test", "cross-validation"
+    );
+    let cv = &m.cross_validation;
+    for k in m.validation.keys() {
+        let cv_cell = match (
+            cv.get(&format!("cv_{k}_mean")),
+            cv.get(&format!("cv_{k}_std")),
+        ) {
+            (Some(mean), Some(s)) => format!("{mean:.4} ± {s:.4}"),
+            _ => "-".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  {k:<12} {:>10} {:>12} {:>10} {cv_cell:>16}",
+            cell(&m.train, k),
+            cell(&m.validation, k),
+            cell(&m.test, k)
+        );
+    }
+    let _ = writeln!(out, "  bundle: {}", bundle.display());
+    out
+}

@@ -1,0 +1,39 @@
+//! What a training run reports while it runs: each fit's start, every epoch, its end.
+//!
+//! The library prints nothing; the binary draws a progress bar and records each epoch's
+//! losses in the run store through this trait.
+
+use anyhow::Result;
+
+use crate::trainer::EpochLog;
+
+/// Which fit an event belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Fold `fold` (1-based) of `folds` in cross-validation.
+    Fold {
+        /// 1-based fold number.
+        fold: usize,
+        /// Number of folds.
+        folds: usize,
+    },
+    /// The fit whose network goes into the bundle.
+    Final,
+}
+
+/// Receives a training run's progress. Every method has a do-nothing default.
+pub trait Observer {
+    /// A fit starts; it runs at most `max_epochs` epochs.
+    fn fit_started(&mut self, _phase: Phase, _max_epochs: usize) {}
+    /// An epoch ended. An error stops training (for example: the run store went away).
+    fn epoch(&mut self, _phase: Phase, _log: &EpochLog) -> Result<()> {
+        Ok(())
+    }
+    /// The fit ended (early stopping or the epoch limit).
+    fn fit_finished(&mut self, _phase: Phase) {}
+}
+
+/// An observer that ignores everything.
+pub struct Silent;
+
+impl Observer for Silent {}

@@ -1,0 +1,76 @@
+//! The parameters a run records (in the bundle's metadata and the run store): the plan's
+//! settings, what the data looked like after the training-only nodes, and how training went.
+
+use std::collections::BTreeMap;
+
+use crate::prepare::Prepared;
+use crate::spec::Rebalance;
+use crate::trainer::Trained;
+
+/// Every parameter of a run, as text.
+pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String> {
+    let plan = &prepared.plan;
+    let m = &plan.model;
+    let split = &prepared.split;
+    let dropped = prepared.dropped;
+    let mut params: BTreeMap<String, String> = [
+        ("data", plan.data.display().to_string()),
+        ("data_sha256", prepared.data_sha256.clone()),
+        ("label", plan.label.clone()),
+        ("hidden", hidden_text(&m.hidden)),
+        ("learning_rate", m.learning_rate.to_string()),
+        ("batch_size", m.batch_size.to_string()),
+        ("max_epochs", m.max_epochs.to_string()),
+        ("patience", m.patience.to_string()),
+        ("weight_decay", m.weight_decay.to_string()),
+        ("seed", plan.seed.to_string()),
+        ("validation_fraction", plan.validation.to_string()),
+        ("test_fraction", plan.test.to_string()),
+        ("rebalance", rebalance_name(plan.rebalance).into()),
+        ("optimizer", "adam".into()),
+        ("backend", "burn-flex".into()),
+        ("epochs_run", trained.history.len().to_string()),
+        ("best_epoch", trained.best_epoch.to_string()),
+        ("train_rows", split.train.len().to_string()),
+        ("validation_rows", split.validation.len().to_string()),
+        ("test_rows", split.test.len().to_string()),
+        ("dropped_missing_label", dropped.missing_label.to_string()),
+        ("dropped_by_filter", dropped.by_filter.to_string()),
+        ("dropped_duplicates", dropped.duplicates.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    match &plan.spec {
+        Some(spec) => {
+            params.insert("spec".into(), spec.path.display().to_string());
+        }
+        None => {
+            params.insert("text_min_df".into(), plan.text_min_df.to_string());
+            let max = plan.text_max_features.unwrap_or(0);
+            params.insert("text_max_features".into(), max.to_string());
+        }
+    }
+    if let Some(k) = plan.folds {
+        params.insert("folds".into(), k.to_string());
+    }
+    params
+}
+
+/// `32,16`, or `none` for no hidden layer.
+pub fn hidden_text(hidden: &[usize]) -> String {
+    if hidden.is_empty() {
+        return "none".into();
+    }
+    let widths: Vec<String> = hidden.iter().map(usize::to_string).collect();
+    widths.join(",")
+}
+
+/// The spec's name of a rebalancing strategy.
+pub fn rebalance_name(r: Rebalance) -> &'static str {
+    match r {
+        Rebalance::None => "none",
+        Rebalance::ClassWeights => "class_weights",
+        Rebalance::Oversample => "oversample",
+    }
+}

@@ -1,0 +1,169 @@
+//! Plan → rows ready to fit: read the data and its schema, apply the training-only row nodes
+//! (missing labels, filters, deduplication), resolve winsorized fields, compile the shared
+//! feature nodes, and split.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use tandem_core::prep::ColumnConfig;
+use tandem_core::schema::{InferConfig, infer_schema};
+use tandem_core::{FieldType, Schema};
+
+use crate::nodes::{self, Condition};
+use crate::pipeline::{Context, Labeled};
+use crate::plan::Plan;
+use crate::spec::features;
+use crate::split::{Split, stratified_split};
+use crate::table::Table;
+
+/// Rows the training-only row nodes removed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dropped {
+    /// Rows without a label.
+    pub missing_label: usize,
+    /// Rows a filter rejected.
+    pub by_filter: usize,
+    /// Exact duplicates.
+    pub duplicates: usize,
+}
+
+/// A plan with its data read, checked and split: what fitting starts from.
+pub struct Prepared {
+    /// The plan.
+    pub plan: Plan,
+    /// SHA-256 of the data file's bytes.
+    pub data_sha256: String,
+    /// The input schema (given or inferred).
+    pub schema: Schema,
+    /// Labelled rows after the training-only row nodes.
+    pub rows: Labeled,
+    /// What those nodes dropped.
+    pub dropped: Dropped,
+    /// Winsorized fields: (field index, low quantile, high quantile).
+    pub winsorize: Vec<(usize, f64, f64)>,
+    /// The shared nodes to fit, one per feature.
+    pub columns: Vec<ColumnConfig>,
+    /// Train, validation and test rows (indices into `rows`).
+    pub split: Split,
+}
+
+impl Prepared {
+    /// What fitting needs, borrowed from here.
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            schema: &self.schema,
+            rows: &self.rows,
+            columns: &self.columns,
+            winsorize: &self.winsorize,
+            rebalance: self.plan.rebalance,
+            model: &self.plan.model,
+            seed: self.plan.seed,
+            data: &self.plan.data,
+        }
+    }
+}
+
+/// Read, check and split what `plan` names.
+pub fn prepare(plan: Plan) -> Result<Prepared> {
+    let table = Table::read(&plan.data)?;
+    let schema = read_schema(&plan, &table)?;
+    let (mut rows, missing_label) = Labeled::read(&table, &schema, &plan.data)?;
+    let mut dropped = Dropped {
+        missing_label,
+        ..Dropped::default()
+    };
+    for (src, span) in &plan.filters {
+        let cond = Condition::parse(src, &schema)
+            .map_err(|e| plan.error(span.clone(), &format!("filter {src:?}: {e}")))?;
+        let keep: Vec<usize> = (0..rows.len())
+            .filter(|&i| cond.holds(&rows.instances[i]))
+            .collect();
+        dropped.by_filter += rows.len() - keep.len();
+        rows.retain(&keep);
+    }
+    if plan.dedupe {
+        let keep = nodes::dedupe(&rows.instances, &rows.labels);
+        dropped.duplicates = rows.len() - keep.len();
+        rows.retain(&keep);
+    }
+    let winsorize = winsorized_fields(&plan, &schema)?;
+    let columns = match &plan.spec {
+        Some(spec) => features::compile(spec, &schema)?,
+        None => features::defaults(&schema, plan.text_min_df, plan.text_max_features),
+    };
+    let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);
+    if split.train.is_empty() || split.validation.is_empty() {
+        bail!("not enough rows to split ({} rows)", rows.len());
+    }
+    Ok(Prepared {
+        data_sha256: table.sha256,
+        plan,
+        schema,
+        rows,
+        dropped,
+        winsorize,
+        columns,
+        split,
+    })
+}
+
+/// The schema file the plan names, or else the schema inferred from the data.
+fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
+    let Some(path) = &plan.schema else {
+        if table.column(&plan.label).is_none() {
+            bail!(
+                "label column `{}` is not in {}",
+                plan.label,
+                plan.data.display()
+            );
+        }
+        return infer_schema(
+            &table.header_strings(),
+            &table.row_strings(),
+            &plan.label,
+            &InferConfig::default(),
+        )
+        .map_err(|e| crate::core_error(&e));
+    };
+    let s = schema_file(path)?;
+    if s.label.name != plan.label {
+        bail!(
+            "schema {} has label `{}`, not `{}`",
+            path.display(),
+            s.label.name,
+            plan.label
+        );
+    }
+    Ok(s)
+}
+
+fn schema_file(path: &Path) -> Result<Schema> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let s: Schema = serde_json::from_str(&text)
+        .with_context(|| format!("invalid schema {}", path.display()))?;
+    s.validate().map_err(|e| crate::core_error(&e))?;
+    Ok(s)
+}
+
+/// Resolve each winsorized field to its index; it must be a numeric input field.
+fn winsorized_fields(plan: &Plan, schema: &Schema) -> Result<Vec<(usize, f64, f64)>> {
+    plan.winsorize
+        .iter()
+        .map(|(w, span)| {
+            let i = schema
+                .fields
+                .iter()
+                .position(|f| {
+                    f.name == w.field && matches!(f.kind, FieldType::Number | FieldType::Integer)
+                })
+                .ok_or_else(|| {
+                    plan.error(
+                        span.clone(),
+                        &format!("winsorize: `{}` is not a numeric input field", w.field),
+                    )
+                })?;
+            Ok((i, w.low, w.high))
+        })
+        .collect()
+}
