@@ -1,5 +1,42 @@
 //! Tandem core: everything both sides of a model share.
 //!
+//! The main use: load a `model.tandem` bundle from bytes and predict raw instances, natively
+//! exactly as the wasm package does in JavaScript.
+//!
+//! ```
+//! use tandem_core::prep::TransformOptions;
+//! use tandem_core::{Model, Prediction};
+//!
+//! // A bundle written by `tandem train` (the frozen v1 golden fixture of the titanic model).
+//! let bytes = include_bytes!("../../tests/fixtures/v1/titanic.tandem");
+//! let model = Model::load(bytes)?; // checks the magic, version and every part's SHA-256
+//!
+//! // One raw instance, as users know it: field name -> value, checked against the schema.
+//! let raw = serde_json::json!({
+//!     "name": "Bird, Miss. Ellen",
+//!     "sex": "female",
+//!     "age": 29,
+//!     "passengerClass": "1st",
+//! });
+//! let instance = model.parse(&raw)?;
+//! match model.predict(&instance, TransformOptions::default())? {
+//!     Prediction::Class { label, probabilities } => {
+//!         assert_eq!(label, "yes");
+//!         assert!((probabilities["yes"] + probabilities["no"] - 1.0).abs() < 1e-9);
+//!     }
+//!     Prediction::Value { value } => panic!("titanic is a classification, got {value}"),
+//! }
+//!
+//! // A bad instance is a typed error with a stable code and the field concerned.
+//! let incomplete = serde_json::json!({ "name": "Bird, Miss. Ellen", "age": 29 });
+//! let Err(error) = model.parse(&incomplete) else {
+//!     panic!("an instance without `sex` must be rejected");
+//! };
+//! assert_eq!(error.code(), "MISSING_FIELD");
+//! assert_eq!(error.field(), Some("sex"));
+//! # Ok::<(), tandem_core::Error>(())
+//! ```
+//!
 //! - [`schema`]: the input schema (fields, types, nullability) and the label/task.
 //! - [`instance`]: raw instances parsed from JSON objects or CSV rows, with structured errors.
 //! - [`prep`]: preprocessing nodes. Each node's fitted `*Params` are serde data and its
@@ -8,12 +45,6 @@
 //! - [`bundle`]: the `model.tandem` file: one self-describing, checksummed, data-only container.
 //! - [`runtime`]: loads a bundle and predicts (preprocessing + the dense kernel or tract + softmax).
 //! - [`protocol`]: MLflow's scoring protocol, shared by `tandem serve` and the edge worker.
-//!
-//! ```
-//! use tandem_core::schema::{Field, FieldType};
-//! let field = Field::new("age", FieldType::Number, true);
-//! assert_eq!(field.name, "age");
-//! ```
 #![warn(missing_docs)]
 
 pub mod bundle;

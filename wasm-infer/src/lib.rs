@@ -5,6 +5,13 @@
 //! package can only apply state fitted natively. Every error reaches JavaScript as an `Error`
 //! named `TandemError` with a stable `code` (and `field` / `index` when they apply); no Rust
 //! panic path is reachable from user input.
+//!
+//! Users never call this crate directly: `scripts/build-npm` wraps it in the npm package
+//! `tandem-infer` (JavaScript layer and types in `npm/tandem-infer/`). Its usage example is the
+//! first code block of `npm/tandem-infer/README.md`, which `tests/js/readme.test.mjs` runs
+//! against the built package. No doc test lives here: the crate is a `cdylib` (rustdoc runs no
+//! doc tests for it), and its exports need a JavaScript host. The same pipeline natively is
+//! [`tandem_core::Model`], whose crate docs have a runnable example.
 #![warn(missing_docs)]
 
 mod convert;
