@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Result;
 use tandem_core::bundle::{Evaluation, TargetScaling};
 
-use crate::core_error;
+use crate::error::Result;
 use crate::metrics::{self, Truth};
 use crate::pipeline::{Context, Fitted};
 use crate::prepare::Prepared;
@@ -66,12 +65,8 @@ pub fn splits(
     let ctx = prepared.context();
     let split = &prepared.split;
     let scaling = fitted.target_scaling.as_ref();
-    let run = |features: &[f32]| {
-        verified
-            .runtime
-            .raw_outputs(features)
-            .map_err(|e| core_error(&e))
-    };
+    let run =
+        |features: &[f32]| -> Result<Vec<f32>> { Ok(verified.runtime.raw_outputs(features)?) };
     let train = of_outputs(&ctx, &run(&fitted.train.features)?, scaling, &split.train);
     let validation = of_outputs(&ctx, &verified.outputs.dense, scaling, &split.validation);
     let test = if split.test.is_empty() {

@@ -6,12 +6,12 @@
 //! translates the ONNX graph once, natively, into NNEF, so that the wasm runtime only needs
 //! tract-core + tract-nnef ("translate once, ship only the runtime").
 
-use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::{Device, Tensor};
 use burn_onnx::export::{AxisSpec, InputSpec, OnnxExporter};
 use prost::Message;
 use tract_onnx::prelude::*;
 
+use crate::error::{Error, Result};
 use crate::net::Mlp;
 
 /// The graph's input name in every bundle.
@@ -22,7 +22,7 @@ pub fn to_dense(model: &Mlp) -> Result<Vec<u8>> {
     let floats = |t: Tensor<1>| -> Result<Vec<f32>> {
         t.into_data()
             .try_to_vec::<f32>()
-            .map_err(|e| anyhow!("cannot read weights: {e:?}"))
+            .map_err(|e| Error::Export(format!("cannot read weights: {e:?}")))
     };
     let mut layers = Vec::new();
     for (linear, relu) in model.layers() {
@@ -42,7 +42,7 @@ pub fn to_dense(model: &Mlp) -> Result<Vec<u8>> {
         });
     }
     let net = tandem_core::runtime::DenseNet::new(layers)
-        .map_err(|e| anyhow!("cannot build the dense kernel: {e}"))?;
+        .map_err(|e| Error::Export(format!("cannot build the dense kernel: {e}")))?;
     Ok(net.to_bytes())
 }
 
@@ -57,29 +57,29 @@ pub fn to_onnx(model: &Mlp, n_features: usize, output: &str) -> Result<Vec<u8>> 
     ])];
     let onnx = OnnxExporter::new()
         .export_dynamic(model, sample, check, &specs, Mlp::forward)
-        .map_err(|e| anyhow!("ONNX export failed: {e}"))?;
+        .map_err(|e| Error::Export(format!("ONNX export failed: {e}")))?;
     rename_io(onnx.as_bytes(), INPUT, output)
 }
 
 /// Rename the single graph input and output, and every node edge that uses them.
 pub fn rename_io(onnx: &[u8], input: &str, output: &str) -> Result<Vec<u8>> {
-    let mut proto =
-        tract_onnx::pb::ModelProto::decode(onnx).context("cannot decode the exported ONNX")?;
+    let mut proto = tract_onnx::pb::ModelProto::decode(onnx)
+        .map_err(|e| Error::Export(format!("cannot decode the exported ONNX: {e}")))?;
     let graph = proto
         .graph
         .as_mut()
-        .ok_or_else(|| anyhow!("exported ONNX has no graph"))?;
+        .ok_or_else(|| Error::Export("exported ONNX has no graph".into()))?;
     let initializers: std::collections::HashSet<String> =
         graph.initializer.iter().map(|t| t.name.clone()).collect();
     let inputs: Vec<usize> = (0..graph.input.len())
         .filter(|&i| !initializers.contains(&graph.input[i].name))
         .collect();
     if inputs.len() != 1 || graph.output.len() != 1 {
-        bail!(
+        return Err(Error::Export(format!(
             "expected one input and one output, found {} and {}",
             inputs.len(),
             graph.output.len()
-        );
+        )));
     }
     let old_in = std::mem::replace(&mut graph.input[inputs[0]].name, input.to_string());
     let old_out = std::mem::replace(&mut graph.output[0].name, output.to_string());
@@ -108,15 +108,19 @@ pub fn rename_io(onnx: &[u8], input: &str, output: &str) -> Result<Vec<u8>> {
 /// Translate ONNX bytes into an NNEF tar with tract (decluttered, not optimised: optimised
 /// ops have no NNEF serializer).
 pub fn onnx_to_nnef(onnx: &[u8]) -> Result<Vec<u8>> {
+    let tract = |what: &str| {
+        let what = what.to_string();
+        move |e: TractError| Error::Export(format!("tract cannot {what}: {e}"))
+    };
     let model = tract_onnx::onnx()
         .model_for_read(&mut std::io::Cursor::new(onnx))
-        .context("tract cannot read the exported ONNX")?
+        .map_err(tract("read the exported ONNX"))?
         .into_typed()
-        .context("tract cannot type the ONNX graph")?
+        .map_err(tract("type the ONNX graph"))?
         .into_decluttered()
-        .context("tract cannot declutter the ONNX graph")?;
+        .map_err(tract("declutter the ONNX graph"))?;
     let tar = tract_nnef::nnef()
         .write_to_tar(&model, Vec::new())
-        .context("tract cannot write NNEF")?;
+        .map_err(tract("write NNEF"))?;
     Ok(tar)
 }

@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub mod artifacts;
+pub mod error;
 pub mod evaluate;
 pub mod export;
 pub mod metrics;
@@ -31,11 +32,7 @@ pub mod table;
 pub mod trainer;
 pub mod verify;
 
+pub use error::{Error, Result};
 pub use plan::Plan;
 pub use prepare::{Prepared, prepare};
 pub use run::{Outcome, train};
-
-/// Describe a core error with its stable code: `[BUNDLE_CHECKSUM] checksum mismatch in ...`.
-pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {
-    anyhow::anyhow!("[{}] {e}", e.code())
-}

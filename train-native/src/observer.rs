@@ -3,8 +3,7 @@
 //! The library prints nothing; the binary draws a progress bar and records each epoch's
 //! losses in the run store through this trait.
 
-use anyhow::Result;
-
+use crate::error::BoxError;
 use crate::trainer::EpochLog;
 
 /// Which fit an event belongs to.
@@ -26,7 +25,7 @@ pub trait Observer {
     /// A fit starts; it runs at most `max_epochs` epochs.
     fn fit_started(&mut self, _phase: Phase, _max_epochs: usize) {}
     /// An epoch ended. An error stops training (for example: the run store went away).
-    fn epoch(&mut self, _phase: Phase, _log: &EpochLog) -> Result<()> {
+    fn epoch(&mut self, _phase: Phase, _log: &EpochLog) -> Result<(), BoxError> {
         Ok(())
     }
     /// The fit ended (early stopping or the epoch limit).

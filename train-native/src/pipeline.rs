@@ -7,12 +7,12 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result, anyhow, bail};
 use tandem_core::bundle::TargetScaling;
 use tandem_core::instance::{csv_columns, is_missing_cell};
 use tandem_core::prep::{BoundPreprocessor, ColumnConfig, ColumnFitError, Step, TransformOptions};
 use tandem_core::{Instance, Preprocessor, Schema, Task};
 
+use crate::error::{BoxError, Error, Result};
 use crate::metrics::Truth;
 use crate::nodes;
 use crate::spec::{ModelSpec, Rebalance};
@@ -37,12 +37,14 @@ impl Labeled {
     /// Parse every row with a label; rows without one are dropped (training-only node) and
     /// counted in the second return value.
     pub fn read(table: &Table, schema: &Schema, data: &Path) -> Result<(Labeled, usize)> {
+        let at = |row: Option<usize>, reason: String| Error::Data {
+            path: data.to_path_buf(),
+            row,
+            reason,
+        };
         let label_col = table.column(&schema.label.name).ok_or_else(|| {
-            anyhow!(
-                "label column `{}` is not in {}",
-                schema.label.name,
-                data.display()
-            )
+            let reason = format!("label column `{}` is not in the file", schema.label.name);
+            at(None, reason)
         })?;
         let columns = csv_columns(schema, &table.header);
         let mut out = Labeled {
@@ -61,16 +63,15 @@ impl Labeled {
                 continue;
             }
             let cell = cell.trim();
-            let inst = Instance::from_csv_record(schema, &columns, rec)
-                .map_err(|e| crate::core_error(&e.at_row(row)))
-                .with_context(|| format!("{}", data.display()))?;
+            let inst = Instance::from_csv_record(schema, &columns, rec).map_err(|e| {
+                let e = e.at_row(row);
+                at(None, format!("[{}] {e}", e.code()))
+            })?;
             match &schema.label.task {
                 Task::Classification { classes } => {
                     let k = classes.iter().position(|c| c == cell).ok_or_else(|| {
-                        anyhow!(
-                            "{}: row {row}: label {cell:?} is not one of the schema's classes",
-                            data.display()
-                        )
+                        let reason = format!("label {cell:?} is not one of the schema's classes");
+                        at(Some(row), reason)
                     })?;
                     out.classes.push(k);
                 }
@@ -80,10 +81,7 @@ impl Labeled {
                         .ok()
                         .filter(|v: &f64| v.is_finite())
                         .ok_or_else(|| {
-                            anyhow!(
-                                "{}: row {row}: label {cell:?} is not a finite number",
-                                data.display()
-                            )
+                            at(Some(row), format!("label {cell:?} is not a finite number"))
                         })?;
                     out.values.push(v);
                 }
@@ -194,14 +192,15 @@ impl Context<'_> {
         let mut steps = Vec::with_capacity(self.columns.len());
         for c in self.columns {
             let fitted = c.fit(self.schema, train_rows).map_err(|e| match e {
-                ColumnFitError::Invalid(why) => anyhow!("feature `{}`: {why}", c.name),
-                ColumnFitError::Row(i, e) => anyhow!(
-                    "{}: row {}: feature `{}`: [{}] {e}",
-                    self.data.display(),
-                    self.rows.source_rows[train_idx[i]],
-                    c.name,
-                    e.code()
-                ),
+                ColumnFitError::Invalid(why) => Error::Feature {
+                    feature: c.name.clone(),
+                    reason: why,
+                },
+                ColumnFitError::Row(i, e) => Error::Data {
+                    path: self.data.to_path_buf(),
+                    row: Some(self.rows.source_rows[train_idx[i]]),
+                    reason: format!("feature `{}`: [{}] {e}", c.name, e.code()),
+                },
             })?;
             // A text feature whose vocabulary came out empty writes nothing: leave it out.
             if fitted.width() > 0 {
@@ -209,7 +208,9 @@ impl Context<'_> {
             }
         }
         if steps.is_empty() {
-            bail!("no feature writes any column: nothing to learn from");
+            return Err(Error::Plan(
+                "no feature writes any column: nothing to learn from".into(),
+            ));
         }
         Ok(Preprocessor { steps })
     }
@@ -225,13 +226,10 @@ impl Context<'_> {
         for (k, r) in rows.iter().enumerate() {
             bound
                 .transform_into(r, TransformOptions::default(), &mut out)
-                .map_err(|e| {
-                    anyhow!(
-                        "{}: row {}: [{}] {e}",
-                        self.data.display(),
-                        self.rows.source_rows[idx[k]],
-                        e.code()
-                    )
+                .map_err(|e| Error::Data {
+                    path: self.data.to_path_buf(),
+                    row: Some(self.rows.source_rows[idx[k]]),
+                    reason: format!("[{}] {e}", e.code()),
                 })?;
         }
         Ok(out)
@@ -254,7 +252,7 @@ impl Context<'_> {
         &self,
         train_idx: &[usize],
         valid_idx: &[usize],
-        on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> Result<()>,
+        on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
     ) -> Result<Fitted> {
         let mut train_rows = self.rows.pick(train_idx);
         let valid_rows = self.rows.pick(valid_idx);
@@ -263,9 +261,7 @@ impl Context<'_> {
             nodes::winsorize(&mut train_rows, field, low, high);
         }
         let preprocessing = self.fit_nodes(&train_rows, train_idx)?;
-        let bound = preprocessing
-            .bind(self.schema)
-            .map_err(|e| crate::core_error(&e))?;
+        let bound = preprocessing.bind(self.schema).map_err(Error::from)?;
         let width = bound.width();
         let target_scaling = match &self.schema.label.task {
             Task::Regression => {

@@ -7,8 +7,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Result, anyhow};
-
+use crate::error::{Error, Result};
 use crate::spec::features::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
 use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
 
@@ -50,7 +49,8 @@ pub struct Plan {
 impl Plan {
     /// The plan a `tandem.toml` declares.
     pub fn from_spec(path: &Path) -> Result<Plan> {
-        let spec = LoadedSpec::load(path)?;
+        // The spec module still reports with anyhow; its located text is kept whole.
+        let spec = LoadedSpec::load(path).map_err(|e| Error::Plan(format!("{e:#}")))?;
         let f = &spec.file;
         Ok(Plan {
             data: spec.relative(f.data.path.get_ref()),
@@ -79,11 +79,11 @@ impl Plan {
     }
 
     /// An error located in the spec when there is one.
-    pub fn error(&self, span: Range<usize>, msg: &str) -> anyhow::Error {
-        match &self.spec {
-            Some(s) => s.error(span, msg),
-            None => anyhow!("{msg}"),
-        }
+    pub fn error(&self, span: Range<usize>, msg: &str) -> Error {
+        Error::Plan(match &self.spec {
+            Some(s) => crate::spec::located(&s.path, &s.source, span, msg),
+            None => msg.to_string(),
+        })
     }
 
     /// The file the run comes from: the spec, or else the data.

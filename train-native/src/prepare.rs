@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, Result, bail};
 use tandem_core::prep::ColumnConfig;
 use tandem_core::schema::{InferConfig, infer_schema};
 use tandem_core::{FieldType, Schema};
 
+use crate::error::{Error, Result};
 use crate::nodes::{self, Condition};
 use crate::pipeline::{Context, Labeled};
 use crate::plan::Plan;
@@ -88,12 +88,15 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
     }
     let winsorize = winsorized_fields(&plan, &schema)?;
     let columns = match &plan.spec {
-        Some(spec) => features::compile(spec, &schema)?,
+        Some(spec) => {
+            features::compile(spec, &schema).map_err(|e| Error::Plan(format!("{e:#}")))?
+        }
         None => features::defaults(&schema, plan.text_min_df, plan.text_max_features),
     };
     let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);
     if split.train.is_empty() || split.validation.is_empty() {
-        bail!("not enough rows to split ({} rows)", rows.len());
+        let reason = format!("not enough rows to split ({} rows)", rows.len());
+        return Err(Error::Plan(reason));
     }
     Ok(Prepared {
         data_sha256: table.sha256,
@@ -111,11 +114,11 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
 fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
     let Some(path) = &plan.schema else {
         if table.column(&plan.label).is_none() {
-            bail!(
-                "label column `{}` is not in {}",
-                plan.label,
-                plan.data.display()
-            );
+            return Err(Error::Data {
+                path: plan.data.clone(),
+                row: None,
+                reason: format!("label column `{}` is not in the file", plan.label),
+            });
         }
         return infer_schema(
             &table.header_strings(),
@@ -123,26 +126,30 @@ fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
             &plan.label,
             &InferConfig::default(),
         )
-        .map_err(|e| crate::core_error(&e));
+        .map_err(Error::from);
     };
     let s = schema_file(path)?;
     if s.label.name != plan.label {
-        bail!(
-            "schema {} has label `{}`, not `{}`",
-            path.display(),
-            s.label.name,
-            plan.label
-        );
+        return Err(Error::Schema {
+            path: path.clone(),
+            reason: format!("it has label `{}`, not `{}`", s.label.name, plan.label),
+        });
     }
     Ok(s)
 }
 
 fn schema_file(path: &Path) -> Result<Schema> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let s: Schema = serde_json::from_str(&text)
-        .with_context(|| format!("invalid schema {}", path.display()))?;
-    s.validate().map_err(|e| crate::core_error(&e))?;
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |reason: String| Error::Schema {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let s: Schema = serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))?;
+    s.validate()
+        .map_err(|e| invalid(format!("[{}] {e}", e.code())))?;
     Ok(s)
 }
 

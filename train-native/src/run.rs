@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result, bail};
 use tandem_core::bundle::{Metadata, ModelInfo};
 use tandem_core::{Bundle, Instance};
 
+use crate::error::{Error, Result};
 use crate::evaluate::{self, Metrics};
 use crate::export;
 use crate::nodes;
@@ -80,11 +80,11 @@ pub fn train(prepared: &Prepared, run_id: &str, observer: &mut dyn Observer) -> 
     ));
     bundle.metadata.metrics = metrics.flat();
     if let Some((k, v)) = bundle.metadata.metrics.iter().find(|(_, v)| !v.is_finite()) {
-        bail!("metric {k} is {v}: refusing to write a bundle with a non-finite metric");
+        return Err(Error::Training(format!(
+            "metric {k} is {v}: refusing to write a bundle with a non-finite metric"
+        )));
     }
-    let bytes = bundle
-        .to_bytes()
-        .map_err(|e| crate::core_error(&e.into()))?;
+    let bytes = bundle.to_bytes()?;
     Ok(Outcome {
         bundle,
         bytes,
@@ -142,14 +142,16 @@ fn cross_validate(
         let fit_rows: Vec<usize> = fit_idx.iter().map(|&i| rows[i]).collect();
         let held: Vec<usize> = held_idx.iter().map(|&i| rows[i]).collect();
         if fit_rows.is_empty() || held.is_empty() {
-            bail!("not enough rows for {k} folds");
+            return Err(Error::Plan(format!("not enough rows for {k} folds")));
         }
         let phase = Phase::Fold {
             fold: fold + 1,
             folds: k,
         };
-        let fitted = fit(ctx, &fit_rows, &held, phase, observer)
-            .with_context(|| format!("cross-validation fold {}", fold + 1))?;
+        let fitted = fit(ctx, &fit_rows, &held, phase, observer).map_err(|e| Error::Fold {
+            fold: fold + 1,
+            source: Box::new(e),
+        })?;
         let outputs = crate::trainer::forward(
             &fitted.trained.model,
             &fitted.valid.features,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use crate::error::{Error, Result};
 
 /// A CSV file held in memory.
 pub struct Table {
@@ -17,21 +17,28 @@ pub struct Table {
 impl Table {
     /// Read a whole CSV file; a malformed row is an error naming its row.
     pub fn read(path: &Path) -> Result<Table> {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let sha256 = tandem_core::bundle::sha256_hex(&bytes);
         let mut rdr = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
+        let data = |row: Option<usize>, reason: String| Error::Data {
+            path: path.to_path_buf(),
+            row,
+            reason,
+        };
         let header = rdr
             .headers()
-            .with_context(|| format!("{}: cannot read the CSV header", path.display()))?
+            .map_err(|e| data(None, format!("cannot read the CSV header: {e}")))?
             .clone();
         let mut rows = Vec::new();
         for (i, rec) in rdr.records().enumerate() {
-            let rec = rec.with_context(|| format!("{}: data row {}", path.display(), i + 1))?;
+            let rec = rec.map_err(|e| data(None, format!("data row {}: {e}", i + 1)))?;
             rows.push(rec);
         }
         if rows.is_empty() {
-            bail!("{}: no data rows", path.display());
+            return Err(data(None, "no data rows".into()));
         }
         Ok(Table {
             header,

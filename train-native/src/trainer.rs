@@ -1,7 +1,7 @@
 //! The training loop: mini-batch Adam on Burn's CPU backend with early stopping on the
 //! validation loss, keeping the best network seen.
 
-use anyhow::{Result, anyhow};
+use crate::error::{BoxError, Error, Result};
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLossConfig, MseLoss, Reduction};
 use burn::optim::decay::WeightDecayConfig;
@@ -129,7 +129,7 @@ fn scalar(t: Tensor<1>) -> Result<f64> {
     let v = t
         .into_data()
         .try_to_vec::<f32>()
-        .map_err(|e| anyhow!("cannot read loss: {e:?}"))?;
+        .map_err(|e| Error::Training(format!("cannot read loss: {e:?}")))?;
     Ok(v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
@@ -140,7 +140,7 @@ pub fn train(
     valid: &Dataset,
     n_out: usize,
     cfg: &TrainConfig,
-    on_epoch: &mut dyn FnMut(&EpochLog) -> Result<()>,
+    on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>,
 ) -> Result<Trained> {
     let device = Device::flex().autodiff();
     device.seed(cfg.seed);
@@ -189,7 +189,7 @@ pub fn train(
             train_loss,
             validation_loss,
         };
-        on_epoch(&log)?;
+        on_epoch(&log).map_err(Error::Observer)?;
         history.push(log);
         if !validation_loss.is_finite() {
             break;
@@ -207,7 +207,7 @@ pub fn train(
         }
     }
     let (_, best_epoch, model) =
-        best.ok_or_else(|| anyhow!("training diverged in the first epoch"))?;
+        best.ok_or_else(|| Error::Training("training diverged in the first epoch".into()))?;
     Ok(Trained {
         model,
         history,
@@ -223,5 +223,5 @@ pub fn forward(model: &Mlp, features: &[f32], width: usize) -> Result<Vec<f32>> 
         .forward(x)
         .into_data()
         .try_to_vec::<f32>()
-        .map_err(|e| anyhow!("cannot read network output: {e:?}"))
+        .map_err(|e| Error::Training(format!("cannot read network output: {e:?}")))
 }

@@ -3,12 +3,11 @@
 //! skew) and Burn's outputs on every validation row, on both engines (the dense kernel users
 //! get by default, and tract on the NNEF graph).
 
-use anyhow::{Result, bail};
 use tandem_core::prep::TransformOptions;
 use tandem_core::runtime::EngineChoice;
 use tandem_core::{Bundle, Instance, Model, tolerance};
 
-use crate::core_error;
+use crate::error::{Error, Result};
 use crate::pipeline::Fitted;
 use crate::trainer::forward;
 
@@ -55,28 +54,28 @@ pub struct Verified {
 
 /// Load `bundle` from its encoded bytes and compare it with training on `valid` rows.
 pub fn verify(bundle: &Bundle, fitted: &Fitted, valid: &[Instance]) -> Result<Verified> {
-    let encoded = bundle.to_bytes().map_err(|e| core_error(&e.into()))?;
+    let encoded = bundle.to_bytes()?;
     // `Auto`, what users get, picks the dense kernel whenever the bundle has `model.dense`;
     // asking for it explicitly makes a bundle that cannot run there an error.
     let runtime = Model::load_with(&encoded, EngineChoice::Dense).map_err(|e| {
-        anyhow::anyhow!(
-            "export check failed: the bundle does not load on the dense kernel: {}",
-            core_error(&e)
-        )
+        Error::ExportCheck(format!(
+            "the bundle does not load on the dense kernel: [{}] {e}",
+            e.code()
+        ))
     })?;
     same_features(&runtime, fitted, valid)?;
-    let tract = Model::load_with(&encoded, EngineChoice::Tract).map_err(|e| core_error(&e))?;
+    let tract = Model::load_with(&encoded, EngineChoice::Tract)?;
     let features = &fitted.valid.features;
     let outputs = EngineOutputs {
         burn: forward(&fitted.trained.model, features, fitted.valid.width)?,
-        dense: runtime.raw_outputs(features).map_err(|e| core_error(&e))?,
-        tract: tract.raw_outputs(features).map_err(|e| core_error(&e))?,
+        dense: runtime.raw_outputs(features)?,
+        tract: tract.raw_outputs(features)?,
     };
     let all = [&outputs.burn, &outputs.dense, &outputs.tract];
     if all.iter().any(|o| o.iter().any(|x| !x.is_finite())) {
-        bail!(
-            "training diverged: the network outputs non-finite values (try a smaller --learning-rate)"
-        );
+        return Err(Error::Training(
+            "training diverged: the network outputs non-finite values (try a smaller --learning-rate)".into(),
+        ));
     }
     let check = ExportCheck {
         burn_vs_tract: max_abs_diff(&outputs.burn, &outputs.tract),
@@ -89,7 +88,9 @@ pub fn verify(bundle: &Bundle, fitted: &Fitted, valid: &[Instance]) -> Result<Ve
         ("the dense kernel and tract", check.dense_vs_tract),
     ] {
         if d > tolerance::LOGIT_ABS {
-            bail!("export check failed: {what} outputs differ by {d:e}");
+            return Err(Error::ExportCheck(format!(
+                "{what} outputs differ by {d:e}"
+            )));
         }
     }
     Ok(Verified {
@@ -103,17 +104,15 @@ pub fn verify(bundle: &Bundle, fitted: &Fitted, valid: &[Instance]) -> Result<Ve
 fn same_features(runtime: &Model, fitted: &Fitted, valid: &[Instance]) -> Result<()> {
     let width = fitted.valid.width;
     for (i, inst) in valid.iter().enumerate() {
-        let f = runtime
-            .features(inst, TransformOptions::default())
-            .map_err(|e| core_error(&e))?;
+        let f = runtime.features(inst, TransformOptions::default())?;
         let expected = &fitted.valid.features[i * width..(i + 1) * width];
         if f.iter()
             .map(|x| x.to_bits())
             .ne(expected.iter().map(|x| x.to_bits()))
         {
-            bail!(
-                "export check failed: the bundle's preprocessing differs from training's on validation row {i}"
-            );
+            return Err(Error::ExportCheck(format!(
+                "the bundle's preprocessing differs from training's on validation row {i}"
+            )));
         }
     }
     Ok(())

@@ -79,7 +79,7 @@ impl TrainArgs {
     /// The plan: the spec's, or the default pipeline's from the flags.
     pub fn plan(&self) -> Result<Plan> {
         if let Some(path) = &self.spec {
-            return Plan::from_spec(path);
+            return Ok(Plan::from_spec(path)?);
         }
         if !(0.0 < self.validation_fraction && self.validation_fraction < 1.0) {
             bail!("--validation-fraction must be between 0 and 1");

@@ -1,9 +1,9 @@
 //! Training progress on the terminal (a bar per fit) and each epoch's losses in the run store.
 
-use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use tandem_tracking::Metric;
 use tandem_tracking::recorder::Recorder;
+use tandem_train::error::BoxError;
 use tandem_train::observer::{Observer, Phase};
 use tandem_train::trainer::EpochLog;
 
@@ -42,7 +42,7 @@ impl Observer for Progress<'_> {
         });
     }
 
-    fn epoch(&mut self, phase: Phase, log: &EpochLog) -> Result<()> {
+    fn epoch(&mut self, phase: Phase, log: &EpochLog) -> Result<(), BoxError> {
         self.bar.set_position(log.epoch as u64);
         self.bar.set_message(format!(
             "train loss {:.4}  validation loss {:.4}",
@@ -65,7 +65,7 @@ impl Observer for Progress<'_> {
         .into_iter()
         .filter(|m| m.value.is_finite())
         .collect();
-        self.rec.epoch(&finite)
+        self.rec.epoch(&finite).map_err(Into::into)
     }
 
     fn fit_finished(&mut self, _phase: Phase) {
