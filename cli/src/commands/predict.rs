@@ -100,6 +100,14 @@ fn read_instances(model: &Model, path: &Path) -> Result<Records> {
     }
 }
 
+/// One input row's outcome: its 1-based row, the prediction or why it was rejected, and
+/// the out-of-range values that did not stop it (policy warn or clip).
+struct Outcome {
+    row: usize,
+    result: Result<Prediction, Error>,
+    warnings: Vec<tandem_core::runtime::Warning>,
+}
+
 /// Run `tandem predict`.
 pub fn run(args: PredictArgs) -> Result<ExitCode> {
     let (model, _) = super::load_model(&args.model, &args.store)?;
@@ -108,27 +116,28 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         strict_categories: args.strict,
         range: args.range,
     };
-    // Errors found while predicting (unknown category, out of range) learn their row here.
-    let results: Vec<Result<_, Error>> = model
+    let results = model
         .predict_batch(&instances, options)
-        .map_err(|e| super::core_error(&e))?
+        .map_err(|e| super::core_error(&e))?;
+    let outcomes: Vec<Outcome> = results
         .into_iter()
-        .zip(&rows)
-        .map(|(r, &row)| r.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }))
-        .collect();
-
-    // Out-of-range values that did not stop a row (policy warn or clip).
-    let warnings: Vec<Vec<tandem_core::runtime::Warning>> = instances
-        .iter()
-        .zip(&results)
-        .map(|(inst, r)| match (inst, r) {
-            (Ok(inst), Ok(_)) => model.range_warnings(inst),
-            _ => Vec::new(),
+        .zip(&instances)
+        .zip(rows)
+        .map(|((result, inst), row)| Outcome {
+            row,
+            warnings: match (inst, &result) {
+                (Ok(inst), Ok(_)) => model.range_warnings(inst),
+                _ => Vec::new(),
+            },
+            // Errors found while predicting (unknown category, out of range) learn their row.
+            result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),
         })
         .collect();
-    let n_warned = warnings.iter().filter(|w| !w.is_empty()).count();
-
-    let out_format = format_of(&args.output)?;
+    let classes: Vec<String> = model
+        .schema()
+        .classes()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
     let mut sink: Box<dyn Write> = if args.output == Path::new("-") {
         Box::new(std::io::stdout().lock())
     } else {
@@ -137,79 +146,90 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot create {}", args.output.display()))?,
         ))
     };
-    let classes: Vec<String> = model
-        .schema()
-        .classes()
-        .map(<[String]>::to_vec)
-        .unwrap_or_default();
-    match out_format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut sink);
-            let mut header = vec!["row".to_string(), "prediction".to_string()];
-            header.extend(classes.iter().map(|c| format!("probability_{c}")));
-            header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
-            w.write_record(&header)?;
-            for (i, r) in results.iter().enumerate() {
-                let mut rec = vec![rows[i].to_string()];
-                match r {
-                    Ok(Prediction::Class {
-                        label,
-                        probabilities,
-                    }) => {
-                        rec.push(label.clone());
-                        rec.extend(classes.iter().map(|c| {
-                            probabilities
-                                .get(c)
-                                .map(|p| p.to_string())
-                                .unwrap_or_default()
-                        }));
-                        rec.extend([String::new(), String::new(), String::new()]);
-                    }
-                    Ok(Prediction::Value { value }) => {
-                        rec.push(value.to_string());
-                        rec.extend([String::new(), String::new(), String::new()]);
-                    }
-                    Err(e) => {
-                        rec.push(String::new());
-                        rec.extend(classes.iter().map(|_| String::new()));
-                        rec.push(e.code().to_string());
-                        rec.push(e.field().unwrap_or("").to_string());
-                        rec.push(e.to_string());
-                    }
-                }
-                rec.push(
-                    warnings[i]
-                        .iter()
-                        .map(|w| format!("{}:{}", w.code, w.field))
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                );
-                w.write_record(&rec)?;
-            }
-            w.flush()?;
-        }
-        Format::JsonLines => {
-            for (i, r) in results.iter().enumerate() {
-                let line = match r {
-                    Ok(p) if warnings[i].is_empty() => json!({ "row": rows[i], "prediction": p }),
-                    Ok(p) => json!({ "row": rows[i], "prediction": p, "warnings": warnings[i] }),
-                    Err(e) => json!({ "row": rows[i], "error": {
-                        "code": e.code(), "field": e.field(), "message": e.to_string() } }),
-                };
-                writeln!(sink, "{line}")?;
-            }
-        }
+    match format_of(&args.output)? {
+        Format::Csv => write_csv(&mut sink, &classes, &outcomes)?,
+        Format::JsonLines => write_jsonl(&mut sink, &outcomes)?,
     }
     sink.flush()?;
     drop(sink);
+    Ok(summarize(&outcomes))
+}
 
-    let rejected: Vec<&Error> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+/// One CSV row per input row: the prediction, each class's probability, the error, the
+/// warnings.
+fn write_csv(sink: &mut dyn Write, classes: &[String], outcomes: &[Outcome]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(sink);
+    let mut header = vec!["row".to_string(), "prediction".to_string()];
+    header.extend(classes.iter().map(|c| format!("probability_{c}")));
+    header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
+    w.write_record(&header)?;
+    for o in outcomes {
+        let mut rec = vec![o.row.to_string()];
+        match &o.result {
+            Ok(Prediction::Class {
+                label,
+                probabilities,
+            }) => {
+                rec.push(label.clone());
+                rec.extend(classes.iter().map(|c| {
+                    probabilities
+                        .get(c)
+                        .map(|p| p.to_string())
+                        .unwrap_or_default()
+                }));
+                rec.extend([String::new(), String::new(), String::new()]);
+            }
+            Ok(Prediction::Value { value }) => {
+                rec.push(value.to_string());
+                rec.extend([String::new(), String::new(), String::new()]);
+            }
+            Err(e) => {
+                rec.push(String::new());
+                rec.extend(classes.iter().map(|_| String::new()));
+                rec.push(e.code().to_string());
+                rec.push(e.field().unwrap_or("").to_string());
+                rec.push(e.to_string());
+            }
+        }
+        let warnings: Vec<String> = o
+            .warnings
+            .iter()
+            .map(|w| format!("{}:{}", w.code, w.field))
+            .collect();
+        rec.push(warnings.join(" "));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// One JSON object per input row.
+fn write_jsonl(sink: &mut dyn Write, outcomes: &[Outcome]) -> Result<()> {
+    for o in outcomes {
+        let line = match &o.result {
+            Ok(p) if o.warnings.is_empty() => json!({ "row": o.row, "prediction": p }),
+            Ok(p) => json!({ "row": o.row, "prediction": p, "warnings": o.warnings }),
+            Err(e) => json!({ "row": o.row, "error": {
+                "code": e.code(), "field": e.field(), "message": e.to_string() } }),
+        };
+        writeln!(sink, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Counts and the first errors on stderr; exit 2 when any row was rejected.
+fn summarize(outcomes: &[Outcome]) -> ExitCode {
+    let n_warned = outcomes.iter().filter(|o| !o.warnings.is_empty()).count();
+    let rejected: Vec<&Error> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().err())
+        .collect();
     if n_warned > 0 {
         eprintln!("{n_warned} rows have values outside the training range (see `warnings`)");
     }
     if rejected.is_empty() {
-        eprintln!("{} rows predicted", results.len());
-        return Ok(ExitCode::SUCCESS);
+        eprintln!("{} rows predicted", outcomes.len());
+        return ExitCode::SUCCESS;
     }
     for e in rejected.iter().take(20) {
         let field = e
@@ -223,8 +243,8 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
     }
     eprintln!(
         "{} rows predicted, {} rejected (their errors are in the output)",
-        results.len() - rejected.len(),
+        outcomes.len() - rejected.len(),
         rejected.len()
     );
-    Ok(ExitCode::from(2))
+    ExitCode::from(2)
 }

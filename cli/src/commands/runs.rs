@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::StoreArgs;
 use crate::tabulate::{number, render};
-use tandem_tracking::Run;
+use tandem_tracking::{Run, Store};
 
 /// Arguments of `tandem runs`.
 #[derive(Args)]
@@ -74,205 +74,169 @@ fn headline(run: &Run) -> (&'static str, Option<f64>) {
 /// Run `tandem runs`.
 pub fn run(args: RunsArgs) -> Result<ExitCode> {
     let store = args.store.open()?;
-    let mut o = String::new();
-    match args.command {
+    let store = &*store;
+    let text = match args.command {
         RunsCommand::List { experiment, max } => {
-            let runs = store.runs(experiment.as_deref(), max)?;
-            if args.json {
-                let _ = writeln!(o, "{}", serde_json::to_string_pretty(&runs)?);
-                std::io::stdout().write_all(o.as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            if runs.is_empty() {
-                let _ = writeln!(o, "no runs in {}", store.location());
-                std::io::stdout().write_all(o.as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows: Vec<Vec<String>> = runs
-                .iter()
-                .map(|r| {
-                    let (k, v) = headline(r);
-                    vec![
-                        r.run_id.clone(),
-                        r.run_name.clone(),
-                        r.experiment_id.clone(),
-                        r.status.as_str().into(),
-                        time(r.start_time),
-                        duration(r),
-                        format!("{} {}", k.trim_start_matches("validation_"), number(v)),
-                    ]
-                })
-                .collect();
-            let _ = write!(
-                o,
-                "{}",
-                render(
-                    &[
-                        "run id",
-                        "name",
-                        "exp",
-                        "status",
-                        "started",
-                        "took",
-                        "validation"
-                    ],
-                    &rows
-                )
-            );
+            list(store, experiment.as_deref(), max, args.json)?
         }
-        RunsCommand::Show { run_id } => {
-            let run = store.run(&run_id)?;
-            let history: BTreeMap<&str, Vec<(i64, f64)>> = ["train_loss", "validation_loss"]
-                .into_iter()
-                .map(|k| {
-                    let h = store.metric_history(&run_id, k).unwrap_or_default();
-                    (k, h.into_iter().map(|m| (m.step, m.value)).collect())
-                })
-                .collect();
-            if args.json {
-                let _ = writeln!(
-                    o,
-                    "{}",
-                    serde_json::to_string_pretty(&json!({ "run": run, "history": history }))?
-                );
-                std::io::stdout().write_all(o.as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let _ = writeln!(o, "run {}  ({})", run.run_id, run.run_name);
-            let _ = writeln!(o, "  status      {}", run.status.as_str());
-            let _ = writeln!(o, "  experiment  {}", run.experiment_id);
-            let _ = writeln!(o, "  started     {}", time(run.start_time));
-            let _ = writeln!(o, "  took        {}", duration(&run));
-            let _ = writeln!(o, "  store       {}", store.location());
-            let epochs = history["validation_loss"].len();
-            if let Some((step, v)) = history["validation_loss"]
-                .iter()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-            {
-                let _ = writeln!(
-                    o,
-                    "  epochs      {epochs} logged, lowest validation loss {v:.4} at epoch {step}"
-                );
-            }
-            let mut section = |title: &str, m: Vec<Vec<String>>| {
-                if !m.is_empty() {
-                    let _ = writeln!(o, "\n{title}");
-                    for line in render(&["key", "value"], &m).lines().skip(1) {
-                        let _ = writeln!(o, "  {line}");
-                    }
-                }
-            };
-            section(
-                "metrics",
-                run.metrics
-                    .iter()
-                    .map(|(k, v)| vec![k.clone(), format!("{v:.6}")])
-                    .collect(),
-            );
-            section(
-                "params",
-                run.params
-                    .iter()
-                    .map(|(k, v)| vec![k.clone(), v.clone()])
-                    .collect(),
-            );
-            section(
-                "tags",
-                run.tags
-                    .iter()
-                    .map(|(k, v)| vec![k.clone(), v.clone()])
-                    .collect(),
-            );
-        }
-        RunsCommand::Compare { run_ids } => {
-            let runs = run_ids
-                .iter()
-                .map(|id| store.run(id))
-                .collect::<Result<Vec<_>>>()?;
-            let unique: BTreeSet<&str> = run_ids.iter().map(String::as_str).collect();
-            if unique.len() < run_ids.len() {
-                bail!("the same run id is given twice");
-            }
-            let metric_keys: BTreeSet<&String> =
-                runs.iter().flat_map(|r| r.metrics.keys()).collect();
-            let param_keys: BTreeSet<&String> = runs.iter().flat_map(|r| r.params.keys()).collect();
-            if args.json {
-                let table: BTreeMap<&str, BTreeMap<&String, Vec<serde_json::Value>>> = [
-                    (
-                        "metrics",
-                        metric_keys
-                            .iter()
-                            .map(|k| (*k, runs.iter().map(|r| json!(r.metrics.get(*k))).collect()))
-                            .collect(),
-                    ),
-                    (
-                        "params",
-                        param_keys
-                            .iter()
-                            .map(|k| (*k, runs.iter().map(|r| json!(r.params.get(*k))).collect()))
-                            .collect(),
-                    ),
-                ]
-                .into_iter()
-                .collect();
-                let _ = writeln!(
-                    o,
-                    "{}",
-                    serde_json::to_string_pretty(&json!({ "runs": run_ids, "compare": table }))?
-                );
-                std::io::stdout().write_all(o.as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let mut headers = vec!["".to_string()];
-            headers.extend(
-                runs.iter()
-                    .map(|r| r.run_id.get(..8).unwrap_or(&r.run_id).to_string()),
-            );
-            let mut differ = Vec::new();
-            let mut same = Vec::new();
-            let mut push = |row: Vec<String>| {
-                if row[1..].iter().all(|c| *c == row[1]) {
-                    same.push(row);
-                } else {
-                    differ.push(row);
-                }
-            };
-            push(
-                std::iter::once("name".to_string())
-                    .chain(runs.iter().map(|r| r.run_name.clone()))
-                    .collect(),
-            );
-            push(
-                std::iter::once("status".to_string())
-                    .chain(runs.iter().map(|r| r.status.as_str().to_string()))
-                    .collect(),
-            );
-            for k in &metric_keys {
-                push(
-                    std::iter::once(format!("metric {k}"))
-                        .chain(runs.iter().map(|r| number(r.metrics.get(*k).copied())))
-                        .collect(),
-                );
-            }
-            for k in &param_keys {
-                push(
-                    std::iter::once(format!("param {k}"))
-                        .chain(
-                            runs.iter()
-                                .map(|r| r.params.get(*k).cloned().unwrap_or("-".into())),
-                        )
-                        .collect(),
-                );
-            }
-            let h: Vec<&str> = headers.iter().map(String::as_str).collect();
-            let _ = writeln!(o, "differs ({} rows)", differ.len());
-            let _ = write!(o, "{}", render(&h, &differ));
-            if !same.is_empty() {
-                let _ = writeln!(o, "\nsame in every run ({} rows)", same.len());
-                let _ = write!(o, "{}", render(&h, &same));
-            }
-        }
-    }
-    std::io::stdout().write_all(o.as_bytes())?;
+        RunsCommand::Show { run_id } => show(store, &run_id, args.json)?,
+        RunsCommand::Compare { run_ids } => compare(store, &run_ids, args.json)?,
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `runs list`: one line per run, newest first.
+fn list(store: &dyn Store, experiment: Option<&str>, max: usize, json: bool) -> Result<String> {
+    let runs = store.runs(experiment, max)?;
+    if json {
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&runs)?));
+    }
+    if runs.is_empty() {
+        return Ok(format!("no runs in {}\n", store.location()));
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            let (k, v) = headline(r);
+            vec![
+                r.run_id.clone(),
+                r.run_name.clone(),
+                r.experiment_id.clone(),
+                r.status.as_str().into(),
+                time(r.start_time),
+                duration(r),
+                format!("{} {}", k.trim_start_matches("validation_"), number(v)),
+            ]
+        })
+        .collect();
+    let headers = [
+        "run id",
+        "name",
+        "exp",
+        "status",
+        "started",
+        "took",
+        "validation",
+    ];
+    Ok(render(&headers, &rows))
+}
+
+/// `runs show`: one run's status, metrics, params, tags and loss history.
+fn show(store: &dyn Store, run_id: &str, json: bool) -> Result<String> {
+    let run = store.run(run_id)?;
+    let history: BTreeMap<&str, Vec<(i64, f64)>> = ["train_loss", "validation_loss"]
+        .into_iter()
+        .map(|k| {
+            let h = store.metric_history(run_id, k).unwrap_or_default();
+            (k, h.into_iter().map(|m| (m.step, m.value)).collect())
+        })
+        .collect();
+    if json {
+        let doc = json!({ "run": run, "history": history });
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    }
+    let mut o = String::new();
+    let _ = writeln!(o, "run {}  ({})", run.run_id, run.run_name);
+    let _ = writeln!(o, "  status      {}", run.status.as_str());
+    let _ = writeln!(o, "  experiment  {}", run.experiment_id);
+    let _ = writeln!(o, "  started     {}", time(run.start_time));
+    let _ = writeln!(o, "  took        {}", duration(&run));
+    let _ = writeln!(o, "  store       {}", store.location());
+    let losses = &history["validation_loss"];
+    if let Some((step, v)) = losses.iter().min_by(|a, b| a.1.total_cmp(&b.1)) {
+        let epochs = losses.len();
+        let _ = writeln!(
+            o,
+            "  epochs      {epochs} logged, lowest validation loss {v:.4} at epoch {step}"
+        );
+    }
+    let pairs = |m: &BTreeMap<String, String>| -> Vec<Vec<String>> {
+        m.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect()
+    };
+    let metrics = run
+        .metrics
+        .iter()
+        .map(|(k, v)| vec![k.clone(), format!("{v:.6}")])
+        .collect();
+    section(&mut o, "metrics", metrics);
+    section(&mut o, "params", pairs(&run.params));
+    section(&mut o, "tags", pairs(&run.tags));
+    Ok(o)
+}
+
+/// A titled key/value table, indented; nothing when empty.
+fn section(o: &mut String, title: &str, rows: Vec<Vec<String>>) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "\n{title}");
+    for line in render(&["key", "value"], &rows).lines().skip(1) {
+        let _ = writeln!(o, "  {line}");
+    }
+}
+
+/// `runs compare`: params and metrics side by side, the differing ones first.
+fn compare(store: &dyn Store, run_ids: &[String], json: bool) -> Result<String> {
+    let runs = run_ids
+        .iter()
+        .map(|id| store.run(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let unique: BTreeSet<&str> = run_ids.iter().map(String::as_str).collect();
+    if unique.len() < run_ids.len() {
+        bail!("the same run id is given twice");
+    }
+    let metric_keys: BTreeSet<&String> = runs.iter().flat_map(|r| r.metrics.keys()).collect();
+    let param_keys: BTreeSet<&String> = runs.iter().flat_map(|r| r.params.keys()).collect();
+    if json {
+        let table = json!({
+            "metrics": side_by_side(&metric_keys, |k| runs.iter().map(|r| json!(r.metrics.get(k))).collect()),
+            "params": side_by_side(&param_keys, |k| runs.iter().map(|r| json!(r.params.get(k))).collect()),
+        });
+        let doc = json!({ "runs": run_ids, "compare": table });
+        return Ok(format!("{}\n", serde_json::to_string_pretty(&doc)?));
+    }
+    let mut rows = vec![
+        row("name", runs.iter().map(|r| r.run_name.clone())),
+        row("status", runs.iter().map(|r| r.status.as_str().to_string())),
+    ];
+    for k in &metric_keys {
+        let cells = runs.iter().map(|r| number(r.metrics.get(*k).copied()));
+        rows.push(row(&format!("metric {k}"), cells));
+    }
+    for k in &param_keys {
+        let cells = runs
+            .iter()
+            .map(|r| r.params.get(*k).cloned().unwrap_or("-".into()));
+        rows.push(row(&format!("param {k}"), cells));
+    }
+    let (same, differ): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .partition(|row| row[1..].iter().all(|c| *c == row[1]));
+    let mut headers = vec![String::new()];
+    headers.extend(
+        runs.iter()
+            .map(|r| r.run_id.get(..8).unwrap_or(&r.run_id).to_string()),
+    );
+    let h: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut o = format!("differs ({} rows)\n", differ.len());
+    o.push_str(&render(&h, &differ));
+    if !same.is_empty() {
+        let _ = writeln!(o, "\nsame in every run ({} rows)", same.len());
+        o.push_str(&render(&h, &same));
+    }
+    Ok(o)
+}
+
+/// `{ key: [value per run] }`.
+fn side_by_side(
+    keys: &BTreeSet<&String>,
+    values: impl Fn(&String) -> Vec<serde_json::Value>,
+) -> BTreeMap<String, Vec<serde_json::Value>> {
+    keys.iter().map(|k| ((*k).clone(), values(k))).collect()
+}
+
+/// A table row: a label, then one cell per run.
+fn row(label: &str, cells: impl Iterator<Item = String>) -> Vec<String> {
+    std::iter::once(label.to_string()).chain(cells).collect()
 }
