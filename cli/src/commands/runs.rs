@@ -188,7 +188,7 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
             let runs = run_ids
                 .iter()
                 .map(|id| store.run(id))
-                .collect::<Result<Vec<_>>>()?;
+                .collect::<Result<Vec<_>, _>>()?;
             let unique: BTreeSet<&str> = run_ids.iter().map(String::as_str).collect();
             if unique.len() < run_ids.len() {
                 bail!("the same run id is given twice");

@@ -461,7 +461,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             .into_iter()
             .filter(|m| m.value.is_finite())
             .collect();
-            rec.epoch(&finite)
+            Ok(rec.epoch(&finite)?)
         })?;
         let train_seconds = started.elapsed().as_secs_f64();
         let (preprocessing, train_ds, valid_ds, trained) = (
@@ -832,7 +832,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     })();
     let (summary, text) = match outcome {
         Ok(done) => done,
-        Err(e) => return Err(rec.fail(e)),
+        Err(e) => {
+            let id = rec.fail(&e);
+            return Err(e.context(format!("run {id} marked FAILED")));
+        }
     };
     let finished = rec.finish();
     if args.json {
