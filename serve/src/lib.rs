@@ -25,6 +25,7 @@ use tandem_core::Model;
 use tandem_core::protocol::{self, ProtocolError};
 
 use tandem_tracking::StoreConfig;
+use tandem_tracking::error::report;
 use tandem_tracking::uri::ModelUri;
 
 mod logline;
@@ -55,8 +56,8 @@ pub struct ServeConfig {
 #[non_exhaustive]
 pub enum ServeError {
     /// The model URI does not parse or does not resolve in the store.
-    #[error("{0:#}")]
-    Resolve(anyhow::Error),
+    #[error(transparent)]
+    Resolve(#[from] tandem_tracking::Error),
     /// The bundle was found but does not load.
     #[error("cannot load model {model}: [{}] {source}", source.code())]
     Load {
@@ -169,7 +170,7 @@ async fn poll_registry(app: Arc<App>, every: Duration) {
         let a = app.clone();
         match tokio::task::spawn_blocking(move || a.reload_if_moved()).await {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => log(json!({ "event": "poll_failed", "error": format!("{e:#}") })),
+            Ok(Err(e)) => log(json!({ "event": "poll_failed", "error": report(&e) })),
             Err(e) => log(json!({ "event": "poll_failed", "error": e.to_string() })),
         }
     }
@@ -333,7 +334,7 @@ async fn shutdown_and_reload(app: Arc<App>) {
                 let a = app.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = a.reload() {
-                        log(json!({ "event": "reload_failed", "error": format!("{e:#}") }));
+                        log(json!({ "event": "reload_failed", "error": report(&e) }));
                     }
                 });
             }

@@ -12,8 +12,11 @@
 //!
 //! Model URIs (`runs:/<id>`, `models:/<name>@<alias>`, `models:/<name>/<version>`) resolve
 //! against either ([`uri`]).
+//!
+//! Errors are typed ([`Error`], with a stable [`Error::code`]); nothing here depends on anyhow.
 #![warn(missing_docs)]
 
+pub mod error;
 pub mod ids;
 pub mod local;
 pub mod mlflow;
@@ -24,8 +27,9 @@ pub mod uri;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::Result;
 use serde::{Deserialize, Serialize};
+
+pub use error::{Error, NameKind, Result};
 
 /// Where runs and registered models live: an MLflow tracking server (`tracking_uri`), or else
 /// the local folder store `runs_dir`. With a server, training also keeps a local copy in
@@ -53,9 +57,12 @@ impl StoreConfig {
             None | Some("") => Ok(None),
             Some(uri) => {
                 if let Some(path) = uri.strip_prefix("file://").or(uri.strip_prefix("file:")) {
-                    anyhow::bail!(
-                        "tracking URI `{uri}`: a local store is chosen with --runs-dir {path}, not a file: URI (unset MLFLOW_TRACKING_URI or pass --tracking-uri '')"
-                    );
+                    return Err(Error::InvalidTrackingUri {
+                        uri: uri.into(),
+                        reason: format!(
+                            "a local store is chosen with --runs-dir {path}, not a file: URI (unset MLFLOW_TRACKING_URI or pass --tracking-uri '')"
+                        ),
+                    });
                 }
                 Ok(Some(mlflow::MlflowStore::new(uri)?))
             }
@@ -236,11 +243,10 @@ pub fn aliases_of(aliases: &BTreeMap<String, u64>, version: u64) -> Vec<String> 
 /// artifact path under `artifact_path`.
 pub fn registrable(run: &Run, artifact_path: &str) -> Result<String> {
     if run.status != Status::Finished {
-        anyhow::bail!(
-            "run {} is {}: only a FINISHED run can be registered",
-            run.run_id,
-            run.status.as_str()
-        );
+        return Err(Error::NotRegistrable {
+            run_id: run.run_id.clone(),
+            status: run.status,
+        });
     }
     Ok(format!(
         "{}/model.tandem",
@@ -268,9 +274,11 @@ pub fn check_alias(alias: &str) -> Result<()> {
         .strip_prefix(['v', 'V'])
         .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
     if !ok_chars || versionish || alias.eq_ignore_ascii_case("latest") {
-        anyhow::bail!(
-            "invalid alias `{alias}`: use letters, digits, `_` and `-`; `latest` and `v<number>` are reserved"
-        );
+        return Err(Error::InvalidName {
+            kind: NameKind::Alias,
+            name: alias.into(),
+            rule: "use letters, digits, `_` and `-`; `latest` and `v<number>` are reserved",
+        });
     }
     Ok(())
 }

@@ -26,12 +26,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use anyhow::{Context, Result, anyhow, bail};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, aliases_of, check_alias,
-    now_ms, registrable,
+    Error, Experiment, Metric, ModelVersion, NameKind, RegisteredModel, Result, Run, Status, Store,
+    aliases_of, check_alias, now_ms, registrable,
 };
 
 /// A run store in a folder.
@@ -62,7 +61,9 @@ impl LocalStore {
     /// Open (not create) the store at `root`; folders appear on the first write.
     pub fn open(root: &Path) -> Result<LocalStore> {
         if root.exists() && !root.is_dir() {
-            bail!("run store {} is not a folder", root.display());
+            return Err(Error::NotAFolder {
+                path: root.to_path_buf(),
+            });
         }
         Ok(LocalStore {
             root: root.to_path_buf(),
@@ -83,20 +84,31 @@ impl LocalStore {
             .join(check_artifact_path(path)?))
     }
 
+    /// The locks of the runs this process is running. A panic while the table was held
+    /// leaves it usable: each entry is a whole file handle.
+    fn held(&self) -> std::sync::MutexGuard<'_, HashMap<String, File>> {
+        self.held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Create the store's folder if needed.
+    fn create_root(&self) -> Result<()> {
+        fs::create_dir_all(&self.root).map_err(Error::io("create run store", &self.root))
+    }
+
     /// Run `f` holding the store lock (experiments and registry changes are serialised
     /// across processes).
     fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create run store {}", self.root.display()))?;
+        self.create_root()?;
         let path = self.root.join(".lock");
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", path.display()))?;
+            .map_err(Error::io("open", &path))?;
+        lock.lock().map_err(Error::io("lock", &path))?;
         let out = f();
         drop(lock);
         out
@@ -111,20 +123,16 @@ impl LocalStore {
         tags: &[(String, String)],
     ) -> Result<()> {
         check_run_id(run_id)?;
-        fs::create_dir_all(&self.root)
-            .with_context(|| format!("cannot create run store {}", self.root.display()))?;
+        self.create_root()?;
         let dir = self.run_dir(run_id);
-        fs::create_dir(&dir).with_context(|| format!("cannot create run {}", dir.display()))?;
+        fs::create_dir(&dir).map_err(Error::io("create run", &dir))?;
         // Take the run's lock before run.json exists: a reader never sees a RUNNING run
         // whose lock is free unless its process is gone.
-        let lock = File::create(dir.join("lock"))
-            .with_context(|| format!("cannot create {}", dir.join("lock").display()))?;
+        let lock_path = dir.join("lock");
+        let lock = File::create(&lock_path).map_err(Error::io("create", &lock_path))?;
         lock.try_lock()
-            .map_err(|e| anyhow!("cannot lock new run {run_id}: {e}"))?;
-        self.held
-            .lock()
-            .map_err(|_| anyhow!("run lock table poisoned"))?
-            .insert(run_id.to_string(), lock);
+            .map_err(|e| Error::io("lock new run", &lock_path)(e.into()))?;
+        self.held().insert(run_id.to_string(), lock);
         write_json(&dir.join("tags.json"), &to_map(tags))?;
         write_json(&dir.join("params.json"), &BTreeMap::<String, String>::new())?;
         write_json(
@@ -144,10 +152,10 @@ impl LocalStore {
         check_run_id(run_id)?;
         let path = self.run_dir(run_id).join("run.json");
         if !path.is_file() {
-            bail!(
-                "unknown run id {run_id}: no such run in {}",
-                self.root.display()
-            );
+            return Err(Error::UnknownRun {
+                run_id: run_id.into(),
+                store: self.location(),
+            });
         }
         let run: RunFile = read_json(&path)?;
         if run.status != Status::Running {
@@ -180,12 +188,7 @@ impl LocalStore {
     /// The run's lock, taken, when no live process holds it (its owner died); `None` while
     /// the owner runs.
     fn lock_of_dead_run(&self, run_id: &str) -> Result<Option<File>> {
-        if self
-            .held
-            .lock()
-            .map_err(|_| anyhow!("run lock table poisoned"))?
-            .contains_key(run_id)
-        {
+        if self.held().contains_key(run_id) {
             return Ok(None);
         }
         let path = self.run_dir(run_id).join("lock");
@@ -194,13 +197,11 @@ impl LocalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::create(&path),
             other => other,
         }
-        .with_context(|| format!("cannot open {}", path.display()))?;
+        .map_err(Error::io("open", &path))?;
         match file.try_lock() {
             Ok(()) => Ok(Some(file)),
             Err(fs::TryLockError::WouldBlock) => Ok(None),
-            Err(fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot check {}", path.display()))
-            }
+            Err(fs::TryLockError::Error(e)) => Err(Error::io("check", &path)(e)),
         }
     }
 
@@ -210,7 +211,7 @@ impl LocalStore {
             // Lossy: a kill can cut a line inside a multi-byte character.
             Ok(t) => String::from_utf8_lossy(&t).into_owned(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+            Err(e) => return Err(Error::io("read", &path)(e)),
         };
         // A line without its newline was cut short by a kill: skip it.
         Ok(text
@@ -228,10 +229,10 @@ impl LocalStore {
     fn read_model(&self, name: &str) -> Result<ModelFile> {
         let path = self.model_dir(name)?.join("model.json");
         if !path.is_file() {
-            bail!(
-                "unknown registered model `{name}` in {}",
-                self.root.display()
-            );
+            return Err(Error::UnknownModel {
+                name: name.into(),
+                store: self.location(),
+            });
         }
         read_json(&path)
     }
@@ -240,8 +241,8 @@ impl LocalStore {
         let model = self.read_model(name)?;
         let dir = self.model_dir(name)?;
         let mut versions = Vec::new();
-        for entry in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))? {
-            let entry = entry?;
+        for entry in fs::read_dir(&dir).map_err(Error::io("list", &dir))? {
+            let entry = entry.map_err(Error::io("list", &dir))?;
             let file = entry.file_name();
             let Some(n) = file
                 .to_str()
@@ -267,23 +268,23 @@ impl Store for LocalStore {
 
     fn experiment(&self, name: &str) -> Result<Experiment> {
         if name.trim().is_empty() {
-            bail!("an experiment name cannot be empty");
+            return Err(Error::InvalidName {
+                kind: NameKind::ExperimentName,
+                name: name.into(),
+                rule: "it cannot be empty",
+            });
         }
         self.locked(|| {
             let dir = self.root.join("experiments");
-            fs::create_dir_all(&dir)?;
-            let mut max_id = -1i64;
-            for entry in fs::read_dir(&dir)? {
-                let path = entry?.path();
-                if path.extension().is_none_or(|e| e != "json") {
-                    continue;
-                }
-                let e: Experiment = read_json(&path)?;
-                if e.name == name {
-                    return Ok(e);
-                }
-                max_id = max_id.max(e.experiment_id.parse().unwrap_or(-1));
+            fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+            let existing = self.experiments()?;
+            if let Some(e) = existing.iter().find(|e| e.name == name) {
+                return Ok(e.clone());
             }
+            let max_id = existing
+                .iter()
+                .map(|e| e.experiment_id.parse().unwrap_or(-1))
+                .fold(-1i64, i64::max);
             let e = Experiment {
                 experiment_id: if name == "Default" && max_id < 0 {
                     "0".into()
@@ -319,25 +320,26 @@ impl Store for LocalStore {
         let dir = self.run_dir(run_id);
         if !metrics.is_empty() {
             let mut lines = String::new();
+            let path = dir.join("metrics.jsonl");
             for m in metrics {
                 if !m.value.is_finite() {
-                    bail!(
-                        "metric {} is {}: only finite values are logged",
-                        m.key,
-                        m.value
-                    );
+                    return Err(Error::NonFiniteMetric {
+                        key: m.key.clone(),
+                        value: m.value,
+                    });
                 }
-                lines.push_str(&serde_json::to_string(m)?);
+                let line = serde_json::to_string(m)
+                    .map_err(|e| Error::io("append to", &path)(e.into()))?;
+                lines.push_str(&line);
                 lines.push('\n');
             }
-            let path = dir.join("metrics.jsonl");
             let mut f = OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(&path)
-                .with_context(|| format!("cannot open {}", path.display()))?;
+                .map_err(Error::io("open", &path))?;
             f.write_all(lines.as_bytes())
-                .with_context(|| format!("cannot append to {}", path.display()))?;
+                .map_err(Error::io("append to", &path))?;
         }
         for (file, entries) in [("params.json", params), ("tags.json", tags)] {
             if entries.is_empty() {
@@ -355,8 +357,7 @@ impl Store for LocalStore {
         self.read_run_file(run_id)?;
         let file = self.artifact_file(run_id, path)?;
         if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
         }
         write_atomic(&file, bytes)
     }
@@ -367,10 +368,7 @@ impl Store for LocalStore {
         run.status = status;
         run.end_time = Some(now_ms());
         write_json(&path, &run)?;
-        self.held
-            .lock()
-            .map_err(|_| anyhow!("run lock table poisoned"))?
-            .remove(run_id);
+        self.held().remove(run_id);
         Ok(())
     }
 
@@ -407,8 +405,9 @@ impl Store for LocalStore {
                 self.experiments()?
                     .into_iter()
                     .find(|e| e.name == name || e.experiment_id == name)
-                    .ok_or_else(|| {
-                        anyhow!("unknown experiment `{name}` in {}", self.root.display())
+                    .ok_or_else(|| Error::UnknownExperiment {
+                        name: name.into(),
+                        store: self.location(),
                     })?
                     .experiment_id,
             ),
@@ -418,7 +417,7 @@ impl Store for LocalStore {
             return Ok(runs);
         };
         for entry in entries {
-            let name = entry?.file_name();
+            let name = entry.map_err(Error::io("list", &self.root))?.file_name();
             let Some(id) = name.to_str().filter(|n| check_run_id(n).is_ok()) else {
                 continue;
             };
@@ -430,7 +429,7 @@ impl Store for LocalStore {
             let run = match self.run(id) {
                 Ok(run) => run,
                 Err(e) => {
-                    eprintln!("warning: skipping run {id}: {e:#}");
+                    eprintln!("warning: skipping run {id}: {}", crate::error::report(&e));
                     continue;
                 }
             };
@@ -464,18 +463,28 @@ impl Store for LocalStore {
     fn get_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>> {
         self.read_run_file(run_id)?;
         let file = self.artifact_file(run_id, path)?;
-        fs::read(&file)
-            .with_context(|| format!("run {run_id} has no artifact `{path}` ({})", file.display()))
+        fs::read(&file).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::MissingArtifact {
+                run_id: run_id.into(),
+                path: path.into(),
+                file: file.clone(),
+            },
+            _ => Error::io("read", &file)(e),
+        })
     }
 
     fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
         let dir = self.model_dir(name)?;
         let bundle = registrable(&self.run(run_id)?, artifact_path)?;
         if !self.artifact_file(run_id, &bundle)?.is_file() {
-            bail!("run {run_id} has no bundle at `{bundle}`");
+            return Err(Error::NoBundle {
+                run_id: run_id.into(),
+                bundle,
+                store: self.location(),
+            });
         }
         self.locked(|| {
-            fs::create_dir_all(&dir)?;
+            fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
             let model_json = dir.join("model.json");
             if !model_json.is_file() {
                 write_json(
@@ -517,7 +526,10 @@ impl Store for LocalStore {
             let path = self.model_dir(name)?.join("model.json");
             let mut model = self.read_model(name)?;
             if model.aliases.remove(alias).is_none() {
-                bail!("model `{name}` has no alias `{alias}`");
+                return Err(Error::UnknownAlias {
+                    name: name.into(),
+                    alias: alias.into(),
+                });
             }
             write_json(&path, &model)
         })
@@ -527,7 +539,10 @@ impl Store for LocalStore {
         self.versions_of(name)?
             .into_iter()
             .find(|v| v.version == version)
-            .ok_or_else(|| anyhow!("model `{name}` has no version {version}"))
+            .ok_or_else(|| Error::UnknownVersion {
+                name: name.into(),
+                version,
+            })
     }
 
     fn version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
@@ -535,14 +550,20 @@ impl Store for LocalStore {
         let v = *model
             .aliases
             .get(alias)
-            .ok_or_else(|| anyhow!("model `{name}` has no alias `{alias}`"))?;
+            .ok_or_else(|| Error::UnknownAlias {
+                name: name.into(),
+                alias: alias.into(),
+            })?;
         self.version(name, v)
     }
 
     fn latest_version(&self, name: &str) -> Result<ModelVersion> {
         self.versions_of(name)?
             .pop()
-            .ok_or_else(|| anyhow!("model `{name}` has no versions"))
+            .ok_or_else(|| Error::NoVersions {
+                name: name.into(),
+                store: self.location(),
+            })
     }
 
     fn models(&self) -> Result<Vec<RegisteredModel>> {
@@ -552,7 +573,8 @@ impl Store for LocalStore {
         };
         let mut out = Vec::new();
         for entry in entries {
-            let Some(name) = entry?.file_name().to_str().map(str::to_string) else {
+            let entry = entry.map_err(Error::io("list", &dir))?;
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
                 continue;
             };
             if check_model_name(&name).is_err() || !dir.join(&name).join("model.json").is_file() {
@@ -578,7 +600,7 @@ impl LocalStore {
         };
         let mut out = Vec::new();
         for entry in entries {
-            let path = entry?.path();
+            let path = entry.map_err(Error::io("list", &dir))?.path();
             if path.extension().is_some_and(|e| e == "json") {
                 out.push(read_json::<Experiment>(&path)?);
             }
@@ -590,7 +612,7 @@ impl LocalStore {
 /// A run id is 32 lowercase or uppercase hex digits (MLflow's form).
 pub fn check_run_id(id: &str) -> Result<()> {
     if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("malformed run id `{id}`: expected 32 hex digits");
+        return Err(Error::MalformedRunId { id: id.into() });
     }
     Ok(())
 }
@@ -604,9 +626,11 @@ fn check_model_name(name: &str) -> Result<()> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !ok {
-        bail!(
-            "invalid model name `{name}`: use letters, digits, `_`, `-` and `.` (not leading), at most 128"
-        );
+        return Err(Error::InvalidName {
+            kind: NameKind::ModelName,
+            name: name.into(),
+            rule: "use letters, digits, `_`, `-` and `.` (not leading), at most 128",
+        });
     }
     Ok(())
 }
@@ -619,7 +643,11 @@ pub fn check_artifact_path(path: &str) -> Result<PathBuf> {
             .iter()
             .any(|s| s.is_empty() || s.starts_with('.') || s.contains('\\') || s.contains('\0'))
     {
-        bail!("invalid artifact path `{path}`: expected a relative path like `model/model.tandem`");
+        return Err(Error::InvalidName {
+            kind: NameKind::ArtifactPath,
+            name: path.into(),
+            rule: "expected a relative path like `model/model.tandem`",
+        });
     }
     Ok(segments.iter().collect())
 }
@@ -647,12 +675,16 @@ fn to_map(entries: &[(String, String)]) -> BTreeMap<String, String> {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_slice(&bytes).with_context(|| format!("{} is not valid", path.display()))
+    let bytes = fs::read(path).map_err(Error::io("read", path))?;
+    serde_json::from_slice(&bytes).map_err(|source| Error::Corrupt {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    write_atomic(path, &serde_json::to_vec_pretty(value)?)
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io("write", path)(e.into()))?;
+    write_atomic(path, &bytes)
 }
 
 /// Replace `path` whole: write a hidden temporary file beside it, sync, rename.
@@ -660,25 +692,24 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 /// Fault injection for the tests: `TANDEM_FAILPOINT=kill-while-writing:<file name>` makes the
 /// process SIGKILL itself halfway through writing that file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| anyhow!("not a file path: {}", path.display()))?;
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        let not_a_file = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path");
+        Error::io("write", path)(not_a_file)
+    })?;
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f = File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut f = File::create(&tmp).map_err(Error::io("create", &tmp))?;
     let kill_here = std::env::var("TANDEM_FAILPOINT")
         .ok()
         .is_some_and(|fp| fp.strip_prefix("kill-while-writing:") == Some(name));
     if kill_here {
-        f.write_all(&bytes[..bytes.len() / 2])?;
-        f.sync_all()?;
+        let _ = f
+            .write_all(&bytes[..bytes.len() / 2])
+            .and_then(|()| f.sync_all());
         kill_self();
     }
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.sync_all()
-        .with_context(|| format!("cannot sync {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+    f.write_all(bytes).map_err(Error::io("write", &tmp))?;
+    f.sync_all().map_err(Error::io("sync", &tmp))?;
+    fs::rename(&tmp, path).map_err(Error::io("move into place", path))
 }
 
 fn kill_self() {
@@ -755,6 +786,87 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.metric_history(&id, "a").unwrap().len(), 1);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A store with model `titanic` version 1 (a FINISHED run with a bundle).
+    fn registry() -> (PathBuf, LocalStore) {
+        let (dir, s) = store();
+        let e = s.experiment("Default").unwrap();
+        let id = s.create_run(&e, "r", &[]).unwrap();
+        s.put_artifact(&id, "model/model.tandem", b"bundle")
+            .unwrap();
+        s.end_run(&id, Status::Finished).unwrap();
+        assert_eq!(s.register("titanic", &id, "model").unwrap().version, 1);
+        (dir, s)
+    }
+
+    #[test]
+    fn an_unknown_alias_version_or_model_is_said_plainly() {
+        let (dir, s) = registry();
+        let e = s.version_by_alias("titanic", "champion").unwrap_err();
+        assert_eq!(e.code(), "ALIAS_NOT_FOUND");
+        assert_eq!(e.to_string(), "model `titanic` has no alias `champion`");
+        s.set_alias("titanic", "champion", 1).unwrap();
+        assert_eq!(
+            s.version_by_alias("titanic", "champion").unwrap().version,
+            1
+        );
+        let e = s.set_alias("titanic", "champion", 2).unwrap_err();
+        assert_eq!(e.to_string(), "model `titanic` has no version 2");
+        let e = s.latest_version("ghost").unwrap_err();
+        assert_eq!(e.code(), "MODEL_NOT_FOUND");
+        assert_eq!(
+            e.to_string(),
+            format!("unknown registered model `ghost` in {}", dir.display())
+        );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_corrupt_registry_file_is_named_with_why() {
+        let (dir, s) = registry();
+        let model_json = dir.join("models").join("titanic").join("model.json");
+        fs::write(&model_json, "{\"name\": \"titanic\", ").unwrap();
+        let e = s.version_by_alias("titanic", "champion").unwrap_err();
+        assert_eq!(e.code(), "STORE_CORRUPT");
+        let text = crate::error::report(&e);
+        assert!(
+            text.starts_with(&format!(
+                "store file {} is not valid: ",
+                model_json.display()
+            )),
+            "{text}"
+        );
+        assert!(text.contains("EOF while parsing"), "{text}");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn only_a_finished_run_with_its_bundle_is_registered() {
+        let (dir, s) = store();
+        let e = s.experiment("Default").unwrap();
+        let id = s.create_run(&e, "r", &[]).unwrap();
+        let err = s.register("m", &id, "model").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("run {id} is RUNNING: only a FINISHED run can be registered")
+        );
+        s.end_run(&id, Status::Finished).unwrap();
+        let err = s.register("m", &id, "model").unwrap_err();
+        assert_eq!(err.code(), "NO_BUNDLE");
+        let err = s.get_artifact(&id, "model/model.tandem").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("run {id} has no artifact `model/model.tandem` (")),
+            "{err}"
+        );
+        let unknown = "0123456789abcdef0123456789abcdef";
+        let err = s.run(unknown).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("unknown run id {unknown}: no such run in {}", dir.display())
+        );
         fs::remove_dir_all(dir).unwrap();
     }
 

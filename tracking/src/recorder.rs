@@ -6,13 +6,13 @@
 //! training goes on and finishes locally; the remote run is marked `FAILED` if the server
 //! answers again, and the command ends with an error naming the local copy.
 
+use std::fmt::Display;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, anyhow};
-
+use super::error::report;
 use super::local::LocalStore;
 use super::mlflow::MlflowStore;
-use super::{Experiment, Metric, Status, Store, StoreConfig};
+use super::{Error, Experiment, Metric, Result, Status, Store, StoreConfig};
 
 /// Per-epoch metrics are sent to MLflow at most this often (and at the end).
 const REMOTE_FLUSH: Duration = Duration::from_secs(1);
@@ -21,7 +21,7 @@ const REMOTE_FLUSH: Duration = Duration::from_secs(1);
 pub struct Recorder {
     local: LocalStore,
     remote: Option<MlflowStore>,
-    remote_error: Option<anyhow::Error>,
+    remote_error: Option<Error>,
     /// The run id (MLflow's when mirrored).
     pub run_id: String,
     /// The experiment.
@@ -58,9 +58,10 @@ impl Recorder {
                     .and_then(|le| local.create_run_with_id(&le, &id, run_name, &tags));
                 if let Err(err) = local_copy {
                     let _ = r.end_run(&id, Status::Failed);
-                    return Err(err.context(format!(
-                        "cannot keep the local copy of run {id} (marked FAILED on the server)"
-                    )));
+                    return Err(Error::LocalCopy {
+                        run_id: id,
+                        source: Box::new(err),
+                    });
                 }
                 (id, e)
             }
@@ -157,34 +158,31 @@ impl Recorder {
         let id = self.run_id.clone();
         self.remote_do(|r| r.end_run(&id, Status::Finished));
         if let Some(e) = self.remote_error.take() {
-            self.local.log(
-                &id,
-                &[],
-                &[],
-                &[("tandem.mlflow.error".into(), format!("{e:#}"))],
-            )?;
+            self.local
+                .log(&id, &[], &[], &[("tandem.mlflow.error".into(), report(&e))])?;
             self.local.end_run(&id, Status::Finished)?;
-            let marked = match &self.remote {
+            let remote = match &self.remote {
                 Some(r) => match r.end_run(&id, Status::Failed) {
                     Ok(()) => "marked FAILED there".to_string(),
-                    Err(e2) => format!("could not be marked FAILED ({e2:#})"),
+                    Err(e2) => format!("could not be marked FAILED: {}", report(&e2)),
                 },
                 None => String::new(),
             };
-            return Err(anyhow!(
-                "training finished, but recording run {id} on the MLflow server failed: {e:#}\n\
-                 the remote run {marked}; the local copy is complete: {}",
-                self.local
-                    .artifact_file(&id, "model/model.tandem")?
-                    .display()
-            ));
+            return Err(Error::MirrorFailed {
+                local_copy: self.local.artifact_file(&id, "model/model.tandem")?,
+                run_id: id,
+                remote,
+                source: Box::new(e),
+            });
         }
         self.local.end_run(&id, Status::Finished)?;
         Ok(id)
     }
 
-    /// End the run as `FAILED` because of `err`, and return `err` (with where the run is).
-    pub fn fail(mut self, err: anyhow::Error) -> anyhow::Error {
+    /// End the run as `FAILED` because of `err` (recorded as its `tandem.error` tag, with the
+    /// alternate form `{:#}`, so an anyhow error records its whole chain). Returns the run id,
+    /// for the caller's message.
+    pub fn fail(mut self, err: &dyn Display) -> String {
         self.ended = true;
         let id = self.run_id.clone();
         let msg = format!("{err:#}");
@@ -204,7 +202,7 @@ impl Recorder {
             );
             let _ = r.end_run(&id, Status::Failed);
         }
-        err.context(format!("run {id} marked FAILED"))
+        id
     }
 }
 

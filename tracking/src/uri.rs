@@ -4,11 +4,10 @@
 //! - `runs:/<run id>[/<artifact path>]`: the run's bundle (artifact path `model` by default)
 //! - `models:/<name>/<version>`, `models:/<name>/latest`, `models:/<name>@<alias>`: the registry
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-
-use super::{ModelVersion, StoreConfig};
+use super::{Error, ModelVersion, Result, StoreConfig};
 
 /// A parsed `--model` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,54 +52,18 @@ pub struct Resolved {
     pub version: Option<ModelVersion>,
 }
 
-const HELP: &str = "expected a bundle path, runs:/<run id>[/<artifact path>], models:/<name>/<version>, models:/<name>/latest or models:/<name>@<alias>";
-
 impl ModelUri {
     /// Parse a `--model` argument.
     pub fn parse(s: &str) -> Result<ModelUri> {
+        let malformed = |part: Option<Error>| Error::InvalidModelUri {
+            uri: s.into(),
+            source: part.map(Box::new),
+        };
         if let Some(rest) = s.strip_prefix("runs:/") {
-            let rest = rest.trim_start_matches('/');
-            let (run_id, path) = rest.split_once('/').unwrap_or((rest, ""));
-            super::local::check_run_id(run_id)
-                .with_context(|| format!("malformed model URI `{s}`: {HELP}"))?;
-            let path = path.trim_end_matches('/');
-            let bundle = match path {
-                "" => "model/model.tandem".to_string(),
-                p if p.ends_with(".tandem") => p.to_string(),
-                p => format!("{p}/model.tandem"),
-            };
-            super::local::check_artifact_path(&bundle)
-                .with_context(|| format!("malformed model URI `{s}`"))?;
-            return Ok(ModelUri::Run {
-                run_id: run_id.to_ascii_lowercase(),
-                bundle,
-            });
+            return Self::parse_run(rest).map_err(|part| malformed(Some(part)));
         }
         if let Some(rest) = s.strip_prefix("models:/") {
-            let rest = rest.trim_start_matches('/').trim_end_matches('/');
-            let bad = || anyhow::anyhow!("malformed model URI `{s}`: {HELP}");
-            if let Some((name, alias)) = rest.split_once('@') {
-                if name.is_empty() || name.contains('/') {
-                    return Err(bad());
-                }
-                super::check_alias(alias).with_context(|| format!("malformed model URI `{s}`"))?;
-                return Ok(ModelUri::Alias {
-                    name: name.into(),
-                    alias: alias.into(),
-                });
-            }
-            let (name, version) = rest.rsplit_once('/').ok_or_else(bad)?;
-            if name.is_empty() {
-                return Err(bad());
-            }
-            if version.eq_ignore_ascii_case("latest") {
-                return Ok(ModelUri::Latest { name: name.into() });
-            }
-            let version: u64 = version.parse().ok().filter(|v| *v > 0).ok_or_else(bad)?;
-            return Ok(ModelUri::Version {
-                name: name.into(),
-                version,
-            });
+            return Self::parse_registry(rest).map_err(malformed);
         }
         if let Some((scheme, _)) = s.split_once(':')
             && scheme.len() > 1
@@ -109,9 +72,57 @@ impl ModelUri {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && !Path::new(s).exists()
         {
-            bail!("unsupported model URI scheme `{scheme}:` in `{s}`: {HELP}");
+            return Err(Error::UnsupportedScheme {
+                scheme: scheme.into(),
+                uri: s.into(),
+            });
         }
         Ok(ModelUri::Path(PathBuf::from(s)))
+    }
+
+    /// `<run id>[/<artifact path>]`, after `runs:/`; the error is the invalid part.
+    fn parse_run(rest: &str) -> Result<ModelUri> {
+        let rest = rest.trim_start_matches('/');
+        let (run_id, path) = rest.split_once('/').unwrap_or((rest, ""));
+        super::local::check_run_id(run_id)?;
+        let bundle = match path.trim_end_matches('/') {
+            "" => "model/model.tandem".to_string(),
+            p if p.ends_with(".tandem") => p.to_string(),
+            p => format!("{p}/model.tandem"),
+        };
+        super::local::check_artifact_path(&bundle)?;
+        Ok(ModelUri::Run {
+            run_id: run_id.to_ascii_lowercase(),
+            bundle,
+        })
+    }
+
+    /// `<name>/<version>`, `<name>/latest` or `<name>@<alias>`, after `models:/`; the error is
+    /// the invalid part, if one part is (an alias), else `None`.
+    fn parse_registry(rest: &str) -> std::result::Result<ModelUri, Option<Error>> {
+        let rest = rest.trim_start_matches('/').trim_end_matches('/');
+        if let Some((name, alias)) = rest.split_once('@') {
+            if name.is_empty() || name.contains('/') {
+                return Err(None);
+            }
+            super::check_alias(alias).map_err(Some)?;
+            return Ok(ModelUri::Alias {
+                name: name.into(),
+                alias: alias.into(),
+            });
+        }
+        let (name, version) = rest.rsplit_once('/').ok_or(None)?;
+        if name.is_empty() {
+            return Err(None);
+        }
+        if version.eq_ignore_ascii_case("latest") {
+            return Ok(ModelUri::Latest { name: name.into() });
+        }
+        let version: u64 = version.parse().ok().filter(|v| *v > 0).ok_or(None)?;
+        Ok(ModelUri::Version {
+            name: name.into(),
+            version,
+        })
     }
 
     /// True for registry URIs, whose target can move (aliases, latest).
@@ -124,8 +135,7 @@ impl ModelUri {
         match self {
             ModelUri::Path(p) => {
                 let file = bundle_in(p);
-                let bytes = std::fs::read(&file)
-                    .with_context(|| format!("cannot read model {}", file.display()))?;
+                let bytes = std::fs::read(&file).map_err(Error::io("read model", &file))?;
                 Ok(Resolved {
                     bytes,
                     source: file.display().to_string(),
@@ -167,7 +177,22 @@ impl ModelUri {
             ModelUri::Version { name, version } => store.version(name, *version),
             ModelUri::Latest { name } => store.latest_version(name),
             ModelUri::Alias { name, alias } => store.version_by_alias(name, alias),
-            _ => bail!("not a registry URI"),
+            ModelUri::Path(_) | ModelUri::Run { .. } => Err(Error::NotRegistryUri {
+                uri: self.to_string(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for ModelUri {
+    /// The URI as MLflow spells it (`models:/titanic@champion`), or the path.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ModelUri::Path(p) => write!(f, "{}", p.display()),
+            ModelUri::Run { run_id, bundle } => write!(f, "runs:/{run_id}/{bundle}"),
+            ModelUri::Version { name, version } => write!(f, "models:/{name}/{version}"),
+            ModelUri::Latest { name } => write!(f, "models:/{name}/latest"),
+            ModelUri::Alias { name, alias } => write!(f, "models:/{name}@{alias}"),
         }
     }
 }
@@ -261,6 +286,58 @@ mod tests {
         assert_eq!(
             ModelUri::parse("some/file.tandem").unwrap(),
             ModelUri::Path("some/file.tandem".into())
+        );
+    }
+
+    fn parse_error(uri: &str) -> (&'static str, String) {
+        let e = ModelUri::parse(uri).unwrap_err();
+        (e.code(), crate::error::report(&e))
+    }
+
+    #[test]
+    fn a_malformed_uri_names_itself_what_is_expected_and_the_bad_part() {
+        let (code, text) = parse_error("runs:/xyz");
+        assert_eq!(code, "INVALID_MODEL_URI");
+        assert!(text.starts_with("malformed model URI `runs:/xyz`: expected a bundle path"));
+        assert!(
+            text.ends_with(": malformed run id `xyz`: expected 32 hex digits"),
+            "{text}"
+        );
+        let (_, text) = parse_error(&format!("runs:/{ID}/../x"));
+        assert!(
+            text.contains("invalid artifact path `../x/model.tandem`"),
+            "{text}"
+        );
+        let (_, text) = parse_error("models:/titanic@latest");
+        assert!(text.contains("invalid alias `latest`"), "{text}");
+        let (_, text) = parse_error("models:/titanic/0");
+        assert_eq!(
+            text,
+            format!(
+                "malformed model URI `models:/titanic/0`: {}",
+                crate::error::MODEL_URI_HELP
+            )
+        );
+        let (code, text) = parse_error("s3://bucket/model");
+        assert_eq!(code, "UNSUPPORTED_URI_SCHEME");
+        assert!(
+            text.starts_with("unsupported model URI scheme `s3:` in `s3://bucket/model`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn uris_print_as_mlflow_spells_them() {
+        for uri in [
+            "models:/titanic@champion",
+            "models:/titanic/3",
+            "models:/titanic/latest",
+        ] {
+            assert_eq!(ModelUri::parse(uri).unwrap().to_string(), uri);
+        }
+        assert_eq!(
+            ModelUri::parse(&format!("runs:/{ID}")).unwrap().to_string(),
+            format!("runs:/{ID}/model/model.tandem")
         );
     }
 }

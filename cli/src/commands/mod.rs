@@ -41,7 +41,7 @@ impl StoreArgs {
 
     /// Open the store these arguments name.
     pub fn open(&self) -> Result<Box<dyn tandem_tracking::Store>> {
-        self.config().open()
+        Ok(self.config().open()?)
     }
 }
 
@@ -52,7 +52,7 @@ pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {
 
 /// Resolve `--model` (a path, `runs:/...` or `models:/...`) to the bundle's bytes.
 pub fn fetch_model(model: &str, stores: &StoreArgs) -> Result<Resolved> {
-    ModelUri::parse(model)?.resolve(&stores.config())
+    Ok(ModelUri::parse(model)?.resolve(&stores.config())?)
 }
 
 /// Resolve `--model` and load the bundle, with errors that say which model and why.

@@ -2,10 +2,13 @@
 //! backoff on transient failures, MLflow's error bodies turned into typed errors, and the
 //! credentials MLflow's own client reads from the environment.
 
+use std::fmt;
 use std::time::Duration;
 
-use anyhow::{Result, anyhow, bail};
-use serde_json::{Value as Json, json};
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+
+use crate::{Error, Result};
 
 /// The largest JSON answer we read (a run with thousands of metrics fits easily).
 pub(super) const MAX_JSON_ANSWER: u64 = 64 << 20;
@@ -22,49 +25,28 @@ pub struct MlflowStore {
     pub(super) artifact_roots: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
-/// A failed call: which endpoint, what the server (or the network) said.
-#[derive(Debug, thiserror::Error)]
-pub enum MlflowError {
-    /// The server answered with an MLflow error body.
-    #[error("MLflow {endpoint}: HTTP {status} {code}: {message}")]
-    Api {
-        /// `runs/create`, ...
-        endpoint: String,
-        /// HTTP status.
-        status: u16,
-        /// MLflow's `error_code` (`RESOURCE_DOES_NOT_EXIST`, ...).
-        code: String,
-        /// MLflow's message.
-        message: String,
-    },
-    /// The server answered something that is not MLflow's protocol.
-    #[error("MLflow {endpoint}: HTTP {status} with an answer that is not MLflow JSON: {excerpt:?}")]
-    Garbage {
-        /// Endpoint.
-        endpoint: String,
-        /// HTTP status.
-        status: u16,
-        /// The first bytes of the answer.
-        excerpt: String,
-    },
-    /// No answer at all.
-    #[error("cannot reach the MLflow server at {base} ({endpoint}): {cause}")]
-    Unreachable {
-        /// Server base URI.
-        base: String,
-        /// Endpoint.
-        endpoint: String,
-        /// The transport error.
-        cause: String,
-    },
+/// The HTTP methods of MLflow's REST API that the store calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`: reads.
+    Get,
+    /// `POST`: creates and updates.
+    Post,
+    /// `PUT`: artifact uploads.
+    Put,
+    /// `DELETE`: alias removal.
+    Delete,
 }
 
-impl MlflowError {
-    pub(super) fn code(&self) -> Option<&str> {
-        match self {
-            MlflowError::Api { code, .. } => Some(code),
-            _ => None,
-        }
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        })
     }
 }
 
@@ -84,20 +66,36 @@ pub(super) enum Body<'a> {
     Bytes(&'a [u8]),
 }
 
+/// `http://user:password@host/...` without the password, for messages.
+fn redact(uri: &str) -> String {
+    let Some((scheme, rest)) = uri.split_once("://") else {
+        return uri.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[authority_end..]),
+        None => uri.to_string(),
+    }
+}
+
 impl MlflowStore {
     /// A client for the server at `uri` (`http://host:port[/prefix]` or https).
     pub fn new(uri: &str) -> Result<MlflowStore> {
+        let invalid = |reason: &str| Error::InvalidTrackingUri {
+            uri: redact(uri),
+            reason: reason.to_string(),
+        };
         let base = uri.trim_end_matches('/');
         let rest = base
             .strip_prefix("http://")
             .or_else(|| base.strip_prefix("https://"))
             .ok_or_else(|| {
-                anyhow!(
-                    "malformed tracking URI `{uri}`: expected http://host:port or https://host (or use --runs-dir for a local store)"
+                invalid(
+                    "expected http://host:port or https://host (or use --runs-dir for a local store)",
                 )
             })?;
         if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
-            bail!("malformed tracking URI `{uri}`: no host");
+            return Err(invalid("no host"));
         }
         // `http://user:password@host`: the credentials go into a header, never into messages.
         let scheme = &base[..base.len() - rest.len()];
@@ -107,7 +105,7 @@ impl MlflowStore {
             None => (None, authority),
         };
         if host.is_empty() {
-            bail!("malformed tracking URI: no host");
+            return Err(invalid("no host"));
         }
         let base = format!("{scheme}{host}{path}");
         let env_num = |k: &str, d: u64| {
@@ -138,7 +136,8 @@ impl MlflowStore {
             base,
             agent,
             auth,
-            retries: env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3) as u32,
+            retries: u32::try_from(env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3))
+                .unwrap_or(u32::MAX),
             artifact_roots: Default::default(),
         })
     }
@@ -149,7 +148,7 @@ impl MlflowStore {
     /// acted on it: a retry would create a duplicate.
     pub(super) fn call(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         query: &[(&str, &str)],
         body: Body,
@@ -178,50 +177,31 @@ impl MlflowStore {
             let (status, bytes) = match outcome {
                 Ok(answer) => answer,
                 Err(Failure::TooLarge) => {
-                    return Err(MlflowError::Garbage {
+                    return Err(Error::TooLarge {
+                        method,
                         endpoint,
-                        status: 200,
-                        excerpt: format!("an answer larger than {limit} bytes"),
-                    }
-                    .into());
+                        limit,
+                    });
                 }
-                Err(Failure::NotSent(cause) | Failure::Lost(cause)) => {
-                    return Err(MlflowError::Unreachable {
-                        base: self.base.clone(),
+                Err(Failure::NotSent(reason) | Failure::Lost(reason)) => {
+                    return Err(Error::Unreachable {
+                        server: self.base.clone(),
+                        method,
                         endpoint,
-                        cause,
-                    }
-                    .into());
+                        reason,
+                    });
                 }
             };
             if (200..300).contains(&status) {
                 return Ok(bytes);
             }
-            let parsed: Option<Json> = serde_json::from_slice(&bytes).ok();
-            let err = match parsed.as_ref().and_then(|j| j.get("error_code")) {
-                Some(code) => MlflowError::Api {
-                    endpoint,
-                    status,
-                    code: code.as_str().unwrap_or_default().to_string(),
-                    message: parsed
-                        .as_ref()
-                        .and_then(|j| j["message"].as_str())
-                        .unwrap_or_default()
-                        .to_string(),
-                },
-                None => MlflowError::Garbage {
-                    endpoint,
-                    status,
-                    excerpt: excerpt(&bytes),
-                },
-            };
-            return Err(err.into());
+            return Err(refusal(method, endpoint, status, &bytes));
         }
     }
 
     fn call_once(
         &self,
-        method: &str,
+        method: Method,
         url: &str,
         query: &[(&str, &str)],
         body: &Body,
@@ -246,7 +226,7 @@ impl MlflowStore {
             match body {
                 Body::Json(j) => r
                     .header("Content-Type", "application/json")
-                    .send(serde_json::to_vec(j).unwrap_or_default()),
+                    .send(j.to_string()),
                 Body::Bytes(b) => r
                     .header("Content-Type", "application/octet-stream")
                     .send(*b),
@@ -254,11 +234,10 @@ impl MlflowStore {
             }
         };
         let response = match method {
-            "GET" => with(self.agent.get(url)).call(),
-            "DELETE" => with(self.agent.delete(url)).call(),
-            "POST" => with_body(self.agent.post(url)),
-            "PATCH" => with_body(self.agent.patch(url)),
-            _ => with_body(self.agent.put(url)),
+            Method::Get => with(self.agent.get(url)).call(),
+            Method::Delete => with(self.agent.delete(url)).call(),
+            Method::Post => with_body(self.agent.post(url)),
+            Method::Put => with_body(self.agent.put(url)),
         };
         let mut response = response.map_err(|e| match &e {
             ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => {
@@ -282,13 +261,15 @@ impl MlflowStore {
         Ok((status, bytes))
     }
 
-    pub(super) fn json(
+    /// A call to MLflow's REST API (`path` under `api/2.0/mlflow/`), its JSON answer read into
+    /// `T` (an empty answer reads as `{}`).
+    pub(super) fn json<T: DeserializeOwned>(
         &self,
-        method: &str,
+        method: Method,
         path: &str,
         query: &[(&str, &str)],
         body: Option<&Json>,
-    ) -> Result<Json> {
+    ) -> Result<T> {
         let bytes = self.call(
             method,
             &format!("api/2.0/mlflow/{path}"),
@@ -296,17 +277,45 @@ impl MlflowStore {
             body.map_or(Body::None, Body::Json),
             MAX_JSON_ANSWER,
         )?;
-        if bytes.is_empty() {
-            return Ok(json!({}));
-        }
-        serde_json::from_slice(&bytes).map_err(|_| {
-            MlflowError::Garbage {
+        let text: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
+        serde_json::from_slice(text).map_err(|e| match e.classify() {
+            // JSON, but not the shape MLflow documents.
+            serde_json::error::Category::Data => Error::BadAnswer {
+                endpoint: path.into(),
+                reason: e.to_string(),
+            },
+            _ => Error::NotMlflow {
+                method,
                 endpoint: path.into(),
                 status: 200,
                 excerpt: excerpt(&bytes),
-            }
-            .into()
+            },
         })
+    }
+}
+
+/// The error for a non-2xx answer: MLflow's error body if it is one.
+fn refusal(method: Method, endpoint: String, status: u16, bytes: &[u8]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct ErrorBody {
+        error_code: String,
+        #[serde(default)]
+        message: String,
+    }
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(b) => Error::Mlflow {
+            method,
+            endpoint,
+            status,
+            error_code: b.error_code,
+            message: b.message,
+        },
+        Err(_) => Error::NotMlflow {
+            method,
+            endpoint,
+            status,
+            excerpt: excerpt(bytes),
+        },
     }
 }
 
@@ -370,5 +379,31 @@ mod tests {
         let s = MlflowStore::new("https://alice:s3cret@mlflow.example:443/prefix").unwrap();
         assert_eq!(s.base, "https://mlflow.example:443/prefix");
         assert_eq!(s.auth.as_deref(), Some("Basic YWxpY2U6czNjcmV0"));
+        let bad = MlflowStore::new("http://alice:s3cret@ host").err().unwrap();
+        assert!(!bad.to_string().contains("s3cret"), "{bad}");
+        assert_eq!(bad.code(), "INVALID_TRACKING_URI");
+    }
+
+    #[test]
+    fn mlflow_error_bodies_become_typed_errors() {
+        let e = refusal(
+            Method::Get,
+            "registered-models/alias".into(),
+            404,
+            br#"{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "no model"}"#,
+        );
+        assert_eq!(e.mlflow_code(), Some("RESOURCE_DOES_NOT_EXIST"));
+        assert_eq!(
+            e.to_string(),
+            "MLflow GET registered-models/alias: HTTP 404 RESOURCE_DOES_NOT_EXIST: no model"
+        );
+        let e = refusal(
+            Method::Post,
+            "runs/create".into(),
+            502,
+            b"<html>bad gateway</html>",
+        );
+        assert_eq!(e.code(), "MLFLOW_NOT_JSON");
+        assert!(e.to_string().contains("not MLflow JSON"), "{e}");
     }
 }

@@ -9,20 +9,22 @@
 //! `MLFLOW_HTTP_REQUEST_MAX_RETRIES` times (default 3) with exponential backoff; each request
 //! times out after `MLFLOW_HTTP_REQUEST_TIMEOUT` seconds (default 120).
 
+mod answers;
 mod client;
 
-use std::collections::BTreeMap;
-
-use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Value as Json, json};
 
 use super::{
-    Experiment, Metric, ModelVersion, RegisteredModel, Run, Status, Store, aliases_of, check_alias,
-    now_ms, registrable,
+    Error, Experiment, Metric, ModelVersion, RegisteredModel, Result, Run, Status, Store,
+    aliases_of, check_alias, now_ms, registrable,
 };
 
-use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path, excerpt};
-pub use client::{MlflowError, MlflowStore};
+use answers::{
+    CreatedExperiment, ExperimentAnswer, Experiments, History, Listing, ModelsPage, RunAnswer,
+    RunInfo, RunJson, RunsPage, VersionAnswer, VersionsPage,
+};
+use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path};
+pub use client::{Method, MlflowStore};
 
 /// MLflow's per-call limits of `runs/log-batch`.
 pub const MAX_METRICS_PER_BATCH: usize = 1000;
@@ -35,120 +37,129 @@ pub const MAX_ENTITIES_PER_BATCH: usize = 1000;
 /// MLflow refuses param values longer than this.
 pub const MAX_PARAM_VALUE: usize = 6000;
 
+/// MLflow's `error_code` for a missing run, experiment, model, version or alias.
+const DOES_NOT_EXIST: &str = "RESOURCE_DOES_NOT_EXIST";
+/// MLflow's `error_code` for creating what exists.
+const ALREADY_EXISTS: &str = "RESOURCE_ALREADY_EXISTS";
+
+/// `Ok(None)` instead of the error when MLflow answered `error_code` (`RESOURCE_DOES_NOT_EXIST`,
+/// ...): the one place that matches MLflow's error codes.
+fn except<T>(result: Result<T>, error_code: &str) -> Result<Option<T>> {
+    match result {
+        Err(e) if e.mlflow_code() == Some(error_code) => Ok(None),
+        other => other.map(Some),
+    }
+}
+
+/// Nothing to read in the answer.
+type Ignored = serde::de::IgnoredAny;
+
 impl MlflowStore {
     /// Every version of a registered model, oldest first (`model-versions/search`).
     fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
         let filter = format!("name='{}'", name.replace('\'', "\\'"));
-        let j = self.json(
-            "GET",
+        let page: VersionsPage = self.json(
+            Method::Get,
             "model-versions/search",
             &[("filter", &filter), ("max_results", "1000")],
             None,
         )?;
-        let mut versions = j["model_versions"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(Self::version_of)
-            .collect::<Result<Vec<_>>>()?;
+        let mut versions: Vec<ModelVersion> =
+            page.model_versions.into_iter().map(Into::into).collect();
         versions.sort_by_key(|v| v.version);
         Ok(versions)
     }
 
-    /// `runs/get`, with an unknown id said plainly.
+    /// `experiments/get-by-name`; `None` if there is none.
+    fn experiment_by_name(&self, name: &str) -> Result<Option<answers::ExperimentInfo>> {
+        let answer: Option<ExperimentAnswer> = except(
+            self.json(
+                Method::Get,
+                "experiments/get-by-name",
+                &[("experiment_name", name)],
+                None,
+            ),
+            DOES_NOT_EXIST,
+        )?;
+        Ok(answer.map(|a| a.experiment))
+    }
+
     /// `experiments/get-by-name`, else `experiments/create`; once more if another process
     /// created it in between.
     fn get_or_create_experiment(&self, name: &str, retry: bool) -> Result<Experiment> {
-        match self.json(
-            "GET",
-            "experiments/get-by-name",
-            &[("experiment_name", name)],
-            None,
-        ) {
-            Ok(j) => {
-                let e = &j["experiment"];
-                if e["lifecycle_stage"].as_str() == Some("deleted") {
-                    bail!(
-                        "MLflow experiment `{name}` is deleted: restore it or choose another name"
-                    );
-                }
-                Ok(Experiment {
-                    experiment_id: e["experiment_id"]
-                        .as_str()
-                        .ok_or_else(|| anyhow!("MLflow experiments/get-by-name: no experiment_id"))?
-                        .into(),
-                    name: name.into(),
-                })
+        if let Some(e) = self.experiment_by_name(name)? {
+            if e.lifecycle_stage == "deleted" {
+                return Err(Error::DeletedExperiment { name: name.into() });
             }
-            Err(e)
-                if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                    == Some("RESOURCE_DOES_NOT_EXIST") =>
-            {
-                match self.json(
-                    "POST",
-                    "experiments/create",
-                    &[],
-                    Some(&json!({"name": name})),
-                ) {
-                    Ok(j) => Ok(Experiment {
-                        experiment_id: j["experiment_id"]
-                            .as_str()
-                            .ok_or_else(|| anyhow!("MLflow experiments/create: no experiment_id"))?
-                            .into(),
-                        name: name.into(),
-                    }),
-                    // Another process created it first.
-                    Err(e)
-                        if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                            == Some("RESOURCE_ALREADY_EXISTS") =>
-                    {
-                        if retry {
-                            self.get_or_create_experiment(name, false)
-                        } else {
-                            Err(e.context(format!(
-                                "MLflow says experiment `{name}` both exists (create) and does not (get-by-name)"
-                            )))
-                        }
-                    }
-                    Err(e) => Err(e),
-                }
-            }
-            Err(e) => Err(e),
+            return Ok(Experiment {
+                experiment_id: e.experiment_id,
+                name: name.into(),
+            });
+        }
+        let created: Option<CreatedExperiment> = except(
+            self.json(
+                Method::Post,
+                "experiments/create",
+                &[],
+                Some(&json!({"name": name})),
+            ),
+            ALREADY_EXISTS,
+        )?;
+        match created {
+            Some(c) => Ok(Experiment {
+                experiment_id: c.experiment_id,
+                name: name.into(),
+            }),
+            // Another process created it first.
+            None if retry => self.get_or_create_experiment(name, false),
+            None => Err(Error::BadAnswer {
+                endpoint: "experiments/create".into(),
+                reason: format!(
+                    "experiment `{name}` both exists (create) and does not (get-by-name)"
+                ),
+            }),
         }
     }
 
     /// `runs/get`, with an unknown id said plainly.
-    fn get_run(&self, run_id: &str) -> Result<Json> {
+    fn get_run(&self, run_id: &str) -> Result<RunJson> {
         super::local::check_run_id(run_id)?;
-        self.json("GET", "runs/get", &[("run_id", run_id)], None)
-            .map_err(
-                |e| match e.downcast_ref::<MlflowError>().and_then(MlflowError::code) {
-                    Some("RESOURCE_DOES_NOT_EXIST") => {
-                        anyhow!("unknown run id {run_id} on the MLflow server {}", self.base)
-                    }
-                    _ => e,
-                },
-            )
+        let answer: Option<RunAnswer> = except(
+            self.json(Method::Get, "runs/get", &[("run_id", run_id)], None),
+            DOES_NOT_EXIST,
+        )?;
+        answer.map(|a| a.run).ok_or_else(|| Error::UnknownRun {
+            run_id: run_id.into(),
+            store: format!("the MLflow server {}", self.base),
+        })
     }
 
-    /// The artifact root of a run as a path under the `mlflow-artifacts` proxy.
+    /// The artifact root of a run as a path under the `mlflow-artifacts` proxy (asked once
+    /// per run).
     fn artifact_root(&self, run_id: &str) -> Result<String> {
-        let cached = |roots: &std::collections::HashMap<String, String>| roots.get(run_id).cloned();
-        if let Some(root) = self.artifact_roots.lock().ok().and_then(|r| cached(&r)) {
-            return Ok(root);
+        let cached = self
+            .artifact_roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(run_id)
+            .cloned();
+        match cached {
+            Some(root) => Ok(root),
+            None => self.remember_artifact_root(&self.get_run(run_id)?.info),
         }
-        let info = self.get_run(run_id)?;
-        let uri = info["run"]["info"]["artifact_uri"]
-            .as_str()
-            .ok_or_else(|| anyhow!("MLflow runs/get: run {run_id} has no artifact_uri"))?;
-        let root = proxied_path(uri).ok_or_else(|| {
-            anyhow!(
-                "run {run_id} stores artifacts at `{uri}`, which Tandem cannot reach through the tracking server: start `mlflow server` with --serve-artifacts (the default since MLflow 2.0) and an `mlflow-artifacts:` artifact root"
-            )
+    }
+
+    /// The artifact root of the run `info` describes, remembered for later calls.
+    fn remember_artifact_root(&self, info: &RunInfo) -> Result<String> {
+        let uri = info.artifact_uri()?;
+        let root = proxied_path(uri).ok_or_else(|| Error::ArtifactsNotProxied {
+            run_id: info.run_id.clone(),
+            artifact_uri: uri.into(),
         })?;
-        if let Ok(mut roots) = self.artifact_roots.lock() {
-            roots.insert(run_id.to_string(), root.clone());
-        }
+        self.artifact_roots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(info.run_id.clone(), root.clone());
         Ok(root)
     }
 
@@ -162,98 +173,49 @@ impl MlflowStore {
         ))
     }
 
-    fn version_of(v: &Json) -> Result<ModelVersion> {
-        let name = v["name"].as_str().unwrap_or_default().to_string();
-        let version = v["version"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .or_else(|| v["version"].as_u64())
-            .ok_or_else(|| anyhow!("MLflow model version without a version number: {v}"))?;
-        let source = v["source"].as_str().unwrap_or_default();
-        let artifact_path = source
-            .split_once("/artifacts/")
-            .map_or("model", |(_, p)| p)
-            .to_string();
-        Ok(ModelVersion {
-            name,
-            version,
-            run_id: v["run_id"].as_str().unwrap_or_default().to_string(),
-            artifact_path,
-            creation_time: v["creation_timestamp"].as_i64().unwrap_or_default(),
-            aliases: v["aliases"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
-    }
-
-    fn run_of(j: &Json) -> Result<Run> {
-        let info = &j["info"];
-        let run_id = info["run_id"]
-            .as_str()
-            .ok_or_else(|| {
-                anyhow!(
-                    "MLflow answered a run without run_id: {}",
-                    excerpt(j.to_string().as_bytes())
-                )
-            })?
-            .to_string();
-        super::local::check_run_id(&run_id)
-            .with_context(|| "MLflow answered a run with a malformed id")?;
-        let pairs = |key: &str| -> BTreeMap<String, String> {
-            j["data"][key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|p| {
-                            Some((
-                                p["key"].as_str()?.to_string(),
-                                p["value"].as_str()?.to_string(),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
+    /// The ids of the experiment named (or numbered) `experiment`, or of every experiment.
+    fn experiment_ids(&self, experiment: Option<&str>) -> Result<Vec<String>> {
+        let Some(name) = experiment else {
+            let all: Experiments = self.json(
+                Method::Post,
+                "experiments/search",
+                &[],
+                Some(&json!({"max_results": 1000})),
+            )?;
+            return Ok(all
+                .experiments
+                .into_iter()
+                .map(|e| e.experiment_id)
+                .collect());
         };
-        let metrics = j["data"]["metrics"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|m| Some((m["key"].as_str()?.to_string(), m["value"].as_f64()?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let tags = pairs("tags");
-        Ok(Run {
-            experiment_id: info["experiment_id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            run_name: info["run_name"]
-                .as_str()
-                .map(str::to_string)
-                .or_else(|| tags.get("mlflow.runName").cloned())
-                .unwrap_or_default(),
-            status: Status::parse(info["status"].as_str().unwrap_or_default())
-                .unwrap_or(Status::Failed),
-            start_time: as_i64(&info["start_time"]),
-            end_time: Some(as_i64(&info["end_time"])).filter(|t| *t > 0),
-            params: pairs("params"),
-            metrics,
-            tags,
-            run_id,
-        })
+        match self.experiment_by_name(name)? {
+            Some(e) => Ok(vec![e.experiment_id]),
+            // Not a name: an id, if it looks like one.
+            None if name.chars().all(|c| c.is_ascii_digit()) => Ok(vec![name.to_string()]),
+            None => Err(Error::UnknownExperiment {
+                name: name.into(),
+                store: self.base.clone(),
+            }),
+        }
     }
-}
 
-fn as_i64(v: &Json) -> i64 {
-    v.as_i64()
-        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-        .unwrap_or_default()
+    /// Whether the run's artifact folder `artifact_path` holds `model.tandem`.
+    fn has_bundle(&self, root: &str, artifact_path: &str) -> Result<bool> {
+        let listing = self.call(
+            Method::Get,
+            "api/2.0/mlflow-artifacts/artifacts",
+            &[(
+                "path",
+                &format!("{root}/{}", artifact_path.trim_end_matches('/')),
+            )],
+            Body::None,
+            MAX_JSON_ANSWER,
+        )?;
+        // An empty or unreadable listing holds no bundle.
+        let listed: Listing =
+            serde_json::from_slice(&listing).unwrap_or(Listing { files: Vec::new() });
+        Ok(listed.files.iter().any(|f| f.path == "model.tandem"))
+    }
 }
 
 fn kv(entries: &[(String, String)]) -> Vec<Json> {
@@ -278,8 +240,8 @@ impl Store for MlflowStore {
         run_name: &str,
         tags: &[(String, String)],
     ) -> Result<String> {
-        let j = self.json(
-            "POST",
+        let answer: RunAnswer = self.json(
+            Method::Post,
             "runs/create",
             &[],
             Some(&json!({
@@ -289,12 +251,7 @@ impl Store for MlflowStore {
                 "tags": kv(tags),
             })),
         )?;
-        let id = j["run"]["info"]["run_id"]
-            .as_str()
-            .ok_or_else(|| anyhow!("MLflow runs/create answered no run id"))?;
-        super::local::check_run_id(id)
-            .with_context(|| format!("MLflow runs/create answered run id `{id}`"))?;
-        Ok(id.to_string())
+        Ok(answer.run.into_run("runs/create")?.run_id)
     }
 
     fn log(
@@ -304,17 +261,16 @@ impl Store for MlflowStore {
         params: &[(String, String)],
         tags: &[(String, String)],
     ) -> Result<()> {
-        for (k, v) in params {
-            if v.len() > MAX_PARAM_VALUE {
-                bail!(
-                    "param {k} is {} characters; MLflow accepts at most {MAX_PARAM_VALUE}",
-                    v.len()
-                );
-            }
+        if let Some((k, v)) = params.iter().find(|(_, v)| v.len() > MAX_PARAM_VALUE) {
+            return Err(Error::ParamTooLong {
+                key: k.clone(),
+                len: v.len(),
+                max: MAX_PARAM_VALUE,
+            });
         }
         for batch in batches(metrics, params, tags) {
-            self.json(
-                "POST",
+            let _: Ignored = self.json(
+                Method::Post,
                 "runs/log-batch",
                 &[],
                 Some(&json!({
@@ -332,14 +288,19 @@ impl Store for MlflowStore {
 
     fn put_artifact(&self, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
         let url = self.artifact_url_path(run_id, path)?;
-        self.call("PUT", &url, &[], Body::Bytes(bytes), MAX_JSON_ANSWER)
-            .with_context(|| format!("cannot upload artifact `{path}` of run {run_id}"))?;
+        self.call(Method::Put, &url, &[], Body::Bytes(bytes), MAX_JSON_ANSWER)
+            .map_err(|e| Error::Transfer {
+                action: "upload",
+                path: path.into(),
+                run_id: run_id.into(),
+                source: Box::new(e),
+            })?;
         Ok(())
     }
 
     fn end_run(&self, run_id: &str, status: Status) -> Result<()> {
-        self.json(
-            "POST",
+        let _: Ignored = self.json(
+            Method::Post,
             "runs/update",
             &[],
             Some(&json!({"run_id": run_id, "status": status.as_str(), "end_time": now_ms()})),
@@ -348,53 +309,11 @@ impl Store for MlflowStore {
     }
 
     fn run(&self, run_id: &str) -> Result<Run> {
-        Self::run_of(&self.get_run(run_id)?["run"])
+        self.get_run(run_id)?.into_run("runs/get")
     }
 
     fn runs(&self, experiment: Option<&str>, max: usize) -> Result<Vec<Run>> {
-        let ids: Vec<String> = match experiment {
-            Some(name) => match self.json(
-                "GET",
-                "experiments/get-by-name",
-                &[("experiment_name", name)],
-                None,
-            ) {
-                Ok(j) => vec![
-                    j["experiment"]["experiment_id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                ],
-                // Not a name: an id, if it looks like one.
-                Err(e)
-                    if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                        == Some("RESOURCE_DOES_NOT_EXIST") =>
-                {
-                    if name.chars().all(|c| c.is_ascii_digit()) {
-                        vec![name.to_string()]
-                    } else {
-                        bail!("unknown experiment `{name}` on {}", self.base);
-                    }
-                }
-                Err(e) => return Err(e),
-            },
-            None => {
-                let j = self.json(
-                    "POST",
-                    "experiments/search",
-                    &[],
-                    Some(&json!({"max_results": 1000})),
-                )?;
-                j["experiments"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|e| e["experiment_id"].as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            }
-        };
+        let ids = self.experiment_ids(experiment)?;
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -406,14 +325,14 @@ impl Store for MlflowStore {
             if let Some(t) = &token {
                 body["page_token"] = json!(t);
             }
-            let j = self.json("POST", "runs/search", &[], Some(&body))?;
-            let page = j["runs"].as_array().map_or(&[][..], Vec::as_slice);
-            for r in page {
-                out.push(Self::run_of(r)?);
+            let page: RunsPage = self.json(Method::Post, "runs/search", &[], Some(&body))?;
+            let empty = page.runs.is_empty();
+            for r in page.runs {
+                out.push(r.into_run("runs/search")?);
             }
-            let next = j["next_page_token"].as_str().map(str::to_string);
+            let next = page.next_page_token;
             // An empty page or a token that does not move would page forever.
-            if page.is_empty() || next.is_none() || next == token || out.len() >= max {
+            if empty || next.is_none() || next == token || out.len() >= max {
                 break;
             }
             token = next;
@@ -423,8 +342,8 @@ impl Store for MlflowStore {
     }
 
     fn metric_history(&self, run_id: &str, key: &str) -> Result<Vec<Metric>> {
-        let j = self.json(
-            "GET",
+        let history: History = self.json(
+            Method::Get,
             "metrics/get-history",
             &[
                 ("run_id", run_id),
@@ -433,18 +352,10 @@ impl Store for MlflowStore {
             ],
             None,
         )?;
-        let mut h: Vec<Metric> = j["metrics"]
-            .as_array()
+        let mut h: Vec<Metric> = history
+            .metrics
             .into_iter()
-            .flatten()
-            .filter_map(|m| {
-                Some(Metric {
-                    key: key.into(),
-                    value: m["value"].as_f64()?,
-                    step: as_i64(&m["step"]),
-                    timestamp: as_i64(&m["timestamp"]),
-                })
-            })
+            .filter_map(|m| m.into_metric(key))
             .collect();
         h.sort_by_key(|m| (m.step, m.timestamp));
         Ok(h)
@@ -452,51 +363,40 @@ impl Store for MlflowStore {
 
     fn get_artifact(&self, run_id: &str, path: &str) -> Result<Vec<u8>> {
         let url = self.artifact_url_path(run_id, path)?;
-        self.call("GET", &url, &[], Body::None, MAX_ARTIFACT)
-            .with_context(|| format!("cannot download artifact `{path}` of run {run_id}"))
+        self.call(Method::Get, &url, &[], Body::None, MAX_ARTIFACT)
+            .map_err(|e| Error::Transfer {
+                action: "download",
+                path: path.into(),
+                run_id: run_id.into(),
+                source: Box::new(e),
+            })
     }
 
     fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
-        let bundle = registrable(&self.run(run_id)?, artifact_path)?;
+        let run = self.get_run(run_id)?;
+        let artifact_uri = run.info.artifact_uri()?.to_string();
+        let root = self.remember_artifact_root(&run.info);
+        let bundle = registrable(&run.into_run("runs/get")?, artifact_path)?;
+        let root = root?;
         // The bundle must be there: a version that cannot be loaded is worse than none.
-        let root = self.artifact_root(run_id)?;
-        let listing = self.call(
-            "GET",
-            "api/2.0/mlflow-artifacts/artifacts",
-            &[(
-                "path",
-                &format!("{root}/{}", artifact_path.trim_end_matches('/')),
-            )],
-            Body::None,
-            MAX_JSON_ANSWER,
+        if !self.has_bundle(&root, artifact_path)? {
+            return Err(Error::NoBundle {
+                run_id: run_id.into(),
+                bundle,
+                store: self.base.clone(),
+            });
+        }
+        let _: Option<Ignored> = except(
+            self.json(
+                Method::Post,
+                "registered-models/create",
+                &[],
+                Some(&json!({"name": name})),
+            ),
+            ALREADY_EXISTS,
         )?;
-        let listed: Json = serde_json::from_slice(&listing).unwrap_or_default();
-        if !listed["files"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|f| f["path"].as_str() == Some("model.tandem"))
-        {
-            bail!("run {run_id} has no bundle at `{bundle}` on {}", self.base);
-        }
-        match self.json(
-            "POST",
-            "registered-models/create",
-            &[],
-            Some(&json!({"name": name})),
-        ) {
-            Ok(_) => {}
-            Err(e)
-                if e.downcast_ref::<MlflowError>().and_then(MlflowError::code)
-                    == Some("RESOURCE_ALREADY_EXISTS") => {}
-            Err(e) => return Err(e),
-        }
-        let info = self.get_run(run_id)?;
-        let artifact_uri = info["run"]["info"]["artifact_uri"]
-            .as_str()
-            .unwrap_or_default();
-        let j = self.json(
-            "POST",
+        let answer: VersionAnswer = self.json(
+            Method::Post,
             "model-versions/create",
             &[],
             Some(&json!({
@@ -506,13 +406,13 @@ impl Store for MlflowStore {
                 "description": format!("Tandem bundle {bundle}"),
             })),
         )?;
-        Self::version_of(&j["model_version"])
+        Ok(answer.model_version.into())
     }
 
     fn set_alias(&self, name: &str, alias: &str, version: u64) -> Result<()> {
         check_alias(alias)?;
-        self.json(
-            "POST",
+        let _: Ignored = self.json(
+            Method::Post,
             "registered-models/alias",
             &[],
             Some(&json!({"name": name, "alias": alias, "version": version.to_string()})),
@@ -521,8 +421,8 @@ impl Store for MlflowStore {
     }
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
-        self.json(
-            "DELETE",
+        let _: Ignored = self.json(
+            Method::Delete,
             "registered-models/alias",
             &[("name", name), ("alias", alias)],
             None,
@@ -531,58 +431,50 @@ impl Store for MlflowStore {
     }
 
     fn version(&self, name: &str, version: u64) -> Result<ModelVersion> {
-        let j = self.json(
-            "GET",
+        let answer: VersionAnswer = self.json(
+            Method::Get,
             "model-versions/get",
             &[("name", name), ("version", &version.to_string())],
             None,
         )?;
-        Self::version_of(&j["model_version"])
+        Ok(answer.model_version.into())
     }
 
     fn version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
-        let j = self.json(
-            "GET",
+        let answer: VersionAnswer = self.json(
+            Method::Get,
             "registered-models/alias",
             &[("name", name), ("alias", alias)],
             None,
         )?;
-        Self::version_of(&j["model_version"])
+        Ok(answer.model_version.into())
     }
 
     fn latest_version(&self, name: &str) -> Result<ModelVersion> {
         self.versions_of(name)?
             .pop()
-            .ok_or_else(|| anyhow!("model `{name}` has no versions on {}", self.base))
+            .ok_or_else(|| Error::NoVersions {
+                name: name.into(),
+                store: self.base.clone(),
+            })
     }
 
     fn models(&self) -> Result<Vec<RegisteredModel>> {
-        let j = self.json(
-            "GET",
+        let page: ModelsPage = self.json(
+            Method::Get,
             "registered-models/search",
             &[("max_results", "1000")],
             None,
         )?;
         let mut out = Vec::new();
-        for m in j["registered_models"].as_array().into_iter().flatten() {
-            let name = m["name"].as_str().unwrap_or_default().to_string();
-            let mut versions = self.versions_of(&name)?;
-            let aliases: BTreeMap<String, u64> = m["aliases"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|a| {
-                    Some((
-                        a["alias"].as_str()?.to_string(),
-                        a["version"].as_str()?.parse().ok()?,
-                    ))
-                })
-                .collect();
+        for m in page.registered_models {
+            let aliases = m.aliases();
+            let mut versions = self.versions_of(&m.name)?;
             for v in &mut versions {
                 v.aliases = aliases_of(&aliases, v.version);
             }
             out.push(RegisteredModel {
-                name,
+                name: m.name,
                 aliases,
                 versions,
             });

@@ -49,7 +49,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     })();
     let report = match done {
         Ok(report) => report,
-        Err(e) => return Err(rec.fail(e)),
+        Err(e) => {
+            let id = rec.fail(&e);
+            return Err(e.context(format!("run {id} marked FAILED")));
+        }
     };
     let finished = rec.finish();
     if args.json {

@@ -91,5 +91,5 @@ fn artifacts(rec: &mut Recorder, prepared: &Prepared, outcome: &Outcome) -> Resu
     }
     rec.artifact("model/model.tandem", &outcome.bytes)?;
     let history_tag = ("mlflow.log-model.history".into(), mlmodel.history_tag());
-    rec.log(&[], &[], &[history_tag])
+    Ok(rec.log(&[], &[], &[history_tag])?)
 }
