@@ -7,8 +7,8 @@
 //! on tract: the suite runs with `--features full`. Without that feature only the tests that
 //! need no engine run, plus the check that the default build refuses it with a clear code.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 // Test code: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 // The helpers below serve the tests that need tract; the default build runs only the others.
 #![cfg_attr(not(feature = "full"), allow(dead_code))]
 
