@@ -1,6 +1,8 @@
 //! Peer check against scikit-learn: Tandem's nodes, fitted on the same real columns, must give
 //! scikit-learn's outputs within 1e-6 (`tests/fixtures/sklearn/nodes.json`, written by
-//! `tests/sklearn/make_fixtures.py`).
+//! `tests/sklearn/make_fixtures.py`). Every fixture case is its own test
+//! (`matches_scikit_learn::<column>::<case>`), and one more test keeps that list and the fixture
+//! in step.
 #![cfg(feature = "fit")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test code: a panic is a failed test.
 
@@ -59,84 +61,194 @@ fn close(name: &str, got: &[f64], want: &[f64]) {
     }
 }
 
-#[test]
-fn nodes_match_scikit_learn_on_real_columns() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/sklearn/nodes.json");
-    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let cases = fixture["cases"].as_array().unwrap();
-    assert!(cases.len() >= 50);
-    let mut by_node = std::collections::BTreeMap::<String, usize>::new();
-    for case in cases {
-        let name = case["name"].as_str().unwrap();
-        let node = case["node"].as_str().unwrap();
-        if matches!(
-            node,
-            "tfidf" | "one_hot" | "datetime" | "counts" | "hashing" | "number_chain"
-        ) {
-            match node {
-                "tfidf" => check_tfidf(name, case),
-                "one_hot" => check_one_hot(name, case),
-                "counts" => check_counts(name, case),
-                "hashing" => check_hashing(name, case),
-                "number_chain" => check_number_chain(name, case),
-                _ => check_datetime(name, case),
-            }
-            *by_node.entry(node.to_string()).or_default() += 1;
-            continue;
-        }
-        let want: Vec<f64> = case["expected"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap())
-            .collect();
-        let got: Vec<f64> = match node {
-            "impute" => {
-                let strategy = match case["config"]["strategy"].as_str().unwrap() {
-                    "mean" => ImputeStrategy::Mean,
-                    "median" => ImputeStrategy::Median,
-                    _ => ImputeStrategy::Constant(case["config"]["value"].as_f64().unwrap()),
-                };
-                let p = ImputeParams::fit(strategy, &numbers(&case["train"]));
-                numbers(&case["probe"])
-                    .into_iter()
-                    .map(|x| p.transform(x))
-                    .collect()
-            }
-            "standard" => scaler(case, StandardParams::fit, StandardParams::transform),
-            "minmax" => scaler(case, MinMaxParams::fit, MinMaxParams::transform),
-            "robust" => scaler(case, RobustParams::fit, RobustParams::transform),
-            "bucketize" => {
-                let strategy = match case["config"]["strategy"].as_str().unwrap() {
-                    "quantile" => BinStrategy::Quantile,
-                    _ => BinStrategy::Uniform,
-                };
-                let bins = case["config"]["bins"].as_u64().unwrap() as usize;
-                let p = BucketizeParams::fit(&strategy, bins, &present(&case["train"]));
-                let edges: Vec<f64> = present(&case["edges"]);
-                close(&format!("{name} edges"), &p.edges, &edges);
-                present(&case["probe"])
-                    .into_iter()
-                    .map(|x| p.transform(x) as f64)
-                    .collect()
-            }
-            "ordinal" => {
-                let train: Vec<&str> = strs(&case["train"]);
-                let p = OrdinalParams::fit(&train);
-                case["probe"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|v| p.transform(v.as_str().unwrap()))
-                    .collect()
-            }
-            other => panic!("{name}: unknown node {other}"),
-        };
-        close(name, &got, &want);
-        *by_node.entry(node.to_string()).or_default() += 1;
+/// The fixture, parsed once and shared by every case's test.
+fn fixture() -> &'static Value {
+    static FIXTURE: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/sklearn/nodes.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    })
+}
+
+fn cases() -> &'static [Value] {
+    fixture()["cases"].as_array().unwrap()
+}
+
+/// Fit the case's node as scikit-learn did and compare the outputs.
+fn check(name: &str) {
+    let case = cases()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("{name}: no such case in nodes.json"));
+    match case["node"].as_str().unwrap() {
+        "tfidf" => check_tfidf(name, case),
+        "one_hot" => check_one_hot(name, case),
+        "counts" => check_counts(name, case),
+        "hashing" => check_hashing(name, case),
+        "number_chain" => check_number_chain(name, case),
+        "datetime" => check_datetime(name, case),
+        node => check_scalar(name, node, case),
     }
-    assert_eq!(by_node.len(), 12, "every node kind is covered: {by_node:?}");
+}
+
+/// The nodes that map one value to one number: imputers, scalers, bucketizer, ordinal.
+fn check_scalar(name: &str, node: &str, case: &Value) {
+    let want: Vec<f64> = case["expected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let got: Vec<f64> = match node {
+        "impute" => {
+            let strategy = match case["config"]["strategy"].as_str().unwrap() {
+                "mean" => ImputeStrategy::Mean,
+                "median" => ImputeStrategy::Median,
+                _ => ImputeStrategy::Constant(case["config"]["value"].as_f64().unwrap()),
+            };
+            let p = ImputeParams::fit(strategy, &numbers(&case["train"]));
+            numbers(&case["probe"])
+                .into_iter()
+                .map(|x| p.transform(x))
+                .collect()
+        }
+        "standard" => scaler(case, StandardParams::fit, StandardParams::transform),
+        "minmax" => scaler(case, MinMaxParams::fit, MinMaxParams::transform),
+        "robust" => scaler(case, RobustParams::fit, RobustParams::transform),
+        "bucketize" => {
+            let strategy = match case["config"]["strategy"].as_str().unwrap() {
+                "quantile" => BinStrategy::Quantile,
+                _ => BinStrategy::Uniform,
+            };
+            let bins = case["config"]["bins"].as_u64().unwrap() as usize;
+            let p = BucketizeParams::fit(&strategy, bins, &present(&case["train"]));
+            let edges: Vec<f64> = present(&case["edges"]);
+            close(&format!("{name} edges"), &p.edges, &edges);
+            present(&case["probe"])
+                .into_iter()
+                .map(|x| p.transform(x) as f64)
+                .collect()
+        }
+        "ordinal" => {
+            let train: Vec<&str> = strs(&case["train"]);
+            let p = OrdinalParams::fit(&train);
+            case["probe"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| p.transform(v.as_str().unwrap()))
+                .collect()
+        }
+        other => panic!("{name}: unknown node {other}"),
+    };
+    close(name, &got, &want);
+}
+
+/// One `#[test]` per fixture case, in one module per column: `cargo test` names each failing
+/// case, and a failure hides no other. A case's test name is its fixture name unless given
+/// (`rust_name = "fixture_name"`, for names that are not snake case).
+macro_rules! peer_cases {
+    ($($column:ident = $prefix:literal [$($case:ident $(= $name:literal)?),* $(,)?])*) => {
+        /// Each test: this column's node, fitted by Tandem, gives scikit-learn's outputs.
+        mod matches_scikit_learn {
+            $(mod $column {
+                $(#[test]
+                fn $case() {
+                    crate::check(concat!($prefix, "/", peer_cases!(@name $case $($name)?)));
+                })*
+            })*
+        }
+        /// Every case the macro made a test for, by fixture name.
+        const LISTED: &[&str] = &[$($(concat!($prefix, "/", peer_cases!(@name $case $($name)?))),*),*];
+    };
+    (@name $case:ident) => { stringify!($case) };
+    (@name $case:ident $name:literal) => { $name };
+}
+
+peer_cases! {
+    titanic_age = "titanic.age" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4, chain_median_log1p_standard,
+    ]
+    cps1985_wage = "cps1985.wage" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4, chain_mean_clip_log1p_robust,
+    ]
+    cps1985_experience = "cps1985.experience" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4, chain_mean_clip_standard,
+    ]
+    cps1985_education = "cps1985.education" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4,
+    ]
+    breast_cancer_mean_area = "breast_cancer.mean_area" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4, chain_median_log1p_min_max,
+    ]
+    iris_petal_width_cm = "iris.petal_width_cm" [
+        impute_mean, impute_median, impute_constant, standard, minmax, robust,
+        kbins_quantile_5, kbins_quantile_10, kbins_uniform_4,
+    ]
+    titanic_passenger_class = "titanic.passengerClass" [
+        ordinal,
+        one_hot_all = "one_hot_minNone_maxNone",
+        one_hot_min_frequency_40 = "one_hot_min40_maxNone",
+        one_hot_max_categories_3 = "one_hot_minNone_max3",
+        one_hot_min_frequency_30_max_categories_4 = "one_hot_min30_max4",
+        one_hot_max_categories_1 = "one_hot_minNone_max1",
+    ]
+    cps1985_occupation = "cps1985.occupation" [
+        ordinal,
+        one_hot_all = "one_hot_minNone_maxNone",
+        one_hot_min_frequency_40 = "one_hot_min40_maxNone",
+        one_hot_max_categories_3 = "one_hot_minNone_max3",
+        one_hot_min_frequency_30_max_categories_4 = "one_hot_min30_max4",
+        one_hot_max_categories_1 = "one_hot_minNone_max1",
+        hashing_8_buckets = "hashing_8_False",
+    ]
+    cps1985_sector = "cps1985.sector" [
+        ordinal,
+        hashing_3_buckets_alternate_sign = "hashing_3_True",
+    ]
+    cps1985_ethnicity = "cps1985.ethnicity" [
+        one_hot_all = "one_hot_minNone_maxNone",
+        one_hot_min_frequency_40 = "one_hot_min40_maxNone",
+        one_hot_max_categories_3 = "one_hot_minNone_max3",
+        one_hot_min_frequency_30_max_categories_4 = "one_hot_min30_max4",
+        one_hot_max_categories_1 = "one_hot_minNone_max1",
+    ]
+    titanic_name = "titanic.name" [
+        tfidf_min_df_1, tfidf_min_df_2, tfidf_min_df_5, counts_min_df_1, counts_min_df_3,
+        hashing_64_buckets_alternate_sign = "hashing_64_True",
+        hashing_1000_buckets = "hashing_1000_False",
+    ]
+    datetime = "datetime" [python_strftime_parts = "python"]
+}
+
+#[test]
+fn every_fixture_case_has_its_own_test_and_all_twelve_node_kinds_are_covered() {
+    let cases = cases();
+    assert!(cases.len() >= 50);
+    let in_fixture: std::collections::BTreeSet<&str> =
+        cases.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(in_fixture.len(), cases.len(), "case names are unique");
+    let listed: std::collections::BTreeSet<&str> = LISTED.iter().copied().collect();
+    assert_eq!(listed.len(), LISTED.len(), "no case is listed twice");
+    assert_eq!(
+        in_fixture.difference(&listed).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "fixture cases without a test: add them to peer_cases!"
+    );
+    assert_eq!(
+        listed.difference(&in_fixture).collect::<Vec<_>>(),
+        Vec::<&&str>::new(),
+        "tests of cases the fixture no longer has"
+    );
+    let kinds: std::collections::BTreeSet<&str> =
+        cases.iter().map(|c| c["node"].as_str().unwrap()).collect();
+    assert_eq!(kinds.len(), 12, "every node kind is covered: {kinds:?}");
 }
 
 fn check_datetime(name: &str, case: &Value) {

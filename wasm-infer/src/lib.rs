@@ -18,6 +18,8 @@ mod convert;
 #[cfg(target_arch = "wasm32")]
 mod ctors;
 mod error;
+#[cfg(test)]
+mod tests;
 
 use js_sys::{Array, Float32Array, Float64Array};
 use tandem_core::prep::TransformOptions;
