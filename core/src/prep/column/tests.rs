@@ -1,0 +1,570 @@
+//! Fitting declared columns on a small Titanic-like table, and one test per reason binding
+//! rejects a column.
+
+use super::*;
+use crate::Instance;
+use crate::prep::expr::{ExprError, Span};
+use crate::prep::limits::{MAX_BIN_EDGES, MAX_DATETIME_PARTS, MAX_HASH_BUCKETS};
+use crate::prep::{
+    Bins, BucketizeParams, DatePart, NumberConfig, Scale, StandardParams, TransformOptions,
+};
+use crate::schema::{Field, FieldType, Label, Task};
+
+fn schema() -> Schema {
+    Schema {
+        fields: vec![
+            Field::new("name", FieldType::Text, true),
+            Field::new("fare", FieldType::Number, true),
+            Field::new("sib", FieldType::Integer, true),
+            Field::new("member", FieldType::Category, true),
+        ],
+        label: Label {
+            name: "survived".into(),
+            task: Task::Regression,
+        },
+    }
+}
+
+fn inst(name: &str, fare: Option<f64>, sib: f64, member: &str) -> Instance {
+    Instance {
+        values: vec![
+            Value::Text(name.into()),
+            fare.map_or(Value::Missing, Value::Number),
+            Value::Number(sib),
+            Value::Text(member.into()),
+        ],
+    }
+}
+
+fn rows() -> Vec<Instance> {
+    vec![
+        inst("Allen, Miss. Elisabeth", Some(100.0), 0.0, "yes"),
+        inst("Allison, Master. Hudson", Some(150.0), 2.0, "no"),
+        inst("Brown, Mr. John", None, 1.0, "Yes"),
+        inst("Smith, Mr. Adam", Some(8.0), 0.0, "no"),
+    ]
+}
+
+fn features(c: &ColumnParams, i: &Instance) -> Result<Vec<f32>, InstanceError> {
+    let b = c.bind(&schema()).unwrap();
+    let mut out = Vec::new();
+    b.transform_into(&i.values, TransformOptions::default(), &mut out)?;
+    assert_eq!(out.len(), b.width());
+    Ok(out)
+}
+
+#[test]
+fn title_from_name_one_hot() {
+    let decl = ColumnConfig {
+        name: "title".into(),
+        input: ColumnInput::Field("name".into()),
+        text: vec![TextOp::Extract {
+            pattern: r",\s*([^.]+)\.".into(),
+            group: 1,
+        }],
+        boolean: None,
+        encode: EncodeConfig::OneHot {
+            fill: None,
+            config: Default::default(),
+        },
+    };
+    let c = decl.fit(&schema(), &rows()).unwrap();
+    let Encode::OneHot(p) = &c.encode else {
+        panic!()
+    };
+    assert_eq!(p.categories, ["Master", "Miss", "Mr"]);
+    assert_eq!(
+        features(&c, &inst("X, Dr. Y", None, 0.0, "no")).unwrap(),
+        [0.0, 0.0, 0.0, 1.0]
+    );
+    // No match → missing → the most frequent title.
+    assert_eq!(
+        features(&c, &inst("nobody", None, 0.0, "no")).unwrap(),
+        [0.0, 0.0, 1.0, 0.0]
+    );
+    let json = serde_json::to_string(&c).unwrap();
+    assert_eq!(serde_json::from_str::<ColumnParams>(&json).unwrap(), c);
+}
+
+#[test]
+fn derived_ratio_with_indicator() {
+    let decl = ColumnConfig {
+        name: "fare_per_person".into(),
+        input: ColumnInput::Expr("fare / (sib + 1)".into()),
+        text: vec![],
+        boolean: None,
+        encode: EncodeConfig::Number(NumberConfig {
+            indicator: true,
+            scale: crate::prep::ScaleKind::None,
+            ..NumberConfig::default()
+        }),
+    };
+    let c = decl.fit(&schema(), &rows()).unwrap();
+    assert_eq!(
+        features(&c, &inst("a", Some(30.0), 2.0, "no")).unwrap(),
+        [10.0, 0.0]
+    );
+    let fill = (100.0 + 50.0 + 8.0) / 3.0;
+    assert_eq!(
+        features(&c, &inst("a", None, 2.0, "no")).unwrap(),
+        [fill as f32, 1.0]
+    );
+}
+
+#[test]
+fn boolean_words_and_their_errors() {
+    let decl = ColumnConfig {
+        name: "member".into(),
+        input: ColumnInput::Field("member".into()),
+        text: vec![],
+        boolean: Some(BoolParse::default()),
+        encode: EncodeConfig::Number(NumberConfig {
+            scale: crate::prep::ScaleKind::None,
+            ..NumberConfig::default()
+        }),
+    };
+    let c = decl.fit(&schema(), &rows()).unwrap();
+    assert_eq!(features(&c, &inst("a", None, 0.0, "YES")).unwrap(), [1.0]);
+    let e = features(&c, &inst("a", None, 0.0, "maybe")).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("INVALID_VALUE", Some("member")));
+    let mut bad = rows();
+    bad.push(inst("a", None, 0.0, "perhaps"));
+    assert!(matches!(
+        decl.fit(&schema(), &bad),
+        Err(ColumnFitError::Row(4, _))
+    ));
+}
+
+#[test]
+fn declarations_that_cannot_work_are_rejected_with_a_reason() {
+    let mk = |input: ColumnInput, encode: EncodeConfig| ColumnConfig {
+        name: "x".into(),
+        input,
+        text: vec![],
+        boolean: None,
+        encode,
+    };
+    let number = EncodeConfig::Number(NumberConfig::default());
+    for (decl, want) in [
+        (
+            mk(ColumnInput::Field("survived".into()), number.clone()),
+            "the label",
+        ),
+        (
+            mk(ColumnInput::Field("nope".into()), number.clone()),
+            "not an input field",
+        ),
+        (
+            mk(ColumnInput::Field("name".into()), number.clone()),
+            "numeric input",
+        ),
+        (
+            mk(ColumnInput::Expr("fare / name".into()), number.clone()),
+            "not numeric",
+        ),
+        (mk(ColumnInput::Expr("fare /".into()), number), "ends"),
+        (
+            mk(
+                ColumnInput::Field("fare".into()),
+                EncodeConfig::Tfidf {
+                    min_df: 1,
+                    max_features: None,
+                },
+            ),
+            "text input",
+        ),
+    ] {
+        match decl.fit(&schema(), &rows()) {
+            Err(ColumnFitError::Invalid(e)) => assert!(e.to_string().contains(want), "{e}"),
+            other => panic!("{want}: {other:?}"),
+        }
+    }
+}
+
+/// A column over `input` with `encode` and no string stages.
+fn column(input: ColumnInput, encode: Encode) -> ColumnParams {
+    ColumnParams {
+        name: "x".into(),
+        input,
+        text: vec![],
+        boolean: None,
+        encode,
+    }
+}
+
+fn field(f: &str) -> ColumnInput {
+    ColumnInput::Field(f.into())
+}
+
+fn expr(e: &str) -> ColumnInput {
+    ColumnInput::Expr(e.into())
+}
+
+fn number() -> Encode {
+    Encode::Number(NumberParams {
+        fill: 0.0,
+        indicator: false,
+        clip: None,
+        log1p: false,
+        scale: Scale::None,
+        bins: None,
+    })
+}
+
+fn hashing(buckets: u32) -> Encode {
+    Encode::Hashing(HashingParams {
+        buckets,
+        alternate_sign: false,
+    })
+}
+
+fn bind_error(c: &ColumnParams) -> BindError {
+    c.bind(&schema()).unwrap_err()
+}
+
+fn span(offset: usize, len: usize) -> Span {
+    Span {
+        offset,
+        len,
+        character: offset + 1,
+    }
+}
+
+#[test]
+fn reading_the_label_is_reads_label_with_where_an_expression_reads_it() {
+    let e = bind_error(&column(field("survived"), number()));
+    let want = BindError::ReadsLabel {
+        field: "survived".into(),
+        at: None,
+    };
+    assert_eq!((e.code(), &e), ("BIND_READS_LABEL", &want));
+    let e = bind_error(&column(expr("fare / survived"), number()));
+    assert_eq!(e.expr_span(), Some(7..15));
+    assert_eq!(e.code(), "BIND_READS_LABEL");
+}
+
+#[test]
+fn reading_an_absent_field_is_unknown_field() {
+    let e = bind_error(&column(field("nope"), number()));
+    assert_eq!(e.code(), "BIND_UNKNOWN_FIELD");
+    assert_eq!(e.expr_span(), None);
+    let e = bind_error(&column(expr("2 * `no such`"), number()));
+    assert_eq!(
+        e,
+        BindError::UnknownField {
+            field: "no such".into(),
+            at: Some(span(4, 9)),
+        }
+    );
+}
+
+#[test]
+fn an_expression_over_text_is_not_numeric_at_the_field() {
+    let e = bind_error(&column(expr("fare / name"), number()));
+    assert_eq!(
+        e,
+        BindError::NotNumeric {
+            field: "name".into(),
+            expr: "fare / name".into(),
+            at: span(7, 4),
+        }
+    );
+    assert_eq!(e.code(), "BIND_NOT_NUMERIC");
+}
+
+#[test]
+fn an_expression_that_does_not_parse_carries_the_parse_error() {
+    let e = bind_error(&column(expr("fare * (sib"), number()));
+    assert_eq!(e.code(), "BIND_EXPR");
+    let BindError::Expr { expr, source } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(expr, "fare * (sib");
+    assert!(
+        matches!(source, ExprError::UnclosedParen { .. }),
+        "{source:?}"
+    );
+    assert_eq!(e.expr_span(), Some(7..8));
+}
+
+#[test]
+fn string_stages_on_a_number_are_rejected() {
+    let mut c = column(field("fare"), number());
+    c.text = vec![TextOp::Trim];
+    assert_eq!(bind_error(&c), BindError::StringStagesNeedText);
+    let mut c = column(field("sib"), number());
+    c.boolean = Some(BoolParse::default());
+    assert_eq!(bind_error(&c).code(), "BIND_STRING_STAGES_NEED_TEXT");
+}
+
+#[test]
+fn a_number_encoder_on_text_needs_boolean_words() {
+    let e = bind_error(&column(field("member"), number()));
+    assert_eq!(
+        (e.code(), e),
+        (
+            "BIND_NUMBER_NEEDS_NUMBER",
+            BindError::NumberEncoderNeedsNumber
+        )
+    );
+    let mut words = column(field("member"), number());
+    words.boolean = Some(BoolParse::default());
+    assert!(words.bind(&schema()).is_ok());
+}
+
+#[test]
+fn text_encoders_on_a_number_name_the_encoder() {
+    let datetime = Encode::Datetime(DatetimeParams {
+        field: "x".into(),
+        format: "%Y".into(),
+        parts: vec![DatePart::Year],
+    });
+    let counts = Encode::Counts { vocabulary: vec![] };
+    for (encode, encoder) in [(counts, "counts"), (datetime, "datetime")] {
+        let e = bind_error(&column(field("fare"), encode));
+        assert_eq!(e, BindError::EncoderNeedsText { encoder });
+        assert_eq!(e.code(), "BIND_ENCODER_NEEDS_TEXT");
+    }
+}
+
+#[test]
+fn hashing_buckets_are_bounded() {
+    for buckets in [0, MAX_HASH_BUCKETS + 1] {
+        let e = bind_error(&column(field("member"), hashing(buckets)));
+        assert_eq!(
+            e,
+            BindError::BadBuckets {
+                buckets,
+                max: MAX_HASH_BUCKETS
+            }
+        );
+        assert_eq!(e.code(), "BIND_BAD_BUCKETS");
+    }
+    assert!(
+        column(field("member"), hashing(MAX_HASH_BUCKETS))
+            .bind(&schema())
+            .is_ok()
+    );
+}
+
+#[test]
+fn datetime_parts_are_bounded() {
+    for n in [0, MAX_DATETIME_PARTS + 1] {
+        let c = column(
+            field("name"),
+            Encode::Datetime(DatetimeParams {
+                field: "x".into(),
+                format: "%Y".into(),
+                parts: vec![DatePart::Year; n],
+            }),
+        );
+        let e = bind_error(&c);
+        assert_eq!(
+            e,
+            BindError::BadDatetimeParts {
+                n,
+                max: MAX_DATETIME_PARTS
+            }
+        );
+        assert_eq!(e.code(), "BIND_BAD_DATETIME_PARTS");
+    }
+}
+
+#[test]
+fn lists_that_are_binary_searched_must_be_sorted_and_unique() {
+    let counts = Encode::Counts {
+        vocabulary: vec!["b".into(), "a".into()],
+    };
+    let ordinal = Encode::Ordinal(OrdinalParams {
+        categories: vec!["a".into(), "a".into()],
+        unknown: -1.0,
+        fill: None,
+    });
+    let one_hot = Encode::OneHot(OneHotParams {
+        field: "x".into(),
+        categories: vec!["a".into()],
+        fill: "a".into(),
+        infrequent: vec!["z".into(), "y".into()],
+    });
+    for (encode, what) in [
+        (counts, "vocabulary"),
+        (ordinal, "categories"),
+        (one_hot, "infrequent categories"),
+    ] {
+        let e = bind_error(&column(field("name"), encode));
+        assert_eq!(e, BindError::Unsorted { what });
+        assert_eq!(e.code(), "BIND_UNSORTED");
+    }
+}
+
+#[test]
+fn tfidf_needs_one_finite_idf_per_term() {
+    let tfidf = |idf: Vec<f64>| {
+        Encode::Tfidf(TfidfParams {
+            field: "x".into(),
+            vocabulary: vec!["a".into(), "b".into()],
+            idf,
+        })
+    };
+    let e = bind_error(&column(field("name"), tfidf(vec![1.0])));
+    assert_eq!(e, BindError::IdfMismatch { terms: 2, idf: 1 });
+    assert_eq!(e.code(), "BIND_IDF_MISMATCH");
+    let e = bind_error(&column(field("name"), tfidf(vec![1.0, f64::NAN])));
+    assert_eq!(
+        (e.code(), e.to_string().contains("idf")),
+        ("BIND_NOT_FINITE", true)
+    );
+}
+
+#[test]
+fn fitted_numbers_must_be_finite_and_scales_non_zero() {
+    let with = |f: &dyn Fn(&mut NumberParams)| {
+        let mut c = column(field("fare"), number());
+        if let Encode::Number(p) = &mut c.encode {
+            f(p);
+        }
+        bind_error(&c)
+    };
+    let e = with(&|p| p.fill = f64::INFINITY);
+    assert_eq!(
+        e,
+        BindError::NotFinite {
+            what: "fill",
+            value: f64::INFINITY
+        }
+    );
+    assert_eq!(e.code(), "BIND_NOT_FINITE");
+    let e = with(&|p| {
+        p.scale = Scale::Standard(StandardParams {
+            mean: 0.0,
+            scale: 0.0,
+        })
+    });
+    assert_eq!(
+        (e.code(), e),
+        ("BIND_BAD_SCALE", BindError::BadScale { scale: 0.0 })
+    );
+    let e = with(&|p| p.clip = Some([2.0, 1.0]));
+    assert_eq!(
+        (e.code(), e),
+        (
+            "BIND_BAD_CLIP",
+            BindError::BadClip {
+                low: 2.0,
+                high: 1.0
+            }
+        )
+    );
+    let e = with(&|p| {
+        p.bins = Some(Bins {
+            bucketize: BucketizeParams {
+                edges: vec![1.0, 0.0],
+            },
+            one_hot: false,
+        })
+    });
+    assert_eq!(
+        (e.code(), e),
+        (
+            "BIND_BAD_BIN_EDGES",
+            BindError::BadBinEdges {
+                n: 2,
+                max: MAX_BIN_EDGES
+            }
+        )
+    );
+}
+
+#[test]
+fn a_bad_pattern_is_reported_by_bind() {
+    let mut c = column(field("name"), hashing(4));
+    c.text = vec![TextOp::Extract {
+        pattern: "([a-z".into(),
+        group: 1,
+    }];
+    assert_eq!(bind_error(&c).code(), "BIND_BAD_REGEX");
+}
+
+#[test]
+fn declarations_are_checked_before_fitting_with_the_same_rules() {
+    let decl = |input: ColumnInput, encode: EncodeConfig| ColumnConfig {
+        name: "x".into(),
+        input,
+        text: vec![],
+        boolean: None,
+        encode,
+    };
+    let bins = |edges: Vec<f64>, n_bins: usize| {
+        EncodeConfig::Number(NumberConfig {
+            bins: Some(crate::prep::BinsConfig {
+                edges,
+                n_bins,
+                strategy: crate::prep::BinStrategy::Quantile,
+                one_hot: true,
+            }),
+            ..NumberConfig::default()
+        })
+    };
+    let check = |c: ColumnConfig| c.check(&schema()).map(|_| ()).map_err(|e| e.code());
+    assert_eq!(
+        check(decl(field("fare"), bins(vec![], 1))),
+        Err("BIND_BAD_BIN_COUNT")
+    );
+    assert_eq!(check(decl(field("fare"), bins(vec![], 5))), Ok(()));
+    assert_eq!(
+        check(decl(field("fare"), bins(vec![2.0, 2.0], 0))),
+        Err("BIND_BAD_BIN_EDGES"),
+        "user edges strictly increase"
+    );
+    let clip = EncodeConfig::Number(NumberConfig {
+        clip: Some([f64::NAN, 1.0]),
+        ..NumberConfig::default()
+    });
+    assert_eq!(check(decl(field("fare"), clip)), Err("BIND_BAD_CLIP"));
+    let hash = EncodeConfig::Hashing(HashingParams {
+        buckets: 0,
+        alternate_sign: false,
+    });
+    assert_eq!(check(decl(field("member"), hash)), Err("BIND_BAD_BUCKETS"));
+    let parts = EncodeConfig::Datetime {
+        format: "%Y".into(),
+        parts: vec![],
+    };
+    assert_eq!(
+        check(decl(field("name"), parts)),
+        Err("BIND_BAD_DATETIME_PARTS")
+    );
+    let tfidf = EncodeConfig::Tfidf {
+        min_df: 1,
+        max_features: None,
+    };
+    assert_eq!(
+        check(decl(expr("fare + 1"), tfidf)),
+        Err("BIND_ENCODER_NEEDS_TEXT")
+    );
+}
+
+#[test]
+fn input_check_reports_the_field_type_or_none_for_an_expression() {
+    let s = schema();
+    assert_eq!(field("member").check(&s), Ok(Some(FieldType::Category)));
+    assert_eq!(expr("fare * 2").check(&s), Ok(None));
+    assert_eq!(
+        field("survived").check(&s).unwrap_err().code(),
+        "BIND_READS_LABEL"
+    );
+}
+
+#[test]
+fn an_expression_column_evaluates_per_row_from_its_fields() {
+    let c = column(expr("fare / (sib + 1)"), number());
+    let b = c.bind(&schema()).unwrap();
+    let mut out = Vec::new();
+    b.transform_into(
+        &inst("a", Some(30.0), 2.0, "no").values,
+        TransformOptions::default(),
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(out, [10.0]);
+}
