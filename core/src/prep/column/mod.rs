@@ -10,7 +10,7 @@
 #[cfg(feature = "fit")]
 mod fit;
 mod source;
-#[cfg(all(test, feature = "fit"))]
+#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests;
 
