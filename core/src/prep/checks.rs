@@ -1,5 +1,5 @@
 //! The rules binding enforces, written once and shared by every node kind (v1 nodes, declared
-//! columns, unfitted declarations) and, through [`super::ColumnConfig::check`], by the spec
+//! columns, unfitted declarations) and, through `ColumnConfig::check`, by the spec
 //! compiler.
 
 use super::BindError;

@@ -5,7 +5,7 @@
 //! even compile it, so the inference pipeline can only *apply* state fitted at training time.
 //!
 //! The [`Preprocessor`] is the shared part of the training and inference pipelines: training
-//! calls [`Preprocessor::transform`] on every row before the network sees it, and the runtime
+//! calls [`BoundPreprocessor::transform`] on every row before the network sees it, and the runtime
 //! calls the very same function natively and in wasm.
 
 mod bind_error;

@@ -4,7 +4,7 @@
 //! This is the node a `tandem.toml` feature compiles to. Its [`ColumnParams`] are pure data
 //! in the bundle; [`ColumnParams::bind`] checks them against the schema once (field types,
 //! fitted state, patterns and expressions compiled under size limits) so that transforming
-//! can only fail on the instance, never on the bundle. The source part lives in [`source`],
+//! can only fail on the instance, never on the bundle. The source part lives in `source`,
 //! fitting in `fit` (feature `fit`).
 
 #[cfg(feature = "fit")]
