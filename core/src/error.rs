@@ -5,6 +5,8 @@
 
 use thiserror::Error;
 
+use crate::prep::BindError;
+
 /// Why a single raw instance was rejected.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
@@ -176,6 +178,19 @@ pub enum BundleError {
         /// The part's name.
         part: String,
     },
+    /// A preprocessing node in the bundle does not bind to the bundle's own schema: the
+    /// bundle was edited by hand or corrupted in a way its checksums did not catch. Its code
+    /// is `BUNDLE_INVALID`, as for any other invalid part; [`BindError::code`] tells which
+    /// rule the node breaks.
+    #[error("invalid preprocessing node {node} (`{name}`): {source}")]
+    InvalidNode {
+        /// 1-based position of the node in the preprocessing part.
+        node: usize,
+        /// The node's name (its field, or its declared feature name).
+        name: String,
+        /// Why it does not bind.
+        source: BindError,
+    },
 }
 
 impl BundleError {
@@ -186,7 +201,7 @@ impl BundleError {
             BundleError::UnsupportedVersion { .. } => "BUNDLE_VERSION",
             BundleError::Truncated { .. } => "BUNDLE_TRUNCATED",
             BundleError::Checksum { .. } => "BUNDLE_CHECKSUM",
-            BundleError::Invalid { .. } => "BUNDLE_INVALID",
+            BundleError::Invalid { .. } | BundleError::InvalidNode { .. } => "BUNDLE_INVALID",
             BundleError::MissingPart { .. } => "BUNDLE_MISSING_PART",
         }
     }
@@ -226,6 +241,18 @@ pub enum Error {
     /// The schema is inconsistent.
     #[error("invalid schema: {0}")]
     Schema(String),
+    /// A preprocessing node does not bind to the schema it was given (code `SCHEMA`: the
+    /// nodes and the schema disagree). Loading a bundle reports this as
+    /// [`BundleError::InvalidNode`] instead, since the bundle carries both.
+    #[error("preprocessing node {node} (`{name}`) is invalid: {source}")]
+    Bind {
+        /// 1-based position of the node.
+        node: usize,
+        /// The node's name (its field, or its declared feature name).
+        name: String,
+        /// Why it does not bind.
+        source: BindError,
+    },
     /// The inference engine failed.
     #[error("inference engine: {0}")]
     Engine(String),
@@ -239,7 +266,7 @@ impl Error {
             Error::Csv { .. } => "CSV",
             Error::Json { .. } => "JSON",
             Error::Bundle(b) => b.code(),
-            Error::Schema(_) => "SCHEMA",
+            Error::Schema(_) | Error::Bind { .. } => "SCHEMA",
             Error::Engine(_) => "ENGINE",
         }
     }
@@ -258,6 +285,17 @@ impl Error {
             Error::Instance { row, .. } => *row,
             Error::Csv { row, .. } | Error::Json { row, .. } => Some(*row),
             _ => None,
+        }
+    }
+
+    /// The same error as reported by a loaded bundle: a node that does not bind to the
+    /// bundle's own schema makes the bundle invalid ([`BundleError::InvalidNode`]).
+    pub fn in_bundle(self) -> Self {
+        match self {
+            Error::Bind { node, name, source } => {
+                BundleError::InvalidNode { node, name, source }.into()
+            }
+            other => other,
         }
     }
 

@@ -49,7 +49,7 @@ fn field_index(schema: &Schema, name: &str) -> Result<usize, String> {
 }
 
 fn bind_expr(src: &str, schema: &Schema) -> Result<(Expr, Vec<usize>), String> {
-    let e = Expr::parse(src)?;
+    let e = Expr::parse(src).map_err(|e| e.to_string())?;
     let idx = e
         .fields()
         .iter()

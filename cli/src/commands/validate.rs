@@ -98,21 +98,16 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
                             }
                         }
                         (FieldType::Number | FieldType::Integer, Value::Number(x)) => {
-                            let below = field.min.is_some_and(|m| *x < m);
-                            let above = field.max.is_some_and(|m| *x > m);
-                            if below || above {
+                            // The runtime's rule (`Field::out_of_range`), so validate warns
+                            // exactly where predict would.
+                            if let Some((min, max)) = field.out_of_range(*x) {
                                 warnings += 1;
-                                let range = format!(
-                                    "[{}, {}]",
-                                    field.min.unwrap_or(f64::NAN),
-                                    field.max.unwrap_or(f64::NAN)
-                                );
                                 report(
                                     "warning",
                                     row,
                                     "OUT_OF_RANGE",
                                     Some(&field.name),
-                                    format!("{x} is outside the training range {range}"),
+                                    format!("{x} is outside the training range [{min}, {max}]"),
                                 )?;
                             }
                         }

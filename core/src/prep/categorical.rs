@@ -44,6 +44,21 @@ impl OneHotParams {
         self.categories.len() + usize::from(!self.infrequent.is_empty()) + 1
     }
 
+    /// Check state read from a file: sorted unique categories (they are binary-searched).
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::sorted_unique("categories", &self.categories)?;
+        super::checks::sorted_unique("infrequent categories", &self.infrequent)
+    }
+
+    /// Feature names under `name`: `name=<category>`, `name=<infrequent>`, `name=<unknown>`.
+    pub fn feature_names(&self, name: &str, out: &mut Vec<String>) {
+        out.extend(self.categories.iter().map(|c| format!("{name}={c}")));
+        if !self.infrequent.is_empty() {
+            out.push(format!("{name}=<infrequent>"));
+        }
+        out.push(format!("{name}=<unknown>"));
+    }
+
     /// Append this node's features for `value` to `out`.
     pub fn transform_into(
         &self,

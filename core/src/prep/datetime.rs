@@ -179,6 +179,11 @@ pub struct DatetimeParams {
 }
 
 impl DatetimeParams {
+    /// Check state read from a file: 1 to [`super::limits::MAX_DATETIME_PARTS`] parts.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::datetime_parts(self.parts.len())
+    }
+
     /// Number of features written.
     pub fn width(&self) -> usize {
         self.parts.iter().map(|p| p.width()).sum()

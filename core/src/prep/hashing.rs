@@ -46,6 +46,11 @@ pub fn murmur3_32(data: &[u8], seed: u32) -> u32 {
 }
 
 impl HashingParams {
+    /// Check state read from a file: 1 to [`super::limits::MAX_HASH_BUCKETS`] buckets.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::buckets(self.buckets)
+    }
+
     /// Number of features written.
     pub fn width(&self) -> usize {
         self.buckets.max(1) as usize

@@ -17,6 +17,12 @@ impl MinMaxParams {
         x * self.scale + self.offset
     }
 
+    /// Check state read from a file: a finite scale and offset.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::finite("scale", self.scale)?;
+        super::checks::finite("offset", self.offset)
+    }
+
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[f64]) -> MinMaxParams {

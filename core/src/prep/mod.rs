@@ -5,16 +5,19 @@
 //! even compile it, so the inference pipeline can only *apply* state fitted at training time.
 //!
 //! The [`Preprocessor`] is the shared part of the training and inference pipelines: training
-//! calls [`Preprocessor::transform`] on every row before the network sees it, and the runtime
+//! calls [`BoundPreprocessor::transform`] on every row before the network sees it, and the runtime
 //! calls the very same function natively and in wasm.
 
+mod bind_error;
 mod bucketize;
 mod categorical;
+mod checks;
 mod column;
 mod datetime;
 pub mod expr;
 mod hashing;
 mod impute;
+pub mod limits;
 mod minmax;
 mod number;
 mod numeric;
@@ -26,12 +29,14 @@ pub mod stats;
 mod text;
 mod tfidf;
 
+pub use bind_error::BindError;
 pub use bucketize::{BinStrategy, BucketizeParams};
 pub use categorical::{OneHotConfig, OneHotParams};
 pub use column::{BoundColumn, BoundSource, Cell, ColumnInput, ColumnParams, Encode};
 #[cfg(feature = "fit")]
 pub use column::{ColumnConfig, ColumnFitError, EncodeConfig};
 pub use datetime::{DatePart, DateTime, DatetimeParams};
+pub use expr::ExprError;
 pub use hashing::{HashingParams, murmur3_32};
 pub use impute::{ImputeParams, ImputeStrategy};
 pub use minmax::MinMaxParams;
@@ -78,42 +83,24 @@ impl Step {
 
     /// Check fitted state that came from a file: what `transform` relies on must hold
     /// (finite non-zero scales, sorted unique category and vocabulary lists, one idf per term).
-    pub fn check(&self) -> Result<(), String> {
-        fn sorted_unique(v: &[String]) -> bool {
-            v.windows(2).all(|w| w[0] < w[1])
-        }
+    /// A declared column is checked against the schema in [`ColumnParams::bind`].
+    pub fn check(&self) -> Result<(), BindError> {
         match self {
-            Step::Numeric(p) => {
-                if !(p.fill.is_finite()
-                    && p.mean.is_finite()
-                    && p.scale.is_finite()
-                    && p.scale != 0.0)
-                {
-                    return Err(format!(
-                        "fill {}, mean {}, scale {}",
-                        p.fill, p.mean, p.scale
-                    ));
-                }
-            }
-            Step::OneHot(p) => {
-                if !sorted_unique(&p.categories) || !sorted_unique(&p.infrequent) {
-                    return Err("categories must be sorted and unique".into());
-                }
-            }
-            Step::Tfidf(p) => {
-                if !sorted_unique(&p.vocabulary)
-                    || p.idf.len() != p.vocabulary.len()
-                    || p.idf.iter().any(|x| !x.is_finite())
-                {
-                    return Err(
-                        "vocabulary must be sorted and unique, with one finite idf per term".into(),
-                    );
-                }
-            }
-            // Checked against the schema in `bind`.
-            Step::Column(_) => {}
+            Step::Numeric(p) => p.check(),
+            Step::OneHot(p) => p.check(),
+            Step::Tfidf(p) => checks::vocabulary(&p.vocabulary, Some(&p.idf)),
+            Step::Column(_) => Ok(()),
         }
-        Ok(())
+    }
+
+    /// Resolve this node's field in `schema` and check its state.
+    fn bind(&self, schema: &Schema) -> Result<Bound, BindError> {
+        if let Step::Column(c) = self {
+            return Ok(Bound::Column(c.bind(schema)?));
+        }
+        let idx = checks::field_index(schema, self.field(), None)?;
+        self.check()?;
+        Ok(Bound::Field(idx, self.clone()))
     }
 
     /// Number of features this node writes.
@@ -184,34 +171,21 @@ enum Bound {
 }
 
 impl Preprocessor {
-    /// Resolve every node's field in `schema`; fails if a node reads an unknown field.
+    /// Resolve every node's field in `schema` and check its state; the error
+    /// ([`Error::Bind`]) names the first node that does not bind and why.
     pub fn bind(&self, schema: &Schema) -> Result<BoundPreprocessor, Error> {
-        let mut steps = Vec::with_capacity(self.steps.len());
-        for (n, step) in self.steps.iter().enumerate() {
-            let invalid = |why: String| {
-                Error::Schema(format!(
-                    "preprocessing node {} (`{}`) is invalid: {why}",
-                    n + 1,
-                    step.field()
-                ))
-            };
-            if let Step::Column(c) = step {
-                steps.push(Bound::Column(c.bind(schema).map_err(invalid)?));
-                continue;
-            }
-            let idx = schema
-                .fields
-                .iter()
-                .position(|f| f.name == step.field())
-                .ok_or_else(|| {
-                    Error::Schema(format!(
-                        "preprocessing node reads field `{}` which the schema lacks",
-                        step.field()
-                    ))
-                })?;
-            step.check().map_err(invalid)?;
-            steps.push(Bound::Field(idx, step.clone()));
-        }
+        let steps = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(n, step)| {
+                step.bind(schema).map_err(|source| Error::Bind {
+                    node: n + 1,
+                    name: step.field().to_string(),
+                    source,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let width = self.steps.iter().map(Step::width).sum();
         Ok(BoundPreprocessor { steps, width })
     }
@@ -222,18 +196,8 @@ impl Preprocessor {
         for step in &self.steps {
             match step {
                 Step::Numeric(p) => out.push(p.field.clone()),
-                Step::OneHot(p) => {
-                    for c in &p.categories {
-                        out.push(format!("{}={}", p.field, c));
-                    }
-                    if !p.infrequent.is_empty() {
-                        out.push(format!("{}=<infrequent>", p.field));
-                    }
-                    out.push(format!("{}=<unknown>", p.field));
-                }
-                Step::Tfidf(p) => {
-                    out.extend(p.vocabulary.iter().map(|t| format!("{}~{}", p.field, t)));
-                }
+                Step::OneHot(p) => p.feature_names(&p.field, &mut out),
+                Step::Tfidf(p) => column::term_names(&p.field, &p.vocabulary, &mut out),
                 Step::Column(p) => p.feature_names(&mut out),
             }
         }
@@ -431,5 +395,43 @@ mod tests {
             .bind(&schema)
             .is_err()
         );
+    }
+
+    #[test]
+    fn bind_names_the_node_and_the_rule_it_breaks() {
+        let schema = Schema {
+            fields: vec![Field::new("x", FieldType::Number, true)],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        let numeric = |field: &str| {
+            Step::Numeric(NumericParams {
+                field: field.into(),
+                fill: 0.0,
+                mean: 0.0,
+                scale: 1.0,
+            })
+        };
+        let e = Preprocessor {
+            steps: vec![numeric("x"), numeric("y")],
+        }
+        .bind(&schema)
+        .unwrap_err();
+        let want = Error::Bind {
+            node: 2,
+            name: "y".into(),
+            source: BindError::ReadsLabel {
+                field: "y".into(),
+                at: None,
+            },
+        };
+        assert_eq!(e, want);
+        assert_eq!(
+            e.to_string(),
+            "preprocessing node 2 (`y`) is invalid: reads `y`, the label: the inference pipeline never sees it"
+        );
+        assert_eq!(e.clone().in_bundle().code(), "BUNDLE_INVALID");
     }
 }

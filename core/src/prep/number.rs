@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BucketizeParams, MinMaxParams, RobustParams, StandardParams};
+use super::{BindError, BucketizeParams, MinMaxParams, RobustParams, StandardParams, checks};
 use crate::InstanceError;
 
 /// Fitted scaler of a numeric column.
@@ -68,29 +68,23 @@ impl NumberParams {
         main + usize::from(self.indicator)
     }
 
-    /// Check state read from a file.
-    pub fn check(&self) -> Result<(), String> {
-        let finite = |x: f64| x.is_finite();
-        let scale_ok = match self.scale {
-            Scale::None => true,
-            Scale::Standard(s) => finite(s.mean) && finite(s.scale) && s.scale != 0.0,
-            Scale::MinMax(s) => finite(s.scale) && finite(s.offset),
-            Scale::Robust(s) => finite(s.center) && finite(s.scale) && s.scale != 0.0,
-        };
-        let clip_ok = self
-            .clip
-            .is_none_or(|[lo, hi]| finite(lo) && finite(hi) && lo <= hi);
-        let bins_ok = self.bins.as_ref().is_none_or(|b| {
-            !b.bucketize.edges.is_empty()
-                && b.bucketize.edges.len() <= 10_000
-                && b.bucketize.edges.iter().all(|e| e.is_finite())
-                && b.bucketize.edges.windows(2).all(|w| w[0] <= w[1])
-        });
-        if finite(self.fill) && scale_ok && clip_ok && bins_ok {
-            Ok(())
-        } else {
-            Err("numeric chain has a non-finite fill, a zero or non-finite scale, an inverted clip range or unsorted bin edges".into())
+    /// Check state read from a file: a finite fill, a usable scaler, an ordered clip range,
+    /// sorted finite bin edges.
+    pub fn check(&self) -> Result<(), BindError> {
+        checks::finite("fill", self.fill)?;
+        match self.scale {
+            Scale::None => {}
+            Scale::Standard(s) => s.check()?,
+            Scale::MinMax(s) => s.check()?,
+            Scale::Robust(s) => s.check()?,
         }
+        if let Some(c) = self.clip {
+            checks::clip(c)?;
+        }
+        if let Some(b) = &self.bins {
+            checks::bin_edges(&b.bucketize.edges, false)?;
+        }
+        Ok(())
     }
 
     /// The value after impute, clip and log1p (what the scaler or bucketizer sees).
@@ -216,6 +210,38 @@ impl Default for NumberConfig {
             log1p: false,
             scale: ScaleKind::Standard,
             bins: None,
+        }
+    }
+}
+
+#[cfg(feature = "fit")]
+impl NumberConfig {
+    /// Check a declaration before fitting: an ordered clip range, a number of bins within
+    /// [`super::limits::MIN_FIT_BINS`]..=[`super::limits::MAX_FIT_BINS`] or strictly
+    /// increasing finite edges (room left for the two outer ones).
+    pub fn check(&self) -> Result<(), BindError> {
+        use super::limits::{MAX_BIN_EDGES, MAX_FIT_BINS, MIN_FIT_BINS};
+        if let Some(c) = self.clip {
+            checks::clip(c)?;
+        }
+        match &self.bins {
+            None => Ok(()),
+            Some(b) if b.edges.is_empty() => {
+                if (MIN_FIT_BINS..=MAX_FIT_BINS).contains(&b.n_bins) {
+                    Ok(())
+                } else {
+                    Err(BindError::BadBinCount {
+                        n: b.n_bins,
+                        min: MIN_FIT_BINS,
+                        max: MAX_FIT_BINS,
+                    })
+                }
+            }
+            Some(b) if b.edges.len() > MAX_BIN_EDGES - 2 => Err(BindError::BadBinEdges {
+                n: b.edges.len(),
+                max: MAX_BIN_EDGES - 2,
+            }),
+            Some(b) => checks::bin_edges(&b.edges, true),
         }
     }
 }

@@ -41,6 +41,17 @@ impl NumericParams {
         z.clamp(f32::MIN as f64, f32::MAX as f64) as f32
     }
 
+    /// Check state read from a file: the same rules as an imputer followed by a
+    /// [`super::StandardParams`].
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::finite("fill", self.fill)?;
+        super::StandardParams {
+            mean: self.mean,
+            scale: self.scale,
+        }
+        .check()
+    }
+
     /// Fit on a training column (`None` = missing): the mean imputer, then the standard
     /// scaler on the imputed column, exactly as the scikit-learn pipeline does.
     #[cfg(feature = "fit")]

@@ -23,6 +23,12 @@ impl OrdinalParams {
             .map_or(self.unknown, |i| i as f64)
     }
 
+    /// Check state read from a file: sorted unique categories, a finite unknown code.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::sorted_unique("categories", &self.categories)?;
+        super::checks::finite("unknown", self.unknown)
+    }
+
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[&str]) -> OrdinalParams {

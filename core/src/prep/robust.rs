@@ -17,6 +17,12 @@ impl RobustParams {
         (x - self.center) / self.scale
     }
 
+    /// Check state read from a file: a finite center, a finite non-zero scale.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::finite("center", self.center)?;
+        super::checks::scale(self.scale)
+    }
+
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[f64]) -> RobustParams {

@@ -17,6 +17,12 @@ impl StandardParams {
         (x - self.mean) / self.scale
     }
 
+    /// Check state read from a file: a finite mean, a finite non-zero scale.
+    pub fn check(&self) -> Result<(), super::BindError> {
+        super::checks::finite("mean", self.mean)?;
+        super::checks::scale(self.scale)
+    }
+
     /// Fit on present values. A column is constant, and gets scale 1, by scikit-learn's rule
     /// `var <= n·eps·var + (n·mean·eps)²`.
     #[cfg(feature = "fit")]

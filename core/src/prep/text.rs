@@ -5,10 +5,20 @@
 //! nesting-limited, and `\w`, `\d`, `\s` are ASCII-only (Python's `re` is Unicode-aware there;
 //! write explicit classes for non-ASCII text).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
+
+use super::BindError;
 
 /// Longest accepted pattern, in bytes.
 pub const MAX_PATTERN_LEN: usize = 1000;
+
+/// Size limit of a compiled pattern, in bytes (`regex-lite`'s `size_limit`).
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Deepest nesting of a pattern (`regex-lite`'s `nest_limit`).
+pub const REGEX_NEST_LIMIT: u32 = 50;
 
 /// One string operation, applied in order to a text value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,25 +55,32 @@ pub(crate) enum CompiledOp {
 }
 
 impl TextOp {
-    pub(crate) fn compile(&self) -> Result<CompiledOp, String> {
+    pub(crate) fn compile(&self) -> Result<CompiledOp, BindError> {
         Ok(match self {
             TextOp::Trim => CompiledOp::Trim,
             TextOp::Lowercase => CompiledOp::Lowercase,
             TextOp::CollapseWhitespace => CompiledOp::CollapseWhitespace,
             TextOp::Extract { pattern, group } => {
                 if pattern.len() > MAX_PATTERN_LEN {
-                    return Err(format!("pattern longer than {MAX_PATTERN_LEN} bytes"));
+                    return Err(BindError::PatternTooLong {
+                        len: pattern.len(),
+                        max: MAX_PATTERN_LEN,
+                    });
                 }
                 let re = regex_lite::RegexBuilder::new(pattern)
-                    .size_limit(1 << 20)
-                    .nest_limit(50)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .nest_limit(REGEX_NEST_LIMIT)
                     .build()
-                    .map_err(|e| format!("invalid pattern {pattern:?}: {e}"))?;
+                    .map_err(|e| BindError::BadRegex {
+                        pattern: pattern.clone(),
+                        reason: e.to_string(),
+                    })?;
                 if *group >= re.captures_len() {
-                    return Err(format!(
-                        "pattern {pattern:?} has {} capture group(s), group {group} was asked for",
-                        re.captures_len() - 1
-                    ));
+                    return Err(BindError::NoSuchGroup {
+                        pattern: pattern.clone(),
+                        group: *group,
+                        groups: re.captures_len() - 1,
+                    });
                 }
                 CompiledOp::Extract(re, *group)
             }
@@ -72,15 +89,83 @@ impl TextOp {
 }
 
 impl CompiledOp {
-    /// Apply to `s`; `None` when an extraction does not match.
-    pub(crate) fn apply(&self, s: String) -> Option<String> {
+    /// Apply to `s`; `None` when an extraction does not match. A stage that leaves the value
+    /// as it is, or keeps a part of it, returns it without copying.
+    pub(crate) fn apply<'a>(&self, s: Cow<'a, str>) -> Option<Cow<'a, str>> {
         Some(match self {
-            CompiledOp::Trim => s.trim().to_string(),
-            CompiledOp::Lowercase => s.to_lowercase(),
-            CompiledOp::CollapseWhitespace => s.split_whitespace().collect::<Vec<_>>().join(" "),
-            CompiledOp::Extract(re, group) => re.captures(&s)?.get(*group)?.as_str().to_string(),
+            CompiledOp::Trim => {
+                let start = s.len() - s.trim_start().len();
+                let end = s.trim_end().len().max(start);
+                keep(s, start..end)
+            }
+            CompiledOp::Lowercase => match s {
+                Cow::Borrowed(b) => lowercase(b),
+                Cow::Owned(o) if is_lowercase(&o) => Cow::Owned(o),
+                Cow::Owned(o) => Cow::Owned(o.to_lowercase()),
+            },
+            CompiledOp::CollapseWhitespace if is_collapsed(&s) => s,
+            CompiledOp::CollapseWhitespace => {
+                Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" "))
+            }
+            CompiledOp::Extract(re, group) => {
+                let range = re.captures(&s)?.get(*group)?.range();
+                keep(s, range)
+            }
         })
     }
+}
+
+/// The bytes `range` of `s`: a borrowed slice of a borrowed string, the string itself when
+/// the range is all of it.
+fn keep(s: Cow<'_, str>, range: std::ops::Range<usize>) -> Cow<'_, str> {
+    if range == (0..s.len()) {
+        return s;
+    }
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[range]),
+        Cow::Owned(mut o) => {
+            o.truncate(range.end);
+            o.replace_range(..range.start, "");
+            Cow::Owned(o)
+        }
+    }
+}
+
+/// Whether lowercasing `s` leaves it unchanged.
+fn is_lowercase(s: &str) -> bool {
+    if s.is_ascii() {
+        return !s.bytes().any(|b| b.is_ascii_uppercase());
+    }
+    // `str::to_lowercase` maps char by char except for `Σ`, which is not lowercase itself.
+    s.chars().all(|c| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    })
+}
+
+/// `s` lowercased, borrowed when it already is (most values, once a column is clean).
+pub(crate) fn lowercase(s: &str) -> Cow<'_, str> {
+    if is_lowercase(s) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
+}
+
+/// Whether collapsing whitespace leaves `s` unchanged: single spaces between words only.
+fn is_collapsed(s: &str) -> bool {
+    let mut after_space = true;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if after_space || c != ' ' {
+                return false;
+            }
+            after_space = true;
+        } else {
+            after_space = false;
+        }
+    }
+    !after_space || s.is_empty()
 }
 
 /// Reads words as booleans: `true_values` give 1, `false_values` 0 (compared after trimming,
@@ -151,10 +236,11 @@ mod tests {
         .compile()
         .unwrap();
         assert_eq!(
-            op.apply("Allen, Miss. Elisabeth Walton".into()).as_deref(),
+            op.apply(Cow::Borrowed("Allen, Miss. Elisabeth Walton"))
+                .as_deref(),
             Some("Miss")
         );
-        assert_eq!(op.apply("no comma here".into()), None);
+        assert_eq!(op.apply(Cow::Borrowed("no comma here")), None);
     }
 
     #[test]
@@ -172,12 +258,105 @@ mod tests {
         }
     }
 
+    fn compile_error(pattern: &str, group: usize) -> BindError {
+        TextOp::Extract {
+            pattern: pattern.into(),
+            group,
+        }
+        .compile()
+        .unwrap_err()
+    }
+
+    #[test]
+    fn a_pattern_that_does_not_compile_is_bad_regex_with_the_engine_reason() {
+        let e = compile_error("([a-z", 1);
+        assert_eq!(e.code(), "BIND_BAD_REGEX");
+        assert!(
+            e.to_string().starts_with("invalid pattern \"([a-z\": "),
+            "{e}"
+        );
+        assert_eq!(compile_error("a{99999}", 0).code(), "BIND_BAD_REGEX");
+    }
+
+    #[test]
+    fn a_pattern_over_the_length_limit_is_pattern_too_long() {
+        let e = compile_error(&"a".repeat(MAX_PATTERN_LEN + 1), 0);
+        assert_eq!(
+            e,
+            BindError::PatternTooLong {
+                len: MAX_PATTERN_LEN + 1,
+                max: MAX_PATTERN_LEN
+            }
+        );
+        assert_eq!(e.code(), "BIND_PATTERN_TOO_LONG");
+    }
+
+    #[test]
+    fn a_group_the_pattern_lacks_is_no_such_group() {
+        let e = compile_error("(a)(b)", 3);
+        assert_eq!(
+            e,
+            BindError::NoSuchGroup {
+                pattern: "(a)(b)".into(),
+                group: 3,
+                groups: 2
+            }
+        );
+        assert_eq!(e.code(), "BIND_NO_SUCH_GROUP");
+    }
+
     #[test]
     fn clean_up_ops() {
-        let c = |op: TextOp, s: &str| op.compile().unwrap().apply(s.into()).unwrap();
+        let c = |op: TextOp, s: &str| {
+            op.compile()
+                .unwrap()
+                .apply(Cow::Borrowed(s))
+                .unwrap()
+                .into_owned()
+        };
         assert_eq!(c(TextOp::Trim, "  a b "), "a b");
         assert_eq!(c(TextOp::Lowercase, "ÀB"), "àb");
         assert_eq!(c(TextOp::CollapseWhitespace, " a \t\n b "), "a b");
+    }
+
+    #[test]
+    fn stages_that_keep_the_value_or_a_part_of_it_borrow_it() {
+        let run = |op: TextOp, s: &'static str| op.compile().unwrap().apply(Cow::Borrowed(s));
+        let borrowed = |c: Option<Cow<'_, str>>| matches!(c, Some(Cow::Borrowed(_)));
+        assert!(borrowed(run(TextOp::Trim, "a b")));
+        assert!(borrowed(run(TextOp::Trim, "  a b ")), "a trimmed slice");
+        assert!(borrowed(run(TextOp::Lowercase, "already lower, ünï")));
+        assert!(borrowed(run(TextOp::CollapseWhitespace, "one two")));
+        let title = TextOp::Extract {
+            pattern: r",\s*([^.]+)\.".into(),
+            group: 1,
+        };
+        assert!(borrowed(run(title, "Allen, Miss. E")), "a matched slice");
+        assert!(!borrowed(run(TextOp::Lowercase, "Upper")));
+        assert!(!borrowed(run(TextOp::CollapseWhitespace, "a  b")));
+    }
+
+    #[test]
+    fn stages_agree_with_the_allocating_definitions() {
+        let inputs = [
+            "", " ", "a", " a", "a ", "a  b", "a\tb", "a b", "ÀB", "àb", "ΣΑΣ", "ǅ", "\u{a0}x",
+        ];
+        for s in inputs {
+            let run = |op: TextOp| op.compile().unwrap().apply(Cow::Borrowed(s)).unwrap();
+            assert_eq!(run(TextOp::Trim), s.trim(), "{s:?}");
+            assert_eq!(run(TextOp::Lowercase), s.to_lowercase(), "{s:?}");
+            assert_eq!(
+                run(TextOp::CollapseWhitespace),
+                s.split_whitespace().collect::<Vec<_>>().join(" "),
+                "{s:?}"
+            );
+            let owned = TextOp::Trim
+                .compile()
+                .unwrap()
+                .apply(Cow::Owned(s.to_string()))
+                .unwrap();
+            assert_eq!(owned, s.trim(), "{s:?}");
+        }
     }
 
     #[test]

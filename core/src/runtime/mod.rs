@@ -123,7 +123,10 @@ impl Model {
 
     /// Load an already decoded bundle.
     pub fn from_bundle(bundle: Bundle, engine: EngineChoice) -> Result<Model, Error> {
-        let prep = bundle.preprocessing.bind(&bundle.schema)?;
+        let prep = bundle
+            .preprocessing
+            .bind(&bundle.schema)
+            .map_err(Error::in_bundle)?;
         let info = &bundle.metadata.model;
         if prep.width() != info.n_features {
             return Err(Error::Schema(format!(
@@ -230,10 +233,10 @@ impl Model {
             .fields
             .iter()
             .zip(&instance.values)
-            .filter_map(|(f, v)| match (v, f.min, f.max) {
-                (Value::Number(x), Some(min), Some(max)) if *x < min || *x > max => {
-                    Some((f.name.as_str(), *x, min, max))
-                }
+            .filter_map(|(f, v)| match v {
+                Value::Number(x) => f
+                    .out_of_range(*x)
+                    .map(|(min, max)| (f.name.as_str(), *x, min, max)),
                 _ => None,
             })
     }
@@ -259,9 +262,8 @@ impl Model {
             (Some(_), RangePolicy::Clip) => {
                 let mut clipped = instance.clone();
                 for (f, v) in self.schema.fields.iter().zip(clipped.values.iter_mut()) {
-                    if let (Value::Number(x), Some(min), Some(max)) = (&*v, f.min, f.max) {
-                        // max/min rather than clamp: never panics, even on a bad range.
-                        *v = Value::Number(x.max(min).min(max));
+                    if let Value::Number(x) = v {
+                        *x = f.clamp(*x);
                     }
                 }
                 Ok(Cow::Owned(clipped))

@@ -74,6 +74,27 @@ impl Field {
             max: None,
         }
     }
+
+    /// The range seen in training, `[min, max]`, when both bounds were recorded.
+    pub fn range(&self) -> Option<(f64, f64)> {
+        self.min.zip(self.max)
+    }
+
+    /// The training range when `x` lies outside it; `None` when `x` is inside it or no
+    /// range was recorded. The one out-of-range rule: the runtime's warnings and its `clip`
+    /// and `error` policies, and `tandem validate`, all ask this.
+    pub fn out_of_range(&self, x: f64) -> Option<(f64, f64)> {
+        self.range().filter(|&(min, max)| x < min || x > max)
+    }
+
+    /// `x` clamped into the training range (as is without one).
+    pub fn clamp(&self, x: f64) -> f64 {
+        match self.range() {
+            // max/min rather than clamp: never panics, even on an inverted range.
+            Some((min, max)) => x.max(min).min(max),
+            None => x,
+        }
+    }
 }
 
 /// What the model predicts.
@@ -176,5 +197,23 @@ mod tests {
             },
         };
         assert_eq!(schema.validate().unwrap_err().code(), "SCHEMA");
+    }
+
+    #[test]
+    fn out_of_range_needs_both_bounds_and_a_value_outside_them() {
+        let mut f = Field::new("x", FieldType::Number, false);
+        assert_eq!(f.out_of_range(1e9), None, "no range recorded");
+        f.min = Some(0.0);
+        assert_eq!(f.out_of_range(-1.0), None, "one bound is not a range");
+        assert_eq!(f.clamp(-1.0), -1.0);
+        f.max = Some(10.0);
+        assert_eq!(f.out_of_range(-1.0), Some((0.0, 10.0)));
+        assert_eq!(f.out_of_range(11.0), Some((0.0, 10.0)));
+        assert_eq!(f.out_of_range(0.0), None, "bounds are inside");
+        assert_eq!(f.out_of_range(10.0), None);
+        assert_eq!(
+            (f.clamp(-1.0), f.clamp(11.0), f.clamp(5.0)),
+            (0.0, 10.0, 5.0)
+        );
     }
 }

@@ -1,17 +1,42 @@
 //! `tandem init`: a commented starter `tandem.toml` written from the inferred schema.
 //!
 //! The output parses as a valid spec and trains as is; every feature states its default node
-//! and, in comments, the alternatives that fit its type.
+//! and, in comments, the alternatives that fit its type. Every value it writes is a
+//! [`super::defaults`] constant, so the template says what a spec without the key does.
 
 use std::fmt::Write;
 
-use tandem_core::schema::{FieldType, Schema, Task};
+use tandem_core::schema::{Field, FieldType, Schema, Task};
+
+use super::defaults as d;
+
+/// A TOML string literal.
+fn quote(v: &str) -> String {
+    toml::Value::String(v.to_string()).to_string()
+}
 
 /// Render a starter spec for `schema`, reading `data` (relative to where the spec is written).
 pub fn render(schema: &Schema, data: &str) -> String {
     let mut s = String::new();
-    let q = |v: &str| toml::Value::String(v.to_string()).to_string();
-    let task = match &schema.label.task {
+    header(&mut s, schema, data);
+    split_and_training(&mut s);
+    model(&mut s);
+    s.push_str(
+        "# Shared nodes: fitted on the training split, applied identically natively and in wasm.\n\
+         # Remove a [[feature]] to leave its field out of the model.\n",
+    );
+    for f in &schema.fields {
+        feature(&mut s, f);
+    }
+    s.push_str(
+        "\n# Derived numeric feature:\n# [[feature]]\n# name = \"ratio\"\n# expr = \"a / (b + 1)\"\n",
+    );
+    s
+}
+
+/// What the label is: "regression" or "classification over 3 classes: a, b, c".
+fn task(schema: &Schema) -> String {
+    match &schema.label.task {
         Task::Classification { classes } => format!(
             "classification over {} classes: {}",
             classes.len(),
@@ -23,135 +48,183 @@ pub fn render(schema: &Schema, data: &str) -> String {
                 .join(", ")
         ),
         Task::Regression => "regression".into(),
+    }
+}
+
+fn header(s: &mut String, schema: &Schema, data: &str) {
+    let _ = writeln!(
+        s,
+        "# Tandem pipeline spec (docs/pipeline-spec.md lists every key).\n\
+         # Train with: tandem train --spec <this file>\n\
+         version = {}\n\n\
+         [data]\n\
+         path = {}  # CSV, relative to this file\n\
+         label = {}  # inferred task: {}\n\
+         # schema = \"schema.json\"  # a fixed schema instead of inferring one\n",
+        super::SPEC_VERSION,
+        quote(data),
+        quote(&schema.label.name),
+        task(schema)
+    );
+}
+
+fn split_and_training(s: &mut String) {
+    let _ = writeln!(
+        s,
+        "[split]\n\
+         validation = {:?}  # early stopping and validation metrics\n\
+         test = {:?}        # held out from everything; reported as test_*\n\
+         seed = {}\n\
+         # folds = 5       # k-fold cross-validation, reported as cv_*\n",
+        d::VALIDATION,
+        d::TEST,
+        d::SEED
+    );
+    let _ = writeln!(
+        s,
+        "[training]  # training-only nodes: never part of the inference pipeline\n\
+         dedupe = false\n\
+         filter = []  # e.g. [\"age >= 0\", \"sex != \\\"unknown\\\"\", \"fare is not missing\"]\n\
+         # winsorize = [{{ field = \"fare\", low = 0.01, high = 0.99 }}]\n\
+         rebalance = \"none\"  # or \"class_weights\", \"oversample\"\n"
+    );
+}
+
+fn model(s: &mut String) {
+    let _ = writeln!(
+        s,
+        "[model]\n\
+         hidden = [{}]  # [] for logistic / linear regression\n\
+         learning_rate = {:?}\n\
+         batch_size = {}\n\
+         max_epochs = {}\n\
+         patience = {}\n\
+         weight_decay = {:?}\n",
+        d::HIDDEN_FLAG,
+        d::LEARNING_RATE,
+        d::BATCH_SIZE,
+        d::MAX_EPOCHS,
+        d::PATIENCE,
+        d::WEIGHT_DECAY
+    );
+}
+
+/// One `[[feature]]` table: what was observed, the default node, the alternatives.
+fn feature(s: &mut String, f: &Field) {
+    let observed = match (f.min, f.max, &f.categories) {
+        (Some(lo), Some(hi), _) => format!(", range [{lo}, {hi}]"),
+        (_, _, Some(c)) => format!(", {} categories", c.len()),
+        _ => String::new(),
     };
+    let missing = if f.nullable {
+        ", has missing values"
+    } else {
+        ""
+    };
+    let kind = serde_json::to_value(f.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     let _ = writeln!(
         s,
-        "# Tandem pipeline spec (docs/pipeline-spec.md lists every key)."
+        "\n[[feature]]\nfield = {}\n# {kind}{observed}{missing}",
+        quote(&f.name)
     );
-    let _ = writeln!(s, "# Train with: tandem train --spec <this file>");
-    let _ = writeln!(s, "version = 1\n");
-    let _ = writeln!(s, "[data]");
-    let _ = writeln!(s, "path = {}  # CSV, relative to this file", q(data));
-    let _ = writeln!(
-        s,
-        "label = {}  # inferred task: {task}",
-        q(&schema.label.name)
-    );
-    let _ = writeln!(
-        s,
-        "# schema = \"schema.json\"  # a fixed schema instead of inferring one\n"
-    );
-    let _ = writeln!(s, "[split]");
-    let _ = writeln!(
-        s,
-        "validation = 0.2  # early stopping and validation metrics"
-    );
-    let _ = writeln!(
-        s,
-        "test = 0.0        # held out from everything; reported as test_*"
-    );
-    let _ = writeln!(s, "seed = 0");
-    let _ = writeln!(
-        s,
-        "# folds = 5       # k-fold cross-validation, reported as cv_*\n"
-    );
-    let _ = writeln!(
-        s,
-        "[training]  # training-only nodes: never part of the inference pipeline"
-    );
-    let _ = writeln!(s, "dedupe = false");
-    let _ = writeln!(
-        s,
-        "filter = []  # e.g. [\"age >= 0\", \"sex != \\\"unknown\\\"\", \"fare is not missing\"]"
-    );
-    let _ = writeln!(
-        s,
-        "# winsorize = [{{ field = \"fare\", low = 0.01, high = 0.99 }}]"
-    );
-    let _ = writeln!(
-        s,
-        "rebalance = \"none\"  # or \"class_weights\", \"oversample\"\n"
-    );
-    let _ = writeln!(s, "[model]");
-    let _ = writeln!(s, "hidden = [32]  # [] for logistic / linear regression");
-    let _ = writeln!(s, "learning_rate = 0.01");
-    let _ = writeln!(s, "batch_size = 32");
-    let _ = writeln!(s, "max_epochs = 300");
-    let _ = writeln!(s, "patience = 20");
-    let _ = writeln!(s, "weight_decay = 0.0\n");
-    let _ = writeln!(
-        s,
-        "# Shared nodes: fitted on the training split, applied identically natively and in wasm."
-    );
-    let _ = writeln!(
-        s,
-        "# Remove a [[feature]] to leave its field out of the model."
-    );
-    for f in &schema.fields {
-        let _ = writeln!(s, "\n[[feature]]");
-        let _ = writeln!(s, "field = {}", q(&f.name));
-        let observed = match (f.kind, f.min, f.max, &f.categories) {
-            (_, Some(lo), Some(hi), _) => format!("range [{lo}, {hi}]"),
-            (_, _, _, Some(c)) => format!("{} categories", c.len()),
-            _ => String::new(),
-        };
-        let missing = if f.nullable {
-            ", has missing values"
-        } else {
-            ""
-        };
-        let kind = serde_json::to_value(f.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let _ = writeln!(
+    let _ = match f.kind {
+        FieldType::Number | FieldType::Integer | FieldType::Boolean => writeln!(
             s,
-            "# {kind}{}{missing}",
-            if observed.is_empty() {
-                String::new()
-            } else {
-                format!(", {observed}")
-            }
-        );
-        match f.kind {
-            FieldType::Number | FieldType::Integer | FieldType::Boolean => {
-                let _ = writeln!(s, "encode = \"number\"");
-                let _ = writeln!(
-                    s,
-                    "impute = \"mean\"      # median, constant (+ fill_value)"
-                );
-                let _ = writeln!(s, "scale = \"standard\"   # none, min_max, robust");
-                let _ = writeln!(s, "# indicator = true   # extra column: 1 when missing");
-                let _ = writeln!(
-                    s,
-                    "# log1p = true, clip = [low, high], bins = 5 (or [edges]) instead of scale"
-                );
-            }
-            FieldType::Category => {
-                let _ = writeln!(s, "encode = \"one_hot\"   # ordinal, hashing (+ buckets)");
-                let _ = writeln!(s, "# min_frequency = 10, max_categories = 20");
-                let _ = writeln!(
-                    s,
-                    "# boolean = true      # read yes/no, true/false, 1/0 words as a number instead"
-                );
-            }
-            FieldType::Text => {
-                let _ = writeln!(
-                    s,
-                    "encode = \"tfidf\"     # counts; or one_hot after extract"
-                );
-                let _ = writeln!(s, "min_df = 2");
-                let _ = writeln!(s, "max_features = 100");
-                let _ = writeln!(
-                    s,
-                    "# extract = ',\\s*([^.]+)\\.'  # keep a regex capture group, e.g. a title"
-                );
-            }
+            "encode = \"number\"\n\
+             impute = \"mean\"      # median, constant (+ fill_value)\n\
+             scale = \"standard\"   # none, min_max, robust\n\
+             # indicator = true   # extra column: 1 when missing\n\
+             # log1p = true, clip = [low, high], bins = 5 (or [edges]) instead of scale"
+        ),
+        FieldType::Category => writeln!(
+            s,
+            "encode = \"one_hot\"   # ordinal, hashing (+ buckets = {})\n\
+             # min_frequency = 10, max_categories = 20\n\
+             # boolean = true      # read yes/no, true/false, 1/0 words as a number instead",
+            d::HASH_BUCKETS
+        ),
+        FieldType::Text => writeln!(
+            s,
+            "encode = \"tfidf\"     # counts; or one_hot after extract\n\
+             min_df = {}\n\
+             max_features = {}\n\
+             # extract = ',\\s*([^.]+)\\.'  # keep a regex capture group, e.g. a title",
+            d::TEXT_MIN_DF,
+            d::TEXT_MAX_FEATURES
+        ),
+    };
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::Path;
+
+    use tandem_core::schema::Label;
+
+    use super::*;
+    use crate::spec::{LoadedSpec, ModelSpec, SplitSpec};
+
+    fn schema() -> Schema {
+        let mut age = Field::new("age", FieldType::Number, true);
+        (age.min, age.max) = (Some(0.5), Some(80.0));
+        Schema {
+            fields: vec![
+                age,
+                Field::new("sex", FieldType::Category, false),
+                Field::new("name", FieldType::Text, false),
+            ],
+            label: Label {
+                name: "survived".into(),
+                task: Task::Classification {
+                    classes: vec!["no".into(), "yes".into()],
+                },
+            },
         }
     }
-    let _ = writeln!(
-        s,
-        "\n# Derived numeric feature:\n# [[feature]]\n# name = \"ratio\"\n# expr = \"a / (b + 1)\""
-    );
-    s
+
+    #[test]
+    fn the_template_parses_to_the_defaults_a_spec_without_those_keys_gets() {
+        let text = render(&schema(), "data.csv");
+        let spec = LoadedSpec::parse(Path::new("tandem.toml"), &text).unwrap();
+        let (split, model) = (SplitSpec::default(), ModelSpec::default());
+        assert_eq!(spec.split.validation.get_ref(), split.validation.get_ref());
+        assert_eq!(spec.split.test.get_ref(), split.test.get_ref());
+        assert_eq!(spec.split.seed, split.seed);
+        assert_eq!(spec.model.hidden, model.hidden);
+        assert_eq!(spec.model.learning_rate, model.learning_rate);
+        assert_eq!(spec.model.batch_size, model.batch_size);
+        assert_eq!(spec.model.max_epochs, model.max_epochs);
+        assert_eq!(spec.model.patience, model.patience);
+        assert_eq!(spec.model.weight_decay, model.weight_decay);
+        assert_eq!(spec.features.len(), 3);
+        let name = spec.features[2].get_ref();
+        assert_eq!(
+            name.min_df.as_ref().map(|v| *v.get_ref()),
+            Some(d::TEXT_MIN_DF)
+        );
+        assert_eq!(
+            name.max_features.as_ref().map(|v| *v.get_ref()),
+            Some(d::TEXT_MAX_FEATURES)
+        );
+    }
+
+    #[test]
+    fn the_template_states_the_task_and_what_was_observed() {
+        let text = render(&schema(), "data.csv");
+        assert!(
+            text.contains(
+                "label = \"survived\"  # inferred task: classification over 2 classes: no, yes"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("# number, range [0.5, 80], has missing values"),
+            "{text}"
+        );
+        assert!(text.contains("# category\nencode = \"one_hot\""), "{text}");
+    }
 }

@@ -3,11 +3,16 @@
 //!
 //! Validation happens in two passes, both reporting `file:line:column` with the offending
 //! line: the TOML parser with `deny_unknown_fields` (syntax, unknown keys, wrong types, bad
-//! enum values), then [`features::compile`] against the schema (fields that do not exist,
-//! keys that do not apply to the chosen encoder, features that read the label).
+//! enum values), then [`features::compile`] against the schema (keys that do not apply to
+//! the chosen encoder, then core's own binding checks: fields that do not exist, features
+//! that read the label, expressions and patterns that do not compile, limits).
+//! Every default lives in [`defaults`].
 
+mod compile;
+pub mod defaults;
 pub mod features;
 pub mod init;
+mod locate;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -70,9 +75,9 @@ pub struct SplitSpec {
 impl Default for SplitSpec {
     fn default() -> Self {
         SplitSpec {
-            validation: Spanned::new(0..0, 0.2),
-            test: Spanned::new(0..0, 0.0),
-            seed: 0,
+            validation: Spanned::new(0..0, defaults::VALIDATION),
+            test: Spanned::new(0..0, defaults::TEST),
+            seed: defaults::SEED,
             folds: None,
         }
     }
@@ -145,12 +150,12 @@ pub struct ModelSpec {
 impl Default for ModelSpec {
     fn default() -> Self {
         ModelSpec {
-            hidden: vec![32],
-            learning_rate: 0.01,
-            batch_size: 32,
-            max_epochs: 300,
-            patience: 20,
-            weight_decay: 0.0,
+            hidden: defaults::HIDDEN.to_vec(),
+            learning_rate: defaults::LEARNING_RATE,
+            batch_size: defaults::BATCH_SIZE,
+            max_epochs: defaults::MAX_EPOCHS,
+            patience: defaults::PATIENCE,
+            weight_decay: defaults::WEIGHT_DECAY,
         }
     }
 }
@@ -281,6 +286,9 @@ pub fn located(path: &Path, source: &str, span: Range<usize>, msg: &str) -> Stri
         "^".repeat(width)
     )
 }
+
+#[cfg(test)]
+mod feature_errors;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

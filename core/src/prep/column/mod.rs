@@ -1,0 +1,282 @@
+//! A declared column: a source (one field, or an expression over fields), string stages
+//! (trim, lowercase, regex extract, boolean words), then one encoder with fitted state.
+//!
+//! This is the node a `tandem.toml` feature compiles to. Its [`ColumnParams`] are pure data
+//! in the bundle; [`ColumnParams::bind`] checks them against the schema once (field types,
+//! fitted state, patterns and expressions compiled under size limits) so that transforming
+//! can only fail on the instance, never on the bundle. The source part lives in `source`,
+//! fitting in `fit` (feature `fit`).
+
+#[cfg(feature = "fit")]
+mod fit;
+mod source;
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests;
+
+#[cfg(feature = "fit")]
+pub use fit::{ColumnConfig, ColumnFitError, EncodeConfig};
+pub use source::{BoundSource, Cell};
+
+use serde::{Deserialize, Serialize};
+
+use super::text::{BoolParse, TextOp, lowercase};
+use super::tfidf::tokens;
+use super::{
+    BindError, DateTime, DatetimeParams, HashingParams, NumberParams, OneHotParams, OrdinalParams,
+    TfidfParams, TransformOptions, checks,
+};
+use crate::schema::Schema;
+use crate::{InstanceError, Value};
+
+/// Where a column's value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnInput {
+    /// One input field.
+    Field(String),
+    /// A derived number (see [`super::expr`]).
+    Expr(String),
+}
+
+/// Fitted encoder of a declared column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "encode", rename_all = "snake_case")]
+pub enum Encode {
+    /// Numeric chain: impute, clip, log1p, scale or bucketize, missing indicator.
+    Number(NumberParams),
+    /// One-hot with infrequent and unknown slots.
+    OneHot(OneHotParams),
+    /// Index in the sorted training categories (`unknown` for unseen ones).
+    Ordinal(OrdinalParams),
+    /// Hashing trick.
+    Hashing(HashingParams),
+    /// TF-IDF over a fitted vocabulary.
+    Tfidf(TfidfParams),
+    /// Raw term counts over a fitted vocabulary (scikit-learn's `CountVectorizer`).
+    Counts {
+        /// Sorted, unique terms.
+        vocabulary: Vec<String>,
+    },
+    /// Calendar parts of a date parsed with a format.
+    Datetime(DatetimeParams),
+}
+
+/// A fitted declared column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnParams {
+    /// Feature name (prefix of the output feature names; used in error messages).
+    pub name: String,
+    /// The source value.
+    pub input: ColumnInput,
+    /// String stages, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text: Vec<TextOp>,
+    /// Read words as booleans (1/0) after the string stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boolean: Option<BoolParse>,
+    /// The encoder.
+    #[serde(flatten)]
+    pub encode: Encode,
+}
+
+/// A [`ColumnParams`] checked and resolved against a schema.
+#[derive(Debug, Clone)]
+pub struct BoundColumn {
+    source: BoundSource,
+    encode: Encode,
+    width: usize,
+}
+
+/// What an encoder reads; the one rule that matches encoders to sources, fitted or not.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Reads {
+    /// A number (a string only through `boolean` words).
+    Number,
+    /// A string: the encoder's name, for the error.
+    Text(&'static str),
+    /// Either: numbers are formatted as categories.
+    Any,
+}
+
+impl Reads {
+    /// Whether a source that `yields_string` suits this encoder.
+    pub(crate) fn check(self, yields_string: bool) -> Result<(), BindError> {
+        match self {
+            Reads::Number => checks::needs_number(yields_string),
+            Reads::Text(encoder) => checks::needs_text(encoder, yields_string),
+            Reads::Any => Ok(()),
+        }
+    }
+}
+
+impl Encode {
+    fn reads(&self) -> Reads {
+        match self {
+            Encode::Number(_) => Reads::Number,
+            Encode::Tfidf(_) => Reads::Text("tfidf"),
+            Encode::Counts { .. } => Reads::Text("counts"),
+            Encode::Datetime(_) => Reads::Text("datetime"),
+            Encode::OneHot(_) | Encode::Ordinal(_) | Encode::Hashing(_) => Reads::Any,
+        }
+    }
+
+    /// Check the fitted state against a source that `yields_string`.
+    pub fn check(&self, yields_string: bool) -> Result<(), BindError> {
+        self.reads().check(yields_string)?;
+        match self {
+            Encode::Number(p) => p.check(),
+            Encode::OneHot(p) => p.check(),
+            Encode::Ordinal(p) => p.check(),
+            Encode::Hashing(p) => p.check(),
+            Encode::Tfidf(p) => checks::vocabulary(&p.vocabulary, Some(&p.idf)),
+            Encode::Counts { vocabulary } => checks::vocabulary(vocabulary, None),
+            Encode::Datetime(p) => p.check(),
+        }
+    }
+}
+
+/// Feature names of a vocabulary under `name`: `name~term`.
+pub(crate) fn term_names(name: &str, vocabulary: &[String], out: &mut Vec<String>) {
+    out.extend(vocabulary.iter().map(|t| format!("{name}~{t}")));
+}
+
+impl ColumnParams {
+    /// Features written.
+    pub fn width(&self) -> usize {
+        match &self.encode {
+            Encode::Number(p) => p.width(),
+            Encode::OneHot(p) => p.width(),
+            Encode::Ordinal(_) => 1,
+            Encode::Hashing(p) => p.width(),
+            Encode::Tfidf(p) => p.width(),
+            Encode::Counts { vocabulary } => vocabulary.len(),
+            Encode::Datetime(p) => p.width(),
+        }
+    }
+
+    /// Check the fitted state and resolve fields, patterns and expressions in `schema`.
+    pub fn bind(&self, schema: &Schema) -> Result<BoundColumn, BindError> {
+        let source = BoundSource::new(
+            &self.name,
+            &self.input,
+            &self.text,
+            self.boolean.as_ref(),
+            schema,
+        )?;
+        self.encode.check(source.yields_string())?;
+        Ok(BoundColumn {
+            source,
+            encode: self.encode.clone(),
+            width: self.width(),
+        })
+    }
+
+    /// Output feature names.
+    pub fn feature_names(&self, out: &mut Vec<String>) {
+        let name = &self.name;
+        match &self.encode {
+            Encode::Number(p) => p.feature_names(name, out),
+            Encode::OneHot(p) => p.feature_names(name, out),
+            Encode::Ordinal(_) => out.push(name.clone()),
+            Encode::Hashing(p) => out.extend((0..p.width()).map(|i| format!("{name}#{i}"))),
+            Encode::Tfidf(p) => term_names(name, &p.vocabulary, out),
+            Encode::Counts { vocabulary } => term_names(name, vocabulary, out),
+            Encode::Datetime(p) => {
+                for part in &p.parts {
+                    let label = serde_json::to_value(part)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    if part.width() == 2 {
+                        out.push(format!("{name}.{label}.sin"));
+                        out.push(format!("{name}.{label}.cos"));
+                    } else {
+                        out.push(format!("{name}.{label}"));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl BoundColumn {
+    /// Features written.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Append this column's features for one instance.
+    pub fn transform_into(
+        &self,
+        values: &[Value],
+        options: TransformOptions,
+        out: &mut Vec<f32>,
+    ) -> Result<(), InstanceError> {
+        let cell = self.source.cell(values)?;
+        let name = &self.source.name;
+        match &self.encode {
+            Encode::Number(p) => {
+                let v = match cell {
+                    Cell::Num(x) => Some(x),
+                    Cell::Missing => None,
+                    Cell::Str(s) => {
+                        return Err(InstanceError::WrongType {
+                            field: name.clone(),
+                            expected: "a number".into(),
+                            found: format!("text {:?}", s.chars().take(40).collect::<String>()),
+                        });
+                    }
+                };
+                p.transform_into(v, name, out)
+            }
+            Encode::OneHot(p) => p.transform_str(cell.category().as_deref(), options, out),
+            Encode::Ordinal(p) => {
+                let x = match cell.category().as_deref().or(p.fill.as_deref()) {
+                    Some(s) => p.transform(s),
+                    None => p.unknown,
+                };
+                out.push(x as f32);
+                Ok(())
+            }
+            Encode::Hashing(p) => {
+                p.transform_into(cell.category().as_deref(), out);
+                Ok(())
+            }
+            Encode::Tfidf(p) => {
+                p.transform_str(cell.category().as_deref(), out);
+                Ok(())
+            }
+            Encode::Counts { vocabulary } => {
+                let start = out.len();
+                out.extend(std::iter::repeat_n(0.0, vocabulary.len()));
+                if let Some(s) = cell.category() {
+                    let lower = lowercase(&s);
+                    for t in tokens(&lower) {
+                        if let Ok(i) = vocabulary.binary_search_by(|v| v.as_str().cmp(t)) {
+                            out[start + i] += 1.0;
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Encode::Datetime(p) => match cell.category() {
+                None => {
+                    p.transform_into(None, out);
+                    Ok(())
+                }
+                Some(s) => match DateTime::parse(&s, &p.format) {
+                    Some(dt) => {
+                        p.transform_into(Some(&dt), out);
+                        Ok(())
+                    }
+                    None => Err(InstanceError::InvalidValue {
+                        field: name.clone(),
+                        value: s.chars().take(100).collect(),
+                        reason: format!("does not match the date format {:?}", p.format),
+                    }),
+                },
+            },
+        }
+    }
+}
