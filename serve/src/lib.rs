@@ -64,7 +64,7 @@ pub enum ServeError {
         /// Where the bundle came from.
         model: String,
         /// Why it does not load.
-        source: tandem_core::Error,
+        source: Box<tandem_core::Error>,
     },
     /// `host:port` is not a socket address.
     #[error("invalid --host/--port {0}")]
@@ -129,7 +129,7 @@ impl App {
             .map_err(ServeError::Resolve)?;
         let fresh = Model::load(&found.bytes).map_err(|source| ServeError::Load {
             model: found.source.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let id = fresh.metadata().run_id.clone();
         let version = found.version.map(|v| v.version);
@@ -355,7 +355,7 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
     let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
     let model = Model::load(&found.bytes).map_err(|source| ServeError::Load {
         model: found.source.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let poll = (uri.can_move() && config.poll_seconds > 0.0)
         .then(|| Duration::from_secs_f64(config.poll_seconds.clamp(0.05, 86_400.0)));

@@ -194,7 +194,7 @@ impl Context<'_> {
             let fitted = c.fit(self.schema, train_rows).map_err(|e| match e {
                 ColumnFitError::Invalid(why) => Error::Feature {
                     feature: c.name.clone(),
-                    reason: why,
+                    reason: why.to_string(),
                 },
                 ColumnFitError::Row(i, e) => Error::Data {
                     path: self.data.to_path_buf(),

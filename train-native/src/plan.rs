@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::spec::features::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
+use crate::spec::defaults::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
 use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
 
 /// Everything a training run needs.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Args;
 use tandem_train::Plan;
-use tandem_train::spec::features::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
+use tandem_train::spec::defaults;
 use tandem_train::spec::{ModelSpec, Rebalance};
 
 use crate::commands::StoreArgs;
@@ -29,31 +29,31 @@ pub struct TrainArgs {
     #[arg(long)]
     schema: Option<PathBuf>,
     /// Hidden layer widths, comma separated; `none` for logistic/linear regression.
-    #[arg(long, default_value = "32")]
+    #[arg(long, default_value = defaults::HIDDEN_FLAG)]
     hidden: String,
     /// Adam learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = defaults::LEARNING_RATE)]
     learning_rate: f64,
     /// Rows per gradient step.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
     batch_size: usize,
     /// Maximum number of epochs.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = defaults::MAX_EPOCHS)]
     max_epochs: usize,
     /// Early stopping: epochs without validation-loss improvement before stopping.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = defaults::PATIENCE)]
     patience: usize,
     /// Seed for the split, initialisation and batch order.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = defaults::SEED)]
     seed: u64,
     /// Fraction of rows held out for validation.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = defaults::VALIDATION)]
     validation_fraction: f64,
     /// Text fields: a term must appear in at least this many training rows.
-    #[arg(long, default_value_t = TEXT_MIN_DF)]
+    #[arg(long, default_value_t = defaults::TEXT_MIN_DF)]
     text_min_df: usize,
     /// Text fields: keep at most this many terms per field (0: no limit).
-    #[arg(long, default_value_t = TEXT_MAX_FEATURES)]
+    #[arg(long, default_value_t = defaults::TEXT_MAX_FEATURES)]
     text_max_features: usize,
     /// Where the run is recorded: the local store, and MLflow with `--tracking-uri`.
     #[command(flatten)]
@@ -95,7 +95,7 @@ impl TrainArgs {
                 .ok_or_else(|| anyhow!("--label is required"))?,
             schema: self.schema.clone(),
             validation: self.validation_fraction,
-            test: 0.0,
+            test: defaults::TEST,
             seed: self.seed,
             folds: None,
             dedupe: false,
@@ -108,7 +108,7 @@ impl TrainArgs {
                 batch_size: self.batch_size.max(1),
                 max_epochs: self.max_epochs.max(1),
                 patience: self.patience,
-                weight_decay: 0.0,
+                weight_decay: defaults::WEIGHT_DECAY,
             },
             text_min_df: self.text_min_df,
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
