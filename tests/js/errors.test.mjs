@@ -65,6 +65,22 @@ test("numbers outside the training range: warn (default), clip or error", async 
   await expectError(() => model.predictBatch([good, old], { range: "error" }), "OUT_OF_RANGE", "age");
 });
 
+test("options follow core's one rule: booleans are booleans, words are known, unknown keys are refused", async () => {
+  for (const options of [{ strict: "yes" }, { strict: 1 }, { range: 3 }, { range: "sometimes" }, { temperature: 2 }, { errors: "return" }, "strict", [true]]) {
+    const e = await expectError(() => model.predict(good, options), "BAD_OPTION");
+    assert.ok(e.message.length > 0, JSON.stringify(options));
+  }
+  const e = await expectError(() => model.predict(good, { strict: "yes" }), "BAD_OPTION", "strict");
+  assert.equal(e.message, '`strict` must be a boolean, found string "yes"');
+  await expectError(() => model.predictBatch([good], { strict: "yes" }), "BAD_OPTION", "strict");
+  await expectError(() => model.predictBatch([good], { temperature: 2 }), "BAD_OPTION", "temperature");
+  await expectError(() => model.predictColumns({ age: [29] }, { errors: 1 }), "BAD_OPTION", "errors");
+  await expectError(() => model.features(good, { strict: "no" }), "BAD_OPTION", "strict");
+  // null and undefined mean "not given", as `null` does in a scoring request's params.
+  assert.deepEqual(model.predict(good, { strict: null, range: undefined }), model.predict(good));
+  assert.deepEqual(model.predictBatch([good], { errors: null }), [model.predict(good)]);
+});
+
 test("prototype keys are never read", async () => {
   const evil = JSON.parse('{"__proto__": {"sex": "female", "age": 1}, "name": "X", "passengerClass": "1st", "age": 29}');
   await expectError(() => model.predict(evil), "MISSING_FIELD", "sex");
