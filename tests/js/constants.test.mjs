@@ -41,7 +41,7 @@ test("no limit, tolerance or protocol answer is copied into JavaScript", () => {
   const c = constants();
   const copies = {
     "npm/tandem-infer/lib/api.js": [String(c.limits.max_batch_rows), "1_000_000"],
-    "web-demo/edge-worker/src/worker.js": ["ENDPOINT_NOT_FOUND", "REQUEST_TOO_LARGE", "10 * 1024", "run_id", "/health"],
+    "web-demo/edge-worker/src/worker.js": ["ENDPOINT_NOT_FOUND", "REQUEST_TOO_LARGE", "1024", "run_id", '"GET /', "status: 200"],
     "tests/js/parity.test.mjs": ["1e-5"],
     "tests/browser/page/parity.js": ["1e-5"],
     "tests/browser/chromium.test.mjs": ["1e-5"],
