@@ -583,7 +583,14 @@ fn get_routes_answer_the_model_as_every_server_does() {
         (&json!("models:/titanic@prod"), &json!(3))
     );
     for path in protocol::GET_ROUTES {
-        assert_eq!(get(model, path, &plain).status, 200, "{path}");
+        let answer = get(model, path, &plain);
+        assert_eq!(answer.status, 200, "{path}");
+        // HEAD is answered as GET; the server sends only the headers.
+        assert_eq!(
+            protocol::route(model, "HEAD", path, 0, &plain),
+            Some(answer),
+            "{path}"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 // the model stays usable afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Model, TandemError, parity, expectError } from "./load.mjs";
+import { Model, TandemError, constants, parity, expectError } from "./load.mjs";
 
 const { bundle } = parity("titanic");
 const model = await Model.load(bundle);
@@ -26,7 +26,9 @@ test("instance errors carry code and field", async () => {
   await expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
   await expectError(() => model.predict({ ...good, age: { deep: { deeper: [1] } } }), "WRONG_TYPE", "age");
   await expectError(() => model.predict({ ...good, sex: 10n }), "WRONG_TYPE", "sex");
-  await expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
+  const maxText = constants().limits.max_text_bytes;
+  await expectError(() => model.predict({ ...good, name: "x".repeat(maxText + 1) }), "TOO_LONG", "name");
+  assert.equal(model.predict({ ...good, name: "x".repeat(maxText) }).label.length > 0, true);
 });
 
 test("empty strings are missing values and categories are trimmed, as in CSV", async () => {

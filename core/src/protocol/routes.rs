@@ -53,7 +53,8 @@ struct Version<'a> {
 }
 
 /// The answer to any request but an accepted `POST /invocations` (`None`: read the body and
-/// answer it with [`super::invocations`]). `body_bytes` is the request body's length.
+/// answer it with [`super::invocations`]). `body_bytes` is the request body's length. `HEAD`
+/// is answered as `GET` (the server sends the headers only).
 pub fn route(
     model: &Model,
     method: &str,
@@ -62,29 +63,30 @@ pub fn route(
     serving: &Serving,
 ) -> Option<Answer> {
     let meta = model.metadata();
+    let get = matches!(method, "GET" | "HEAD");
     Some(match (method, path) {
         ("POST", INVOCATIONS) if body_bytes > serving.max_body_bytes => {
             too_large(serving.max_body_bytes).answer()
         }
         ("POST", INVOCATIONS) => return None,
-        ("GET", "/ping") => Answer {
+        (_, "/ping") if get => Answer {
             status: 200,
             content_type: "text/plain; charset=utf-8",
             body: String::new(),
         },
-        ("GET", "/health") => json_answer(&Health {
+        (_, "/health") if get => json_answer(&Health {
             status: "ok",
             run_id: &meta.run_id,
         }),
-        ("GET", "/version") => json_answer(&Version {
+        (_, "/version") if get => json_answer(&Version {
             tandem: crate::VERSION,
             bundle_written_by: &meta.tandem_version,
             run_id: &meta.run_id,
             model: serving.model,
             model_version: serving.model_version,
         }),
-        ("GET", "/schema") => json_answer(model.schema()),
-        ("GET", "/metadata") => json_answer(meta),
+        (_, "/schema") if get => json_answer(model.schema()),
+        (_, "/metadata") if get => json_answer(meta),
         _ => not_found(method, path).answer(),
     })
 }
