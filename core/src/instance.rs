@@ -41,7 +41,21 @@ pub enum Raw {
 }
 
 impl Raw {
-    fn describe(&self) -> String {
+    /// The raw value of a JSON value (`None`: the key is absent).
+    pub fn from_json(value: Option<&Json>) -> Raw {
+        match value {
+            None | Some(Json::Null) => Raw::Null,
+            Some(Json::Number(n)) => n
+                .as_f64()
+                .map_or_else(|| Raw::Other(format!("number {n}")), Raw::Number),
+            Some(Json::String(s)) => Raw::Str(s.clone()),
+            Some(Json::Bool(b)) => Raw::Bool(*b),
+            Some(other) => Raw::Other(json_kind(other)),
+        }
+    }
+
+    /// How an error message names the value (`string "abc"`, `number 3`, `an array`).
+    pub fn describe(&self) -> String {
         match self {
             Raw::Null => "null".into(),
             Raw::Number(v) => format!("number {v}"),
@@ -137,15 +151,7 @@ impl Instance {
 
     /// Parse a JSON object keyed by field name.
     pub fn from_json_map(schema: &Schema, map: &Map<String, Json>) -> Result<Instance, Error> {
-        Self::from_raw(schema, |name| match map.get(name) {
-            None | Some(Json::Null) => Raw::Null,
-            Some(Json::Number(n)) => n
-                .as_f64()
-                .map_or_else(|| Raw::Other(format!("number {n}")), Raw::Number),
-            Some(Json::String(s)) => Raw::Str(s.clone()),
-            Some(Json::Bool(b)) => Raw::Bool(*b),
-            Some(other) => Raw::Other(json_kind(other)),
-        })
+        Self::from_raw(schema, |name| Raw::from_json(map.get(name)))
     }
 
     /// Build an instance from a lookup of raw values by field name.

@@ -45,9 +45,11 @@
 //! - [`bundle`]: the `model.tandem` file: one self-describing, checksummed, data-only container.
 //! - [`runtime`]: loads a bundle and predicts (preprocessing + the dense kernel or tract + softmax).
 //! - [`protocol`]: MLflow's scoring protocol, shared by `tandem serve` and the edge worker.
+//! - [`constants`]: error codes, tolerances, limits and routes, in one view for every binding.
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod constants;
 pub mod error;
 pub mod instance;
 pub mod prediction;

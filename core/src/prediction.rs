@@ -35,18 +35,74 @@ pub fn classify(classes: &[String], logits: &[f32]) -> Prediction {
     classify_scores(classes, &softmax(logits))
 }
 
-/// Build a classification prediction from class probabilities (the label is the first
-/// class with the highest probability).
-pub fn classify_scores(classes: &[String], probs: &[f64]) -> Prediction {
+/// The index of the first class with the highest probability (0 for no classes).
+pub fn best_class(probs: &[f64]) -> usize {
     let mut best = 0;
     for (i, p) in probs.iter().enumerate() {
         if *p > probs[best] {
             best = i;
         }
     }
+    best
+}
+
+/// Build a classification prediction from class probabilities (the label is the first
+/// class with the highest probability). This copies every class name into the prediction;
+/// to serialise many predictions, [`ClassOrder`] borrows them instead.
+pub fn classify_scores(classes: &[String], probs: &[f64]) -> Prediction {
     Prediction::Class {
-        label: classes.get(best).cloned().unwrap_or_default(),
+        label: classes.get(best_class(probs)).cloned().unwrap_or_default(),
         probabilities: classes.iter().cloned().zip(probs.iter().copied()).collect(),
+    }
+}
+
+/// Class names and the order a JSON object of probabilities lists them in (sorted by name;
+/// of equal names the last one counts), computed once per batch. With it, a prediction
+/// serialises to the same JSON as [`Prediction::Class`] without copying any name.
+#[derive(Debug, Clone)]
+pub struct ClassOrder<'a> {
+    names: &'a [String],
+    sorted: Vec<usize>,
+}
+
+impl<'a> ClassOrder<'a> {
+    /// The order of `names`.
+    pub fn new(names: &'a [String]) -> Self {
+        let mut sorted: Vec<usize> = (0..names.len()).collect();
+        // Equal names: the later index first, so that `dedup` keeps it (a map keeps the last).
+        sorted.sort_by(|&a, &b| names[a].cmp(&names[b]).then(b.cmp(&a)));
+        sorted.dedup_by(|a, b| names[*a] == names[*b]);
+        ClassOrder { names, sorted }
+    }
+
+    /// The label for `probs` (as [`classify_scores`] picks it).
+    pub fn label(&self, probs: &[f64]) -> &'a str {
+        self.names.get(best_class(probs)).map_or("", String::as_str)
+    }
+
+    /// `probs` (in class order) as a serialisable map from class name to probability.
+    pub fn probabilities<'s>(&'s self, probs: &'s [f64]) -> Probabilities<'s> {
+        Probabilities { order: self, probs }
+    }
+}
+
+/// Class probabilities that serialise as a JSON object, borrowing the class names.
+#[derive(Debug, Clone, Copy)]
+pub struct Probabilities<'s> {
+    order: &'s ClassOrder<'s>,
+    probs: &'s [f64],
+}
+
+impl Serialize for Probabilities<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for &i in &self.order.sorted {
+            if let Some(p) = self.probs.get(i) {
+                map.serialize_entry(&self.order.names[i], p)?;
+            }
+        }
+        map.end()
     }
 }
 
@@ -68,6 +124,41 @@ mod tests {
         match classify(&classes, &[-1.0, 1.0]) {
             Prediction::Class { label, .. } => assert_eq!(label, "yes"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// The JSON of a borrowed prediction, written without going through a `Value` (which
+    /// would sort and deduplicate the names itself).
+    fn borrowed_json(classes: &[String], probs: &[f64]) -> String {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            label: &'a str,
+            probabilities: Probabilities<'a>,
+        }
+        let order = ClassOrder::new(classes);
+        serde_json::to_string(&Borrowed {
+            label: order.label(probs),
+            probabilities: order.probabilities(probs),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn borrowed_probabilities_serialise_exactly_as_the_owned_prediction() {
+        let cases: [(&[&str], &[f64]); 5] = [
+            (&["no", "yes"], &[0.25, 0.75]),
+            // Not in name order; a tie (the first wins the label).
+            (&["zebra", "ant", "moth"], &[0.4, 0.4, 0.2]),
+            // Repeated names: the last one counts, as in a map.
+            (&["b", "a", "b"], &[0.1, 0.6, 0.3]),
+            // Fewer probabilities than classes.
+            (&["x", "y", "z"], &[0.5, 0.5]),
+            (&[], &[]),
+        ];
+        for (names, probs) in cases {
+            let classes: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+            let owned = serde_json::to_string(&classify_scores(&classes, probs)).unwrap();
+            assert_eq!(borrowed_json(&classes, probs), owned, "{names:?}");
         }
     }
 }

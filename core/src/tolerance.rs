@@ -10,3 +10,8 @@ pub const PROBABILITY_ABS: f64 = 1e-5;
 
 /// Largest absolute difference allowed between raw network outputs (logits) of two engines.
 pub const LOGIT_ABS: f64 = 1e-4;
+
+/// Largest difference allowed between the same engine's outputs built for two targets (the
+/// native server and the wasm worker): `exp` in two libm builds may differ in the last bit.
+/// Absolute for probabilities; relative to the value's size (at least 1) for regression.
+pub const SAME_ENGINE_ABS: f64 = 1e-9;

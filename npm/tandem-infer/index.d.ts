@@ -108,6 +108,11 @@ export type ErrorCode =
   | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
   | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV";
 
+/** MLflow's `error_code` in a Tandem server's JSON error body. */
+export type HttpErrorCode =
+  | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
+  | "TIMEOUT" | "INTERNAL_ERROR";
+
 export declare class TandemError extends Error {
   readonly name: "TandemError";
   /** Stable machine-readable code, the same in Rust, the CLI and here. */
@@ -132,13 +137,62 @@ export declare class Model implements Disposable {
   /** Every row of CSV text (header row first), parsed exactly as `tandem predict` parses CSV. */
   predictCsv(text: string, options?: BatchOptions): Array<Prediction | RowError>;
   /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`. */
-  invocations(contentType: string, body: string | Uint8Array | ArrayBuffer): { status: number; body: string };
+  invocations(contentType: string, body: string | Uint8Array | ArrayBuffer): Answer;
+  /** Every other answer of a Tandem server, exactly as `tandem serve` gives it: `GET /ping`,
+   *  `/health`, `/version`, `/schema`, `/metadata`, 404, and 413 when a `POST /invocations`
+   *  body of `bodyBytes` is past the limit. `null`: a `POST /invocations` to answer with
+   *  `invocations`. */
+  route(method: string, path: string, bodyBytes?: number, serving?: Serving): Answer | null;
   /** The feature vector the network sees (the shared preprocessing's output). */
   features(instance: Instance, options?: PredictOptions): Float32Array;
   /** Release the model's WebAssembly memory now (also done on garbage collection). */
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** An HTTP answer of MLflow's scoring protocol. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** What a server knows beyond the bundle (reported by `GET /version`), and its body limit. */
+export interface Serving {
+  /** The model as the server was told it (a path or URI); `null` for a built-in bundle. */
+  model?: string | null;
+  /** The registry version a `models:/` URI resolved to. */
+  modelVersion?: number | null;
+  /** Largest accepted `POST /invocations` body (default `constants().limits.max_body_bytes`). */
+  maxBodyBytes?: number;
+}
+
+/** One error code: where it comes from and what it means. `http` codes are MLflow's
+ *  `error_code` in a server's error body; the others are a `TandemError`'s `code`. */
+export interface ErrorCodeInfo {
+  code: ErrorCode | HttpErrorCode;
+  scope: "instance" | "bundle" | "call" | "http";
+  meaning: string;
+}
+
+/** Everything tandem-core defines once for every binding and server. */
+export interface Constants {
+  errors: ErrorCodeInfo[];
+  tolerances: { probability_abs: number; logit_abs: number; same_engine_abs: number };
+  limits: {
+    max_batch_rows: number;
+    max_body_bytes: number;
+    max_text_bytes: number;
+    max_hash_buckets: number;
+    max_expression_bytes: number;
+    max_dense_parameters: number;
+  };
+  routes: { get: string[]; post: string[]; content_types: string[] };
+}
+
+/** Error codes, tolerances, limits and routes, as tandem-core defines them (in browsers and
+ *  workers: once the module is instantiated, by `initSync` or the first `Model.load`). */
+export declare function constants(): Constants;
 
 /** Instantiate from a compiled module (edge workers that import the .wasm as a module). */
 export declare function initSync(module: WebAssembly.Module | BufferSource): void;

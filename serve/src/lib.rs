@@ -19,10 +19,10 @@ use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
-use tandem_core::protocol::{self, ProtocolError};
+use tandem_core::protocol::{self, Answer, Serving};
 
 use tandem_tracking::StoreConfig;
 use tandem_tracking::error::report;
@@ -190,9 +190,15 @@ fn json_response(status: StatusCode, body: &Json) -> Response {
     r
 }
 
-fn error_response(e: &ProtocolError) -> Response {
-    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
-    json_response(status, &e.body())
+/// A protocol answer (`tandem_core::protocol`) as an HTTP response.
+fn answer_response(a: Answer) -> Response {
+    let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = (status, a.body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(a.content_type),
+    );
+    r
 }
 
 fn simple_error(status: StatusCode, code: &str, message: String) -> Response {
@@ -208,13 +214,7 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         .to_string();
     // Read up to 1 MiB past the limit, so a client slightly over it gets its 413 instead of a
     // connection reset mid-upload; beyond that the connection is dropped.
-    let too_big = || {
-        simple_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "REQUEST_TOO_LARGE",
-            format!("the body is larger than {} bytes", app.max_body),
-        )
-    };
+    let too_big = || answer_response(protocol::too_large(app.max_body).answer());
     let body = match to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20)).await {
         Ok(b) if b.len() > app.max_body => return too_big(),
         Ok(b) => b,
@@ -231,17 +231,13 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
     // A small body is a few rows: microseconds of work, run right here. Only bodies that can
     // take long go to the blocking pool, under the timeout.
     if body.len() <= INLINE_BODY_BYTES {
-        return match protocol::invocations(&model.model, &content_type, &body) {
-            Ok(answer) => json_response(StatusCode::OK, &answer),
-            Err(e) => error_response(&e),
-        };
+        return answer_response(protocol::invocations(&model.model, &content_type, &body));
     }
     let work = tokio::task::spawn_blocking(move || {
         protocol::invocations(&model.model, &content_type, &body)
     });
     match tokio::time::timeout(app.timeout, work).await {
-        Ok(Ok(Ok(answer))) => json_response(StatusCode::OK, &answer),
-        Ok(Ok(Err(e))) => error_response(&e),
+        Ok(Ok(answer)) => answer_response(answer),
         Ok(Err(join)) => simple_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL_ERROR",
@@ -258,45 +254,25 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
     }
 }
 
+/// Every route but `POST /invocations`, answered by `tandem_core::protocol::route` (as the
+/// edge worker answers them).
+async fn other_routes(State(app): State<Arc<App>>, req: Request) -> Response {
+    let m = app.served();
+    let serving = Serving {
+        model: Some(&app.model_arg),
+        model_version: m.version,
+        max_body_bytes: app.max_body,
+    };
+    let (method, path) = (req.method().as_str(), req.uri().path());
+    let answer = protocol::route(&m.model, method, path, 0, &serving)
+        .unwrap_or_else(|| protocol::not_found(method, path).answer());
+    answer_response(answer)
+}
+
 fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/ping", get(|| async { "" }))
-        .route(
-            "/health",
-            get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &json!({ "status": "ok", "run_id": app.served().model.metadata().run_id }))
-            }),
-        )
-        .route(
-            "/version",
-            get(|State(app): State<Arc<App>>| async move {
-                let m = app.served();
-                json_response(
-                    StatusCode::OK,
-                    &json!({ "tandem": tandem_core::VERSION, "bundle_written_by": m.model.metadata().tandem_version, "run_id": m.model.metadata().run_id, "model": app.model_arg, "model_version": app.version() }),
-                )
-            }),
-        )
-        .route(
-            "/schema",
-            get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &serde_json::to_value(app.served().model.schema()).unwrap_or(Json::Null))
-            }),
-        )
-        .route(
-            "/metadata",
-            get(|State(app): State<Arc<App>>| async move {
-                json_response(StatusCode::OK, &serde_json::to_value(app.served().model.metadata()).unwrap_or(Json::Null))
-            }),
-        )
         .route("/invocations", post(invocations))
-        .fallback(|req: Request| async move {
-            simple_error(
-                StatusCode::NOT_FOUND,
-                "ENDPOINT_NOT_FOUND",
-                format!("no route for {} {}", req.method(), req.uri().path()),
-            )
-        })
+        .fallback(other_routes)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(app)
 }

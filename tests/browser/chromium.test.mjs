@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { constants } from "tandem-infer";
 import { serve } from "./server.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -62,7 +63,7 @@ test("a Vite 7 production build imports the package and predicts like the CLI", 
   assert.equal(r.error, undefined, r.error);
   assert.equal(r.prediction.label, row.native_prediction.label);
   for (const [c, p] of Object.entries(row.native_prediction.probabilities)) {
-    assert.ok(Math.abs(r.prediction.probabilities[c] - p) <= 1e-5, c);
+    assert.ok(Math.abs(r.prediction.probabilities[c] - p) <= constants().tolerances.probability_abs, c);
   }
   mkdirSync(path.join(root, "target/browser"), { recursive: true });
   await page.screenshot({ path: path.join(root, "target/browser/vite-app.png") });

@@ -2,7 +2,7 @@
 // the model stays usable afterwards.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Model, TandemError, parity, expectError } from "./load.mjs";
+import { Model, TandemError, constants, parity, expectError } from "./load.mjs";
 
 const { bundle } = parity("titanic");
 const model = await Model.load(bundle);
@@ -26,7 +26,9 @@ test("instance errors carry code and field", async () => {
   await expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
   await expectError(() => model.predict({ ...good, age: { deep: { deeper: [1] } } }), "WRONG_TYPE", "age");
   await expectError(() => model.predict({ ...good, sex: 10n }), "WRONG_TYPE", "sex");
-  await expectError(() => model.predict({ ...good, name: "x".repeat(10 * 1024 * 1024) }), "TOO_LONG", "name");
+  const maxText = constants().limits.max_text_bytes;
+  await expectError(() => model.predict({ ...good, name: "x".repeat(maxText + 1) }), "TOO_LONG", "name");
+  assert.equal(model.predict({ ...good, name: "x".repeat(maxText) }).label.length > 0, true);
 });
 
 test("empty strings are missing values and categories are trimmed, as in CSV", async () => {
@@ -63,6 +65,22 @@ test("numbers outside the training range: warn (default), clip or error", async 
   await expectError(() => model.predict(old, { range: "error" }), "OUT_OF_RANGE", "age");
   await expectError(() => model.predict(good, { range: "sometimes" }), "BAD_OPTION");
   await expectError(() => model.predictBatch([good, old], { range: "error" }), "OUT_OF_RANGE", "age");
+});
+
+test("options follow core's one rule: booleans are booleans, words are known, unknown keys are refused", async () => {
+  for (const options of [{ strict: "yes" }, { strict: 1 }, { range: 3 }, { range: "sometimes" }, { temperature: 2 }, { errors: "return" }, "strict", [true]]) {
+    const e = await expectError(() => model.predict(good, options), "BAD_OPTION");
+    assert.ok(e.message.length > 0, JSON.stringify(options));
+  }
+  const e = await expectError(() => model.predict(good, { strict: "yes" }), "BAD_OPTION", "strict");
+  assert.equal(e.message, '`strict` must be a boolean, found string "yes"');
+  await expectError(() => model.predictBatch([good], { strict: "yes" }), "BAD_OPTION", "strict");
+  await expectError(() => model.predictBatch([good], { temperature: 2 }), "BAD_OPTION", "temperature");
+  await expectError(() => model.predictColumns({ age: [29] }, { errors: 1 }), "BAD_OPTION", "errors");
+  await expectError(() => model.features(good, { strict: "no" }), "BAD_OPTION", "strict");
+  // null and undefined mean "not given", as `null` does in a scoring request's params.
+  assert.deepEqual(model.predict(good, { strict: null, range: undefined }), model.predict(good));
+  assert.deepEqual(model.predictBatch([good], { errors: null }), [model.predict(good)]);
 });
 
 test("prototype keys are never read", async () => {

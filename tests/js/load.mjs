@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-export { Model, TandemError, version, memoryBytes } from "tandem-infer";
+export { Model, TandemError, version, memoryBytes, constants } from "tandem-infer";
 
 // Trained by tests/parity/prepare.sh: flags (the first three) and specs (the rest; `nodes`
 // drives every shared node).

@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Model, TandemError, version, memoryBytes, parity, expectError, root } from "./load.mjs";
+import { Model, TandemError, version, memoryBytes, constants, parity, expectError, root } from "./load.mjs";
 import * as full from "tandem-infer/full";
 
 const { bundle, bundlePath, instances } = parity("titanic_spec");
@@ -105,7 +105,7 @@ test("the full build runs the same bundle on tract and on the dense kernel", asy
       assert.equal(pa.label, pb.label);
       for (const c of Object.keys(pa.probabilities)) max = Math.max(max, Math.abs(pa.probabilities[c] - pb.probabilities[c]));
     }
-    assert.ok(max <= 1e-5, `dense vs tract ${max}`);
+    assert.ok(max <= constants().tolerances.probability_abs, `dense vs tract ${max}`);
   }
   await expectError(() => Model.load(bundle, { engine: "tract" }), "ENGINE");
   await expectError(() => Model.load(bundle, { engine: "gpu" }), "BAD_OPTION");

@@ -4,9 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { Model, DATASETS, parity, root } from "./load.mjs";
+import { Model, DATASETS, parity, root, constants } from "./load.mjs";
 
-const PROBABILITY_ABS = 1e-5; // tandem_core::tolerance::PROBABILITY_ABS
+const PROBABILITY_ABS = constants().tolerances.probability_abs; // tandem_core::tolerance
 const report = {};
 
 for (const name of DATASETS) {

@@ -21,8 +21,11 @@ import onnxruntime as ort
 ROOT = Path(__file__).resolve().parents[2]
 PARITY = ROOT / "target" / "parity"
 DATASETS = ["titanic", "iris", "breast_cancer", "titanic_spec", "nodes"]
-LOGIT_ABS = 1e-4  # tandem_core::tolerance::LOGIT_ABS
-PROBABILITY_ABS = 1e-5  # tandem_core::tolerance::PROBABILITY_ABS
+# Tolerances as tandem-core defines them (core/src/constants; core/tests/constants.rs fails
+# when this file and the Rust constants drift apart).
+TOLERANCES = json.loads((ROOT / "tests" / "fixtures" / "constants.json").read_text())["tolerances"]
+LOGIT_ABS = TOLERANCES["logit_abs"]
+PROBABILITY_ABS = TOLERANCES["probability_abs"]
 ACCURACY_POINTS = 0.02
 
 

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { Model } from "tandem-infer";
 import { protocolSuite } from "./protocol.mjs";
 import { parityData, startServer, stop, bin } from "./server.mjs";
 
@@ -26,7 +27,9 @@ test("native server: the protocol suite, predictions equal to tandem predict", a
   const server = await startServer(model, ["--max-body-bytes", String(maxBody)]);
   try {
     const schema = await (await fetch(`${server.base}/schema`)).json();
-    await protocolSuite(t, server.base, { schema, rows, expected: want, limits: { maxBody } });
+    // What tandem-core answers for this model, served as `--model <path>` with this limit.
+    const core = await Model.load(readFileSync(model));
+    await protocolSuite(t, server.base, { schema, rows, expected: want, core, serving: { model, maxBodyBytes: maxBody } });
   } finally {
     const { code } = await stop(server.child);
     assert.equal(code, 0, "graceful shutdown exits 0");

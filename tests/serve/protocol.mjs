@@ -1,6 +1,9 @@
 // One protocol test suite for every Tandem server (native `tandem serve`, the edge worker):
-// given a base URL and the parity data, it checks MLflow's scoring protocol end to end.
+// given a base URL and the parity data, it checks MLflow's scoring protocol end to end, and
+// that every answer without a prediction in it is, byte for byte, what tandem-core says
+// (asked through the npm package, loaded with the same bundle).
 import assert from "node:assert/strict";
+import { constants } from "tandem-infer";
 
 /** CSV text of `rows` with the schema's fields as header. */
 export function toCsv(fields, rows) {
@@ -18,12 +21,19 @@ async function post(base, body, type = "application/json") {
   return { status: r.status, json, text, type: r.headers.get("content-type") };
 }
 
+/** Status, content type and body text of a response. */
+async function answer(r) {
+  return { status: r.status, contentType: r.headers.get("content-type"), body: await r.text() };
+}
+
 /**
- * Run the suite. `expected[i]` is `tandem predict`'s prediction for `rows[i]`.
- * `limits`: `{ maxBody }` the server was started with.
+ * Run the suite. `expected[i]` is `tandem predict`'s prediction for `rows[i]`. `core`: the
+ * npm package's Model on the same bundle; `serving`: what the server knows beyond the bundle
+ * (`{ model, modelVersion, maxBodyBytes }`, as `Model.route` takes it).
  */
-export async function protocolSuite(t, base, { schema, rows, expected, limits }) {
+export async function protocolSuite(t, base, { schema, rows, expected, core, serving = {} }) {
   const fields = schema.fields.map((f) => f.name);
+  const limits = { maxBody: serving.maxBodyBytes ?? constants().limits.max_body_bytes };
   const same = (got, what) => {
     assert.equal(got.status, 200, `${what}: ${got.text.slice(0, 300)}`);
     assert.equal(got.json.predictions.length, expected.length, what);
@@ -41,6 +51,39 @@ export async function protocolSuite(t, base, { schema, rows, expected, limits })
     const missing = await fetch(`${base}/nope`);
     assert.equal(missing.status, 404);
     assert.equal((await missing.json()).error_code, "ENDPOINT_NOT_FOUND");
+  });
+
+  await t.test("GET routes, 404 and 413 answer exactly what tandem-core says", async () => {
+    const routes = constants().routes.get;
+    assert.ok(routes.includes("/version") && routes.length >= 5);
+    for (const route of routes) {
+      assert.deepEqual(await answer(await fetch(`${base}${route}`)), core.route("GET", route, 0, serving), route);
+    }
+    for (const [method, route] of [["GET", "/nope"], ["POST", "/ping"], ["DELETE", "/metadata"]]) {
+      assert.deepEqual(await answer(await fetch(`${base}${route}`, { method })), core.route(method, route, 0, serving), `${method} ${route}`);
+    }
+    const big = "x".repeat(limits.maxBody + 1);
+    const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
+    assert.deepEqual(await answer(r), core.route("POST", "/invocations", big.length, serving));
+    assert.equal(core.route("POST", "/invocations", limits.maxBody, serving), null);
+  });
+
+  await t.test("every refused request gets the bytes tandem-core answers", async () => {
+    const bad = [
+      ["application/json", "{not json"],
+      ["application/json", JSON.stringify({ dataframe_records: rows, params: { strict: "yes" } })],
+      ["application/json", JSON.stringify({ dataframe_records: rows, params: { temperature: 2 } })],
+      ["application/json", JSON.stringify({ inputs: { [fields[0]]: 3 } })],
+      ["application/json", JSON.stringify({ dataframe_records: [rows[0], { ...rows[0], [numeric(schema)]: "old" }] })],
+      ["text/csv", "a,b\n1,2,3\n"],
+      ["text/plain", "hello"],
+    ];
+    for (const [type, body] of bad) {
+      const want = core.invocations(type, body);
+      assert.notEqual(want.status, 200, body.slice(0, 80));
+      const got = await post(base, body, type);
+      assert.deepEqual({ status: got.status, contentType: got.type, body: got.text }, want, body.slice(0, 80));
+    }
   });
 
   await t.test("all four JSON formats and CSV give tandem predict's predictions", async () => {
@@ -109,15 +152,16 @@ export async function protocolSuite(t, base, { schema, rows, expected, limits })
   });
 }
 
-// Equal labels and warnings; numbers within 1e-9 (wasm and native libm may differ in the last
-// bit of an exp).
+// Equal labels and warnings; numbers within tandem-core's SAME_ENGINE_ABS (wasm and native
+// libm may differ in the last bit of an exp).
 function close(got, want, what) {
+  const tolerance = constants().tolerances.same_engine_abs;
   assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), what);
   if ("label" in want) {
     assert.equal(got.label, want.label, what);
-    for (const [c, p] of Object.entries(want.probabilities)) assert.ok(Math.abs(got.probabilities[c] - p) <= 1e-9, `${what}: ${c}`);
+    for (const [c, p] of Object.entries(want.probabilities)) assert.ok(Math.abs(got.probabilities[c] - p) <= tolerance, `${what}: ${c}`);
   } else {
-    assert.ok(Math.abs(got.value - want.value) <= 1e-9 * Math.max(1, Math.abs(want.value)), what);
+    assert.ok(Math.abs(got.value - want.value) <= tolerance * Math.max(1, Math.abs(want.value)), what);
   }
   assert.deepEqual(got.warnings, want.warnings, what);
 }

@@ -7,6 +7,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { Model } from "tandem-infer";
 import { protocolSuite } from "./protocol.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -78,7 +79,10 @@ test("edge worker under workerd: the protocol suite, predictions equal to tandem
   const worker = await startWorker(model);
   try {
     const schema = await (await fetch(`${worker.base}/schema`)).json();
-    await protocolSuite(t, worker.base, { schema, rows, expected: want, limits: { maxBody: 10 * 1024 * 1024 } });
+    // The worker's bundle is built in (no `model`, no registry version) and it keeps core's
+    // default body limit.
+    const core = await Model.load(readFileSync(model));
+    await protocolSuite(t, worker.base, { schema, rows, expected: want, core, serving: {} });
     assert.equal((await (await fetch(`${worker.base}/health`)).json()).run_id, summary.run_id);
   } finally {
     worker.child.kill("SIGTERM");

@@ -2,12 +2,15 @@
 
 use js_sys::{Array, Reflect};
 use serde::Serialize;
-use tandem_core::prep::{RangePolicy, TransformOptions};
+use tandem_core::constants::SERIALIZE;
+use tandem_core::protocol::{
+    CallOptions, Column, OptionKey, RequestError, check_batch_rows, read_columns,
+};
 use tandem_core::schema::Schema;
 use tandem_core::{Error, Instance, InstanceError, Raw};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::error::{TandemError, js_error};
+use crate::error::{TandemError, js_error, request_error};
 
 fn describe(v: &JsValue) -> String {
     if Array::is_array(v) {
@@ -105,105 +108,82 @@ pub fn error_object(e: &Error) -> Result<JsValue, JsValue> {
     })
 }
 
-/// Most rows one batch call takes: a sparse JS array or a typed-array view can claim up to
-/// 2^32 - 1 rows without holding them, and looping over those would hang the page.
-pub const MAX_BATCH_ROWS: u32 = 1_000_000;
+/// Refuse a batch longer than the limit (`tandem_core::constants::MAX_BATCH_ROWS`).
+pub fn check_rows(rows: usize) -> Result<(), JsValue> {
+    check_batch_rows(rows).map_err(|e| request_error(&e))
+}
 
-/// Refuse a batch longer than [`MAX_BATCH_ROWS`].
-pub fn check_batch_len(n: u32) -> Result<(), JsValue> {
-    if n > MAX_BATCH_ROWS {
-        return Err(js_error(&TandemError::new(
-            "BATCH_TOO_LARGE",
-            format!("a batch holds at most {MAX_BATCH_ROWS} rows, this one {n}: split it"),
-        )));
+/// The length of an array or typed-array view (`None`: not one, or a length that is not a
+/// count).
+fn length(col: &JsValue) -> Option<usize> {
+    if !(Array::is_array(col) || js_sys::ArrayBuffer::is_view(col)) {
+        return None;
     }
-    Ok(())
+    Reflect::get(col, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|l| l.as_f64())
+        .filter(|l| l.fract() == 0.0 && *l >= 0.0 && *l <= u32::MAX as f64)
+        .map(|l| l as usize)
 }
 
 /// Read a column-oriented batch `{ field: values[] }` (arrays or typed arrays, all the same
-/// length) as instances; each row is checked exactly as an object instance would be.
+/// length) as instances, by the core's column rules (`tandem_core::protocol::read_columns`,
+/// which also reads a scoring request's `inputs`); each row is checked exactly as an object
+/// instance would be.
 pub fn instances_from_columns(
     schema: &Schema,
     keys: &[JsValue],
     columns: &JsValue,
 ) -> Result<Vec<Result<Instance, Error>>, JsValue> {
     if columns.is_null() || !columns.is_object() || Array::is_array(columns) {
-        return Err(js_error(&TandemError::new(
-            "NOT_AN_OBJECT",
-            "predictColumns expects an object of columns: { field: [values...] }",
-        )));
-    }
-    let obj: &js_sys::Object = columns.unchecked_ref();
-    let length_key = JsValue::from_str("length");
-    let mut cols: Vec<Option<JsValue>> = Vec::with_capacity(keys.len());
-    let mut rows: Option<u32> = None;
-    for (key, field) in keys.iter().zip(&schema.fields) {
-        if !js_sys::Object::has_own(obj, key) {
-            cols.push(None);
-            continue;
-        }
-        let col = Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED);
-        if !(Array::is_array(&col) || js_sys::ArrayBuffer::is_view(&col)) {
-            return Err(js_error(&TandemError::new(
-                "NOT_AN_ARRAY",
-                format!("column `{}` is not an array", field.name),
-            )));
-        }
-        let len = Reflect::get(&col, &length_key)
-            .ok()
-            .and_then(|l| l.as_f64())
-            .filter(|l| l.fract() == 0.0 && *l >= 0.0 && *l <= u32::MAX as f64)
-            .ok_or_else(|| {
-                js_error(&TandemError::new(
-                    "NOT_AN_ARRAY",
-                    format!("column `{}` is not an array", field.name),
-                ))
-            })? as u32;
-        match rows {
-            Some(n) if n != len => {
-                return Err(js_error(&TandemError::new(
-                    "COLUMN_LENGTH",
-                    format!(
-                        "column `{}` has {len} values, an earlier column has {n}",
-                        field.name
-                    ),
-                )));
-            }
-            _ => rows = Some(len),
-        }
-        check_batch_len(len)?;
-        cols.push(Some(col));
-    }
-    let n = rows.unwrap_or(0);
-    let mut out = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let mut it = cols.iter();
-        out.push(Instance::from_raw(schema, |_| match it.next() {
-            Some(Some(col)) => raw(Reflect::get_u32(col, i)),
-            _ => Raw::Null,
+        return Err(request_error(&RequestError::NotAnObject {
+            what: "the columns of predictColumns ({ field: [values...] })".into(),
         }));
     }
-    Ok(out)
+    let obj: &js_sys::Object = columns.unchecked_ref();
+    let cols: Vec<Column<JsValue>> = keys
+        .iter()
+        .map(|key| {
+            // Own properties only: never read through the prototype chain.
+            if !js_sys::Object::has_own(obj, key) {
+                return Column::Absent;
+            }
+            let col = Reflect::get(obj, key).unwrap_or(JsValue::UNDEFINED);
+            match length(&col) {
+                Some(len) => Column::Values { len, cells: col },
+                None => Column::NotAnArray,
+            }
+        })
+        .collect();
+    // Lengths are at most MAX_BATCH_ROWS here, so every row index fits a u32.
+    read_columns(schema, &cols, |col, i| {
+        raw(Reflect::get_u32(col, u32::try_from(i).unwrap_or(u32::MAX)))
+    })
+    .map_err(|e| request_error(&e))
 }
 
-/// How a batch reports invalid rows: `"throw"` (default) or `"return"` (an
-/// `{ error: { code, field, message } }` in the row's place).
-pub fn returns_errors(options: &JsValue) -> Result<bool, JsValue> {
+/// Read a call's options object (`null` / `undefined`: the defaults) by the core's option
+/// rules (`tandem_core::protocol::CallOptions`, which also read a scoring request's
+/// `params`): `accepted` are the keys the call takes; any other key is a `BAD_OPTION`.
+pub fn call_options(options: &JsValue, accepted: &[OptionKey]) -> Result<CallOptions, JsValue> {
+    let mut read = CallOptions::default();
     if options.is_null() || options.is_undefined() {
-        return Ok(false);
+        return Ok(read);
     }
-    match Reflect::get(options, &JsValue::from_str("errors"))
-        .unwrap_or(JsValue::UNDEFINED)
-        .as_string()
-        .as_deref()
-    {
-        None | Some("throw") => Ok(false),
-        Some("return") => Ok(true),
-        Some(other) => Err(js_error(&TandemError::new(
-            "BAD_OPTION",
-            format!("errors must be \"throw\" or \"return\", not {other:?}"),
-        ))),
+    if !options.is_object() || Array::is_array(options) {
+        return Err(request_error(&RequestError::OptionType {
+            key: "options".into(),
+            expected: "an object",
+            found: raw(Ok(options.clone())).describe(),
+        }));
     }
+    let obj: &js_sys::Object = options.unchecked_ref();
+    for key in js_sys::Object::keys(obj).iter() {
+        let name = key.as_string().unwrap_or_default();
+        read.set(accepted, &name, raw(Reflect::get(options, &key)))
+            .map_err(|e| request_error(&e))?;
+    }
+    Ok(read)
 }
 
 /// The schema's field names as JS strings, in schema order.
@@ -215,29 +195,9 @@ pub fn field_keys(schema: &Schema) -> Vec<JsValue> {
         .collect()
 }
 
-/// Read `{ strict?: boolean, range?: "warn" | "clip" | "error" }`.
-pub fn options_from_js(options: &JsValue) -> Result<TransformOptions, JsValue> {
-    if options.is_null() || options.is_undefined() {
-        return Ok(TransformOptions::default());
-    }
-    let get = |k: &str| Reflect::get(options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
-    let range = match get("range") {
-        v if v.is_undefined() || v.is_null() => RangePolicy::default(),
-        v => v
-            .as_string()
-            .ok_or_else(|| "range must be a string".to_string())
-            .and_then(|s| s.parse::<RangePolicy>())
-            .map_err(|m| js_error(&TandemError::new("BAD_OPTION", m)))?,
-    };
-    Ok(TransformOptions {
-        strict_categories: get("strict").as_bool().unwrap_or(false),
-        range,
-    })
-}
-
 /// Serialize to a plain JS value (maps become objects).
 pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(&TandemError::new("SERIALIZE", e.to_string())))
+        .map_err(|e| js_error(&TandemError::new(SERIALIZE, e.to_string())))
 }

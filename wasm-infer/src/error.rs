@@ -1,5 +1,6 @@
 //! Errors as JavaScript sees them: `Error` objects named `TandemError` with a stable `code`.
 
+use tandem_core::protocol::RequestError;
 use wasm_bindgen::JsValue;
 
 /// A structured error on its way to JavaScript.
@@ -26,6 +27,22 @@ impl TandemError {
         self.index = Some(index);
         self
     }
+}
+
+impl From<&RequestError> for TandemError {
+    fn from(e: &RequestError) -> Self {
+        TandemError {
+            code: e.code(),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+            index: None,
+        }
+    }
+}
+
+/// The thrown `TandemError` of a refused call (options, batch shape).
+pub fn request_error(e: &RequestError) -> JsValue {
+    js_error(&TandemError::from(e))
 }
 
 impl From<&tandem_core::Error> for TandemError {

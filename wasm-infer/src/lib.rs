@@ -18,18 +18,19 @@ mod convert;
 #[cfg(target_arch = "wasm32")]
 mod ctors;
 mod error;
+mod serving;
 #[cfg(test)]
 mod tests;
 
 use js_sys::{Array, Float32Array, Float64Array};
-use tandem_core::prep::TransformOptions;
+use tandem_core::protocol::{BATCH_OPTIONS, PREDICT_OPTIONS, RequestError, RowErrors};
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{
-    check_batch_len, error_object, field_keys, instance_from_js, instances_from_columns,
-    options_from_js, parse_instance, returns_errors, to_js,
+    call_options, check_rows, error_object, field_keys, instance_from_js, instances_from_columns,
+    parse_instance, to_js,
 };
-use crate::error::{TandemError, js_error};
+use crate::error::{TandemError, js_error, request_error};
 
 /// A loaded model bundle.
 #[wasm_bindgen]
@@ -47,9 +48,12 @@ impl Model {
     pub fn load(bytes: &[u8], engine: Option<String>) -> Result<Model, JsValue> {
         let choice = match engine.as_deref() {
             None => tandem_core::runtime::EngineChoice::Auto,
-            Some(s) => s
-                .parse()
-                .map_err(|why: String| js_error(&TandemError::new("BAD_OPTION", why)))?,
+            Some(s) => s.parse().map_err(|reason: String| {
+                request_error(&RequestError::OptionValue {
+                    key: "engine".into(),
+                    reason,
+                })
+            })?,
         };
         let inner = tandem_core::Model::load_with(bytes, choice)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
@@ -79,9 +83,9 @@ impl Model {
     ///
     /// `options`: `{ strict: true }` rejects unknown categories; `{ range: "warn" | "clip" |
     /// "error" }` says what to do with numbers outside the training range (default `warn`:
-    /// predict as is and list them under `warnings`).
+    /// predict as is and list them under `warnings`). Any other key is a `BAD_OPTION`.
     pub fn predict(&self, instance: &JsValue, options: &JsValue) -> Result<JsValue, JsValue> {
-        let options = options_from_js(options)?;
+        let options = call_options(options, PREDICT_OPTIONS)?.transform;
         let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
         let p = self
             .inner
@@ -103,15 +107,9 @@ impl Model {
     /// `{ error: { code, field, message } }` and the other rows are predicted.
     #[wasm_bindgen(js_name = predictBatch)]
     pub fn predict_batch(&self, instances: &JsValue, options: &JsValue) -> Result<Array, JsValue> {
-        if !Array::is_array(instances) {
-            return Err(js_error(&TandemError::new(
-                "NOT_AN_ARRAY",
-                "predictBatch expects an array of instances",
-            )));
-        }
-        let keep_going = returns_errors(options)?;
-        let arr = Array::from(instances);
-        check_batch_len(arr.length())?;
+        let opts = call_options(options, BATCH_OPTIONS)?;
+        let arr = instances_array(instances)?;
+        let keep_going = opts.row_errors == RowErrors::Return;
         let schema = self.inner.schema();
         let mut parsed = Vec::with_capacity(arr.length() as usize);
         for (i, v) in arr.iter().enumerate() {
@@ -121,21 +119,20 @@ impl Model {
             }
             parsed.push(r);
         }
-        self.run_batch(&parsed, options, keep_going)
+        self.run_batch(&parsed, opts.transform, keep_going)
     }
 
     /// Predict a column-oriented batch `{ field: values[] }` (arrays or typed arrays of one
     /// length): the fast path for tables, no object per row. Same options as `predictBatch`.
     #[wasm_bindgen(js_name = predictColumns)]
     pub fn predict_columns(&self, columns: &JsValue, options: &JsValue) -> Result<Array, JsValue> {
-        let keep_going = returns_errors(options)?;
+        let opts = call_options(options, BATCH_OPTIONS)?;
+        let keep_going = opts.row_errors == RowErrors::Return;
         let parsed = instances_from_columns(self.inner.schema(), &self.keys, columns)?;
-        if !keep_going
-            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
-        {
-            return Err(js_error(&TandemError::from(e).with_index(i)));
+        if !keep_going {
+            first_error(&parsed)?;
         }
-        self.run_batch(&parsed, options, keep_going)
+        self.run_batch(&parsed, opts.transform, keep_going)
     }
 
     /// The fast path behind the package's `predict`: the scores only, as
@@ -147,7 +144,7 @@ impl Model {
         instance: &JsValue,
         options: &JsValue,
     ) -> Result<Float64Array, JsValue> {
-        let opts = options_from_js(options)?;
+        let opts = call_options(options, PREDICT_OPTIONS)?.transform;
         let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
         let warn = self.inner.has_range_warnings(&inst);
         let mut out = Vec::with_capacity(self.inner.scores_width() + 1);
@@ -167,16 +164,15 @@ impl Model {
     /// place holds `{ error: { code, field, message } }` naming its 1-based data row.
     #[wasm_bindgen(js_name = predictCsv)]
     pub fn predict_csv(&self, text: &str, options: &JsValue) -> Result<Array, JsValue> {
-        let keep_going = returns_errors(options)?;
+        let opts = call_options(options, BATCH_OPTIONS)?;
+        let keep_going = opts.row_errors == RowErrors::Return;
         let parsed = tandem_core::instance::read_csv(self.inner.schema(), text.as_bytes())
             .map_err(|e| js_error(&TandemError::from(&e)))?;
-        check_batch_len(u32::try_from(parsed.len()).unwrap_or(u32::MAX))?;
-        if !keep_going
-            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
-        {
-            return Err(js_error(&TandemError::from(e).with_index(i)));
+        check_rows(parsed.len())?;
+        if !keep_going {
+            first_error(&parsed)?;
         }
-        self.run_batch(&parsed, options, keep_going)
+        self.run_batch(&parsed, opts.transform, keep_going)
     }
 
     /// The fast path behind `predictBatch` / `predictColumns`: `rows × (k + 1)` numbers, each
@@ -189,34 +185,25 @@ impl Model {
         options: &JsValue,
         columns: bool,
     ) -> Result<Float64Array, JsValue> {
-        let keep_going = returns_errors(options)?;
+        let opts = call_options(options, BATCH_OPTIONS)?;
         let schema = self.inner.schema();
-        let parsed = if columns {
+        let parsed: Vec<_> = if columns {
             instances_from_columns(schema, &self.keys, input)?
         } else {
-            if !Array::is_array(input) {
-                return Err(js_error(&TandemError::new(
-                    "NOT_AN_ARRAY",
-                    "predictBatch expects an array of instances",
-                )));
-            }
-            let arr = Array::from(input);
-            check_batch_len(arr.length())?;
-            arr.iter()
+            instances_array(input)?
+                .iter()
                 .map(|v| parse_instance(schema, &self.keys, &v))
                 .collect()
         };
-        if !keep_going
-            && let Some((i, Err(e))) = parsed.iter().enumerate().find(|(_, r)| r.is_err())
-        {
-            return Err(js_error(&TandemError::from(e).with_index(i)));
+        let keep_going = opts.row_errors == RowErrors::Return;
+        if !keep_going {
+            first_error(&parsed)?;
         }
-        let opts = options_from_js(options)?;
         let k = self.inner.scores_width();
         let mut scores = Vec::new();
         let status = self
             .inner
-            .batch_scores(&parsed, opts, &mut scores)
+            .batch_scores(&parsed, opts.transform, &mut scores)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         let mut out = Vec::with_capacity(parsed.len() * (k + 1));
         for (i, (st, inst)) in status.iter().zip(&parsed).enumerate() {
@@ -234,30 +221,44 @@ impl Model {
     }
 
     /// Answer a `POST /invocations` body with MLflow's scoring protocol, exactly as
-    /// `tandem serve` does (`tandem_core::protocol`): `{ status, body }`, `body` being the
-    /// JSON text of the response.
+    /// `tandem serve` does (`tandem_core::protocol::invocations`):
+    /// `{ status, contentType, body }`, `body` being the text of the response.
     pub fn invocations(&self, content_type: &str, body: &[u8]) -> Result<JsValue, JsValue> {
-        #[derive(serde::Serialize)]
-        struct Answer {
-            status: u16,
-            body: String,
+        to_js(&tandem_core::protocol::invocations(
+            &self.inner,
+            content_type,
+            body,
+        ))
+    }
+
+    /// The answer to any other request, exactly as `tandem serve` gives it
+    /// (`tandem_core::protocol::route`): `GET /ping`, `/health`, `/version`, `/schema`,
+    /// `/metadata`, 404, and 413 for a `POST /invocations` body of `body_bytes` past the limit;
+    /// `null` for a `POST /invocations` to answer with `invocations`. `serving`:
+    /// `{ model?, modelVersion?, maxBodyBytes? }` (what `/version` reports, and the limit).
+    pub fn route(
+        &self,
+        method: &str,
+        path: &str,
+        body_bytes: f64,
+        serving: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let serving = serving::read(serving)?;
+        match tandem_core::protocol::route(
+            &self.inner,
+            method,
+            path,
+            body_bytes as usize,
+            &serving.borrowed(),
+        ) {
+            Some(answer) => to_js(&answer),
+            None => Ok(JsValue::NULL),
         }
-        let answer = match tandem_core::protocol::invocations(&self.inner, content_type, body) {
-            Ok(json) => Answer {
-                status: 200,
-                body: json.to_string(),
-            },
-            Err(e) => Answer {
-                status: e.status,
-                body: e.body().to_string(),
-            },
-        };
-        to_js(&answer)
     }
 
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
     pub fn features(&self, instance: &JsValue, options: &JsValue) -> Result<Float32Array, JsValue> {
-        let options: TransformOptions = options_from_js(options)?;
+        let options = call_options(options, PREDICT_OPTIONS)?.transform;
         let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
         let f = self
             .inner
@@ -267,14 +268,35 @@ impl Model {
     }
 }
 
+/// `instances` as an array of at most `MAX_BATCH_ROWS` rows.
+fn instances_array(instances: &JsValue) -> Result<Array, JsValue> {
+    if !Array::is_array(instances) {
+        return Err(request_error(&RequestError::NotAnArray {
+            what: "the instances of predictBatch".into(),
+        }));
+    }
+    let arr = Array::from(instances);
+    check_rows(arr.length() as usize)?;
+    Ok(arr)
+}
+
+/// Throw the first invalid row's error, with its index.
+fn first_error(
+    parsed: &[Result<tandem_core::Instance, tandem_core::Error>],
+) -> Result<(), JsValue> {
+    match parsed.iter().enumerate().find(|(_, r)| r.is_err()) {
+        Some((i, Err(e))) => Err(js_error(&TandemError::from(e).with_index(i))),
+        _ => Ok(()),
+    }
+}
+
 impl Model {
     fn run_batch(
         &self,
         parsed: &[Result<tandem_core::Instance, tandem_core::Error>],
-        options: &JsValue,
+        options: tandem_core::prep::TransformOptions,
         keep_going: bool,
     ) -> Result<Array, JsValue> {
-        let options = options_from_js(options)?;
         let results = self
             .inner
             .predict_batch(parsed, options)
@@ -309,4 +331,18 @@ pub fn memory_bytes() -> f64 {
 #[wasm_bindgen]
 pub fn version() -> String {
     tandem_core::VERSION.to_string()
+}
+
+/// Every error code with its meaning, the tolerances, the limits and the serving routes
+/// (`tandem_core::constants::constants`): what JavaScript reads instead of copying.
+#[wasm_bindgen]
+pub fn constants() -> Result<JsValue, JsValue> {
+    to_js(&tandem_core::constants::constants())
+}
+
+/// Throw `BATCH_TOO_LARGE` for a batch of more rows than the limit (the package checks a
+/// batch's length before copying it).
+#[wasm_bindgen(js_name = checkBatchRows)]
+pub fn check_batch_rows(rows: f64) -> Result<(), JsValue> {
+    check_rows(rows as usize)
 }

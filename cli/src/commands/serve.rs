@@ -22,7 +22,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 5000)]
     port: u16,
     /// Largest accepted request body, in bytes.
-    #[arg(long, default_value_t = 10 * 1024 * 1024)]
+    #[arg(long, default_value_t = tandem_core::constants::MAX_BODY_BYTES)]
     max_body_bytes: usize,
     /// Longest a prediction may take before the answer is 504, in milliseconds.
     #[arg(long, default_value_t = 10_000)]

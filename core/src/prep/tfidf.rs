@@ -9,6 +9,8 @@
 //! Python's `\w` on letters and digits of every script but also counts combining marks that
 //! are Alphabetic (some Indic vowel signs, Arabic harakat) where Python splits on them.
 
+use std::cell::RefCell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::Value;
@@ -36,6 +38,53 @@ pub fn tokens(lower: &str) -> impl Iterator<Item = &str> {
         .filter(|t| t.chars().nth(1).is_some())
 }
 
+/// Scratch space for [`TfidfParams::transform_str`], reused across rows and nodes.
+struct Scratch {
+    /// The lowercased text, when lowercasing changes it.
+    lower: String,
+    /// One weight per vocabulary term.
+    row: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const {
+        RefCell::new(Scratch {
+            lower: String::new(),
+            row: Vec::new(),
+        })
+    };
+}
+
+/// `text.to_lowercase()`, without allocating: `text` itself when lowercasing leaves it as it
+/// is, else written into `buf`.
+fn lowercase<'a>(text: &'a str, buf: &'a mut String) -> &'a str {
+    let unchanged = |c: char| {
+        if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else {
+            let mut l = c.to_lowercase();
+            l.next() == Some(c) && l.next().is_none()
+        }
+    };
+    if text.chars().all(unchanged) {
+        return text;
+    }
+    if text.contains('Σ') {
+        // Final sigma depends on the letters around it: leave that to the standard library.
+        *buf = text.to_lowercase();
+    } else {
+        buf.clear();
+        for c in text.chars() {
+            if c.is_ascii() {
+                buf.push(c.to_ascii_lowercase());
+            } else {
+                buf.extend(c.to_lowercase());
+            }
+        }
+    }
+    buf
+}
+
 impl TfidfParams {
     /// Number of features written: one per vocabulary term.
     pub fn width(&self) -> usize {
@@ -54,11 +103,18 @@ impl TfidfParams {
     }
 
     /// [`TfidfParams::transform_into`] on a string (`None`: missing, all zeros).
+    ///
+    /// The weights are counted in f64 and written as f32, exactly as ever; the row and the
+    /// lowercased text live in scratch space reused from row to row.
     pub fn transform_str(&self, text: Option<&str>, out: &mut Vec<f32>) {
-        let mut row = vec![0.0f64; self.vocabulary.len()];
-        if let Some(text) = text {
-            let lower = text.to_lowercase();
-            for token in tokens(&lower) {
+        let Some(text) = text else {
+            out.extend(std::iter::repeat_n(0.0f32, self.vocabulary.len()));
+            return;
+        };
+        SCRATCH.with_borrow_mut(|Scratch { lower, row }| {
+            row.clear();
+            row.resize(self.vocabulary.len(), 0.0);
+            for token in tokens(lowercase(text, lower)) {
                 if let Ok(i) = self.vocabulary.binary_search_by(|v| v.as_str().cmp(token)) {
                     row[i] += 1.0;
                 }
@@ -68,12 +124,12 @@ impl TfidfParams {
             }
             let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
             if norm > 0.0 {
-                for x in &mut row {
+                for x in row.iter_mut() {
                     *x /= norm;
                 }
             }
-        }
-        out.extend(row.into_iter().map(|x| x as f32));
+            out.extend(row.iter().map(|&x| x as f32));
+        });
     }
 
     /// Fit on a training column: keep terms in at least `min_df` documents, then the
@@ -154,5 +210,49 @@ mod tests {
         out.clear();
         p.transform_into(&Value::Missing, &mut out);
         assert_eq!(out, vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn lowercasing_in_scratch_equals_the_standard_library() {
+        let mut buf = String::new();
+        for text in [
+            "already lower, ascii",
+            "Allen, Miss. Elisabeth Walton",
+            "ÉCOLE Ünïcødé 日本 🚢",
+            "İstanbul ǅemal ΣΊΣΥΦΟΣ",
+            "ΟΔΟΣ Σ",
+            "",
+        ] {
+            assert_eq!(lowercase(text, &mut buf), text.to_lowercase(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_row_reusing_scratch_space_equals_a_fresh_row() {
+        let p = TfidfParams {
+            field: "t".into(),
+            vocabulary: vec!["aa".into(), "bb".into(), "cc".into()],
+            idf: vec![1.5, 1.0, 2.25],
+        };
+        let other = TfidfParams {
+            field: "u".into(),
+            vocabulary: vec!["zz".into()],
+            idf: vec![3.0],
+        };
+        let mut first = Vec::new();
+        p.transform_str(Some("AA bb aa CC"), &mut first);
+        // Another node and a longer text in between: nothing may carry over.
+        let mut noise = Vec::new();
+        other.transform_str(Some("ZZ zz ZZ zz"), &mut noise);
+        p.transform_str(Some("cc cc cc bb aa AA"), &mut noise);
+        let mut again = Vec::new();
+        p.transform_str(Some("AA bb aa CC"), &mut again);
+        assert_eq!(first, again);
+        let norm = (9.0f64 + 1.0 + 2.25f64.powi(2)).sqrt();
+        let want: Vec<f32> = [3.0 / norm, 1.0 / norm, 2.25 / norm]
+            .iter()
+            .map(|&x| x as f32)
+            .collect();
+        assert_eq!(first, want);
     }
 }

@@ -7,4 +7,4 @@ import { makeApi } from "@@LIB@@";
 /** Nothing to do: the bundler instantiates the module; kept for a uniform API. */
 export function initSync() {}
 
-export const { Model, TandemError, version, memoryBytes } = makeApi(raw, async () => {});
+export const { Model, TandemError, version, memoryBytes, constants } = makeApi(raw, async () => {});

@@ -7,4 +7,4 @@ import { makeApi } from "@@LIB@@";
 /** Nothing to do in Node (the module is ready on import); kept for a uniform API. */
 export function initSync() {}
 
-export const { Model, TandemError, version, memoryBytes } = makeApi(raw, async () => {}, readFile);
+export const { Model, TandemError, version, memoryBytes, constants } = makeApi(raw, async () => {}, readFile);

@@ -16,4 +16,4 @@ export function initSync(module) {
 }
 const ready = () => (started ??= init());
 
-export const { Model, TandemError, version, memoryBytes } = makeApi(raw, ready);
+export const { Model, TandemError, version, memoryBytes, constants } = makeApi(raw, ready);

@@ -5,9 +5,8 @@
 // This layer owns what JavaScript does better than Rust: turning a URL / Response /
 // ArrayBuffer into bytes, copying user input into plain objects (so a Proxy or a throwing
 // getter fails here, as a TandemError, and never inside wasm), TandemError as a real class,
-// and `Symbol.dispose`.
-
-const MAX_BATCH_ROWS = 1_000_000; // wasm-infer/src/convert.rs
+// and `Symbol.dispose`. Rules, limits and protocol answers stay in Rust (tandem-core): this
+// layer asks the wasm side for them (`constants()`, `checkBatchRows`, `route`).
 
 export function makeApi(raw, ready, readFile = null) {
   class TandemError extends Error {
@@ -145,11 +144,8 @@ export function makeApi(raw, ready, readFile = null) {
       const inner = this.#live();
       return guard(() => {
         if (!Array.isArray(instances)) return inner.batchValues(instances, options, false);
-        // A sparse array can claim 2^32 - 1 rows: refuse before copying (the wasm side
-        // enforces the same limit).
-        if (instances.length > MAX_BATCH_ROWS) {
-          throw new TandemError(`a batch holds at most ${MAX_BATCH_ROWS} rows, this one ${instances.length}: split it`, "BATCH_TOO_LARGE");
-        }
+        // A sparse array can claim 2^32 - 1 rows: refuse before copying (the core's limit).
+        raw.checkBatchRows(instances.length);
         const rows = new Array(instances.length);
         for (let i = 0; i < instances.length; i++) rows[i] = plain(this.#fields, instances[i]);
         const v = inner.batchValues(rows, options, false);
@@ -206,11 +202,19 @@ export function makeApi(raw, ready, readFile = null) {
     }
 
     /** MLflow scoring protocol: the answer to a `POST /invocations` body, as `tandem serve`
-     *  gives it: `{ status, body }` (`body` is JSON text). */
+     *  gives it: `{ status, contentType, body }` (`body` is JSON text). */
     invocations(contentType, body) {
       const inner = this.#live();
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
       return guard(() => inner.invocations(String(contentType ?? ""), bytes));
+    }
+
+    /** The answer to any other request, as `tandem serve` gives it (`GET /ping`, `/health`,
+     *  `/version`, `/schema`, `/metadata`, 404, 413 past the body limit); `null` for a
+     *  `POST /invocations` to answer with `invocations`. */
+    route(method, path, bodyBytes = 0, serving = undefined) {
+      const inner = this.#live();
+      return guard(() => inner.route(String(method), String(path), Number(bodyBytes), serving) ?? null);
     }
 
     features(instance, options) {
@@ -239,5 +243,7 @@ export function makeApi(raw, ready, readFile = null) {
   const version = () => raw.version();
   /** Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks). */
   const memoryBytes = () => raw.memoryBytes();
-  return { Model, TandemError, version, memoryBytes };
+  /** Error codes, tolerances, limits and routes, as tandem-core defines them. */
+  const constants = () => raw.constants();
+  return { Model, TandemError, version, memoryBytes, constants };
 }

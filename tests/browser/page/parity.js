@@ -1,8 +1,7 @@
 // The shared parity case list, run in the browser: every held-out row of every parity data
 // set must give bitwise-equal features and the native prediction (tolerance on probabilities).
-import { Model, memoryBytes } from "tandem-infer";
+import { Model, memoryBytes, constants } from "tandem-infer";
 
-const PROBABILITY_ABS = 1e-5; // tandem_core::tolerance::PROBABILITY_ABS
 const datasets = new URLSearchParams(location.search).get("datasets").split(",");
 
 async function json(url) {
@@ -39,6 +38,8 @@ async function run() {
         maxDiff = Math.max(maxDiff, Math.abs(p.value - want.value) / Math.max(1, Math.abs(want.value)));
       }
     });
+    // Read once the module is instantiated (the first Model.load).
+    const PROBABILITY_ABS = constants().tolerances.probability_abs; // tandem_core::tolerance
     if (maxDiff > PROBABILITY_ABS) failures.push(`max diff ${maxDiff}`);
     report[name] = { rows: instances.length, maxDiff, failures: failures.slice(0, 5), loadMs, engine: model.engine };
     model.free();

@@ -1,22 +1,17 @@
 // An edge worker (Cloudflare Workers / workerd) serving a Tandem model with MLflow's scoring
-// protocol, the same routes and answers as `tandem serve`, running the npm package's
-// WebAssembly in the worker: no origin server, no Python.
+// protocol, running the npm package's WebAssembly in the worker: no origin server, no Python.
+//
+// Every answer comes from tandem-core through the package (`route` for GET /ping, /health,
+// /version, /schema, /metadata, 404 and 413; `invocations` for predictions), the same code
+// `tandem serve` answers with: this file only moves bytes between the request and the model.
 //
 // The wasm is imported as a module (workers may not compile code from bytes at run time) and
 // the bundle as data (wrangler.toml rules); the model loads once per isolate.
 import wasm from "tandem-infer/web/tandem_wasm_bg.wasm";
 import bundle from "./model.tandem";
-import { initSync, Model, version } from "tandem-infer";
+import { initSync, Model } from "tandem-infer";
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 let model = null;
-
-function json(status, body) {
-  return new Response(typeof body === "string" ? body : JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
-}
 
 async function loaded() {
   if (!model) {
@@ -28,33 +23,11 @@ async function loaded() {
 
 export default {
   async fetch(request) {
-    const url = new URL(request.url);
     const m = await loaded();
-    const route = `${request.method} ${url.pathname}`;
-    switch (route) {
-      case "GET /ping":
-        return new Response("", { status: 200 });
-      case "GET /health":
-        return json(200, { status: "ok", run_id: m.metadata.run_id });
-      case "GET /version":
-        return json(200, { tandem: version(), bundle_written_by: m.metadata.tandem_version, run_id: m.metadata.run_id });
-      case "GET /schema":
-        return json(200, m.schema);
-      case "GET /metadata":
-        return json(200, m.metadata);
-      case "POST /invocations": {
-        // Read the body before answering, so the client gets its 413 rather than a reset.
-        const body = new Uint8Array(await request.arrayBuffer());
-        if (body.length > MAX_BODY_BYTES) return tooLarge();
-        const answer = m.invocations(request.headers.get("content-type") ?? "", body);
-        return json(answer.status, answer.body);
-      }
-      default:
-        return json(404, { error_code: "ENDPOINT_NOT_FOUND", message: `no route for ${request.method} ${url.pathname}` });
-    }
+    const { pathname } = new URL(request.url);
+    // Read the body before answering, so a client past the limit gets its 413 rather than a reset.
+    const body = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array(0);
+    const answer = m.route(request.method, pathname, body.length) ?? m.invocations(request.headers.get("content-type") ?? "", body);
+    return new Response(answer.body, { status: answer.status, headers: { "content-type": answer.contentType } });
   },
 };
-
-function tooLarge() {
-  return json(413, { error_code: "REQUEST_TOO_LARGE", message: `the body is larger than ${MAX_BODY_BYTES} bytes` });
-}

@@ -1,0 +1,333 @@
+//! Every error code Tandem reports, with its meaning and where it comes from.
+//!
+//! The codes of [`Error`] and [`RequestError`] are read from the types themselves (one value
+//! of every variant, through their `code()`); the `meaning` matches below list every variant
+//! without a wildcard, so a new variant does not compile until it is described here. The
+//! remaining codes are raised outside Rust's error types: by the wasm boundary, the npm
+//! package's JavaScript layer, or the HTTP servers.
+
+use serde::Serialize;
+
+use crate::error::{BundleError, Error, InstanceError};
+use crate::protocol::RequestError;
+
+/// Where an error code comes from, and so who can see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// One raw instance (names its field; its row in a batch): every binding and server.
+    Instance,
+    /// Loading or running a bundle.
+    Bundle,
+    /// The call itself: options, batch shapes, bytes, the package's own checks.
+    Call,
+    /// HTTP: MLflow's `error_code` in a server's JSON error body (never a `TandemError`).
+    Http,
+}
+
+/// One error code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorCode {
+    /// The stable code (`MISSING_FIELD`).
+    pub code: &'static str,
+    /// Where it comes from.
+    pub scope: Scope,
+    /// What it means.
+    pub meaning: &'static str,
+}
+
+/// A value that is not serialisable to JavaScript (wasm boundary).
+pub const SERIALIZE: &str = "SERIALIZE";
+
+/// Codes raised outside Rust's error types, with their scope and meaning.
+const OTHER: [(&str, Scope, &str); 10] = [
+    (
+        SERIALIZE,
+        Scope::Call,
+        "a result could not be converted to a JavaScript value",
+    ),
+    (
+        "BAD_INSTANCE",
+        Scope::Call,
+        "reading the input threw in JavaScript (a throwing getter, a revoked Proxy)",
+    ),
+    (
+        "BAD_SOURCE",
+        Scope::Call,
+        "Model.load got something that is neither bytes, a Response nor a URL",
+    ),
+    (
+        "FETCH_FAILED",
+        Scope::Call,
+        "fetching or reading the bundle failed",
+    ),
+    (
+        "MODEL_FREED",
+        Scope::Call,
+        "the model was used after free()",
+    ),
+    (
+        "BAD_REQUEST",
+        Scope::Http,
+        "400: the body is not a valid scoring request, or a row is invalid (then `code`, `row` and `field` say which)",
+    ),
+    (
+        "UNSUPPORTED_MEDIA_TYPE",
+        Scope::Http,
+        "415: the content type is neither application/json nor text/csv",
+    ),
+    (
+        "REQUEST_TOO_LARGE",
+        Scope::Http,
+        "413: the body is larger than the server's limit",
+    ),
+    (
+        "ENDPOINT_NOT_FOUND",
+        Scope::Http,
+        "404: no route for this method and path",
+    ),
+    (
+        "TIMEOUT",
+        Scope::Http,
+        "504: the prediction took longer than the server's timeout (tandem serve)",
+    ),
+];
+
+/// Codes only `tandem serve` raises, beyond [`OTHER`].
+const SERVER: [(&str, Scope, &str); 1] = [(
+    "INTERNAL_ERROR",
+    Scope::Http,
+    "500: the prediction task failed (tandem serve)",
+)];
+
+/// Every error code, sorted by code.
+pub fn error_codes() -> Vec<ErrorCode> {
+    let core = core_samples().into_iter().map(|e| {
+        let (scope, meaning) = core_meaning(&e);
+        ErrorCode {
+            code: e.code(),
+            scope,
+            meaning,
+        }
+    });
+    let request = request_samples().into_iter().map(|e| ErrorCode {
+        code: e.code(),
+        scope: Scope::Call,
+        meaning: request_meaning(&e),
+    });
+    let other = OTHER
+        .iter()
+        .chain(&SERVER)
+        .map(|&(code, scope, meaning)| ErrorCode {
+            code,
+            scope,
+            meaning,
+        });
+    let mut all: Vec<ErrorCode> = core.chain(request).chain(other).collect();
+    // Stable: where two types share a code (NOT_AN_OBJECT), the core error's entry stays.
+    all.sort_by_key(|e| e.code);
+    all.dedup_by_key(|e| e.code);
+    all
+}
+
+/// One value of every [`Error`] variant.
+fn core_samples() -> Vec<Error> {
+    let s = String::new;
+    let instance = [
+        InstanceError::NotAnObject { found: s() },
+        InstanceError::MissingField { field: s() },
+        InstanceError::WrongType {
+            field: s(),
+            expected: s(),
+            found: s(),
+        },
+        InstanceError::NotFinite {
+            field: s(),
+            value: s(),
+        },
+        InstanceError::NotInteger {
+            field: s(),
+            value: s(),
+        },
+        InstanceError::UnknownCategory {
+            field: s(),
+            value: s(),
+            known: s(),
+        },
+        InstanceError::OutOfRange {
+            field: s(),
+            value: 0.0,
+            min: 0.0,
+            max: 0.0,
+        },
+        InstanceError::NonFiniteOutput,
+        InstanceError::InvalidValue {
+            field: s(),
+            value: s(),
+            reason: s(),
+        },
+        InstanceError::TooLong {
+            field: s(),
+            len: 0,
+            limit: 0,
+        },
+    ];
+    let bundle = [
+        BundleError::BadMagic,
+        BundleError::UnsupportedVersion {
+            found: 0,
+            supported: 0,
+        },
+        BundleError::Truncated {
+            what: s(),
+            needed: 0,
+            len: 0,
+        },
+        BundleError::Checksum { part: s() },
+        BundleError::Invalid {
+            part: s(),
+            reason: s(),
+        },
+        BundleError::MissingPart { part: s() },
+    ];
+    let other = [
+        Error::Csv {
+            row: 0,
+            reason: s(),
+        },
+        Error::Json {
+            row: 0,
+            reason: s(),
+        },
+        Error::Schema(s()),
+        Error::Engine(s()),
+    ];
+    instance
+        .into_iter()
+        .map(Error::from)
+        .chain(bundle.into_iter().map(Error::from))
+        .chain(other)
+        .collect()
+}
+
+fn core_meaning(e: &Error) -> (Scope, &'static str) {
+    match e {
+        Error::Instance { source, .. } => (Scope::Instance, instance_meaning(source)),
+        Error::Bundle(b) => (Scope::Bundle, bundle_meaning(b)),
+        Error::Csv { .. } => (Scope::Call, "a CSV record could not be read"),
+        Error::Json { .. } => (
+            Scope::Call,
+            "a JSON document or JSON Lines record could not be read",
+        ),
+        // A node that does not bind reports SCHEMA when bound directly (a bundle reports
+        // BUNDLE_INVALID): the same meaning as a schema that does not fit.
+        Error::Schema(_) | Error::Bind { .. } => (
+            Scope::Bundle,
+            "the bundle's schema, preprocessing and network do not fit together",
+        ),
+        Error::Engine(_) => (
+            Scope::Bundle,
+            "the inference engine failed or is not in this build",
+        ),
+    }
+}
+
+fn instance_meaning(e: &InstanceError) -> &'static str {
+    match e {
+        InstanceError::NotAnObject { .. } => "an instance is not an object of field values",
+        InstanceError::MissingField { .. } => "a field that is not nullable is absent or null",
+        InstanceError::WrongType { .. } => "a value has the wrong type for its field",
+        InstanceError::NotFinite { .. } => "a number is NaN or infinite",
+        InstanceError::NotInteger { .. } => "an integer field got a number with a fraction",
+        InstanceError::UnknownCategory { .. } => {
+            "a category never seen in training, with strict checking on"
+        }
+        InstanceError::OutOfRange { .. } => {
+            "a number outside the training range, with the range policy \"error\""
+        }
+        InstanceError::NonFiniteOutput => "the network's output is not finite for this instance",
+        InstanceError::InvalidValue { .. } => "a value of the right type that a node cannot use",
+        InstanceError::TooLong { .. } => "a text value is longer than the limit",
+    }
+}
+
+fn bundle_meaning(e: &BundleError) -> &'static str {
+    match e {
+        BundleError::BadMagic => "not a Tandem bundle",
+        BundleError::UnsupportedVersion { .. } => "the bundle's format version is not supported",
+        BundleError::Truncated { .. } => "the bundle ends before a part it announces",
+        BundleError::Checksum { .. } => "a part's checksum does not match: the bundle is corrupt",
+        BundleError::Invalid { .. } | BundleError::InvalidNode { .. } => {
+            "the manifest or a JSON part does not parse, or a node in it is invalid"
+        }
+        BundleError::MissingPart { .. } => "a required part is absent",
+    }
+}
+
+/// One value of every [`RequestError`] variant.
+fn request_samples() -> Vec<RequestError> {
+    let s = String::new;
+    vec![
+        RequestError::NotAnObject { what: s() },
+        RequestError::UnknownOption {
+            key: s(),
+            known: s(),
+        },
+        RequestError::OptionType {
+            key: s(),
+            expected: "",
+            found: s(),
+        },
+        RequestError::OptionValue {
+            key: s(),
+            reason: s(),
+        },
+        RequestError::NotAnArray { what: s() },
+        RequestError::ColumnLength {
+            field: s(),
+            len: 0,
+            earlier: 0,
+        },
+        RequestError::BatchTooLarge { rows: 0, limit: 0 },
+    ]
+}
+
+fn request_meaning(e: &RequestError) -> &'static str {
+    match e {
+        // The instance code, for the container (a batch of columns, options) instead.
+        RequestError::NotAnObject { .. } => "an instance is not an object of field values",
+        RequestError::UnknownOption { .. }
+        | RequestError::OptionType { .. }
+        | RequestError::OptionValue { .. } => {
+            "an option is unknown, has the wrong type or an invalid value"
+        }
+        RequestError::NotAnArray { .. } => "an array was expected (the batch, or a column)",
+        RequestError::ColumnLength { .. } => "the columns of a batch differ in length",
+        RequestError::BatchTooLarge { .. } => "a batch has more rows than the limit",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_screaming_snake_case_and_every_one_has_a_meaning() {
+        for c in error_codes() {
+            assert!(
+                c.code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{}",
+                c.code
+            );
+            assert!(!c.meaning.is_empty(), "{}", c.code);
+        }
+    }
+
+    #[test]
+    fn a_code_two_types_share_is_listed_once_under_the_instance_scope() {
+        let codes = error_codes();
+        let shared: Vec<&ErrorCode> = codes.iter().filter(|c| c.code == "NOT_AN_OBJECT").collect();
+        assert_eq!(shared.len(), 1);
+        assert_eq!(shared[0].scope, Scope::Instance);
+    }
+}
