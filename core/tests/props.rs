@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value as Json};
 use tandem_core::prep::TransformOptions;
-use tandem_core::{Bundle, Instance, Model};
+use tandem_core::{Bundle, Model};
 
 fn golden() -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -148,10 +148,10 @@ fn every_truncation_is_detected() {
 #[cfg(feature = "fit")]
 mod fit {
     use super::*;
-    use tandem_core::Preprocessor;
     use tandem_core::Value;
     use tandem_core::prep::{ColumnConfig, ColumnFitError, ColumnInput, EncodeConfig};
     use tandem_core::schema::{Field, FieldType, Label, Schema, Task};
+    use tandem_core::{Instance, Preprocessor};
 
     fn schema() -> Schema {
         Schema {
@@ -231,6 +231,10 @@ mod fit {
     }
 
     /// One declaration of every kind of declared node, over the fields of `schema()`.
+    #[allow(
+        clippy::too_many_lines,
+        reason = "a table, one declaration per node kind: splitting it would hide the list"
+    )]
     fn declarations() -> Vec<ColumnConfig> {
         use tandem_core::prep::{
             BinStrategy, BinsConfig, BoolParse, DatePart, HashingParams, ImputeStrategy,
