@@ -150,3 +150,31 @@ fn the_message_names_the_node_and_the_reason() {
         )
     );
 }
+
+/// Load the fixture after `edit` to its metadata; the reason the metadata part is refused.
+fn load_edited_metadata(edit: impl FnOnce(&mut Bundle)) -> String {
+    let mut bundle = titanic();
+    edit(&mut bundle);
+    let bytes = bundle.to_bytes().expect("re-encodes with fresh checksums");
+    let e = Model::load(&bytes).expect_err("metadata that disagrees is rejected");
+    assert_eq!(e.code(), "BUNDLE_INVALID", "{e}");
+    match e {
+        Error::Bundle(BundleError::Invalid { part, reason }) => {
+            assert_eq!(part, "metadata.json");
+            reason
+        }
+        other => panic!("not an invalid metadata part: {other:?}"),
+    }
+}
+
+#[test]
+fn a_feature_count_edited_in_the_metadata_is_an_invalid_bundle() {
+    let reason = load_edited_metadata(|b| b.metadata.model.n_features += 1);
+    assert!(reason.contains("features but the model takes"), "{reason}");
+}
+
+#[test]
+fn an_output_count_edited_in_the_metadata_is_an_invalid_bundle() {
+    let reason = load_edited_metadata(|b| b.metadata.model.n_outputs += 1);
+    assert!(reason.contains("outputs but the task needs"), "{reason}");
+}

@@ -30,10 +30,9 @@ pub const MAX_BATCH_ROWS: usize = 1_000_000;
 /// edge worker).
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
-/// Most buckets a hashing node may declare.
-pub const MAX_HASH_BUCKETS: u32 = 1 << 20;
-
 pub use crate::instance::MAX_TEXT_BYTES;
+/// Most buckets a hashing node may declare (defined with the other node limits).
+pub use crate::prep::limits::MAX_HASH_BUCKETS;
 
 /// Named tolerances for model outputs (transforms are compared bitwise).
 #[derive(Debug, Clone, PartialEq, Serialize)]

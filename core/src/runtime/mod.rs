@@ -122,6 +122,8 @@ impl Model {
     }
 
     /// Load an already decoded bundle.
+    /// A bundle whose parts disagree (hand-edited metadata, say) is a bundle error,
+    /// `BUNDLE_INVALID`, naming `metadata.json`.
     pub fn from_bundle(bundle: Bundle, engine: EngineChoice) -> Result<Model, Error> {
         let prep = bundle
             .preprocessing
@@ -129,7 +131,7 @@ impl Model {
             .map_err(Error::in_bundle)?;
         let info = &bundle.metadata.model;
         if prep.width() != info.n_features {
-            return Err(Error::Schema(format!(
+            return Err(metadata_mismatch(format!(
                 "preprocessing writes {} features but the model takes {}",
                 prep.width(),
                 info.n_features
@@ -140,7 +142,7 @@ impl Model {
             Task::Regression => 1,
         };
         if info.n_outputs != expected_outputs {
-            return Err(Error::Schema(format!(
+            return Err(metadata_mismatch(format!(
                 "the model has {} outputs but the task needs {expected_outputs}",
                 info.n_outputs
             )));
@@ -148,7 +150,7 @@ impl Model {
         if let Some(t) = &bundle.metadata.target
             && !(t.mean.is_finite() && t.scale.is_finite() && t.scale != 0.0)
         {
-            return Err(Error::Schema(format!(
+            return Err(metadata_mismatch(format!(
                 "invalid target scaling: mean {}, scale {}",
                 t.mean, t.scale
             )));
@@ -409,4 +411,12 @@ impl Model {
     pub fn raw_outputs(&self, features: &[f32]) -> Result<Vec<f32>, Error> {
         self.engine.run(features)
     }
+}
+
+/// The metadata part disagrees with the other parts of the bundle.
+fn metadata_mismatch(reason: String) -> Error {
+    Error::Bundle(crate::error::BundleError::Invalid {
+        part: crate::bundle::parts::METADATA.to_string(),
+        reason,
+    })
 }
