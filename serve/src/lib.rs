@@ -58,27 +58,36 @@ pub enum ServeError {
     /// The model URI does not parse or does not resolve in the store.
     #[error(transparent)]
     Resolve(#[from] tandem_tracking::Error),
-    /// The bundle was found but does not load.
-    #[error("cannot load model {model}: [{}] {source}", source.code())]
+    /// The bundle was found but does not load. The core error is shown with its stable code
+    /// (`[BUNDLE_CHECKSUM] ...`) as part of this message.
+    #[error("cannot load model {model}: [{}] {error}", error.code())]
     Load {
         /// Where the bundle came from.
         model: String,
         /// Why it does not load.
-        source: Box<tandem_core::Error>,
+        error: Box<tandem_core::Error>,
     },
     /// `host:port` is not a socket address.
-    #[error("invalid --host/--port {0}")]
-    Address(String),
+    #[error("invalid listen address {address}")]
+    Address {
+        /// What was given.
+        address: String,
+        /// Why it does not parse.
+        source: std::net::AddrParseError,
+    },
     /// The socket could not be bound.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}")]
     Listen {
         /// The address.
         addr: SocketAddr,
         /// The OS error.
         source: std::io::Error,
     },
-    /// The async runtime or the server loop failed.
-    #[error("server error: {0}")]
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    /// The server loop failed.
+    #[error("server error")]
     Io(#[from] std::io::Error),
 }
 
@@ -129,7 +138,7 @@ impl App {
             .map_err(ServeError::Resolve)?;
         let fresh = Model::load(&found.bytes).map_err(|source| ServeError::Load {
             model: found.source.clone(),
-            source: Box::new(source),
+            error: Box::new(source),
         })?;
         let id = fresh.metadata().run_id.clone();
         let version = found.version.map(|v| v.version);
@@ -331,7 +340,7 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
     let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
     let model = Model::load(&found.bytes).map_err(|source| ServeError::Load {
         model: found.source.clone(),
-        source: Box::new(source),
+        error: Box::new(source),
     })?;
     let poll = (uri.can_move() && config.poll_seconds > 0.0)
         .then(|| Duration::from_secs_f64(config.poll_seconds.clamp(0.05, 86_400.0)));
@@ -349,11 +358,15 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()?;
+        .build()
+        .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
         let addr: SocketAddr = format!("{}:{}", config.host, config.port)
             .parse()
-            .map_err(|_| ServeError::Address(format!("{}:{}", config.host, config.port)))?;
+            .map_err(|source| ServeError::Address {
+                address: format!("{}:{}", config.host, config.port),
+                source,
+            })?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Listen { addr, source })?;

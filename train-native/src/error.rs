@@ -10,7 +10,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 #[non_exhaustive]
 pub enum Error {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Read {
         /// The file.
         path: PathBuf,
@@ -37,12 +37,16 @@ pub enum Error {
         reason: String,
     },
     /// The core library refused something (an inferred schema, a fitted node, a bundle).
-    #[error("[{}] {source}", source.code())]
+    /// Its message is shown with its stable code, `[CODE] message`, so the core error is
+    /// part of this one's text rather than a separate cause.
+    #[error("[{}] {error}", error.code())]
     Core {
-        /// The core error, with its stable code.
-        #[from]
-        source: tandem_core::Error,
+        /// The core error.
+        error: tandem_core::Error,
     },
+    /// The pipeline spec is invalid (located: `file:line:column`, the line and a caret).
+    #[error(transparent)]
+    Spec(#[from] crate::spec::SpecError),
     /// The plan is inconsistent: a located message when it came from a spec
     /// (`file:line:column`, the line and a caret), else a plain one.
     #[error("{0}")]
@@ -65,10 +69,10 @@ pub enum Error {
     #[error("export check failed: {0}")]
     ExportCheck(String),
     /// The observer stopped the run.
-    #[error("{0}")]
+    #[error(transparent)]
     Observer(BoxError),
     /// One cross-validation fold failed.
-    #[error("cross-validation fold {fold}: {source}")]
+    #[error("cross-validation fold {fold}")]
     Fold {
         /// 1-based fold number.
         fold: usize,
@@ -80,8 +84,14 @@ pub enum Error {
 /// A result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl From<tandem_core::Error> for Error {
+    fn from(error: tandem_core::Error) -> Self {
+        Error::Core { error }
+    }
+}
+
 impl From<tandem_core::error::BundleError> for Error {
     fn from(e: tandem_core::error::BundleError) -> Self {
-        Error::Core { source: e.into() }
+        Error::Core { error: e.into() }
     }
 }

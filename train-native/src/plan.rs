@@ -49,8 +49,7 @@ pub struct Plan {
 impl Plan {
     /// The plan a `tandem.toml` declares.
     pub fn from_spec(path: &Path) -> Result<Plan> {
-        // The spec module still reports with anyhow; its located text is kept whole.
-        let spec = LoadedSpec::load(path).map_err(|e| Error::Plan(format!("{e:#}")))?;
+        let spec = LoadedSpec::load(path)?;
         let f = &spec.file;
         Ok(Plan {
             data: spec.relative(f.data.path.get_ref()),

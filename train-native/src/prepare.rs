@@ -88,9 +88,7 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
     }
     let winsorize = winsorized_fields(&plan, &schema)?;
     let columns = match &plan.spec {
-        Some(spec) => {
-            features::compile(spec, &schema).map_err(|e| Error::Plan(format!("{e:#}")))?
-        }
+        Some(spec) => features::compile(spec, &schema)?,
         None => features::defaults(&schema, plan.text_min_df, plan.text_max_features),
     };
     let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);

@@ -138,6 +138,8 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         .classes()
         .map(<[String]>::to_vec)
         .unwrap_or_default();
+    // The format first: an unknown extension must not truncate an existing file.
+    let format = format_of(&args.output)?;
     let mut sink: Box<dyn Write> = if args.output == Path::new("-") {
         Box::new(std::io::stdout().lock())
     } else {
@@ -146,7 +148,7 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot create {}", args.output.display()))?,
         ))
     };
-    match format_of(&args.output)? {
+    match format {
         Format::Csv => write_csv(&mut sink, &classes, &outcomes)?,
         Format::JsonLines => write_jsonl(&mut sink, &outcomes)?,
     }

@@ -34,7 +34,7 @@ fn schema() -> Schema {
     }
 }
 
-fn compile(features: &str) -> anyhow::Result<Vec<tandem_core::prep::ColumnConfig>> {
+fn compile(features: &str) -> Result<Vec<tandem_core::prep::ColumnConfig>, super::SpecError> {
     let source = format!("{HEAD}{features}");
     let path = Path::new("t.toml");
     let file = LoadedSpec::parse(path, &source).unwrap();

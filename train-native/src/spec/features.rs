@@ -6,7 +6,6 @@
 //! field the schema lacks, or anything training-only is an error naming the feature and line.
 //! The rules are core's ([`ColumnConfig::check`]); this module only places them.
 
-use anyhow::Result;
 use serde::Deserialize;
 use tandem_core::prep::{
     BinStrategy, ColumnConfig, ColumnInput, DatePart, EncodeConfig, NumberConfig, OneHotConfig,
@@ -14,8 +13,8 @@ use tandem_core::prep::{
 use tandem_core::schema::{FieldType, Schema};
 use toml::Spanned;
 
-use super::LoadedSpec;
 pub use super::defaults::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
+use super::{LoadedSpec, SpecError};
 
 /// The encoder a feature uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -217,7 +216,7 @@ pub fn defaults(schema: &Schema, min_df: usize, max_features: Option<usize>) -> 
 }
 
 /// Compile the spec's features (or every field's default when there are none).
-pub fn compile(spec: &LoadedSpec, schema: &Schema) -> Result<Vec<ColumnConfig>> {
+pub fn compile(spec: &LoadedSpec, schema: &Schema) -> Result<Vec<ColumnConfig>, SpecError> {
     if spec.file.features.is_empty() {
         return Ok(defaults(schema, TEXT_MIN_DF, Some(TEXT_MAX_FEATURES)));
     }

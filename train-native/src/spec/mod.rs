@@ -10,6 +10,9 @@
 
 mod compile;
 pub mod defaults;
+mod error;
+
+pub use error::SpecError;
 pub mod features;
 pub mod init;
 mod locate;
@@ -17,7 +20,6 @@ mod locate;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -147,6 +149,21 @@ pub struct ModelSpec {
     pub weight_decay: f64,
 }
 
+impl ModelSpec {
+    /// The one rule for network settings, whether they come from a spec or from flags.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if self.hidden.contains(&0) || self.batch_size == 0 || self.max_epochs == 0 {
+            return Err("layer widths, batch_size and max_epochs must be at least 1");
+        }
+        let rate_ok = self.learning_rate > 0.0 && self.learning_rate.is_finite();
+        let decay_ok = self.weight_decay >= 0.0 && self.weight_decay.is_finite();
+        if !rate_ok || !decay_ok {
+            return Err("learning_rate must be positive and weight_decay at least 0");
+        }
+        Ok(())
+    }
+}
+
 impl Default for ModelSpec {
     fn default() -> Self {
         ModelSpec {
@@ -173,9 +190,11 @@ pub struct LoadedSpec {
 
 impl LoadedSpec {
     /// Read and validate the structure of `path`.
-    pub fn load(path: &Path) -> Result<LoadedSpec> {
-        let source = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read spec {}", path.display()))?;
+    pub fn load(path: &Path) -> Result<LoadedSpec, SpecError> {
+        let source = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let file = Self::parse(path, &source)?;
         Ok(LoadedSpec {
             path: path.to_path_buf(),
@@ -185,17 +204,16 @@ impl LoadedSpec {
     }
 
     /// Parse spec text (`path` names it in errors).
-    pub fn parse(path: &Path, source: &str) -> Result<SpecFile> {
-        let file: SpecFile = toml::from_str(source).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            anyhow::anyhow!(located(path, source, span, e.message()))
-        })?;
-        let here =
-            |span: Range<usize>, msg: String| anyhow::anyhow!(located(path, source, span, &msg));
+    pub fn parse(path: &Path, source: &str) -> Result<SpecFile, SpecError> {
+        let here = |span: Range<usize>, msg: &str| SpecError::Invalid {
+            message: located(path, source, span, msg),
+        };
+        let file: SpecFile =
+            toml::from_str(source).map_err(|e| here(e.span().unwrap_or(0..0), e.message()))?;
         if *file.version.get_ref() != SPEC_VERSION {
             return Err(here(
                 file.version.span(),
-                format!(
+                &format!(
                     "spec version {} is not supported (this tandem reads version {SPEC_VERSION})",
                     file.version.get_ref()
                 ),
@@ -203,55 +221,36 @@ impl LoadedSpec {
         }
         let (v, t) = (&file.split.validation, &file.split.test);
         if !(*v.get_ref() > 0.0 && *v.get_ref() < 1.0) {
-            return Err(here(
-                v.span(),
-                "split.validation must be between 0 and 1".into(),
-            ));
+            return Err(here(v.span(), "split.validation must be between 0 and 1"));
         }
         if !(*t.get_ref() >= 0.0 && v.get_ref() + t.get_ref() < 1.0) {
             return Err(here(
                 t.span(),
-                "split.test must be at least 0, and validation + test below 1".into(),
+                "split.test must be at least 0, and validation + test below 1",
             ));
         }
         if let Some(k) = &file.split.folds
             && !(2..=50).contains(k.get_ref())
         {
-            return Err(here(
-                k.span(),
-                "split.folds must be between 2 and 50".into(),
-            ));
+            return Err(here(k.span(), "split.folds must be between 2 and 50"));
         }
         for w in &file.training.winsorize {
             let r = w.get_ref();
             if !(0.0 <= r.low && r.low < r.high && r.high <= 1.0) {
-                return Err(here(
-                    w.span(),
-                    "winsorize needs 0 <= low < high <= 1".into(),
-                ));
+                return Err(here(w.span(), "winsorize needs 0 <= low < high <= 1"));
             }
         }
-        let m = &file.model;
-        if m.hidden.contains(&0) || m.batch_size == 0 || m.max_epochs == 0 {
-            return Err(here(
-                0..0,
-                "[model]: layer widths, batch_size and max_epochs must be at least 1".into(),
-            ));
-        }
-        let rate_ok = m.learning_rate > 0.0 && m.learning_rate.is_finite();
-        let decay_ok = m.weight_decay >= 0.0 && m.weight_decay.is_finite();
-        if !rate_ok || !decay_ok {
-            return Err(here(
-                0..0,
-                "[model]: learning_rate must be positive and weight_decay at least 0".into(),
-            ));
+        if let Err(why) = file.model.check() {
+            return Err(here(0..0, &format!("[model]: {why}")));
         }
         Ok(file)
     }
 
     /// A located error in this spec.
-    pub fn error(&self, span: Range<usize>, msg: &str) -> anyhow::Error {
-        anyhow::anyhow!(located(&self.path, &self.source, span, msg))
+    pub fn error(&self, span: Range<usize>, msg: &str) -> SpecError {
+        SpecError::Invalid {
+            message: located(&self.path, &self.source, span, msg),
+        }
     }
 
     /// The data file, resolved relative to the spec's folder.

@@ -84,7 +84,7 @@ impl TrainArgs {
         if !(0.0 < self.validation_fraction && self.validation_fraction < 1.0) {
             bail!("--validation-fraction must be between 0 and 1");
         }
-        Ok(Plan {
+        let plan = Plan {
             data: self
                 .data
                 .clone()
@@ -105,15 +105,19 @@ impl TrainArgs {
             model: ModelSpec {
                 hidden: parse_hidden(&self.hidden)?,
                 learning_rate: self.learning_rate,
-                batch_size: self.batch_size.max(1),
-                max_epochs: self.max_epochs.max(1),
+                batch_size: self.batch_size,
+                max_epochs: self.max_epochs,
                 patience: self.patience,
                 weight_decay: defaults::WEIGHT_DECAY,
             },
             text_min_df: self.text_min_df,
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
             spec: None,
-        })
+        };
+        plan.model.check().map_err(|why| {
+            anyhow!("{why} (--hidden, --batch-size, --max-epochs, --learning-rate)")
+        })?;
+        Ok(plan)
     }
 }
 

@@ -20,9 +20,6 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let plan = args.plan()?;
     let quiet = args.quiet || args.json;
     let prepared = tandem_train::prepare(plan)?;
-    if !args.json {
-        report::preamble(&prepared);
-    }
     let tags = record::tags(&prepared);
     let run_name = args.run_name.clone().unwrap_or_else(|| {
         let stamp = tandem_tracking::ids::now_rfc3339().replace([':', '-'], "");
@@ -36,6 +33,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             rec.experiment.name,
             rec.location()
         );
+        report::preamble(&prepared);
     }
     let run_id = rec.run_id.clone();
     let done = (|| {
