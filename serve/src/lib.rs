@@ -13,6 +13,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tandem_core::constants::http;
 
 use axum::Router;
 use axum::body::to_bytes;
@@ -231,7 +232,7 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         Err(e) => {
             return simple_error(
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                http::BAD_REQUEST,
                 format!("cannot read the body: {e}"),
             );
         }
@@ -249,12 +250,12 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
         Ok(Ok(answer)) => answer_response(answer),
         Ok(Err(join)) => simple_error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_ERROR",
+            http::INTERNAL_ERROR,
             format!("the prediction failed: {join}"),
         ),
         Err(_) => simple_error(
             StatusCode::GATEWAY_TIMEOUT,
-            "TIMEOUT",
+            http::TIMEOUT,
             format!(
                 "the prediction took longer than {} ms",
                 app.timeout.as_millis()

@@ -67,35 +67,52 @@ const OTHER: [(&str, Scope, &str); 10] = [
         "the model was used after free()",
     ),
     (
-        "BAD_REQUEST",
+        http::BAD_REQUEST,
         Scope::Http,
         "400: the body is not a valid scoring request, or a row is invalid (then `code`, `row` and `field` say which)",
     ),
     (
-        "UNSUPPORTED_MEDIA_TYPE",
+        http::UNSUPPORTED_MEDIA_TYPE,
         Scope::Http,
         "415: the content type is neither application/json nor text/csv",
     ),
     (
-        "REQUEST_TOO_LARGE",
+        http::REQUEST_TOO_LARGE,
         Scope::Http,
         "413: the body is larger than the server's limit",
     ),
     (
-        "ENDPOINT_NOT_FOUND",
+        http::ENDPOINT_NOT_FOUND,
         Scope::Http,
         "404: no route for this method and path",
     ),
     (
-        "TIMEOUT",
+        http::TIMEOUT,
         Scope::Http,
         "504: the prediction took longer than the server's timeout (tandem serve)",
     ),
 ];
 
+/// MLflow's `error_code` values a Tandem server answers with (the `http` scope), named once
+/// for the protocol module, `tandem serve` and this list.
+pub mod http {
+    /// MLflow error code `BAD_REQUEST`.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// MLflow error code `UNSUPPORTED_MEDIA_TYPE`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// MLflow error code `REQUEST_TOO_LARGE`.
+    pub const REQUEST_TOO_LARGE: &str = "REQUEST_TOO_LARGE";
+    /// MLflow error code `ENDPOINT_NOT_FOUND`.
+    pub const ENDPOINT_NOT_FOUND: &str = "ENDPOINT_NOT_FOUND";
+    /// MLflow error code `TIMEOUT`.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// MLflow error code `INTERNAL_ERROR`.
+    pub const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+}
+
 /// Codes only `tandem serve` raises, beyond [`OTHER`].
 const SERVER: [(&str, Scope, &str); 1] = [(
-    "INTERNAL_ERROR",
+    http::INTERNAL_ERROR,
     Scope::Http,
     "500: the prediction task failed (tandem serve)",
 )];

@@ -17,7 +17,7 @@ mod codes;
 
 use serde::Serialize;
 
-pub use codes::{ErrorCode, SERIALIZE, Scope, error_codes};
+pub use codes::{ErrorCode, SERIALIZE, Scope, error_codes, http};
 
 use crate::tolerance;
 

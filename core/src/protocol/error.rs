@@ -2,6 +2,7 @@
 //! it came through) and [`ProtocolError`] (an HTTP answer: status, MLflow's `error_code`, and
 //! Tandem's own `code`, `row` and `field`).
 
+use crate::constants::http;
 use serde_json::{Value as Json, json};
 use thiserror::Error;
 
@@ -131,7 +132,7 @@ impl ProtocolError {
 
     /// 400 `BAD_REQUEST`.
     pub(crate) fn bad(message: impl Into<String>) -> Self {
-        Self::new(400, "BAD_REQUEST", message)
+        Self::new(400, http::BAD_REQUEST, message)
     }
 
     /// 400 for a request error, its message prefixed by where (`params`, `inputs`).

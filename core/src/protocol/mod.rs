@@ -25,6 +25,7 @@ mod options;
 mod predictions;
 mod routes;
 
+use crate::constants::http;
 use serde::Serialize;
 
 pub use columns::{Column, check_batch_rows, read_columns};
@@ -85,7 +86,7 @@ fn predict(model: &Model, content_type: &str, body: &[u8]) -> Result<String, Pro
         other => {
             return Err(ProtocolError::new(
                 415,
-                "UNSUPPORTED_MEDIA_TYPE",
+                http::UNSUPPORTED_MEDIA_TYPE,
                 format!(
                     "content type {:?} is not supported; use one of: {}",
                     if other.is_empty() { "(none)" } else { other },

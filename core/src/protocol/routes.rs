@@ -3,6 +3,7 @@
 //! past the limit. `tandem serve` and the edge worker (through the wasm package) both answer
 //! with [`route`], so their answers are the same bytes.
 
+use crate::constants::http;
 use serde::Serialize;
 
 use super::{Answer, ProtocolError};
@@ -95,7 +96,7 @@ pub fn route(
 fn json_answer<T: Serialize>(value: &T) -> Answer {
     match serde_json::to_string(value) {
         Ok(body) => Answer::json(200, body),
-        Err(e) => ProtocolError::new(500, "INTERNAL_ERROR", e.to_string()).answer(),
+        Err(e) => ProtocolError::new(500, http::INTERNAL_ERROR, e.to_string()).answer(),
     }
 }
 
@@ -103,7 +104,7 @@ fn json_answer<T: Serialize>(value: &T) -> Answer {
 pub fn too_large(limit: usize) -> ProtocolError {
     ProtocolError::new(
         413,
-        "REQUEST_TOO_LARGE",
+        http::REQUEST_TOO_LARGE,
         format!("the body is larger than {limit} bytes"),
     )
 }
@@ -112,7 +113,7 @@ pub fn too_large(limit: usize) -> ProtocolError {
 pub fn not_found(method: &str, path: &str) -> ProtocolError {
     ProtocolError::new(
         404,
-        "ENDPOINT_NOT_FOUND",
+        http::ENDPOINT_NOT_FOUND,
         format!("no route for {method} {path}"),
     )
 }
