@@ -81,7 +81,7 @@ fn options_decide_about_unknown_categories_and_out_of_range_numbers() {
     thrown(
         model.predict(&old, &js(r#"{"range": "sometimes"}"#)),
         "BAD_OPTION",
-        None,
+        Some("range"),
     );
 }
 
@@ -101,7 +101,7 @@ fn a_batch_names_the_index_of_its_first_bad_row() {
     thrown(
         model.predict_batch(&batch, &js(r#"{"errors": "maybe"}"#)),
         "BAD_OPTION",
-        None,
+        Some("errors"),
     );
 }
 
