@@ -28,12 +28,19 @@
 //! }
 //!
 //! // A bad instance is a typed error with a stable code and the field concerned.
-//! let incomplete = serde_json::json!({ "name": "Bird, Miss. Ellen", "age": 29 });
-//! let Err(error) = model.parse(&incomplete) else {
-//!     panic!("an instance without `sex` must be rejected");
+//! let wrong = serde_json::json!({ "name": "Bird, Miss. Ellen", "age": "old" });
+//! let Err(error) = model.parse(&wrong) else {
+//!     panic!("an age that is not a number must be rejected");
 //! };
-//! assert_eq!(error.code(), "MISSING_FIELD");
-//! assert_eq!(error.field(), Some("sex"));
+//! assert_eq!(error.code(), "WRONG_TYPE");
+//! assert_eq!(error.field(), Some("age"));
+//!
+//! // An absent key is a missing value, which the fitted nodes impute; a category never seen
+//! // in training is predicted with a warning that lists the known ones.
+//! let unusual = model.parse(&serde_json::json!({ "name": "Bird, Miss. Ellen", "sex": "Female" }))?;
+//! let warnings = model.warnings(&unusual, TransformOptions::default());
+//! assert_eq!(warnings[0].code, "UNKNOWN_CATEGORY");
+//! assert_eq!(warnings[0].field, "sex");
 //! # Ok::<(), tandem_core::Error>(())
 //! ```
 //!
@@ -57,6 +64,7 @@ pub mod prep;
 pub mod protocol;
 pub mod runtime;
 pub mod schema;
+pub mod short;
 pub mod time;
 pub mod tolerance;
 

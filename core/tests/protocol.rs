@@ -77,7 +77,7 @@ fn expected(model: &Model, rows: &[Json], options: TransformOptions) -> String {
             let inst = model.parse(r).expect("row parses");
             let mut v = serde_json::to_value(model.predict(&inst, options).expect("predicts"))
                 .expect("json");
-            let warnings = model.range_warnings(&inst);
+            let warnings = model.warnings(&inst, options);
             if !warnings.is_empty() {
                 v["warnings"] = serde_json::to_value(warnings).expect("json");
             }

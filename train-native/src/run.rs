@@ -178,8 +178,12 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
     let nnef = export::onnx_to_nnef(&onnx)?;
     let dense = export::to_dense(model)?;
     let preprocessing = fitted.preprocessing.clone();
+    // A field accepts a missing value when its nodes impute, whether or not training saw gaps.
+    let schema = preprocessing
+        .bind(&prepared.schema)?
+        .nullability(prepared.schema.clone());
     Ok(Bundle {
-        schema: prepared.schema.clone(),
+        schema,
         metadata: Metadata {
             run_id: run_id.to_string(),
             created: tandem_core::time::now_rfc3339(),

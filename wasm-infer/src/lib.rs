@@ -91,13 +91,7 @@ impl Model {
             .inner
             .predict(&inst, options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
-        let out = to_js(&p)?;
-        let warnings = self.inner.range_warnings(&inst);
-        if !warnings.is_empty() {
-            // A fresh plain object: setting a property cannot fail.
-            let _ = js_sys::Reflect::set(&out, &JsValue::from_str("warnings"), &to_js(&warnings)?);
-        }
-        Ok(out)
+        self.prediction_object(&p, &inst, options)
     }
 
     /// Predict an array of raw instances in one pass through the network.
@@ -137,7 +131,8 @@ impl Model {
 
     /// The fast path behind the package's `predict`: the scores only, as
     /// `[scores..., flag]` (class probabilities in the schema's class order, or the value;
-    /// `flag` is 1 when the instance has out-of-range warnings, which `predict` then reports).
+    /// `flag` is 1 when the instance has warnings (out of range, unknown category), which
+    /// `predict` then reports).
     #[wasm_bindgen(js_name = predictValues)]
     pub fn predict_values(
         &self,
@@ -146,7 +141,7 @@ impl Model {
     ) -> Result<Float64Array, JsValue> {
         let opts = call_options(options, PREDICT_OPTIONS)?.transform;
         let inst = instance_from_js(self.inner.schema(), &self.keys, instance, None)?;
-        let warn = self.inner.has_range_warnings(&inst);
+        let warn = self.inner.has_warnings(&inst, opts);
         let mut out = Vec::with_capacity(self.inner.scores_width() + 1);
         let status = self
             .inner
@@ -176,7 +171,7 @@ impl Model {
     }
 
     /// The fast path behind `predictBatch` / `predictColumns`: `rows × (k + 1)` numbers, each
-    /// row's scores then a flag: 0 ok, 1 out-of-range warnings, 2 error (only with
+    /// row's scores then a flag: 0 ok, 1 warnings, 2 error (only with
     /// `errors: "return"`; otherwise the first invalid row throws with its index).
     #[wasm_bindgen(js_name = batchValues)]
     pub fn batch_values(
@@ -213,7 +208,7 @@ impl Model {
                     return Err(js_error(&TandemError::from(e).with_index(i)));
                 }
                 (Err(_), _) => 2.0,
-                (Ok(()), Ok(inst)) if self.inner.has_range_warnings(inst) => 1.0,
+                (Ok(()), Ok(inst)) if self.inner.has_warnings(inst, opts.transform) => 1.0,
                 _ => 0.0,
             });
         }
@@ -302,13 +297,31 @@ impl Model {
             .predict_batch(parsed, options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         let out = Array::new_with_length(results.len() as u32);
-        for (i, r) in results.iter().enumerate() {
-            let value = match r {
-                Ok(p) => to_js(p)?,
-                Err(e) if keep_going => error_object(e)?,
-                Err(e) => return Err(js_error(&TandemError::from(e).with_index(i))),
+        for (i, (r, inst)) in results.iter().zip(parsed).enumerate() {
+            let value = match (r, inst) {
+                (Ok(p), Ok(inst)) => self.prediction_object(p, inst, options)?,
+                (Ok(p), Err(_)) => to_js(p)?,
+                (Err(e), _) if keep_going => error_object(e)?,
+                (Err(e), _) => return Err(js_error(&TandemError::from(e).with_index(i))),
             };
             out.set(i as u32, value);
+        }
+        Ok(out)
+    }
+
+    /// A prediction as JavaScript sees it, with `warnings` when predicting `inst` with
+    /// `options` gave any (the same list for `predict` and every batch call).
+    fn prediction_object(
+        &self,
+        p: &tandem_core::Prediction,
+        inst: &tandem_core::Instance,
+        options: tandem_core::prep::TransformOptions,
+    ) -> Result<JsValue, JsValue> {
+        let out = to_js(p)?;
+        if self.inner.has_warnings(inst, options) {
+            let warnings = self.inner.warnings(inst, options);
+            // A fresh plain object: setting a property cannot fail.
+            let _ = js_sys::Reflect::set(&out, &JsValue::from_str("warnings"), &to_js(&warnings)?);
         }
         Ok(out)
     }

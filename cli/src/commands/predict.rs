@@ -27,7 +27,8 @@ pub struct PredictArgs {
     /// Output: `.csv` or `.jsonl`; `-` writes CSV to stdout.
     #[arg(long, default_value = "-")]
     output: PathBuf,
-    /// Reject categories unseen in training instead of using the unknown slot.
+    /// Reject categories unseen in training (`UNKNOWN_CATEGORY`) instead of predicting with
+    /// the unknown slot and a warning.
     #[arg(long)]
     strict: bool,
     /// Numbers outside the training range: `warn` (predict, and list them in `warnings`),
@@ -101,38 +102,48 @@ fn read_instances(model: &Model, path: &Path) -> Result<Records> {
 }
 
 /// One input row's outcome: its 1-based row, the prediction or why it was rejected, and
-/// the out-of-range values that did not stop it (policy warn or clip).
-struct Outcome {
-    row: usize,
-    result: Result<Prediction, Error>,
-    warnings: Vec<tandem_core::runtime::Warning>,
+/// what did not stop it (out-of-range values, unknown categories).
+pub(crate) struct Outcome {
+    pub(crate) row: usize,
+    pub(crate) result: Result<Prediction, Error>,
+    pub(crate) warnings: Vec<tandem_core::runtime::Warning>,
 }
 
-/// Run `tandem predict`.
-pub fn run(args: PredictArgs) -> Result<ExitCode> {
-    let (model, _) = super::load_model(&args.model, &args.store)?;
-    let (rows, instances) = read_instances(&model, &args.input)?;
-    let options = TransformOptions {
-        strict_categories: args.strict,
-        range: args.range,
-    };
+/// Read `input` and predict every row with `options`: what `tandem predict` writes and what
+/// `tandem validate` reports, by the same code.
+pub(crate) fn outcomes(
+    model: &Model,
+    input: &Path,
+    options: TransformOptions,
+) -> Result<Vec<Outcome>> {
+    let (rows, instances) = read_instances(model, input)?;
     let results = model
         .predict_batch(&instances, options)
         .map_err(|e| super::core_error(&e))?;
-    let outcomes: Vec<Outcome> = results
+    Ok(results
         .into_iter()
         .zip(&instances)
         .zip(rows)
         .map(|((result, inst), row)| Outcome {
             row,
             warnings: match (inst, &result) {
-                (Ok(inst), Ok(_)) => model.range_warnings(inst),
+                (Ok(inst), Ok(_)) => model.warnings(inst, options),
                 _ => Vec::new(),
             },
             // Errors found while predicting (unknown category, out of range) learn their row.
             result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),
         })
-        .collect();
+        .collect())
+}
+
+/// Run `tandem predict`.
+pub fn run(args: PredictArgs) -> Result<ExitCode> {
+    let (model, _) = super::load_model(&args.model, &args.store)?;
+    let options = TransformOptions {
+        strict_categories: args.strict,
+        range: args.range,
+    };
+    let outcomes = outcomes(&model, &args.input, options)?;
     let classes: Vec<String> = model
         .schema()
         .classes()
@@ -227,7 +238,10 @@ fn summarize(outcomes: &[Outcome]) -> ExitCode {
         .filter_map(|o| o.result.as_ref().err())
         .collect();
     if n_warned > 0 {
-        eprintln!("{n_warned} rows have values outside the training range (see `warnings`)");
+        eprintln!(
+            "{n_warned} rows have warnings: values outside the training range or categories \
+             not seen in training (see `warnings`)"
+        );
     }
     if rejected.is_empty() {
         eprintln!("{} rows predicted", outcomes.len());

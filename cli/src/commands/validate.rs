@@ -1,125 +1,169 @@
-//! `tandem validate`: check a CSV file against a schema (a schema JSON file or a bundle) and
-//! report every row that breaks it. Type, missing-value and CSV errors are errors (exit 2);
-//! categories and values outside what training saw are reported as warnings, since the
-//! runtime accepts them (unknown slot, extrapolation).
+//! `tandem validate`: check a data file against a model (a bundle, `runs:/`, `models:/`) or
+//! a bare schema JSON file, and report every row that breaks it.
+//!
+//! With a model, validate reports exactly what `tandem predict` would with the same
+//! `--strict` / `--range`: its errors (exit 2) and its warnings (unknown categories, numbers
+//! outside the training range), by the same code. With a bare schema there are no nodes, so
+//! it checks types and nullability and warns where the recorded categories and ranges say
+//! predict would.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
+use tandem_core::prep::{RangePolicy, TransformOptions};
+use tandem_core::runtime::Warning;
 use tandem_core::schema::{FieldType, Schema};
-use tandem_core::{Bundle, Value};
+use tandem_core::{Instance, Value, short};
 
 use super::StoreArgs;
+use super::predict::Outcome;
 
 /// Arguments of `tandem validate`.
 #[derive(Args)]
+#[command(after_help = "Example:\n  tandem validate --schema runs:/<run_id> --data new.csv --json")]
 pub struct ValidateArgs {
-    /// A schema JSON file, or a model (bundle path, `runs:/<id>`, `models:/<name>@<alias>`)
-    /// whose schema to use.
+    /// A model (bundle path, run folder, `runs:/<id>`, `models:/<name>@<alias>`) or a schema
+    /// JSON file.
     #[arg(long)]
     schema: String,
-    /// The CSV file to check.
+    /// The file to check: `.csv` (header row) or `.jsonl` / `.ndjson`.
     #[arg(long)]
     data: PathBuf,
     /// Print the report as JSON Lines.
     #[arg(long)]
     json: bool,
+    /// As `tandem predict --strict`: unknown categories are errors, not warnings.
+    #[arg(long)]
+    strict: bool,
+    /// As `tandem predict --range`: `warn`, `clip` or `error`.
+    #[arg(long, default_value = "warn")]
+    range: RangePolicy,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
 }
 
-fn load_schema(schema: &str, stores: &StoreArgs) -> Result<Schema> {
-    let found = super::fetch_model(schema, stores)?;
-    let bytes = found.bytes;
-    if bytes.starts_with(&tandem_core::bundle::MAGIC) {
-        let bundle = Bundle::from_bytes(&bytes).map_err(|e| super::core_error(&e.into()))?;
-        return Ok(bundle.schema);
-    }
-    let schema: Schema = serde_json::from_slice(&bytes)
-        .with_context(|| format!("invalid schema {}", found.source))?;
-    schema.validate().map_err(|e| super::core_error(&e))?;
-    Ok(schema)
-}
-
 /// Run `tandem validate`.
 pub fn run(args: ValidateArgs) -> Result<ExitCode> {
-    let schema = load_schema(&args.schema, &args.store)?;
-    let file = std::fs::File::open(&args.data)
-        .with_context(|| format!("cannot open {}", args.data.display()))?;
-    let rows = tandem_core::instance::read_csv(&schema, file).map_err(|e| super::core_error(&e))?;
-    let mut errors = 0usize;
-    let mut warnings = 0usize;
+    let options = TransformOptions {
+        strict_categories: args.strict,
+        range: args.range,
+    };
+    let found = super::fetch_model(&args.schema, &args.store)?;
+    let outcomes = if found.bytes.starts_with(&tandem_core::bundle::MAGIC) {
+        let model = tandem_core::Model::load(&found.bytes)
+            .map_err(|e| super::core_error(&e))
+            .with_context(|| format!("cannot load model {}", found.source))?;
+        super::predict::outcomes(&model, &args.data, options)?
+    } else {
+        let schema: Schema = serde_json::from_slice(&found.bytes)
+            .with_context(|| format!("invalid schema {}", found.source))?;
+        schema.validate().map_err(|e| super::core_error(&e))?;
+        schema_outcomes(&schema, &args.data, options)?
+    };
+    report(&outcomes, args.json)
+}
+
+/// Without a model: parse each row and warn as the runtime would from the schema's record of
+/// training (categories, ranges); errors as predict gives them for those findings.
+fn schema_outcomes(
+    schema: &Schema,
+    data: &Path,
+    options: TransformOptions,
+) -> Result<Vec<Outcome>> {
+    let file =
+        std::fs::File::open(data).with_context(|| format!("cannot open {}", data.display()))?;
+    let rows = tandem_core::instance::read_csv(schema, file)
+        .map_err(|e| super::core_error(&e))
+        .with_context(|| format!("{}", data.display()))?;
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let row = i + 1;
+            let (result, warnings) = match r {
+                Err(e) => (Err(e), Vec::new()),
+                Ok(inst) => (Ok(()), schema_warnings(schema, &inst, options)),
+            };
+            Outcome {
+                row,
+                result: result.map(|()| tandem_core::Prediction::Value { value: 0.0 }),
+                warnings,
+            }
+        })
+        .collect())
+}
+
+fn schema_warnings(schema: &Schema, inst: &Instance, options: TransformOptions) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (field, value) in schema.fields.iter().zip(&inst.values) {
+        match (field.kind, value) {
+            (FieldType::Category, Value::Text(s)) if !options.strict_categories => {
+                if let Some(known) = &field.categories
+                    && !known.iter().any(|k| k == s)
+                {
+                    out.push(Warning {
+                        code: "UNKNOWN_CATEGORY",
+                        field: field.name.clone(),
+                        message: format!("{s:?} is not a category seen in training"),
+                    });
+                }
+            }
+            (FieldType::Number | FieldType::Integer, Value::Number(x))
+                if options.range != RangePolicy::Error =>
+            {
+                if let Some((min, max)) = field.out_of_range(*x) {
+                    out.push(Warning {
+                        code: "OUT_OF_RANGE",
+                        field: field.name.clone(),
+                        message: format!(
+                            "{} is outside the training range {}",
+                            short::number(*x),
+                            short::range(min, max)
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One line per error and per warning; exit 2 when any row has an error.
+fn report(outcomes: &[Outcome], json: bool) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    let mut report = |level: &str,
-                      row: usize,
-                      code: &str,
-                      field: Option<&str>,
-                      message: String|
-     -> std::io::Result<()> {
+    let (mut errors, mut warnings) = (0usize, 0usize);
+    let mut line = |level: &str, row: usize, code: &str, field: Option<&str>, message: String| {
         let message = message
             .strip_prefix(&format!("row {row}: "))
             .unwrap_or(&message)
             .to_string();
-        if args.json {
-            let line = json!({"level": level, "row": row, "code": code, "field": field, "message": message});
-            writeln!(out, "{line}")
+        if json {
+            let l = json!({"level": level, "row": row, "code": code, "field": field, "message": message});
+            writeln!(out, "{l}")
         } else {
             let f = field.map(|f| format!(" field `{f}`")).unwrap_or_default();
             writeln!(out, "{level}[{code}] row {row}{f}: {message}")
         }
     };
-    for (i, r) in rows.iter().enumerate() {
-        let row = i + 1;
-        match r {
-            Err(e) => {
-                errors += 1;
-                report("error", row, e.code(), e.field(), e.to_string())?;
-            }
-            Ok(inst) => {
-                for (field, value) in schema.fields.iter().zip(&inst.values) {
-                    match (field.kind, value) {
-                        (FieldType::Category, Value::Text(s)) => {
-                            if let Some(known) = &field.categories
-                                && !known.iter().any(|k| k == s)
-                            {
-                                warnings += 1;
-                                report(
-                                    "warning",
-                                    row,
-                                    "UNKNOWN_CATEGORY",
-                                    Some(&field.name),
-                                    format!("{s:?} was not seen in training"),
-                                )?;
-                            }
-                        }
-                        (FieldType::Number | FieldType::Integer, Value::Number(x)) => {
-                            // The runtime's rule (`Field::out_of_range`), so validate warns
-                            // exactly where predict would.
-                            if let Some((min, max)) = field.out_of_range(*x) {
-                                warnings += 1;
-                                report(
-                                    "warning",
-                                    row,
-                                    "OUT_OF_RANGE",
-                                    Some(&field.name),
-                                    format!("{x} is outside the training range [{min}, {max}]"),
-                                )?;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
+    for o in outcomes {
+        if let Err(e) = &o.result {
+            errors += 1;
+            line("error", o.row, e.code(), e.field(), e.to_string())?;
+        }
+        for w in &o.warnings {
+            warnings += 1;
+            line("warning", o.row, w.code, Some(&w.field), w.message.clone())?;
         }
     }
     eprintln!(
         "{} rows checked: {errors} with errors, {warnings} warnings",
-        rows.len()
+        outcomes.len()
     );
     Ok(if errors > 0 {
         ExitCode::from(2)

@@ -94,22 +94,13 @@ impl OneHotParams {
                 .binary_search_by(|c| c.as_str().cmp(text))
                 .is_ok();
         if hit.is_none() && !known_infrequent && options.strict_categories {
-            let mut known = self
-                .categories
-                .iter()
-                .take(20)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if self.categories.len() > 20 {
-                known.push_str(", ...");
-            }
-            let shown: String = text.chars().take(100).collect();
-            return Err(InstanceError::UnknownCategory {
+            let unknown = super::unknown::UnknownCategory {
                 field: self.field.clone(),
-                value: shown,
-                known,
-            });
+                feature: self.field.clone(),
+                value: text.to_string(),
+                known: self.known(),
+            };
+            return Err(unknown.into_error());
         }
         let slot = match hit {
             Some(i) => i,

@@ -19,6 +19,7 @@ mod hashing;
 mod impute;
 pub mod limits;
 mod minmax;
+mod missing;
 mod number;
 mod numeric;
 mod ordinal;
@@ -28,6 +29,7 @@ mod standard;
 pub mod stats;
 mod text;
 mod tfidf;
+mod unknown;
 
 pub use bind_error::BindError;
 pub use bucketize::{BinStrategy, BucketizeParams};
@@ -49,6 +51,7 @@ pub use robust::RobustParams;
 pub use standard::StandardParams;
 pub use text::{BoolParse, TextOp};
 pub use tfidf::{TfidfParams, tokenize};
+pub use unknown::{MAX_LISTED_CATEGORIES, UnknownCategory};
 
 use serde::{Deserialize, Serialize};
 

@@ -102,6 +102,8 @@ fn predict(model: &Model, content_type: &str, body: &[u8]) -> Result<String, Pro
     if let Some((i, Err(e))) = status.iter().enumerate().find(|(_, s)| s.is_err()) {
         return Err(ProtocolError::row(i, e));
     }
-    serde_json::to_string(&predictions::Predictions::new(model, &rows, &scores))
-        .map_err(|e| ProtocolError::bad(e.to_string()))
+    serde_json::to_string(&predictions::Predictions::new(
+        model, &rows, options, &scores,
+    ))
+    .map_err(|e| ProtocolError::bad(e.to_string()))
 }

@@ -9,12 +9,15 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 use super::body::Rows;
 use crate::Model;
 use crate::prediction::ClassOrder;
+use crate::prep::TransformOptions;
 use crate::schema::Task;
 
 /// Every row of a batch that predicted without error.
 pub(super) struct Predictions<'a> {
     model: &'a Model,
     rows: &'a Rows,
+    /// The options the rows were predicted with (they decide which findings are warnings).
+    options: TransformOptions,
     /// `width` scores per row.
     scores: &'a [f64],
     width: usize,
@@ -23,12 +26,18 @@ pub(super) struct Predictions<'a> {
 }
 
 impl<'a> Predictions<'a> {
-    pub(super) fn new(model: &'a Model, rows: &'a Rows, scores: &'a [f64]) -> Self {
+    pub(super) fn new(
+        model: &'a Model,
+        rows: &'a Rows,
+        options: TransformOptions,
+        scores: &'a [f64],
+    ) -> Self {
         let classes = match &model.schema().label.task {
             Task::Classification { classes } => Some(ClassOrder::new(classes)),
             Task::Regression => None,
         };
         Predictions {
+            options,
             model,
             rows,
             scores,
@@ -82,9 +91,9 @@ impl Serialize for Row<'_, '_> {
             None => map.serialize_entry("value", &scores.first().copied().unwrap_or(0.0))?,
         }
         if let Some(Ok(instance)) = p.rows.get(self.i)
-            && p.model.has_range_warnings(instance)
+            && p.model.has_warnings(instance, p.options)
         {
-            map.serialize_entry("warnings", &p.model.range_warnings(instance))?;
+            map.serialize_entry("warnings", &p.model.warnings(instance, p.options))?;
         }
         map.end()
     }

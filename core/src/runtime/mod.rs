@@ -9,33 +9,22 @@
 mod dense;
 #[cfg(feature = "tract")]
 mod engine;
+mod warnings;
 
 pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};
 #[cfg(feature = "tract")]
 pub use engine::TractEngine;
-
-use std::borrow::Cow;
+pub use warnings::Warning;
 
 use serde_json::Value as Json;
 
 use crate::Error;
+use crate::InstanceError;
 use crate::bundle::{Bundle, Metadata};
 use crate::instance::Instance;
 use crate::prediction::{Prediction, classify_scores};
-use crate::prep::{BoundPreprocessor, Preprocessor, RangePolicy, TransformOptions};
+use crate::prep::{BoundPreprocessor, Preprocessor, TransformOptions};
 use crate::schema::{Schema, Task};
-use crate::{InstanceError, Value};
-
-/// A problem that did not stop a prediction.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Warning {
-    /// Stable code (`OUT_OF_RANGE`).
-    pub code: &'static str,
-    /// The field concerned.
-    pub field: String,
-    /// What and why.
-    pub message: String,
-}
 
 /// Which engine runs the network.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -177,7 +166,9 @@ impl Model {
             }
         };
         Ok(Model {
-            schema: bundle.schema,
+            // Whether a field accepts a missing value follows its nodes (bundles written
+            // before this rule recorded whether training saw gaps).
+            schema: prep.nullability(bundle.schema),
             preprocessing: bundle.preprocessing,
             metadata: bundle.metadata,
             prep,
@@ -210,76 +201,13 @@ impl Model {
         Instance::from_json(&self.schema, json)
     }
 
-    /// Whether any number is outside the training range (what [`Model::range_warnings`]
-    /// would report, without building the messages).
-    pub fn has_range_warnings(&self, instance: &Instance) -> bool {
-        self.out_of_range(instance).next().is_some()
-    }
-
-    /// Numbers outside the training range, as warnings (whatever the policy).
-    pub fn range_warnings(&self, instance: &Instance) -> Vec<Warning> {
-        self.out_of_range(instance)
-            .map(|(field, value, min, max)| Warning {
-                code: "OUT_OF_RANGE",
-                field: field.to_string(),
-                message: format!("{value} is outside the training range [{min}, {max}]"),
-            })
-            .collect()
-    }
-
-    fn out_of_range<'a>(
-        &'a self,
-        instance: &'a Instance,
-    ) -> impl Iterator<Item = (&'a str, f64, f64, f64)> + 'a {
-        self.schema
-            .fields
-            .iter()
-            .zip(&instance.values)
-            .filter_map(|(f, v)| match v {
-                Value::Number(x) => f
-                    .out_of_range(*x)
-                    .map(|(min, max)| (f.name.as_str(), *x, min, max)),
-                _ => None,
-            })
-    }
-
-    /// Apply the range policy: clip, reject, or leave values as they are.
-    fn apply_range<'a>(
-        &self,
-        instance: &'a Instance,
-        policy: RangePolicy,
-    ) -> Result<Cow<'a, Instance>, Error> {
-        let first = self.out_of_range(instance).next();
-        match (first, policy) {
-            (None, _) | (_, RangePolicy::Warn) => Ok(Cow::Borrowed(instance)),
-            (Some((field, value, min, max)), RangePolicy::Error) => {
-                Err(InstanceError::OutOfRange {
-                    field: field.to_string(),
-                    value,
-                    min,
-                    max,
-                }
-                .into())
-            }
-            (Some(_), RangePolicy::Clip) => {
-                let mut clipped = instance.clone();
-                for (f, v) in self.schema.fields.iter().zip(clipped.values.iter_mut()) {
-                    if let Value::Number(x) = v {
-                        *x = f.clamp(*x);
-                    }
-                }
-                Ok(Cow::Owned(clipped))
-            }
-        }
-    }
-
-    /// The feature vector the network sees for `instance`, after the range policy.
+    /// The feature vector the network sees for `instance`, after the range and category policies.
     pub fn features(
         &self,
         instance: &Instance,
         options: TransformOptions,
     ) -> Result<Vec<f32>, Error> {
-        let instance = self.apply_range(instance, options.range)?;
+        let instance = self.apply_policies(instance, options)?;
         Ok(self.prep.transform(&instance, options)?)
     }
 
@@ -335,7 +263,7 @@ impl Model {
         for inst in instances {
             status.push(match inst {
                 Ok(i) => self
-                    .apply_range(i, options.range)
+                    .apply_policies(i, options)
                     .and_then(|i| Ok(self.prep.transform_into(&i, options, &mut features)?)),
                 Err(e) => Err(e.clone()),
             });

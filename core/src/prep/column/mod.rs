@@ -24,7 +24,7 @@ use super::text::{BoolParse, TextOp, lowercase};
 use super::tfidf::tokens;
 use super::{
     BindError, DateTime, DatetimeParams, HashingParams, NumberParams, OneHotParams, OrdinalParams,
-    TfidfParams, TransformOptions, checks,
+    TfidfParams, TransformOptions, UnknownCategory, checks,
 };
 use crate::schema::Schema;
 use crate::{InstanceError, Value};
@@ -206,6 +206,43 @@ impl BoundColumn {
         self.width
     }
 
+    /// The value this column's category encoder has not seen in training, if any.
+    pub fn unknown(&self, values: &[Value]) -> Option<UnknownCategory> {
+        let (name, field) = (&self.source.name, self.field());
+        let read = || self.source.cell(values).ok().and_then(Cell::category);
+        match &self.encode {
+            Encode::OneHot(p) => p.unknown(field, name, read().as_deref()),
+            Encode::Ordinal(p) => p.unknown(field, name, read().as_deref()),
+            _ => None,
+        }
+    }
+
+    /// The fitted encoder.
+    pub(crate) fn encode(&self) -> &Encode {
+        &self.encode
+    }
+
+    /// Whether this column reads schema field `field`.
+    pub(crate) fn reads(&self, field: usize) -> bool {
+        self.source.reads(field)
+    }
+
+    /// The input field (a column over an expression: its own name).
+    fn field(&self) -> &str {
+        self.source.field.as_deref().unwrap_or(&self.source.name)
+    }
+
+    /// Whether [`BoundColumn::unknown`] finds one, without building it.
+    pub fn has_unknown(&self, values: &[Value]) -> bool {
+        let known = |list: &[String], s: &str| list.binary_search_by(|c| c.as_str().cmp(s)).is_ok();
+        let read = || self.source.cell(values).ok().and_then(Cell::category);
+        match &self.encode {
+            Encode::OneHot(p) => read().is_some_and(|s| !p.knows(&s)),
+            Encode::Ordinal(p) => read().is_some_and(|s| !known(&p.categories, &s)),
+            _ => false,
+        }
+    }
+
     /// Append this column's features for one instance.
     pub fn transform_into(
         &self,
@@ -230,9 +267,23 @@ impl BoundColumn {
                 };
                 p.transform_into(v, name, out)
             }
-            Encode::OneHot(p) => p.transform_str(cell.category().as_deref(), options, out),
+            Encode::OneHot(p) => {
+                let category = cell.category();
+                if options.strict_categories
+                    && let Some(u) = p.unknown(self.field(), name, category.as_deref())
+                {
+                    return Err(u.into_error());
+                }
+                p.transform_str(category.as_deref(), options, out)
+            }
             Encode::Ordinal(p) => {
-                let x = match cell.category().as_deref().or(p.fill.as_deref()) {
+                let category = cell.category();
+                if options.strict_categories
+                    && let Some(u) = p.unknown(self.field(), name, category.as_deref())
+                {
+                    return Err(u.into_error());
+                }
+                let x = match category.as_deref().or(p.fill.as_deref()) {
                     Some(s) => p.transform(s),
                     None => p.unknown,
                 };

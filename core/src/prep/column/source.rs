@@ -93,6 +93,8 @@ impl ColumnInput {
 #[derive(Debug, Clone)]
 pub struct BoundSource {
     pub(super) name: String,
+    /// The input field's name when the input is one field (not an expression).
+    pub(super) field: Option<String>,
     input: BoundInput,
     string_input: bool,
     ops: Vec<CompiledOp>,
@@ -116,13 +118,26 @@ impl BoundSource {
             .iter()
             .map(TextOp::compile)
             .collect::<Result<Vec<_>, _>>()?;
+        let field = match &input {
+            BoundInput::Field(i) => Some(schema.fields[*i].name.clone()),
+            BoundInput::Expr(..) => None,
+        };
         Ok(BoundSource {
             name: name.to_string(),
+            field,
             input,
             string_input,
             ops,
             boolean: boolean.cloned(),
         })
+    }
+
+    /// Whether this source reads schema field `field`.
+    pub(crate) fn reads(&self, field: usize) -> bool {
+        match &self.input {
+            BoundInput::Field(i) => *i == field,
+            BoundInput::Expr(_, idx) => idx.contains(&field),
+        }
     }
 
     /// Whether the value reaching the encoder is a string (else a number).

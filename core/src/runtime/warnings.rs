@@ -1,0 +1,124 @@
+//! Problems that do not stop a prediction, found the same way for every caller (CLI, server,
+//! worker, npm, site): a number outside the training range (`OUT_OF_RANGE`; with the `clip`
+//! policy the message says what the value became) and a category a node never saw in
+//! training (`UNKNOWN_CATEGORY`, listing the known ones). With `range: "error"` or strict
+//! categories the same findings reject the instance instead.
+
+use std::borrow::Cow;
+
+use super::Model;
+use crate::instance::Instance;
+use crate::prep::{RangePolicy, TransformOptions};
+use crate::short;
+use crate::{Error, InstanceError, Value};
+
+/// A problem that did not stop a prediction.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Warning {
+    /// Stable code (`OUT_OF_RANGE`, `UNKNOWN_CATEGORY`).
+    pub code: &'static str,
+    /// The input field concerned.
+    pub field: String,
+    /// What and why.
+    pub message: String,
+}
+
+impl Model {
+    /// Whether predicting `instance` gives any warning (what [`Model::warnings`] would
+    /// report, without building the messages). Under `range: "error"` or strict categories
+    /// the same findings are errors, not warnings.
+    pub fn has_warnings(&self, instance: &Instance, options: TransformOptions) -> bool {
+        (options.range != RangePolicy::Error && self.out_of_range(instance).next().is_some())
+            || (!options.strict_categories && self.prep.has_unknown_categories(instance))
+    }
+
+    /// The warnings predicting `instance` with `options` gives, in schema order for numbers
+    /// then feature order for categories.
+    pub fn warnings(&self, instance: &Instance, options: TransformOptions) -> Vec<Warning> {
+        let mut out = Vec::new();
+        if options.range != RangePolicy::Error {
+            let clip = options.range == RangePolicy::Clip;
+            out.extend(self.out_of_range(instance).map(|(field, value, min, max)| {
+                let mut message = format!(
+                    "{} is outside the training range {}",
+                    short::number(value),
+                    short::range(min, max)
+                );
+                if clip {
+                    message.push_str(&format!(
+                        "; clipped to {}",
+                        short::number(value.clamp(min, max))
+                    ));
+                }
+                Warning {
+                    code: "OUT_OF_RANGE",
+                    field: field.to_string(),
+                    message,
+                }
+            }));
+        }
+        if !options.strict_categories {
+            out.extend(
+                self.prep
+                    .unknown_categories(instance)
+                    .into_iter()
+                    .map(|u| Warning {
+                        code: "UNKNOWN_CATEGORY",
+                        message: u.describe(),
+                        field: u.field,
+                    }),
+            );
+        }
+        out
+    }
+
+    pub(super) fn out_of_range<'a>(
+        &'a self,
+        instance: &'a Instance,
+    ) -> impl Iterator<Item = (&'a str, f64, f64, f64)> + 'a {
+        self.schema
+            .fields
+            .iter()
+            .zip(&instance.values)
+            .filter_map(|(f, v)| match v {
+                Value::Number(x) => f
+                    .out_of_range(*x)
+                    .map(|(min, max)| (f.name.as_str(), *x, min, max)),
+                _ => None,
+            })
+    }
+
+    /// Apply the range policy (clip, reject, or leave values as they are) and, with strict
+    /// categories, reject an unknown category naming every known one.
+    pub(super) fn apply_policies<'a>(
+        &self,
+        instance: &'a Instance,
+        options: TransformOptions,
+    ) -> Result<Cow<'a, Instance>, Error> {
+        if options.strict_categories {
+            self.prep.reject_unknown(instance)?;
+        }
+        let first = self.out_of_range(instance).next();
+        match (first, options.range) {
+            (None, _) | (_, RangePolicy::Warn) => Ok(Cow::Borrowed(instance)),
+            (Some((field, value, min, max)), RangePolicy::Error) => {
+                Err(InstanceError::OutOfRange {
+                    field: field.to_string(),
+                    value,
+                    min,
+                    max,
+                }
+                .into())
+            }
+            (Some(_), RangePolicy::Clip) => {
+                let mut clipped = instance.clone();
+                for (f, v) in self.schema.fields.iter().zip(clipped.values.iter_mut()) {
+                    if let Value::Number(x) = v {
+                        *x = f.clamp(*x);
+                    }
+                }
+                Ok(Cow::Owned(clipped))
+            }
+        }
+    }
+}
