@@ -325,12 +325,12 @@ fn options_follow_one_rule_booleans_are_booleans_and_unknown_keys_are_refused() 
         ),
         (
             json!({ "temperature": 2 }),
-            "params: unknown option `temperature` (known: strict, range)",
+            "params: unknown option `temperature` (known: strict, range, output)",
             "temperature",
         ),
         (
             json!({ "errors": "return" }),
-            "params: unknown option `errors` (known: strict, range)",
+            "params: unknown option `errors` (known: strict, range, output)",
             "errors",
         ),
         (
@@ -413,7 +413,8 @@ fn every_malformed_body_is_a_400_that_says_what_is_wrong() {
         assert!(m.starts_with(message), "{body}: {m}");
         assert!(got.get("code").is_none(), "{body}");
     }
-    let (_, got) = error(&post(model, "text/csv", "a,b\n1,2,3\n"));
+    let ragged = format!("{}\n1,2,3,4,5\n", names.join(","));
+    let (_, got) = error(&post(model, "text/csv", &ragged));
     assert!(
         got["message"]
             .as_str()
@@ -475,14 +476,13 @@ fn columns_must_be_arrays_of_one_length() {
     let (_, got) = error(&post_json(model, &json!({ "inputs": columns })));
     assert_eq!(got["code"], "NOT_AN_ARRAY");
     assert_eq!(got["message"], "inputs: column `age` is not an array");
-    // Keys outside the schema are ignored, as in a record; absent fields are missing.
+    // Keys outside the schema are ignored, as in a record; an absent field's column is an
+    // error (a_column_batch_lacking_fields_...).
     let mut columns = columns_of(model, &rows);
     columns["survived"] = json!("not even an array");
     assert_eq!(post_json(model, &json!({ "inputs": columns })).status, 200);
-    assert_eq!(
-        post_json(model, &json!({ "inputs": {} })).body,
-        r#"{"predictions":[]}"#
-    );
+    let (_, got) = error(&post_json(model, &json!({ "inputs": {} })));
+    assert_eq!(got["code"], "MISSING_FIELD");
 }
 
 #[test]
@@ -519,7 +519,9 @@ fn other_media_types_are_a_415() {
 #[test]
 fn empty_batches_answer_no_predictions() {
     let model = titanic();
-    for body in [json!({ "instances": [] }), json!({ "inputs": {} })] {
+    let no_rows: serde_json::Map<String, Json> =
+        fields(model).into_iter().map(|f| (f, json!([]))).collect();
+    for body in [json!({ "instances": [] }), json!({ "inputs": no_rows })] {
         let a = post_json(model, &body);
         assert_eq!((a.status, a.body.as_str()), (200, r#"{"predictions":[]}"#));
     }
@@ -595,13 +597,13 @@ fn get_routes_answer_the_model_as_every_server_does() {
 }
 
 #[test]
-fn unknown_routes_are_a_404_and_bodies_past_the_limit_a_413() {
+fn unknown_paths_are_a_404_whatever_the_method_and_bodies_past_the_limit_a_413() {
     let model = titanic();
     let plain = Serving::default();
     for (method, path) in [
         ("GET", "/nope"),
-        ("POST", "/ping"),
-        ("DELETE", "/invocations"),
+        ("POST", "/invocation"),
+        ("OPTIONS", "/nope"),
         ("GET", "/"),
     ] {
         let (status, body) =

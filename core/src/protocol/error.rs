@@ -61,6 +61,13 @@ pub enum RequestError {
         /// The length of the columns before it.
         earlier: usize,
     },
+    /// Columns of the model absent from a column batch (`dataframe_split`, `inputs` as
+    /// columns, a CSV header): every row would lack them, so the batch is refused.
+    #[error("{} missing: {}; every field of the model needs a column (null cells for missing values)", plural_columns(missing), missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))]
+    MissingColumns {
+        /// Every absent column, in schema order.
+        missing: Vec<String>,
+    },
     /// A batch longer than [`crate::constants::MAX_BATCH_ROWS`].
     #[error("a batch holds at most {limit} rows, this one {rows}: split it")]
     BatchTooLarge {
@@ -82,6 +89,7 @@ impl RequestError {
             RequestError::NotAnArray { .. } => "NOT_AN_ARRAY",
             RequestError::ColumnLength { .. } => "COLUMN_LENGTH",
             RequestError::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
+            RequestError::MissingColumns { .. } => "MISSING_FIELD",
         }
     }
 
@@ -92,10 +100,19 @@ impl RequestError {
             | RequestError::OptionType { key, .. }
             | RequestError::OptionValue { key, .. } => Some(key),
             RequestError::ColumnLength { field, .. } => Some(field),
+            RequestError::MissingColumns { missing } => missing.first().map(String::as_str),
             RequestError::NotAnObject { .. }
             | RequestError::NotAnArray { .. }
             | RequestError::BatchTooLarge { .. } => None,
         }
+    }
+}
+
+/// `column a is` / `2 columns are`, for [`RequestError::MissingColumns`].
+fn plural_columns(missing: &[String]) -> String {
+    match missing.len() {
+        1 => "1 column is".to_string(),
+        n => format!("{n} columns are"),
     }
 }
 
