@@ -211,9 +211,12 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
     assert.equal((await fetch(`${base}/schema`, { headers: { origin: "https://elsewhere.example" } })).headers.get("access-control-allow-origin"), null);
   });
 
-  await t.test("a body past the limit by its Content-Length is refused with 413 before it is sent", async () => {
-    const { status, body } = await declareOnly(base, limits.maxBody + 1);
-    const want = core.route("POST", "/invocations", limits.maxBody + 1, serving);
+  await t.test("a body far past the limit by its Content-Length is refused with 413 before it is sent", async () => {
+    // (Up to 1 MiB past the limit a server may read and drop the body, so that a client still
+    // uploading reads its 413 rather than a reset: the 413 test above.)
+    const declared = limits.maxBody + 16 * 2 ** 20;
+    const { status, body } = await declareOnly(base, declared);
+    const want = core.route("POST", "/invocations", declared, serving);
     assert.equal(status, 413);
     assert.deepEqual(JSON.parse(body), JSON.parse(want.body));
   });

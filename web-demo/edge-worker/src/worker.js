@@ -15,7 +15,7 @@
 // the bundle as data (wrangler.toml rules); the model loads once per isolate.
 import wasm from "tandem-infer/web/tandem_wasm_bg.wasm";
 import bundle from "./model.tandem";
-import { initSync, Model } from "tandem-infer";
+import { constants, initSync, Model } from "tandem-infer";
 
 let model = null;
 
@@ -34,6 +34,19 @@ function servingOf(env = {}) {
   return { corsOrigins: origins, output: env.OUTPUT || undefined, maxBodyBytes: limit };
 }
 
+/** Read and drop a body without holding it, up to `most` bytes (so that a client that sent
+ *  slightly too much reads its 413 instead of a reset); past that the connection is dropped. */
+async function drain(request, most) {
+  if (!request.body) return;
+  const reader = request.body.getReader();
+  for (let seen = 0; seen <= most; ) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.length;
+  }
+  await reader.cancel();
+}
+
 function respond(answer, method) {
   // 204 and HEAD answers carry no body (the headers of the GET are kept).
   const body = answer.status === 204 || method === "HEAD" ? null : answer.body;
@@ -50,7 +63,11 @@ export default {
     // A declared length past the limit is refused before a byte of the body is read.
     const declared = Number(request.headers.get("content-length") ?? 0) || 0;
     const early = m.route(method, pathname, declared, serving, origin);
-    if (early) return respond(early, method);
+    if (early) {
+      const limit = serving.maxBodyBytes ?? constants().limits.max_body_bytes;
+      if (early.status === 413 && declared <= limit + (1 << 20)) await drain(request, declared);
+      return respond(early, method);
+    }
     // No (or a false) Content-Length: read the body, then check its real length.
     const body = new Uint8Array(await request.arrayBuffer());
     const answer = m.route(method, pathname, body.length, serving, origin) ?? m.invocations(request.headers.get("content-type") ?? "", body, serving, origin);
