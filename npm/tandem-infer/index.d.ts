@@ -111,7 +111,7 @@ export type ErrorCode =
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
 export type HttpErrorCode =
   | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
-  | "TIMEOUT" | "INTERNAL_ERROR";
+  | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED";
 
 export declare class TandemError extends Error {
   readonly name: "TandemError";
