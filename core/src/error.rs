@@ -299,6 +299,19 @@ impl Error {
         }
     }
 
+    /// This error as it is reported for the row at 0-based `index` of a batch: its row is
+    /// [`row_number`]`(index)` unless it already carries one (a CSV row), and the message
+    /// names that row once (`row 3: field ...`).
+    pub fn in_batch(&self, index: usize) -> (usize, String) {
+        match self.row() {
+            Some(row) => (row, self.to_string()),
+            None => {
+                let row = row_number(index);
+                (row, format!("row {row}: {self}"))
+            }
+        }
+    }
+
     /// Attach a 1-based row number to an instance error.
     pub fn at_row(self, r: usize) -> Self {
         match self {
@@ -309,6 +322,14 @@ impl Error {
             other => other,
         }
     }
+}
+
+/// The row-numbering convention of every surface (CLI, server, worker, npm, site): rows are
+/// numbered from 1, row 1 being the first data row (a CSV header is not a row; in a JSON
+/// batch, row 1 is the array's element 0). Messages name one row number; the JavaScript
+/// package also gives the 0-based `index` for array access.
+pub const fn row_number(index: usize) -> usize {
+    index + 1
 }
 
 impl From<InstanceError> for Error {

@@ -268,7 +268,7 @@ fn params_set_the_range_policy_and_strict_categories() {
     assert_eq!(status, 400);
     assert_eq!(
         (&body["code"], &body["row"], &body["field"]),
-        (&json!("OUT_OF_RANGE"), &json!(0), &json!("age"))
+        (&json!("OUT_OF_RANGE"), &json!(1), &json!("age"))
     );
 
     rows[0]["age"] = json!(30.0);
@@ -285,7 +285,7 @@ fn params_set_the_range_policy_and_strict_categories() {
         json!({
             "error_code": "BAD_REQUEST",
             "code": "UNKNOWN_CATEGORY",
-            "row": 2,
+            "row": 3,
             "field": "sex",
             "message": body["message"],
         })
@@ -325,12 +325,12 @@ fn options_follow_one_rule_booleans_are_booleans_and_unknown_keys_are_refused() 
         ),
         (
             json!({ "temperature": 2 }),
-            "params: unknown option `temperature` (known: strict, range)",
+            "params: unknown option `temperature` (known: strict, range, output)",
             "temperature",
         ),
         (
             json!({ "errors": "return" }),
-            "params: unknown option `errors` (known: strict, range)",
+            "params: unknown option `errors` (known: strict, range, output)",
             "errors",
         ),
         (
@@ -413,7 +413,8 @@ fn every_malformed_body_is_a_400_that_says_what_is_wrong() {
         assert!(m.starts_with(message), "{body}: {m}");
         assert!(got.get("code").is_none(), "{body}");
     }
-    let (_, got) = error(&post(model, "text/csv", "a,b\n1,2,3\n"));
+    let ragged = format!("{}\n1,2,3,4,5\n", names.join(","));
+    let (_, got) = error(&post(model, "text/csv", &ragged));
     assert!(
         got["message"]
             .as_str()
@@ -440,16 +441,16 @@ fn an_invalid_row_fails_the_request_naming_its_row_field_and_code() {
             json!({
                 "error_code": "BAD_REQUEST",
                 "code": "WRONG_TYPE",
-                "row": 1,
+                "row": 2,
                 "field": "age",
-                "message": "row 1: field `age` expects a number, found string \"old\"",
+                "message": "row 2: field `age` expects a number, found string \"old\"",
             })
         );
     }
     let (_, got) = error(&post_json(model, &json!({ "instances": [rows[0], null] })));
     assert_eq!(
         (&got["code"], &got["row"]),
-        (&json!("NOT_AN_OBJECT"), &json!(1))
+        (&json!("NOT_AN_OBJECT"), &json!(2))
     );
     assert!(got.get("field").is_none());
     let mut csv_rows = self::rows();
@@ -457,7 +458,7 @@ fn an_invalid_row_fails_the_request_naming_its_row_field_and_code() {
     let (_, got) = error(&post(model, "text/csv", &csv_of(model, &csv_rows)));
     assert_eq!(
         (&got["code"], &got["row"], &got["field"]),
-        (&json!("WRONG_TYPE"), &json!(2), &json!("age"))
+        (&json!("WRONG_TYPE"), &json!(3), &json!("age"))
     );
 }
 
@@ -475,14 +476,13 @@ fn columns_must_be_arrays_of_one_length() {
     let (_, got) = error(&post_json(model, &json!({ "inputs": columns })));
     assert_eq!(got["code"], "NOT_AN_ARRAY");
     assert_eq!(got["message"], "inputs: column `age` is not an array");
-    // Keys outside the schema are ignored, as in a record; absent fields are missing.
+    // Keys outside the schema are ignored, as in a record; an absent field's column is an
+    // error (a_column_batch_lacking_fields_...).
     let mut columns = columns_of(model, &rows);
     columns["survived"] = json!("not even an array");
     assert_eq!(post_json(model, &json!({ "inputs": columns })).status, 200);
-    assert_eq!(
-        post_json(model, &json!({ "inputs": {} })).body,
-        r#"{"predictions":[]}"#
-    );
+    let (_, got) = error(&post_json(model, &json!({ "inputs": {} })));
+    assert_eq!(got["code"], "MISSING_FIELD");
 }
 
 #[test]
@@ -519,7 +519,9 @@ fn other_media_types_are_a_415() {
 #[test]
 fn empty_batches_answer_no_predictions() {
     let model = titanic();
-    for body in [json!({ "instances": [] }), json!({ "inputs": {} })] {
+    let no_rows: serde_json::Map<String, Json> =
+        fields(model).into_iter().map(|f| (f, json!([]))).collect();
+    for body in [json!({ "instances": [] }), json!({ "inputs": no_rows })] {
         let a = post_json(model, &body);
         assert_eq!((a.status, a.body.as_str()), (200, r#"{"predictions":[]}"#));
     }
@@ -595,13 +597,13 @@ fn get_routes_answer_the_model_as_every_server_does() {
 }
 
 #[test]
-fn unknown_routes_are_a_404_and_bodies_past_the_limit_a_413() {
+fn unknown_paths_are_a_404_whatever_the_method_and_bodies_past_the_limit_a_413() {
     let model = titanic();
     let plain = Serving::default();
     for (method, path) in [
         ("GET", "/nope"),
-        ("POST", "/ping"),
-        ("DELETE", "/invocations"),
+        ("POST", "/invocation"),
+        ("OPTIONS", "/nope"),
         ("GET", "/"),
     ] {
         let (status, body) =

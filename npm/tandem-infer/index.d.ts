@@ -111,7 +111,7 @@ export type ErrorCode =
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
 export type HttpErrorCode =
   | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
-  | "TIMEOUT" | "INTERNAL_ERROR";
+  | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED";
 
 export declare class TandemError extends Error {
   readonly name: "TandemError";
@@ -136,13 +136,14 @@ export declare class Model implements Disposable {
   predictColumns(columns: Columns, options?: BatchOptions): Array<Prediction | RowError>;
   /** Every row of CSV text (header row first), parsed exactly as `tandem predict` parses CSV. */
   predictCsv(text: string, options?: BatchOptions): Array<Prediction | RowError>;
-  /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`. */
-  invocations(contentType: string, body: string | Uint8Array | ArrayBuffer): Answer;
-  /** Every other answer of a Tandem server, exactly as `tandem serve` gives it: `GET /ping`,
-   *  `/health`, `/version`, `/schema`, `/metadata`, 404, and 413 when a `POST /invocations`
-   *  body of `bodyBytes` is past the limit. `null`: a `POST /invocations` to answer with
-   *  `invocations`. */
-  route(method: string, path: string, bodyBytes?: number, serving?: Serving): Answer | null;
+  /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`.
+   *  `origin`: the request's `Origin` header (CORS headers per `serving.corsOrigins`). */
+  invocations(contentType: string, body: string | Uint8Array | ArrayBuffer, serving?: Serving, origin?: string | null): Answer;
+  /** Every other answer of a Tandem server, exactly as `tandem serve` gives it: `GET`/`HEAD`
+   *  `/ping`, `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404, 405, and 413
+   *  when a `POST /invocations` body of `bodyBytes` (its `Content-Length`) is past the limit.
+   *  `null`: a `POST /invocations` to answer with `invocations`. */
+  route(method: string, path: string, bodyBytes?: number, serving?: Serving, origin?: string | null): Answer | null;
   /** The feature vector the network sees (the shared preprocessing's output). */
   features(instance: Instance, options?: PredictOptions): Float32Array;
   /** Release the model's WebAssembly memory now (also done on garbage collection). */
@@ -154,6 +155,8 @@ export declare class Model implements Disposable {
 export interface Answer {
   status: number;
   contentType: string;
+  /** Other headers (lower-case names): `allow`, the CORS headers. */
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -165,6 +168,11 @@ export interface Serving {
   modelVersion?: number | null;
   /** Largest accepted `POST /invocations` body (default `constants().limits.max_body_bytes`). */
   maxBodyBytes?: number;
+  /** Browser origins allowed to call (CORS); `["*"]` for any; none by default. */
+  corsOrigins?: string[] | null;
+  /** The predictions' shape unless a request's `params.output` says: `"full"` (default) or
+   *  `"plain"` (MLflow's list of labels or values). */
+  output?: "full" | "plain" | null;
 }
 
 /** One error code: where it comes from and what it means. `http` codes are MLflow's

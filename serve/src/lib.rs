@@ -1,8 +1,10 @@
 //! The model behind MLflow's scoring protocol.
 //!
 //! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`
-//! (protocol in `tandem_core::protocol`, shared with the edge worker). Bodies past
-//! `--max-body-bytes` get 413, predictions past `--timeout-ms` get 504, every answer is JSON,
+//! (protocol in `tandem_core::protocol`, shared with the edge worker: every answer, `HEAD`,
+//! `OPTIONS`, 404 and 405 included, comes from it). A body whose `Content-Length` is past
+//! `--max-body-bytes` gets 413 before it is read, predictions past `--timeout-ms` get 504,
+//! `--cors-origin` opts in to CORS, `--output plain` answers MLflow's plain lists by default;
 //! every request is logged as one JSON line on stderr. SIGHUP reloads the model from its
 //! path or URI (the old one keeps serving if the new one fails to load); a
 //! `models:/<name>@<alias>` (or `/latest`) model is also polled and reloaded when the alias
@@ -18,12 +20,11 @@ use tandem_core::constants::http;
 use axum::Router;
 use axum::body::to_bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
-use tandem_core::protocol::{self, Answer, Serving};
+use tandem_core::protocol::{self, Answer, Output, ProtocolError, Serving};
 
 use tandem_tracking::StoreConfig;
 use tandem_tracking::error::report;
@@ -50,6 +51,10 @@ pub struct ServeConfig {
     pub poll_seconds: f64,
     /// Where `runs:/` and `models:/` resolve.
     pub stores: StoreConfig,
+    /// Browser origins allowed to call the server (CORS); empty: none, `"*"`: any.
+    pub cors_origins: Vec<String>,
+    /// The shape of the predictions when a request's `params` do not say.
+    pub output: Output,
 }
 
 /// Why the server could not start or stopped on an error.
@@ -106,6 +111,8 @@ struct App {
     reloading: std::sync::Mutex<()>,
     max_body: usize,
     timeout: Duration,
+    cors_origins: Vec<String>,
+    output: Output,
 }
 
 /// What is being served.
@@ -125,6 +132,17 @@ impl App {
 
     fn version(&self) -> Option<u64> {
         self.served().version
+    }
+
+    /// What the protocol needs to know about this server.
+    fn serving<'a>(&'a self, served: &Served) -> Serving<'a> {
+        Serving {
+            model: Some(&self.model_arg),
+            model_version: served.version,
+            max_body_bytes: self.max_body,
+            cors_origins: &self.cors_origins,
+            output: self.output,
+        }
     }
 
     /// Fetch and load the model again; swap it in only if it loads.
@@ -191,70 +209,100 @@ fn log(mut line: Json) {
     logline::emit(line.to_string());
 }
 
-fn json_response(status: StatusCode, body: &Json) -> Response {
-    let mut r = (status, body.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    r
-}
-
 /// A protocol answer (`tandem_core::protocol`) as an HTTP response.
 fn answer_response(a: Answer) -> Response {
     let status = StatusCode::from_u16(a.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut r = (status, a.body).into_response();
-    r.headers_mut().insert(
+    let headers = r.headers_mut();
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(a.content_type),
     );
+    for (name, value) in a.headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.append(HeaderName::from_static(name), value);
+        }
+    }
     r
 }
 
-fn simple_error(status: StatusCode, code: &str, message: String) -> Response {
-    json_response(status, &json!({ "error_code": code, "message": message }))
+/// Every request: what `tandem_core::protocol::route` answers (as the edge worker answers
+/// it), else the predictions; then the CORS headers of `--cors-origin`.
+async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
+    let served = app.served();
+    let serving = app.serving(&served);
+    let method = req.method().as_str().to_string();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    // A declared length past the limit is refused before a byte of the body is read.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let answer = match protocol::route(&served.model, &method, req.uri().path(), declared, &serving)
+    {
+        Some(answer) => answer,
+        None => invocations(&app, served.clone(), req).await,
+    };
+    answer_response(protocol::with_cors(
+        answer,
+        &method,
+        origin.as_deref(),
+        &serving,
+    ))
 }
 
-async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
+fn simple_error(status: u16, code: &'static str, message: String) -> Answer {
+    ProtocolError::new(status, code, message).answer()
+}
+
+async fn invocations(app: &App, served: Arc<Served>, req: Request) -> Answer {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    // Read up to 1 MiB past the limit, so a client slightly over it gets its 413 instead of a
-    // connection reset mid-upload; beyond that the connection is dropped.
-    let too_big = || answer_response(protocol::too_large(app.max_body).answer());
+    // Read up to 1 MiB past the limit, so a client slightly over it (without a
+    // Content-Length) gets its 413 instead of a connection reset mid-upload; beyond that the
+    // connection is dropped.
+    let too_big = || protocol::too_large(app.max_body).answer();
     let body = match to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20)).await {
         Ok(b) if b.len() > app.max_body => return too_big(),
         Ok(b) => b,
         Err(e) if format!("{e:?}").contains("LengthLimit") => return too_big(),
         Err(e) => {
-            return simple_error(
-                StatusCode::BAD_REQUEST,
-                http::BAD_REQUEST,
-                format!("cannot read the body: {e}"),
-            );
+            return simple_error(400, http::BAD_REQUEST, format!("cannot read the body: {e}"));
         }
     };
-    let model = app.served();
+    let output = app.output;
+    let inline = body.len() <= INLINE_BODY_BYTES;
+    let predict = move || {
+        let serving = Serving {
+            output,
+            ..Serving::default()
+        };
+        protocol::invocations_for(&served.model, &content_type, &body, &serving)
+    };
     // A small body is a few rows: microseconds of work, run right here. Only bodies that can
     // take long go to the blocking pool, under the timeout.
-    if body.len() <= INLINE_BODY_BYTES {
-        return answer_response(protocol::invocations(&model.model, &content_type, &body));
+    if inline {
+        return predict();
     }
-    let work = tokio::task::spawn_blocking(move || {
-        protocol::invocations(&model.model, &content_type, &body)
-    });
-    match tokio::time::timeout(app.timeout, work).await {
-        Ok(Ok(answer)) => answer_response(answer),
+    match tokio::time::timeout(app.timeout, tokio::task::spawn_blocking(predict)).await {
+        Ok(Ok(answer)) => answer,
         Ok(Err(join)) => simple_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            500,
             http::INTERNAL_ERROR,
             format!("the prediction failed: {join}"),
         ),
         Err(_) => simple_error(
-            StatusCode::GATEWAY_TIMEOUT,
+            504,
             http::TIMEOUT,
             format!(
                 "the prediction took longer than {} ms",
@@ -264,25 +312,9 @@ async fn invocations(State(app): State<Arc<App>>, req: Request) -> Response {
     }
 }
 
-/// Every route but `POST /invocations`, answered by `tandem_core::protocol::route` (as the
-/// edge worker answers them).
-async fn other_routes(State(app): State<Arc<App>>, req: Request) -> Response {
-    let m = app.served();
-    let serving = Serving {
-        model: Some(&app.model_arg),
-        model_version: m.version,
-        max_body_bytes: app.max_body,
-    };
-    let (method, path) = (req.method().as_str(), req.uri().path());
-    let answer = protocol::route(&m.model, method, path, 0, &serving)
-        .unwrap_or_else(|| protocol::not_found(method, path).answer());
-    answer_response(answer)
-}
-
 fn router(app: Arc<App>) -> Router {
     Router::new()
-        .route("/invocations", post(invocations))
-        .fallback(other_routes)
+        .fallback(handle)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(app)
 }
@@ -356,6 +388,8 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         reloading: std::sync::Mutex::new(()),
         max_body: config.max_body_bytes,
         timeout: Duration::from_millis(config.timeout_ms.max(1)),
+        cors_origins: config.cors_origins.clone(),
+        output: config.output,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

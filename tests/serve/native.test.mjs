@@ -24,12 +24,13 @@ test("native server: the protocol suite, predictions equal to tandem predict", a
     return r.warnings ? { ...r.prediction, warnings: r.warnings } : r.prediction;
   });
   const maxBody = 2_000_000;
-  const server = await startServer(model, ["--max-body-bytes", String(maxBody)]);
+  const origin = "https://app.example";
+  const server = await startServer(model, ["--max-body-bytes", String(maxBody), "--cors-origin", origin]);
   try {
     const schema = await (await fetch(`${server.base}/schema`)).json();
     // What tandem-core answers for this model, served as `--model <path>` with this limit.
     const core = await Model.load(readFileSync(model));
-    await protocolSuite(t, server.base, { schema, rows, expected: want, core, serving: { model, maxBodyBytes: maxBody } });
+    await protocolSuite(t, server.base, { schema, rows, expected: want, core, serving: { model, maxBodyBytes: maxBody, corsOrigins: [origin] } });
   } finally {
     const { code } = await stop(server.child);
     assert.equal(code, 0, "graceful shutdown exits 0");
@@ -53,6 +54,11 @@ test("native server: 504 past the timeout, reload on SIGHUP, a bad reload keeps 
     const slow = await fetch(`${server.base}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dataframe_records: big }) });
     assert.equal(slow.status, 504);
     assert.equal((await slow.json()).error_code, "TIMEOUT");
+
+    // Without --cors-origin, no CORS header: a browser's preflight fails.
+    const pre = await fetch(`${server.base}/invocations`, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST" } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), null);
 
     const before = (await (await fetch(`${server.base}/health`)).json()).run_id;
     assert.equal(before, a.summary.run_id);

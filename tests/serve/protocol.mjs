@@ -3,6 +3,7 @@
 // that every answer without a prediction in it is, byte for byte, what tandem-core says
 // (asked through the npm package, loaded with the same bundle).
 import assert from "node:assert/strict";
+import net from "node:net";
 import { constants } from "tandem-infer";
 
 /** CSV text of `rows` with the schema's fields as header. */
@@ -11,25 +12,33 @@ export function toCsv(fields, rows) {
   return [fields.join(","), ...rows.map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
 }
 
-async function post(base, body, type = "application/json") {
-  const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": type }, body: typeof body === "string" ? body : JSON.stringify(body) });
+async function post(base, body, type = "application/json", extra = {}) {
+  const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": type, ...extra }, body: typeof body === "string" ? body : JSON.stringify(body) });
   const text = await r.text();
   let json = null;
   try {
     json = JSON.parse(text);
   } catch {}
-  return { status: r.status, json, text, type: r.headers.get("content-type") };
+  const headers = (want) => Object.fromEntries(Object.keys(want.headers).map((h) => [h, r.headers.get(h)]));
+  return { status: r.status, json, text, type: r.headers.get("content-type"), headers };
 }
 
-/** Status, content type and body text of a response. */
-async function answer(r) {
-  return { status: r.status, contentType: r.headers.get("content-type"), body: await r.text() };
+/** Status, content type, headers and body text of a response, in the shape of tandem-core's
+ *  answer `want` (its headers read from the response; the same answer without a body for
+ *  `HEAD`). */
+async function answer(r, want) {
+  const headers = Object.fromEntries(Object.keys(want?.headers ?? {}).map((h) => [h, r.headers.get(h)]));
+  return { status: r.status, contentType: r.headers.get("content-type"), headers, body: await r.text() };
 }
+
+/** tandem-core's answer as a server sends it to `method` (no body for `HEAD`, 204). */
+const sent = (a, method = "GET") => (a && (method === "HEAD" || a.status === 204) ? { ...a, body: "" } : a);
 
 /**
  * Run the suite. `expected[i]` is `tandem predict`'s prediction for `rows[i]`. `core`: the
  * npm package's Model on the same bundle; `serving`: what the server knows beyond the bundle
- * (`{ model, modelVersion, maxBodyBytes }`, as `Model.route` takes it).
+ * (`{ model, modelVersion, maxBodyBytes, corsOrigins }`, as `Model.route` takes it); the
+ * server must allow `serving.corsOrigins[0]` (a single origin, not `*`).
  */
 export async function protocolSuite(t, base, { schema, rows, expected, core, serving = {} }) {
   const fields = schema.fields.map((f) => f.name);
@@ -57,14 +66,17 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
     const routes = constants().routes.get;
     assert.ok(routes.includes("/version") && routes.length >= 5);
     for (const route of routes) {
-      assert.deepEqual(await answer(await fetch(`${base}${route}`)), core.route("GET", route, 0, serving), route);
+      const want = core.route("GET", route, 0, serving);
+      assert.deepEqual(await answer(await fetch(`${base}${route}`), want), want, route);
     }
-    for (const [method, route] of [["GET", "/nope"], ["POST", "/ping"], ["DELETE", "/metadata"]]) {
-      assert.deepEqual(await answer(await fetch(`${base}${route}`, { method })), core.route(method, route, 0, serving), `${method} ${route}`);
+    for (const [method, route] of [["GET", "/nope"], ["POST", "/ping"], ["DELETE", "/metadata"], ["GET", "/invocations"], ["OPTIONS", "/schema"]]) {
+      const want = sent(core.route(method, route, 0, serving), method);
+      assert.deepEqual(await answer(await fetch(`${base}${route}`, { method }), want), want, `${method} ${route}`);
     }
     const big = "x".repeat(limits.maxBody + 1);
     const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
-    assert.deepEqual(await answer(r), core.route("POST", "/invocations", big.length, serving));
+    const tooBig = core.route("POST", "/invocations", big.length, serving);
+    assert.deepEqual(await answer(r, tooBig), tooBig);
     assert.equal(core.route("POST", "/invocations", limits.maxBody, serving), null);
   });
 
@@ -77,12 +89,14 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
       ["application/json", JSON.stringify({ dataframe_records: [rows[0], { ...rows[0], [numeric(schema)]: "old" }] })],
       ["text/csv", "a,b\n1,2,3\n"],
       ["text/plain", "hello"],
+      ["application/json", JSON.stringify({ dataframe_split: { columns: fields.slice(1), data: [] } })],
+      ["application/json", `{"instances": [${JSON.stringify(rows[0]).replace(/}$/, `, "${numeric(schema)}": Infinity}`)}]}`],
     ];
     for (const [type, body] of bad) {
-      const want = core.invocations(type, body);
+      const want = core.invocations(type, body, serving);
       assert.notEqual(want.status, 200, body.slice(0, 80));
       const got = await post(base, body, type);
-      assert.deepEqual({ status: got.status, contentType: got.type, body: got.text }, want, body.slice(0, 80));
+      assert.deepEqual({ status: got.status, contentType: got.type, headers: got.headers(want), body: got.text }, want, body.slice(0, 80));
     }
   });
 
@@ -104,7 +118,7 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
     const unknown = await post(base, { dataframe_records: [{ ...rows[0], [categorical(schema)]: "§never-seen§" }], params: { strict: true } });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.json.code, "UNKNOWN_CATEGORY");
-    assert.equal(unknown.json.row, 0);
+    assert.equal(unknown.json.row, 1, "rows are numbered from 1");
     const bad = await post(base, { dataframe_records: rows, params: { temperature: 2 } });
     assert.equal(bad.status, 400);
     assert.match(bad.json.message, /temperature/);
@@ -144,11 +158,161 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
       assert.match(r.type ?? "", /application\/json/);
     }
     const typed = await post(base, { dataframe_records: [rows[0], { ...rows[0], [numeric(schema)]: "old" }] });
-    assert.equal(typed.json.row, 1);
+    assert.equal(typed.json.row, 2, "the second record is row 2");
     assert.equal(typed.json.field, numeric(schema));
     assert.equal(typed.json.code, "WRONG_TYPE");
     // The server is still healthy after all of that.
     same(await post(base, { dataframe_records: rows }), "after errors");
+  });
+
+  await t.test("GET /invocations is a 405 whose Allow names POST, as MLflow answers it", async () => {
+    const r = await fetch(`${base}/invocations`);
+    assert.equal(r.status, 405);
+    assert.equal(r.headers.get("allow"), "POST, OPTIONS");
+    assert.equal((await r.json()).error_code, "METHOD_NOT_ALLOWED");
+  });
+
+  await t.test("HEAD on every GET route answers GET's status and headers without a body", async () => {
+    for (const route of constants().routes.get) {
+      const get = await fetch(`${base}${route}`);
+      const head = await fetch(`${base}${route}`, { method: "HEAD" });
+      assert.equal(head.status, get.status, route);
+      assert.equal(head.headers.get("content-type"), get.headers.get("content-type"), route);
+      assert.equal(await head.text(), "", route);
+    }
+  });
+
+  await t.test("OPTIONS answers 204 with Allow on every known path", async () => {
+    for (const [route, allow] of [["/invocations", "POST, OPTIONS"], ...constants().routes.get.map((r) => [r, "GET, HEAD, OPTIONS"])]) {
+      const r = await fetch(`${base}${route}`, { method: "OPTIONS" });
+      assert.equal(r.status, 204, route);
+      assert.equal(r.headers.get("allow"), allow, route);
+      assert.equal(await r.text(), "");
+    }
+  });
+
+  await t.test("CORS: a preflight from an allowed origin is answered, answers carry the origin, other origins get nothing", async () => {
+    const origin = serving.corsOrigins[0];
+    const pre = await fetch(`${base}/invocations`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" } });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get("access-control-allow-origin"), origin);
+    assert.match(pre.headers.get("access-control-allow-methods"), /POST/);
+    assert.match(pre.headers.get("access-control-allow-headers"), /content-type/i);
+    const want = sent(core.route("OPTIONS", "/invocations", 0, serving, origin));
+    assert.deepEqual(await answer(await fetch(`${base}/invocations`, { method: "OPTIONS", headers: { origin } }), want), want);
+    const r = await post(base, { dataframe_records: rows.slice(0, 1) }, "application/json", { origin });
+    assert.equal(r.status, 200);
+    const got = await fetch(`${base}/schema`, { headers: { origin } });
+    assert.equal(got.headers.get("access-control-allow-origin"), origin);
+    const refused = await post(base, "{oops", "application/json", { origin });
+    assert.equal(refused.status, 400);
+    const other = await fetch(`${base}/invocations`, { method: "OPTIONS", headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" } });
+    assert.equal(other.headers.get("access-control-allow-origin"), null);
+    assert.equal((await fetch(`${base}/schema`, { headers: { origin: "https://elsewhere.example" } })).headers.get("access-control-allow-origin"), null);
+  });
+
+  await t.test("a body far past the limit by its Content-Length is refused with 413 before it is sent", async () => {
+    // (Up to 1 MiB past the limit a server may read and drop the body, so that a client still
+    // uploading reads its 413 rather than a reset: the 413 test above.)
+    const declared = limits.maxBody + 16 * 2 ** 20;
+    const { status, body } = await declareOnly(base, declared);
+    const want = core.route("POST", "/invocations", declared, serving);
+    assert.equal(status, 413);
+    assert.deepEqual(JSON.parse(body), JSON.parse(want.body));
+  });
+
+  await t.test("NaN tokens are missing values in every JSON format, as MLflow's clients write them", async () => {
+    const num = numeric(schema);
+    const nulled = rows.map((r) => ({ ...r, [num]: null }));
+    const want = await post(base, { dataframe_records: nulled });
+    assert.equal(want.status, 200, `a missing ${num} is accepted: ${want.text.slice(0, 200)}`);
+    const asNaN = (text) => text.replaceAll(`"${num}":null`, `"${num}":NaN`);
+    const columns = JSON.stringify({ inputs: Object.fromEntries(fields.map((f) => [f, nulled.map((r) => r[f] ?? null)])) })
+      .replace(`"${num}":[${nulled.map(() => "null").join(",")}]`, `"${num}":[${nulled.map(() => "NaN").join(",")}]`);
+    const bodies = {
+      dataframe_records: asNaN(JSON.stringify({ dataframe_records: nulled })),
+      instances: asNaN(JSON.stringify({ instances: nulled })),
+      "inputs (records)": asNaN(JSON.stringify({ inputs: nulled })),
+      "inputs (columns)": columns,
+      dataframe_split: splitWithNaN(fields, nulled, num),
+    };
+    for (const [what, body] of Object.entries(bodies)) {
+      assert.ok(body.includes("NaN"), what);
+      const got = await post(base, body);
+      assert.equal(got.status, want.status, `${what}: ${got.text.slice(0, 200)}`);
+      assert.equal(got.text, want.text, what);
+    }
+  });
+
+  await t.test("Infinity tokens are refused as not finite, naming the field and row", async () => {
+    const num = numeric(schema);
+    for (const token of ["Infinity", "-Infinity"]) {
+      const body = `{"dataframe_records": [${JSON.stringify(rows[0])}, ${JSON.stringify({ ...rows[1], [num]: 0 }).replace(`"${num}":0`, `"${num}":${token}`)}]}`;
+      const r = await post(base, body);
+      assert.equal(r.status, 400, token);
+      assert.deepEqual([r.json.code, r.json.row, r.json.field], ["NOT_FINITE", 2, num], token);
+    }
+  });
+
+  await t.test("a column batch lacking fields is refused naming every absent column; a record without a key is missing in that row", async () => {
+    const kept = fields.slice(2);
+    const data = rows.map((r) => kept.map((f) => r[f] ?? null));
+    for (const body of [
+      { dataframe_split: { columns: kept, data } },
+      { inputs: Object.fromEntries(kept.map((f) => [f, rows.map((r) => r[f] ?? null)])) },
+    ]) {
+      const r = await post(base, body);
+      assert.equal(r.status, 400);
+      assert.equal(r.json.code, "MISSING_FIELD");
+      for (const f of fields.slice(0, 2)) assert.ok(r.json.message.includes(`\`${f}\``), r.json.message);
+    }
+    const csv = await post(base, toCsv(kept, rows), "text/csv");
+    assert.equal(csv.json.code, "MISSING_FIELD");
+    const without = rows.map(({ [fields[0]]: _, ...rest }, i) => (i === 1 ? rest : { ...rows[i] }));
+    const nulled = rows.map((r, i) => (i === 1 ? { ...r, [fields[0]]: null } : r));
+    const a = await post(base, { dataframe_records: without });
+    const b = await post(base, { dataframe_records: nulled });
+    assert.deepEqual([a.status, a.text], [b.status, b.text]);
+  });
+
+  await t.test("params.output plain answers MLflow's list of labels or values", async () => {
+    const r = await post(base, { dataframe_records: rows, params: { output: "plain" } });
+    assert.equal(r.status, 200, r.text.slice(0, 200));
+    const want = expected.map((p) => ("label" in p ? p.label : p.value));
+    assert.equal(r.json.predictions.length, want.length);
+    r.json.predictions.forEach((p, i) => (typeof p === "string" ? assert.equal(p, want[i]) : assert.ok(Math.abs(p - want[i]) <= 1e-6 * Math.max(1, Math.abs(want[i])))));
+    const warned = expected.map((p, i) => (p.warnings ?? []).map((w) => ({ row: i, ...w }))).flat();
+    assert.deepEqual(r.json.warnings ?? [], warned);
+  });
+}
+
+/** A dataframe_split body of `rows` with `num` spelled NaN in every row. */
+function splitWithNaN(fields, rows, num) {
+  const cell = (r, f) => (f === num ? "NaN" : JSON.stringify(r[f] ?? null));
+  return `{"dataframe_split": {"columns": ${JSON.stringify(fields)}, "data": [${rows.map((r) => `[${fields.map((f) => cell(r, f)).join(",")}]`).join(",")}]}}`;
+}
+
+/** Send only the headers of a POST declaring `length` body bytes; the status and body of the
+ *  answer, which must come before any body byte is sent. */
+function declareOnly(base, length) {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(url.port), url.hostname, () => {
+      s.write(`POST /invocations HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`);
+    });
+    let text = "";
+    const timer = setTimeout(() => { s.destroy(); reject(new Error(`no answer before the body: ${text}`)); }, 5000);
+    s.on("data", (d) => {
+      text += d;
+      const m = text.match(/^HTTP\/1\.1 (\d+)[^]*?\r\n\r\n([^]*)$/);
+      const len = Number((text.match(/content-length: (\d+)/i) ?? [])[1]);
+      if (m && m[2].length >= len) {
+        clearTimeout(timer);
+        s.destroy();
+        resolve({ status: Number(m[1]), body: m[2] });
+      }
+    });
+    s.on("error", (e) => { clearTimeout(timer); reject(e); });
   });
 }
 

@@ -215,42 +215,6 @@ impl Model {
         Ok(Float64Array::from(out.as_slice()))
     }
 
-    /// Answer a `POST /invocations` body with MLflow's scoring protocol, exactly as
-    /// `tandem serve` does (`tandem_core::protocol::invocations`):
-    /// `{ status, contentType, body }`, `body` being the text of the response.
-    pub fn invocations(&self, content_type: &str, body: &[u8]) -> Result<JsValue, JsValue> {
-        to_js(&tandem_core::protocol::invocations(
-            &self.inner,
-            content_type,
-            body,
-        ))
-    }
-
-    /// The answer to any other request, exactly as `tandem serve` gives it
-    /// (`tandem_core::protocol::route`): `GET /ping`, `/health`, `/version`, `/schema`,
-    /// `/metadata`, 404, and 413 for a `POST /invocations` body of `body_bytes` past the limit;
-    /// `null` for a `POST /invocations` to answer with `invocations`. `serving`:
-    /// `{ model?, modelVersion?, maxBodyBytes? }` (what `/version` reports, and the limit).
-    pub fn route(
-        &self,
-        method: &str,
-        path: &str,
-        body_bytes: f64,
-        serving: &JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let serving = serving::read(serving)?;
-        match tandem_core::protocol::route(
-            &self.inner,
-            method,
-            path,
-            body_bytes as usize,
-            &serving.borrowed(),
-        ) {
-            Some(answer) => to_js(&answer),
-            None => Ok(JsValue::NULL),
-        }
-    }
-
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
     pub fn features(&self, instance: &JsValue, options: &JsValue) -> Result<Float32Array, JsValue> {
         let options = call_options(options, PREDICT_OPTIONS)?.transform;

@@ -1,11 +1,16 @@
-//! What a JavaScript server tells [`crate::Model::route`] about itself:
-//! `{ model?, modelVersion?, maxBodyBytes? }`, read into `tandem_core::protocol::Serving`.
+//! MLflow's scoring protocol for JavaScript servers (the edge worker): [`crate::Model::route`]
+//! and [`crate::Model::invocations`], answering exactly as `tandem serve` does, and what a
+//! server tells them about itself: `{ model?, modelVersion?, maxBodyBytes?, corsOrigins?,
+//! output? }`, read into `tandem_core::protocol::Serving`.
 
-use js_sys::Reflect;
+use js_sys::{Array, Reflect};
 use tandem_core::constants::MAX_BODY_BYTES;
-use tandem_core::protocol::{RequestError, Serving};
+use tandem_core::protocol::{self, Output, RequestError, Serving};
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::Model;
+use crate::convert::to_js;
 use crate::error::request_error;
 
 /// The owned form of [`Serving`] (JavaScript strings are copied in).
@@ -14,6 +19,8 @@ pub struct ServingJs {
     model: Option<String>,
     model_version: Option<u64>,
     max_body_bytes: Option<usize>,
+    cors_origins: Vec<String>,
+    output: Output,
 }
 
 impl ServingJs {
@@ -23,6 +30,8 @@ impl ServingJs {
             model: self.model.as_deref(),
             model_version: self.model_version,
             max_body_bytes: self.max_body_bytes.unwrap_or(MAX_BODY_BYTES),
+            cors_origins: &self.cors_origins,
+            output: self.output,
         }
     }
 }
@@ -38,9 +47,13 @@ fn wrong(key: &str, expected: &'static str, found: &JsValue) -> JsValue {
     })
 }
 
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// A non-negative whole number (`null` / `undefined`: none).
 fn count(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
-    let v = Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    let v = get(obj, key);
     if v.is_null() || v.is_undefined() {
         return Ok(None);
     }
@@ -48,6 +61,34 @@ fn count(obj: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 2f64.powi(53) => Ok(Some(n)),
         _ => Err(wrong(key, "a whole number", &v)),
     }
+}
+
+/// A string (`null` / `undefined`: none).
+fn string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
+    let v = get(obj, key);
+    match v.as_string() {
+        Some(s) => Ok(Some(s)),
+        None if v.is_null() || v.is_undefined() => Ok(None),
+        None => Err(wrong(key, "a string", &v)),
+    }
+}
+
+/// `corsOrigins`: an array of origin strings (`null` / `undefined`: none).
+fn origins(obj: &JsValue) -> Result<Vec<String>, JsValue> {
+    let v = get(obj, "corsOrigins");
+    if v.is_null() || v.is_undefined() {
+        return Ok(Vec::new());
+    }
+    if !Array::is_array(&v) {
+        return Err(wrong("corsOrigins", "an array of strings", &v));
+    }
+    Array::from(&v)
+        .iter()
+        .map(|o| {
+            o.as_string()
+                .ok_or_else(|| wrong("corsOrigins", "an array of strings", &o))
+        })
+        .collect()
 }
 
 /// Read `serving` (`null` / `undefined`: nothing known, the default limit).
@@ -58,15 +99,72 @@ pub fn read(serving: &JsValue) -> Result<ServingJs, JsValue> {
     if !serving.is_object() {
         return Err(wrong("serving", "an object", serving));
     }
-    let model = Reflect::get(serving, &JsValue::from_str("model")).unwrap_or(JsValue::UNDEFINED);
-    let model = match model.as_string() {
-        Some(s) => Some(s),
-        None if model.is_null() || model.is_undefined() => None,
-        None => return Err(wrong("model", "a string", &model)),
+    let output = match string(serving, "output")? {
+        None => Output::Full,
+        Some(s) => s.parse::<Output>().map_err(|reason| {
+            request_error(&RequestError::OptionValue {
+                key: "output".into(),
+                reason,
+            })
+        })?,
     };
     Ok(ServingJs {
-        model,
+        model: string(serving, "model")?,
         model_version: count(serving, "modelVersion")?.map(|n| n as u64),
         max_body_bytes: count(serving, "maxBodyBytes")?.map(|n| n as usize),
+        cors_origins: origins(serving)?,
+        output,
     })
+}
+
+#[wasm_bindgen]
+impl Model {
+    /// Answer a `POST /invocations` body with MLflow's scoring protocol, exactly as
+    /// `tandem serve` does (`tandem_core::protocol::invocations_for`, then `with_cors` for
+    /// the request's `origin`): `{ status, contentType, headers, body }`, `body` being the
+    /// text of the response. `serving` as for `route`.
+    pub fn invocations(
+        &self,
+        content_type: &str,
+        body: &[u8],
+        serving: &JsValue,
+        origin: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let serving = read(serving)?;
+        let serving = serving.borrowed();
+        let answer = protocol::invocations_for(&self.inner, content_type, body, &serving);
+        to_js(&protocol::with_cors(
+            answer,
+            "POST",
+            origin.as_deref(),
+            &serving,
+        ))
+    }
+
+    /// The answer to any other request, exactly as `tandem serve` gives it
+    /// (`tandem_core::protocol::route`, then `with_cors` for the request's `origin`):
+    /// `GET` / `HEAD` `/ping`, `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404,
+    /// 405, and 413 for a `POST /invocations` body of `body_bytes` (its `Content-Length`)
+    /// past the limit; `null` for a `POST /invocations` to answer with `invocations`.
+    /// `serving`: `{ model?, modelVersion?, maxBodyBytes?, corsOrigins?, output? }`.
+    pub fn route(
+        &self,
+        method: &str,
+        path: &str,
+        body_bytes: f64,
+        serving: &JsValue,
+        origin: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let serving = read(serving)?;
+        let serving = serving.borrowed();
+        match protocol::route(&self.inner, method, path, body_bytes as usize, &serving) {
+            Some(answer) => to_js(&protocol::with_cors(
+                answer,
+                method,
+                origin.as_deref(),
+                &serving,
+            )),
+            None => Ok(JsValue::NULL),
+        }
+    }
 }

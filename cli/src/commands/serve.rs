@@ -31,6 +31,16 @@ pub struct ServeArgs {
     /// moved, and reload if it did (0: only on SIGHUP).
     #[arg(long, default_value_t = 10.0)]
     poll_seconds: f64,
+    /// Let a browser page from this origin call the server (CORS), e.g.
+    /// `--cors-origin https://app.example`; repeatable; `*` for any origin. Without it, no
+    /// CORS header is sent and browsers refuse cross-origin calls.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+    /// The shape of the predictions unless a request's `params.output` says otherwise:
+    /// `full` (`{label, probabilities}` / `{value}` per row, with warnings) or `plain`
+    /// (MLflow's list of labels or values, for drop-in clients).
+    #[arg(long, default_value = "full", value_parser = ["full", "plain"])]
+    output: String,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
@@ -46,6 +56,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         timeout_ms: args.timeout_ms,
         poll_seconds: args.poll_seconds,
         stores: args.store.config(),
+        cors_origins: args.cors_origins,
+        output: args.output.parse().map_err(anyhow::Error::msg)?,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -40,7 +40,7 @@ pub struct ErrorCode {
 pub const SERIALIZE: &str = "SERIALIZE";
 
 /// Codes raised outside Rust's error types, with their scope and meaning.
-const OTHER: [(&str, Scope, &str); 10] = [
+const OTHER: [(&str, Scope, &str); 11] = [
     (
         SERIALIZE,
         Scope::Call,
@@ -84,12 +84,17 @@ const OTHER: [(&str, Scope, &str); 10] = [
     (
         http::ENDPOINT_NOT_FOUND,
         Scope::Http,
-        "404: no route for this method and path",
+        "404: no route for this path",
     ),
     (
         http::TIMEOUT,
         Scope::Http,
         "504: the prediction took longer than the server's timeout (tandem serve)",
+    ),
+    (
+        http::METHOD_NOT_ALLOWED,
+        Scope::Http,
+        "405: the path exists, not for this method (the `Allow` header lists its methods)",
     ),
 ];
 
@@ -108,6 +113,9 @@ pub mod http {
     pub const TIMEOUT: &str = "TIMEOUT";
     /// MLflow error code `INTERNAL_ERROR`.
     pub const INTERNAL_ERROR: &str = "INTERNAL_ERROR";
+    /// 405: a known path, another method (Tandem's code: MLflow's FastAPI answers
+    /// `{"detail": "Method Not Allowed"}`).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 }
 
 /// Codes only `tandem serve` raises, beyond [`OTHER`].
@@ -306,6 +314,7 @@ fn request_samples() -> Vec<RequestError> {
             earlier: 0,
         },
         RequestError::BatchTooLarge { rows: 0, limit: 0 },
+        RequestError::MissingColumns { missing: vec![] },
     ]
 }
 
@@ -321,6 +330,8 @@ fn request_meaning(e: &RequestError) -> &'static str {
         RequestError::NotAnArray { .. } => "an array was expected (the batch, or a column)",
         RequestError::ColumnLength { .. } => "the columns of a batch differ in length",
         RequestError::BatchTooLarge { .. } => "a batch has more rows than the limit",
+        // The instance code, for a batch whose columns lack a field.
+        RequestError::MissingColumns { .. } => "a column batch lacks some of the model's fields",
     }
 }
 

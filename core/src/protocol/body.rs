@@ -1,13 +1,20 @@
 //! Reading a `POST /invocations` body into instances and options: the four JSON formats and
 //! CSV. Only the schema's fields are read from each row, without copying the row first.
+//!
+//! JSON may hold MLflow's bare `NaN` / `Infinity` tokens ([`super::nonfinite`]). A column
+//! batch (`dataframe_split`, `inputs` as columns, CSV) must have a column for every field
+//! (`MISSING_FIELD` names the absent ones); a record (`dataframe_records`, `instances`,
+//! `inputs` as records) without a key is missing that value in that row only.
 
 use serde_json::{Map, Value as Json};
 
-use super::columns::{Column, check_batch_rows, read_columns};
-use super::options::{CallOptions, PREDICT_OPTIONS};
+use super::columns::{
+    Column, check_batch_rows, check_columns, check_columns_present, read_checked_columns,
+};
+use super::nonfinite::{self, Tolerant};
+use super::options::{CallOptions, SCORING_OPTIONS};
 use super::{ProtocolError, RequestError};
-use crate::instance::{Instance, Raw, csv_columns};
-use crate::prep::TransformOptions;
+use crate::instance::{Instance, csv_columns};
 use crate::schema::Schema;
 use crate::{Error, Model};
 
@@ -23,53 +30,66 @@ const FORMATS: [&str; 4] = [
 ];
 
 /// Read an `application/json` body.
-pub(super) fn parse_json(
-    model: &Model,
-    body: &[u8],
-) -> Result<(Rows, TransformOptions), ProtocolError> {
-    let doc: Json = serde_json::from_slice(body)
+pub(super) fn parse_json(model: &Model, body: &[u8]) -> Result<(Rows, CallOptions), ProtocolError> {
+    let t = nonfinite::parse(body)
         .map_err(|e| ProtocolError::bad(format!("invalid JSON body: {e}")))?;
-    let Json::Object(top) = doc else {
+    let Json::Object(top) = &t.doc else {
         return Err(ProtocolError::bad(
             "the body must be a JSON object with one of dataframe_split, dataframe_records, instances, inputs",
         ));
     };
-    let key = format_key(&top)?;
-    let options = CallOptions::from_json(top.get("params"), "params", PREDICT_OPTIONS)
+    let key = format_key(top)?;
+    let options = CallOptions::from_json(top.get("params"), "params", SCORING_OPTIONS)
         .map_err(|e| ProtocolError::request("params", &e))?;
     let schema = model.schema();
     let rows = match (key, &top[key]) {
-        ("dataframe_split", Json::Object(split)) => dataframe_split(schema, split)?,
+        ("dataframe_split", Json::Object(split)) => dataframe_split(schema, split, &t)?,
         ("dataframe_records" | "instances" | "inputs", Json::Array(records)) => {
             check_rows(records.len())?;
-            records
-                .iter()
-                .map(|r| Instance::from_json(schema, r))
-                .collect()
+            records.iter().map(|r| record(schema, r, &t)).collect()
         }
-        ("inputs", Json::Object(columns)) => {
-            let columns: Vec<Column<&Vec<Json>>> = schema
-                .fields
-                .iter()
-                .map(|f| match columns.get(&f.name) {
-                    None => Column::Absent,
-                    Some(Json::Array(cells)) => Column::Values {
-                        len: cells.len(),
-                        cells,
-                    },
-                    Some(_) => Column::NotAnArray,
-                })
-                .collect();
-            read_columns(schema, &columns, |cells, i| Raw::from_json(cells.get(i)))
-                .map_err(|e| ProtocolError::request("inputs", &e))?
-        }
+        ("inputs", Json::Object(columns)) => input_columns(schema, columns, &t)?,
         (k, _) => {
             return Err(ProtocolError::bad(format!(
                 "`{k}` has the wrong shape (see the MLflow scoring protocol)"
             )));
         }
     };
-    Ok((rows, options.transform))
+    Ok((rows, options))
+}
+
+/// One record: an absent key is a missing value.
+fn record(schema: &Schema, r: &Json, t: &Tolerant) -> Result<Instance, Error> {
+    match r {
+        Json::Object(map) => Instance::from_raw(schema, |name| t.raw(map.get(name))),
+        other => Instance::from_json(schema, other),
+    }
+}
+
+/// `inputs` as `{ "field": [values...], ... }`.
+fn input_columns(
+    schema: &Schema,
+    columns: &Map<String, Json>,
+    t: &Tolerant,
+) -> Result<Rows, ProtocolError> {
+    let found: Vec<Column<&Vec<Json>>> = schema
+        .fields
+        .iter()
+        .map(|f| match columns.get(&f.name) {
+            None => Column::Absent,
+            Some(Json::Array(cells)) => Column::Values {
+                len: cells.len(),
+                cells,
+            },
+            Some(_) => Column::NotAnArray,
+        })
+        .collect();
+    let n = check_columns(schema, &found)
+        .and_then(|n| check_columns_present(schema, |name| columns.contains_key(name)).map(|()| n))
+        .map_err(|e| ProtocolError::request("inputs", &e))?;
+    Ok(read_checked_columns(schema, &found, n, |cells, i| {
+        t.raw(cells.get(i))
+    }))
 }
 
 /// The one format key of the body (and nothing else but `params`).
@@ -106,7 +126,11 @@ fn check_rows(n: usize) -> Result<(), ProtocolError> {
 }
 
 /// `{ "columns": [...], "data": [[...], ...] }` (an `index` is allowed and ignored).
-fn dataframe_split(schema: &Schema, split: &Map<String, Json>) -> Result<Rows, ProtocolError> {
+fn dataframe_split(
+    schema: &Schema,
+    split: &Map<String, Json>,
+    t: &Tolerant,
+) -> Result<Rows, ProtocolError> {
     let columns: Vec<&str> = match split.get("columns") {
         Some(Json::Array(c)) => c
             .iter()
@@ -127,6 +151,8 @@ fn dataframe_split(schema: &Schema, split: &Map<String, Json>) -> Result<Rows, P
         ));
     };
     check_rows(data.len())?;
+    check_columns_present(schema, |name| columns.contains(&name))
+        .map_err(|e| ProtocolError::request("dataframe_split", &e))?;
     // Each schema field's position in a row; of repeated names, the last one counts (as when
     // the row is read as an object).
     let positions: Vec<Option<usize>> = schema
@@ -150,7 +176,7 @@ fn dataframe_split(schema: &Schema, split: &Map<String, Json>) -> Result<Rows, P
         }
         let mut at = positions.iter();
         out.push(Instance::from_raw(schema, |_| {
-            Raw::from_json(at.next().copied().flatten().and_then(|p| cells.get(p)))
+            t.raw(at.next().copied().flatten().and_then(|p| cells.get(p)))
         }));
     }
     Ok(out)
@@ -166,6 +192,10 @@ pub(super) fn parse_csv(model: &Model, body: &[u8]) -> Result<Rows, ProtocolErro
         .headers()
         .map_err(|e| ProtocolError::bad(format!("invalid CSV header: {e}")))?
         .clone();
+    check_columns_present(model.schema(), |name| {
+        header.iter().any(|h| h.trim() == name)
+    })
+    .map_err(|e| ProtocolError::request("the CSV header", &e))?;
     let columns = csv_columns(model.schema(), &header);
     let mut out = Vec::new();
     for (i, rec) in rdr.records().enumerate() {

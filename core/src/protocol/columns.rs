@@ -22,6 +22,25 @@ pub fn check_batch_rows(rows: usize) -> Result<(), RequestError> {
     Ok(())
 }
 
+/// Refuse a column batch (`dataframe_split`, `inputs` as columns, a CSV header) that lacks
+/// some of the schema's fields: `MISSING_FIELD` naming every absent one, in schema order. A
+/// value missing from one row is a null cell, not an absent column.
+pub fn check_columns_present(
+    schema: &Schema,
+    mut present: impl FnMut(&str) -> bool,
+) -> Result<(), RequestError> {
+    let missing: Vec<String> = schema
+        .fields
+        .iter()
+        .filter(|f| !present(&f.name))
+        .map(|f| f.name.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(RequestError::MissingColumns { missing })
+}
+
 /// One schema field's column, as the caller found it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column<C> {
@@ -43,8 +62,15 @@ pub enum Column<C> {
 pub fn read_columns<C>(
     schema: &Schema,
     columns: &[Column<C>],
-    mut cell: impl FnMut(&C, usize) -> Raw,
+    cell: impl FnMut(&C, usize) -> Raw,
 ) -> Result<Vec<Result<Instance, Error>>, RequestError> {
+    let n = check_columns(schema, columns)?;
+    Ok(read_checked_columns(schema, columns, n, cell))
+}
+
+/// Check that every column given is an array, all of one length within the batch limit;
+/// the number of rows.
+pub fn check_columns<C>(schema: &Schema, columns: &[Column<C>]) -> Result<usize, RequestError> {
     let mut rows: Option<usize> = None;
     for (field, column) in schema.fields.iter().zip(columns) {
         match column {
@@ -69,7 +95,16 @@ pub fn read_columns<C>(
             }
         }
     }
-    let n = rows.unwrap_or(0);
+    Ok(rows.unwrap_or(0))
+}
+
+/// Read the `n` rows of columns [`check_columns`] accepted.
+pub fn read_checked_columns<C>(
+    schema: &Schema,
+    columns: &[Column<C>],
+    n: usize,
+    mut cell: impl FnMut(&C, usize) -> Raw,
+) -> Vec<Result<Instance, Error>> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut it = columns.iter();
@@ -78,7 +113,7 @@ pub fn read_columns<C>(
             _ => Raw::Null,
         }));
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
@@ -123,6 +158,19 @@ mod tests {
             ]
         );
         assert!(read(&[Column::Absent, Column::Absent]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_batch_lacking_columns_is_refused_naming_every_absent_one() {
+        let e = check_columns_present(&schema(), |_| false).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("MISSING_FIELD", Some("a")));
+        assert_eq!(
+            e.to_string(),
+            "2 columns are missing: `a`, `b`; every field of the model needs a column (null cells for missing values)"
+        );
+        let e = check_columns_present(&schema(), |c| c == "a").unwrap_err();
+        assert!(e.to_string().starts_with("1 column is missing: `b`;"));
+        assert!(check_columns_present(&schema(), |_| true).is_ok());
     }
 
     #[test]

@@ -61,6 +61,13 @@ pub enum RequestError {
         /// The length of the columns before it.
         earlier: usize,
     },
+    /// Columns of the model absent from a column batch (`dataframe_split`, `inputs` as
+    /// columns, a CSV header): every row would lack them, so the batch is refused.
+    #[error("{} missing: {}; every field of the model needs a column (null cells for missing values)", plural_columns(missing), missing.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))]
+    MissingColumns {
+        /// Every absent column, in schema order.
+        missing: Vec<String>,
+    },
     /// A batch longer than [`crate::constants::MAX_BATCH_ROWS`].
     #[error("a batch holds at most {limit} rows, this one {rows}: split it")]
     BatchTooLarge {
@@ -82,6 +89,7 @@ impl RequestError {
             RequestError::NotAnArray { .. } => "NOT_AN_ARRAY",
             RequestError::ColumnLength { .. } => "COLUMN_LENGTH",
             RequestError::BatchTooLarge { .. } => "BATCH_TOO_LARGE",
+            RequestError::MissingColumns { .. } => "MISSING_FIELD",
         }
     }
 
@@ -92,10 +100,19 @@ impl RequestError {
             | RequestError::OptionType { key, .. }
             | RequestError::OptionValue { key, .. } => Some(key),
             RequestError::ColumnLength { field, .. } => Some(field),
+            RequestError::MissingColumns { missing } => missing.first().map(String::as_str),
             RequestError::NotAnObject { .. }
             | RequestError::NotAnArray { .. }
             | RequestError::BatchTooLarge { .. } => None,
         }
+    }
+}
+
+/// `column a is` / `2 columns are`, for [`RequestError::MissingColumns`].
+fn plural_columns(missing: &[String]) -> String {
+    match missing.len() {
+        1 => "1 column is".to_string(),
+        n => format!("{n} columns are"),
     }
 }
 
@@ -111,7 +128,7 @@ pub struct ProtocolError {
     pub message: String,
     /// Tandem's own code for an instance or request error (`MISSING_FIELD`, `BAD_OPTION`, ...).
     pub code: Option<&'static str>,
-    /// The row (0-based) that failed.
+    /// The row that failed (numbered from 1: [`crate::error::row_number`]).
     pub row: Option<usize>,
     /// The field (or option) concerned.
     pub field: Option<String>,
@@ -144,13 +161,14 @@ impl ProtocolError {
         }
     }
 
-    /// 400 for an invalid row: names the row, its field and Tandem's code.
-    pub(crate) fn row(row: usize, e: &Error) -> Self {
+    /// 400 for the invalid row at 0-based `index`: names the row, its field and Tandem's code.
+    pub(crate) fn row(index: usize, e: &Error) -> Self {
+        let (row, message) = e.in_batch(index);
         ProtocolError {
             code: Some(e.code()),
             row: Some(row),
             field: e.field().map(str::to_string),
-            ..Self::bad(format!("row {row}: {e}"))
+            ..Self::bad(message)
         }
     }
 

@@ -20,7 +20,9 @@
 
 mod body;
 mod columns;
+mod cors;
 mod error;
+mod nonfinite;
 mod options;
 mod predictions;
 mod routes;
@@ -28,13 +30,20 @@ mod routes;
 use crate::constants::http;
 use serde::Serialize;
 
-pub use columns::{Column, check_batch_rows, read_columns};
+pub use columns::{
+    Column, check_batch_rows, check_columns, check_columns_present, read_checked_columns,
+    read_columns,
+};
+pub use cors::{PREFLIGHT_MAX_AGE, with_cors};
 pub use error::{ProtocolError, RequestError};
-pub use options::{BATCH_OPTIONS, CallOptions, OptionKey, PREDICT_OPTIONS, RowErrors};
-pub use routes::{GET_ROUTES, INVOCATIONS, Serving, not_found, route, too_large};
+pub use options::{
+    BATCH_OPTIONS, CallOptions, OptionKey, Output, PREDICT_OPTIONS, RowErrors, SCORING_OPTIONS,
+};
+pub use routes::{
+    GET_ROUTES, INVOCATIONS, Serving, allowed_methods, not_allowed, not_found, route, too_large,
+};
 
 use crate::Model;
-use crate::prep::TransformOptions;
 
 /// The media types `POST /invocations` accepts.
 pub const MEDIA_TYPES: [&str; 2] = ["application/json", "text/csv"];
@@ -42,7 +51,7 @@ pub const MEDIA_TYPES: [&str; 2] = ["application/json", "text/csv"];
 /// The content type of every JSON answer.
 pub const JSON: &str = "application/json";
 
-/// One HTTP answer: status, content type and body.
+/// One HTTP answer: status, content type, other headers and body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
@@ -50,8 +59,12 @@ pub struct Answer {
     pub status: u16,
     /// The `content-type` header.
     pub content_type: &'static str,
-    /// The body.
+    /// The body (empty for `HEAD`: the server sends the headers only).
     pub body: String,
+    /// Other headers, lower-case names (`allow`, the CORS headers), in the order added; an
+    /// object in JavaScript.
+    #[serde(serialize_with = "headers_object")]
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Answer {
@@ -61,19 +74,58 @@ impl Answer {
             status,
             content_type: JSON,
             body,
+            headers: Vec::new(),
         }
+    }
+
+    /// The answer with one more header.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    /// A header's value (lower-case name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
-/// Answer one `POST /invocations` request: 200 with the predictions, or the error.
+fn headers_object<S: serde::Serializer>(
+    headers: &[(&'static str, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(headers.iter().map(|(n, v)| (n, v)))
+}
+
+/// Answer one `POST /invocations` request with the default [`Serving`]: 200 with the
+/// predictions, or the error.
 pub fn invocations(model: &Model, content_type: &str, body: &[u8]) -> Answer {
-    match predict(model, content_type, body) {
+    invocations_for(model, content_type, body, &Serving::default())
+}
+
+/// Answer one `POST /invocations` request for a server (its default output shape): 200 with
+/// the predictions, or the error.
+pub fn invocations_for(
+    model: &Model,
+    content_type: &str,
+    body: &[u8],
+    serving: &Serving,
+) -> Answer {
+    match predict(model, content_type, body, serving.output) {
         Ok(body) => Answer::json(200, body),
         Err(e) => e.answer(),
     }
 }
 
-fn predict(model: &Model, content_type: &str, body: &[u8]) -> Result<String, ProtocolError> {
+fn predict(
+    model: &Model,
+    content_type: &str,
+    body: &[u8],
+    output: Output,
+) -> Result<String, ProtocolError> {
     let media = content_type
         .split(';')
         .next()
@@ -82,7 +134,7 @@ fn predict(model: &Model, content_type: &str, body: &[u8]) -> Result<String, Pro
         .to_ascii_lowercase();
     let (rows, options) = match media.as_str() {
         "application/json" => body::parse_json(model, body)?,
-        "text/csv" => (body::parse_csv(model, body)?, TransformOptions::default()),
+        "text/csv" => (body::parse_csv(model, body)?, CallOptions::default()),
         other => {
             return Err(ProtocolError::new(
                 415,
@@ -97,13 +149,14 @@ fn predict(model: &Model, content_type: &str, body: &[u8]) -> Result<String, Pro
     };
     let mut scores = Vec::new();
     let status = model
-        .batch_scores(&rows, options, &mut scores)
+        .batch_scores(&rows, options.transform, &mut scores)
         .map_err(|e| ProtocolError::bad(e.to_string()))?;
     if let Some((i, Err(e))) = status.iter().enumerate().find(|(_, s)| s.is_err()) {
         return Err(ProtocolError::row(i, e));
     }
+    let output = options.output.unwrap_or(output);
     serde_json::to_string(&predictions::Predictions::new(
-        model, &rows, options, &scores,
+        model, &rows, options.transform, &scores, output,
     ))
     .map_err(|e| ProtocolError::bad(e.to_string()))
 }

@@ -18,6 +18,8 @@ pub enum OptionKey {
     Range,
     /// `errors`: how a batch reports an invalid row: `"throw"` or `"return"`.
     Errors,
+    /// `output`: the shape of a scoring answer: `"full"` or `"plain"` ([`Output`]).
+    Output,
 }
 
 impl OptionKey {
@@ -27,6 +29,7 @@ impl OptionKey {
             OptionKey::Strict => "strict",
             OptionKey::Range => "range",
             OptionKey::Errors => "errors",
+            OptionKey::Output => "output",
         }
     }
 }
@@ -34,6 +37,9 @@ impl OptionKey {
 /// The options of one prediction (`predict`, `features`, a scoring request's `params`: a
 /// request fails as a whole, so it has no `errors`).
 pub const PREDICT_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range];
+
+/// The `params` of a scoring request (`POST /invocations`).
+pub const SCORING_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range, OptionKey::Output];
 
 /// The options of a batch call (`predictBatch`, `predictColumns`, `predictCsv`).
 pub const BATCH_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range, OptionKey::Errors];
@@ -48,6 +54,29 @@ pub enum RowErrors {
     Return,
 }
 
+/// The shape of a scoring answer's `predictions`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Output {
+    /// One object per row: `{label, probabilities}` or `{value}`, with its `warnings`.
+    #[default]
+    Full,
+    /// MLflow's plain list, for drop-in clients: one label (classification) or value
+    /// (regression) per row; warnings move to a top-level `warnings` list naming their row.
+    Plain,
+}
+
+impl std::str::FromStr for Output {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "full" => Ok(Output::Full),
+            "plain" => Ok(Output::Plain),
+            other => Err(format!("must be \"full\" or \"plain\", not {other:?}")),
+        }
+    }
+}
+
 /// The options of a call, read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallOptions {
@@ -55,6 +84,8 @@ pub struct CallOptions {
     pub transform: TransformOptions,
     /// How a batch reports an invalid row.
     pub row_errors: RowErrors,
+    /// The shape of a scoring answer (`None`: the server's default).
+    pub output: Option<Output>,
 }
 
 impl CallOptions {
@@ -106,6 +137,17 @@ impl CallOptions {
                 };
             }
             (OptionKey::Errors, other) => return Err(wrong("a string", other)),
+            (OptionKey::Output, Raw::Str(s)) => {
+                self.output =
+                    Some(
+                        s.parse::<Output>()
+                            .map_err(|reason| RequestError::OptionValue {
+                                key: key.to_string(),
+                                reason,
+                            })?,
+                    );
+            }
+            (OptionKey::Output, other) => return Err(wrong("a string", other)),
         }
         Ok(())
     }
@@ -188,6 +230,23 @@ mod tests {
             CallOptions::from_json(None, "params", PREDICT_OPTIONS).unwrap(),
             CallOptions::default()
         );
+    }
+
+    #[test]
+    fn output_is_a_scoring_option_full_or_plain() {
+        let o = read(json!({ "output": "plain" }), SCORING_OPTIONS).unwrap();
+        assert_eq!(o.output, Some(Output::Plain));
+        assert_eq!(read(json!({}), SCORING_OPTIONS).unwrap().output, None);
+        let e = read(json!({ "output": "list" }), SCORING_OPTIONS).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("BAD_OPTION", Some("output")));
+        assert_eq!(
+            e.to_string(),
+            "`output`: must be \"full\" or \"plain\", not \"list\""
+        );
+        let e = read(json!({ "output": true }), SCORING_OPTIONS).unwrap_err();
+        assert_eq!(e.code(), "BAD_OPTION");
+        // Not an option of a JavaScript prediction.
+        assert!(read(json!({ "output": "plain" }), PREDICT_OPTIONS).is_err());
     }
 
     #[test]

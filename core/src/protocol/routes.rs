@@ -1,11 +1,19 @@
 //! Every answer a Tandem server gives besides the predictions themselves: `GET /ping`,
-//! `/health`, `/version`, `/schema`, `/metadata`, 404 for an unknown route and 413 for a body
-//! past the limit. `tandem serve` and the edge worker (through the wasm package) both answer
-//! with [`route`], so their answers are the same bytes.
+//! `/health`, `/version`, `/schema`, `/metadata`, 404 for an unknown path, 405 for a known
+//! path with another method, `OPTIONS`, and 413 for a body past the limit. `tandem serve` and
+//! the edge worker (through the wasm package) both answer with [`route`], so their answers
+//! are the same bytes.
+//!
+//! Methods, decided against MLflow 3.17's FastAPI server (which answers 405 to `HEAD` and
+//! `OPTIONS` everywhere): `HEAD` is answered as `GET` on every `GET` route (HTTP requires
+//! it; the server sends the headers only); `OPTIONS` on a known path is 204 with `Allow`
+//! (and the CORS preflight headers when the origin may call, [`super::cors`]); any other
+//! method on a known path is 405 with `Allow`, as MLflow answers `GET /invocations`.
 
 use crate::constants::http;
 use serde::Serialize;
 
+use super::options::Output;
 use super::{Answer, ProtocolError};
 use crate::Model;
 use crate::constants::MAX_BODY_BYTES;
@@ -26,6 +34,10 @@ pub struct Serving<'a> {
     pub model_version: Option<u64>,
     /// Largest accepted `POST /invocations` body, in bytes.
     pub max_body_bytes: usize,
+    /// Browser origins allowed to call the server (CORS): none by default, `"*"` for any.
+    pub cors_origins: &'a [String],
+    /// The shape of the predictions when a request's `params` do not say.
+    pub output: Output,
 }
 
 impl Default for Serving<'_> {
@@ -34,6 +46,8 @@ impl Default for Serving<'_> {
             model: None,
             model_version: None,
             max_body_bytes: MAX_BODY_BYTES,
+            cors_origins: &[],
+            output: Output::Full,
         }
     }
 }
@@ -53,9 +67,20 @@ struct Version<'a> {
     model_version: Option<u64>,
 }
 
+/// The methods a path answers (the `Allow` header), `None` for an unknown path.
+pub fn allowed_methods(path: &str) -> Option<&'static str> {
+    if path == INVOCATIONS {
+        Some("POST, OPTIONS")
+    } else if GET_ROUTES.contains(&path) {
+        Some("GET, HEAD, OPTIONS")
+    } else {
+        None
+    }
+}
+
 /// The answer to any request but an accepted `POST /invocations` (`None`: read the body and
-/// answer it with [`super::invocations`]). `body_bytes` is the request body's length. `HEAD`
-/// is answered as `GET` (the server sends the headers only).
+/// answer it with [`super::invocations_for`]). `body_bytes` is the request body's length
+/// (its `Content-Length`). `HEAD` is answered as `GET` (the server sends the headers only).
 pub fn route(
     model: &Model,
     method: &str,
@@ -63,34 +88,49 @@ pub fn route(
     body_bytes: usize,
     serving: &Serving,
 ) -> Option<Answer> {
+    let Some(allow) = allowed_methods(path) else {
+        return Some(not_found(method, path).answer());
+    };
     let meta = model.metadata();
-    let get = matches!(method, "GET" | "HEAD");
     Some(match (method, path) {
+        ("OPTIONS", _) => Answer {
+            status: 204,
+            content_type: TEXT,
+            body: String::new(),
+            headers: Vec::new(),
+        }
+        .with_header("allow", allow),
         ("POST", INVOCATIONS) if body_bytes > serving.max_body_bytes => {
             too_large(serving.max_body_bytes).answer()
         }
         ("POST", INVOCATIONS) => return None,
-        (_, "/ping") if get => Answer {
+        ("GET" | "HEAD", "/ping") => Answer {
             status: 200,
-            content_type: "text/plain; charset=utf-8",
+            content_type: TEXT,
             body: String::new(),
+            headers: Vec::new(),
         },
-        (_, "/health") if get => json_answer(&Health {
+        ("GET" | "HEAD", "/health") => json_answer(&Health {
             status: "ok",
             run_id: &meta.run_id,
         }),
-        (_, "/version") if get => json_answer(&Version {
+        ("GET" | "HEAD", "/version") => json_answer(&Version {
             tandem: crate::VERSION,
             bundle_written_by: &meta.tandem_version,
             run_id: &meta.run_id,
             model: serving.model,
             model_version: serving.model_version,
         }),
-        (_, "/schema") if get => json_answer(model.schema()),
-        (_, "/metadata") if get => json_answer(meta),
-        _ => not_found(method, path).answer(),
+        ("GET" | "HEAD", "/schema") => json_answer(model.schema()),
+        ("GET" | "HEAD", "/metadata") => json_answer(meta),
+        _ => not_allowed(method, path, allow)
+            .answer()
+            .with_header("allow", allow),
     })
 }
+
+/// The content type of `/ping` and of `OPTIONS` answers (empty bodies).
+const TEXT: &str = "text/plain; charset=utf-8";
 
 /// 200 with `value` as JSON (500 in the impossible case that it does not serialise).
 fn json_answer<T: Serialize>(value: &T) -> Answer {
@@ -106,6 +146,15 @@ pub fn too_large(limit: usize) -> ProtocolError {
         413,
         http::REQUEST_TOO_LARGE,
         format!("the body is larger than {limit} bytes"),
+    )
+}
+
+/// 405: `path` exists, not for `method`; `allow` lists its methods.
+pub fn not_allowed(method: &str, path: &str, allow: &str) -> ProtocolError {
+    ProtocolError::new(
+        405,
+        http::METHOD_NOT_ALLOWED,
+        format!("{path} does not answer {method}; it answers {allow}"),
     )
 }
 

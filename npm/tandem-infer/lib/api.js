@@ -202,19 +202,20 @@ export function makeApi(raw, ready, readFile = null) {
     }
 
     /** MLflow scoring protocol: the answer to a `POST /invocations` body, as `tandem serve`
-     *  gives it: `{ status, contentType, body }` (`body` is JSON text). */
-    invocations(contentType, body) {
+     *  gives it: `{ status, contentType, headers, body }` (`body` is JSON text). `origin`: the
+     *  request's `Origin` header (CORS, with `serving.corsOrigins`). */
+    invocations(contentType, body, serving = undefined, origin = undefined) {
       const inner = this.#live();
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
-      return guard(() => inner.invocations(String(contentType ?? ""), bytes));
+      return guard(() => inner.invocations(String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
     }
 
-    /** The answer to any other request, as `tandem serve` gives it (`GET /ping`, `/health`,
-     *  `/version`, `/schema`, `/metadata`, 404, 413 past the body limit); `null` for a
-     *  `POST /invocations` to answer with `invocations`. */
-    route(method, path, bodyBytes = 0, serving = undefined) {
+    /** The answer to any other request, as `tandem serve` gives it (`GET`/`HEAD` `/ping`,
+     *  `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404, 405, 413 past the body
+     *  limit); `null` for a `POST /invocations` to answer with `invocations`. */
+    route(method, path, bodyBytes = 0, serving = undefined, origin = undefined) {
       const inner = this.#live();
-      return guard(() => inner.route(String(method), String(path), Number(bodyBytes), serving) ?? null);
+      return guard(() => inner.route(String(method), String(path), Number(bodyBytes), serving, origin == null ? undefined : String(origin)) ?? null);
     }
 
     features(instance, options) {

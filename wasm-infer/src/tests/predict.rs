@@ -130,7 +130,12 @@ fn features_have_the_width_the_network_expects() {
 fn invocations_answer_the_mlflow_protocol_with_the_recorded_predictions() {
     let body = serde_json::json!({ "dataframe_records": expected()["instances"] }).to_string();
     let answer = model()
-        .invocations("application/json", body.as_bytes())
+        .invocations(
+            "application/json",
+            body.as_bytes(),
+            &JsValue::UNDEFINED,
+            None,
+        )
         .unwrap();
     assert_eq!(get(&answer, "status").as_f64(), Some(200.0));
     let text = get(&answer, "body").as_string().unwrap();

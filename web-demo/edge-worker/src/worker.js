@@ -1,15 +1,21 @@
 // An edge worker (Cloudflare Workers / workerd) serving a Tandem model with MLflow's scoring
 // protocol, running the npm package's WebAssembly in the worker: no origin server, no Python.
 //
-// Every answer comes from tandem-core through the package (`route` for GET /ping, /health,
-// /version, /schema, /metadata, 404 and 413; `invocations` for predictions), the same code
-// `tandem serve` answers with: this file only moves bytes between the request and the model.
+// Every answer comes from tandem-core through the package (`route` for GET/HEAD /ping,
+// /health, /version, /schema, /metadata, OPTIONS, 404, 405 and 413; `invocations` for
+// predictions; both add the CORS headers), the same code `tandem serve` answers with: this
+// file only moves bytes between the request and the model.
+//
+// Settings (wrangler.toml [vars], or workerd bindings), as `tandem serve`'s flags:
+//   CORS_ORIGINS    origins a browser page may call from, comma separated, or "*" (--cors-origin)
+//   OUTPUT          "full" (default) or "plain": MLflow's list of labels or values (--output)
+//   MAX_BODY_BYTES  largest accepted body (--max-body-bytes)
 //
 // The wasm is imported as a module (workers may not compile code from bytes at run time) and
 // the bundle as data (wrangler.toml rules); the model loads once per isolate.
 import wasm from "tandem-infer/web/tandem_wasm_bg.wasm";
 import bundle from "./model.tandem";
-import { initSync, Model } from "tandem-infer";
+import { constants, initSync, Model } from "tandem-infer";
 
 let model = null;
 
@@ -21,13 +27,50 @@ async function loaded() {
   return model;
 }
 
+/** What the protocol needs to know about this worker, from its environment. */
+function servingOf(env = {}) {
+  const origins = String(env.CORS_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean);
+  const limit = env.MAX_BODY_BYTES ? Number(env.MAX_BODY_BYTES) : undefined;
+  return { corsOrigins: origins, output: env.OUTPUT || undefined, maxBodyBytes: limit };
+}
+
+/** Read and drop a body without holding it, up to `most` bytes (so that a client that sent
+ *  slightly too much reads its 413 instead of a reset); past that the connection is dropped. */
+async function drain(request, most) {
+  if (!request.body) return;
+  const reader = request.body.getReader();
+  for (let seen = 0; seen <= most; ) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    seen += value.length;
+  }
+  await reader.cancel();
+}
+
+function respond(answer, method) {
+  // 204 and HEAD answers carry no body (the headers of the GET are kept).
+  const body = answer.status === 204 || method === "HEAD" ? null : answer.body;
+  return new Response(body, { status: answer.status, headers: { ...answer.headers, "content-type": answer.contentType } });
+}
+
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const m = await loaded();
+    const serving = servingOf(env);
+    const { method } = request;
     const { pathname } = new URL(request.url);
-    // Read the body before answering, so a client past the limit gets its 413 rather than a reset.
-    const body = request.method === "POST" ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array(0);
-    const answer = m.route(request.method, pathname, body.length) ?? m.invocations(request.headers.get("content-type") ?? "", body);
-    return new Response(answer.body, { status: answer.status, headers: { "content-type": answer.contentType } });
+    const origin = request.headers.get("origin");
+    // A declared length past the limit is refused before a byte of the body is read.
+    const declared = Number(request.headers.get("content-length") ?? 0) || 0;
+    const early = m.route(method, pathname, declared, serving, origin);
+    if (early) {
+      const limit = serving.maxBodyBytes ?? constants().limits.max_body_bytes;
+      if (early.status === 413 && declared <= limit + (1 << 20)) await drain(request, declared);
+      return respond(early, method);
+    }
+    // No (or a false) Content-Length: read the body, then check its real length.
+    const body = new Uint8Array(await request.arrayBuffer());
+    const answer = m.route(method, pathname, body.length, serving, origin) ?? m.invocations(request.headers.get("content-type") ?? "", body, serving, origin);
+    return respond(answer, method);
   },
 };
