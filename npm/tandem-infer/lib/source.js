@@ -46,10 +46,17 @@ export async function bytesOf(source, readFile) {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-  if (typeof Blob !== "undefined" && source instanceof Blob) return new Uint8Array(await source.arrayBuffer());
-  if (typeof Response !== "undefined" && source instanceof Response) return fromResponse(source);
-  if (typeof source === "string" && readFile && !hasScheme(source)) return read(readFile, source);
-  if (typeof source === "string" || source instanceof URL) return fromUrl(source, readFile);
+  if (typeof source === "string") {
+    return readFile && !hasScheme(source) ? read(readFile, source) : fromUrl(source, readFile);
+  }
+  if (source !== null && typeof source === "object") {
+    // Read by what they offer (index.d.ts's ResponseLike, BlobLike, URLLike), so a Response,
+    // Blob, File or URL from another realm or a polyfill works as the global class does.
+    if (typeof source.arrayBuffer === "function") {
+      return typeof source.ok === "boolean" ? fromResponse(source) : new Uint8Array(await source.arrayBuffer());
+    }
+    if (typeof source.href === "string") return fromUrl(source.href, readFile);
+  }
   const path = readFile ? ", a file path" : "";
   throw new TandemError(`Model.load takes ${ACCEPTED}${path}; found ${describe(source)}`, "BAD_SOURCE");
 }
