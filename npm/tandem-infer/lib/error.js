@@ -26,7 +26,11 @@ export function describe(v) {
   if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
   if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v} ${String(v)}`;
   if (typeof v !== "object") return typeof v;
-  const proto = Object.getPrototypeOf(v);
-  const name = proto && proto !== Object.prototype && Object.hasOwn(proto, "constructor") ? proto.constructor.name : "";
-  return typeof name === "string" && name ? `a ${name}` : "an object";
+  try {
+    const proto = Object.getPrototypeOf(v);
+    const name = proto && proto !== Object.prototype && Object.hasOwn(proto, "constructor") ? proto.constructor.name : "";
+    return typeof name === "string" && name ? `a ${name}` : "an object";
+  } catch {
+    return "an object"; // a Proxy whose traps throw
+  }
 }
