@@ -1,4 +1,7 @@
-// Types of tandem-infer (hand-written; every entry point exports the same API).
+// Types of tandem-infer (hand-written; every entry point exports the same API). They need
+// neither the DOM lib nor Node's types (`lib: ["es2022"]` is enough): where the package takes
+// a browser or Node object (a Blob, a Response, a URL, a compiled WebAssembly module), the
+// type says what it reads from it, so the DOM's and Node's classes fit.
 /// <reference lib="esnext.disposable" />
 
 /** A raw field value as users know it. `null` / `undefined` / absent mean missing. */
@@ -23,7 +26,8 @@ export interface Field {
   max?: number;
 }
 
-export type Task = { kind: "classification"; classes: string[] } | { kind: "regression" };
+/** What the label is. `classes` reads on both (`undefined` for regression). */
+export type Task = { kind: "classification"; classes: string[] } | { kind: "regression"; classes?: undefined };
 
 export interface Schema {
   fields: Field[];
@@ -54,20 +58,30 @@ export interface ModelMetadata {
   evaluation?: { history: [number, number, number][]; confusion?: number[][]; residuals?: [number, number][] };
 }
 
+/** Something the model predicted despite: a number outside the training range (the value as
+ *  given, also when `range: "clip"` clipped it), a category unseen in training. */
 export interface Warning {
-  code: "OUT_OF_RANGE";
+  code: "OUT_OF_RANGE" | "UNKNOWN_CATEGORY";
   field: string;
   message: string;
 }
 
+// Each answer declares the others' keys as absent, so `p.label`, `p.value` and `row.error`
+// read on any answer (`undefined` where they do not apply) and narrow with `!== undefined`.
+
 export interface ClassPrediction {
   label: string;
   probabilities: Record<string, number>;
+  value?: undefined;
+  error?: undefined;
   warnings?: Warning[];
 }
 
 export interface ValuePrediction {
   value: number;
+  label?: undefined;
+  probabilities?: undefined;
+  error?: undefined;
   warnings?: Warning[];
 }
 
@@ -75,26 +89,62 @@ export type Prediction = ClassPrediction | ValuePrediction;
 
 /** A batch row that could not be predicted (with `errors: "return"`). */
 export interface RowError {
-  error: { code: ErrorCode; field: string | null; message: string };
+  /** `row`: numbered from 1, as in `message`. */
+  error: { code: ErrorCode; field: string | null; row: number; message: string };
+  label?: undefined;
+  probabilities?: undefined;
+  value?: undefined;
+  warnings?: undefined;
 }
+
+// Options: `null` or absent means the default; any other key is a `BAD_OPTION` error.
 
 export interface PredictOptions {
   /** Reject categories unseen in training (default: they map to the unknown slot). */
-  strict?: boolean;
+  strict?: boolean | null;
   /** Numbers outside the training range: predict and warn (default), clip, or reject. */
-  range?: "warn" | "clip" | "error";
+  range?: "warn" | "clip" | "error" | null;
 }
 
 export interface BatchOptions extends PredictOptions {
   /** `"throw"` (default): the first invalid row throws with its `index`. `"return"`: its
    *  place holds a `RowError` and the other rows are predicted. */
-  errors?: "throw" | "return";
+  errors?: "throw" | "return" | null;
+}
+
+/** Batch options where an invalid row throws: every answer is a `Prediction`. */
+export interface ThrowingBatchOptions extends PredictOptions {
+  errors?: "throw" | null;
 }
 
 export interface LoadOptions {
   /** `"auto"` (default: the compact dense kernel), `"dense"`, or `"tract"` (full build only). */
-  engine?: "auto" | "dense" | "tract";
+  engine?: "auto" | "dense" | "tract" | null;
 }
+
+/** A `Blob` or `File` (a browser's file input, Node 20's `Blob`): its bytes are read. */
+export interface BlobLike {
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** A fetch `Response`: refused unless `ok`, then its body is read. */
+export interface ResponseLike extends BlobLike {
+  readonly ok: boolean;
+  readonly status: number;
+}
+
+/** A `URL` (or anything with an `href`): fetched; in Node a `file:` URL is read from disk. */
+export interface URLLike {
+  readonly href: string;
+}
+
+/** What `Model.load` takes: bytes, a Blob or File, a Response, a URL, or a string (a URL; in
+ *  Node a string without a scheme is a file path, relative to the working directory). */
+export type Source = Uint8Array | ArrayBuffer | ArrayBufferView | BlobLike | ResponseLike | URLLike | string;
+
+/** A compiled `WebAssembly.Module` (what an edge worker's `import wasm from "...wasm"` gives),
+ *  typed without the DOM lib. */
+export type WasmModule = object;
 
 export type ErrorCode =
   // the instance
@@ -113,29 +163,45 @@ export type HttpErrorCode =
   | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
   | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED";
 
+/** The one error class of the package: every entry (`tandem-infer`, `/full`, `/bundler`; web
+ *  and Node) exports this very class, so `instanceof TandemError` holds whichever threw. */
 export declare class TandemError extends Error {
+  constructor(message: string, code: ErrorCode, field?: string | null, index?: number | null, options?: ErrorOptions, row?: number | null);
   readonly name: "TandemError";
   /** Stable machine-readable code, the same in Rust, the CLI and here. */
   readonly code: ErrorCode;
   /** The field concerned, when there is one. */
   readonly field: string | null;
-  /** The batch row concerned, when there is one. */
+  /** The row concerned, numbered as messages number rows: from 1, the first data row (a
+   *  CSV header is not a row) being row 1. */
+  readonly row: number | null;
+  /** The row's 0-based position in the batch (`row - 1`), for array access. */
   readonly index: number | null;
 }
 
 export declare class Model implements Disposable {
   private constructor();
-  /** Load a bundle: bytes, a fetch `Response`, or a URL (fetched; `file:` URLs in Node). */
-  static load(source: Uint8Array | ArrayBuffer | ArrayBufferView | Response | URL | string, options?: LoadOptions): Promise<Model>;
-  readonly schema: Schema;
-  readonly metadata: ModelMetadata;
+  /** Load a bundle: bytes, a Blob or File, a fetch `Response`, or a URL (fetched); in Node
+   *  also a file path or a `file:` URL (read from disk). */
+  static load(source: Source, options?: LoadOptions | null): Promise<Model>;
+  /** The input schema and label: a frozen copy (reverse a copy of the class list for display). */
+  readonly schema: DeepReadonly<Schema>;
+  /** Run id, metrics, parameters, model wiring: a frozen copy. */
+  readonly metadata: DeepReadonly<ModelMetadata>;
   /** `"dense"` or `"tract"`. */
   readonly engine: "dense" | "tract";
-  predict(instance: Instance, options?: PredictOptions): Prediction;
-  predictBatch(instances: Instance[], options?: BatchOptions): Array<Prediction | RowError>;
-  predictColumns(columns: Columns, options?: BatchOptions): Array<Prediction | RowError>;
-  /** Every row of CSV text (header row first), parsed exactly as `tandem predict` parses CSV. */
-  predictCsv(text: string, options?: BatchOptions): Array<Prediction | RowError>;
+  /** One row. Warnings (out-of-range numbers, unseen categories) are in `warnings`. */
+  predict(instance: Instance, options?: PredictOptions | null): Prediction;
+  /** Many rows; each answer is what `predict` gives that row, warnings included. */
+  predictBatch(instances: Instance[], options?: ThrowingBatchOptions | null): Prediction[];
+  predictBatch(instances: Instance[], options: BatchOptions): Array<Prediction | RowError>;
+  /** Rows as columns (arrays or typed arrays of one length); answers as `predictBatch`. */
+  predictColumns(columns: Columns, options?: ThrowingBatchOptions | null): Prediction[];
+  predictColumns(columns: Columns, options: BatchOptions): Array<Prediction | RowError>;
+  /** Every row of CSV text (header row first), parsed exactly as `tandem predict` parses CSV;
+   *  answers as `predictBatch`. */
+  predictCsv(text: string, options?: ThrowingBatchOptions | null): Prediction[];
+  predictCsv(text: string, options: BatchOptions): Array<Prediction | RowError>;
   /** MLflow's scoring protocol, exactly as `tandem serve` answers `POST /invocations`.
    *  `origin`: the request's `Origin` header (CORS headers per `serving.corsOrigins`). */
   invocations(contentType: string, body: string | Uint8Array | ArrayBuffer, serving?: Serving, origin?: string | null): Answer;
@@ -145,7 +211,7 @@ export declare class Model implements Disposable {
    *  `null`: a `POST /invocations` to answer with `invocations`. */
   route(method: string, path: string, bodyBytes?: number, serving?: Serving, origin?: string | null): Answer | null;
   /** The feature vector the network sees (the shared preprocessing's output). */
-  features(instance: Instance, options?: PredictOptions): Float32Array;
+  features(instance: Instance, options?: PredictOptions | null): Float32Array;
   /** Release the model's WebAssembly memory now (also done on garbage collection). */
   free(): void;
   [Symbol.dispose](): void;
@@ -203,7 +269,14 @@ export interface Constants {
 export declare function constants(): Constants;
 
 /** Instantiate from a compiled module (edge workers that import the .wasm as a module). */
-export declare function initSync(module: WebAssembly.Module | BufferSource): void;
+export declare function initSync(module: WasmModule | ArrayBuffer | ArrayBufferView): void;
+
+/** A read-only view of plain data (what `schema` and `metadata` are: frozen). */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? ReadonlyArray<DeepReadonly<U>>
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 /** The Tandem runtime version. */
 export declare function version(): string;

@@ -2,7 +2,7 @@
 // tolerances, limits, routes. These tests fail when a copy drifts from tandem-core.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { Model, constants, expectError, parity, root } from "./load.mjs";
 
@@ -29,8 +29,11 @@ test("index.d.ts's HttpErrorCode union lists exactly MLflow's codes the servers 
   assert.deepEqual(union("HttpErrorCode"), codes(["http"]));
 });
 
+/** The JavaScript layer: every module of npm/tandem-infer/lib/, as path → text. */
+const lib = () => Object.fromEntries(readdirSync(path.join(root, "npm/tandem-infer/lib")).map((f) => [`npm/tandem-infer/lib/${f}`, read(`npm/tandem-infer/lib/${f}`)]));
+
 test("every code the JavaScript layer throws is one core lists", () => {
-  const api = read("npm/tandem-infer/lib/api.js");
+  const api = Object.values(lib()).join("\n");
   const thrown = [...api.matchAll(/new TandemError\([^;]*?"([A-Z][A-Z_]+)"/g)].map((m) => m[1]);
   assert.ok(thrown.length >= 4, `found ${thrown}`);
   const known = codes(["instance", "bundle", "call"]);
@@ -40,7 +43,7 @@ test("every code the JavaScript layer throws is one core lists", () => {
 test("no limit, tolerance or protocol answer is copied into JavaScript", () => {
   const c = constants();
   const copies = {
-    "npm/tandem-infer/lib/api.js": [String(c.limits.max_batch_rows), "1_000_000"],
+    ...Object.fromEntries(Object.keys(lib()).map((f) => [f, [String(c.limits.max_batch_rows), "1_000_000"]])),
     "web-demo/edge-worker/src/worker.js": ["ENDPOINT_NOT_FOUND", "REQUEST_TOO_LARGE", "1024", "run_id", '"GET /', "status: 200"],
     "tests/js/parity.test.mjs": ["1e-5"],
     "tests/browser/page/parity.js": ["1e-5"],

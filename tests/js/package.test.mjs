@@ -30,13 +30,61 @@ test("Model.load takes bytes, an ArrayBuffer, a Response, a file: URL and an htt
     await expectError(() => Model.load(`${base}/missing.tandem`), "FETCH_FAILED");
     await expectError(() => Model.load("http://127.0.0.1:1/nothing-listens"), "FETCH_FAILED");
     await expectError(() => Model.load(pathToFileURL("/nonexistent/model.tandem")), "FETCH_FAILED");
-    await expectError(() => Model.load("not a url"), "BAD_SOURCE");
     await expectError(() => Model.load(42), "BAD_SOURCE");
     await expectError(() => Model.load(null), "BAD_SOURCE");
   } finally {
     server.close();
   }
   assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+test("Model.load in Node reads a file path, absolute or relative, as it reads a file: URL", async () => {
+  const expected = (await Model.load(bundle)).predict(good);
+  for (const source of [bundlePath, path.relative(process.cwd(), bundlePath), `./${path.relative(process.cwd(), bundlePath)}`]) {
+    const m = await Model.load(source);
+    assert.deepEqual(m.predict(good), expected, source);
+    m.free();
+  }
+  // A string without a scheme is a path in Node: a missing file says which one.
+  const e = await expectError(() => Model.load("not a model.tandem"), "FETCH_FAILED");
+  assert.match(e.message, /not a model\.tandem/);
+  assert.equal(e.cause.code, "ENOENT");
+});
+
+test("Model.load takes a Blob or a File, as a browser's file input gives it", async () => {
+  const expected = (await Model.load(bundle)).predict(good);
+  for (const source of [new Blob([bundle]), new File([bundle], "model.tandem", { type: "application/octet-stream" })]) {
+    const m = await Model.load(source);
+    assert.deepEqual(m.predict(good), expected, source.constructor.name);
+    m.free();
+  }
+});
+
+test("Model.load refuses anything else with BAD_SOURCE, saying what it got and what it takes", async () => {
+  for (const [source, found] of [[42, "number 42"], [null, "null"], [undefined, "undefined"], [{ bytes: bundle }, "an object"], [[1, 2], "an array"], [new Map(), "a Map"]]) {
+    const e = await expectError(() => Model.load(source), "BAD_SOURCE");
+    assert.ok(e.message.endsWith(`found ${found}`), e.message);
+    assert.match(e.message, /Blob or File/);
+    assert.match(e.message, /a file path/);
+  }
+});
+
+test("Model.load's options follow core's rule: unknown keys and wrong types are BAD_OPTION naming the option", async () => {
+  const cases = [
+    [{ engin: "tract" }, "engin", "unknown option `engin` (known: engine)"],
+    [{ engine: 1 }, "engine", "`engine` must be a string, found number 1"],
+    [{ engine: true }, "engine", "`engine` must be a string, found boolean true"],
+    ["tract", "options", '`options` must be an object, found string "tract"'],
+    [["tract"], "options", "`options` must be an object, found an array"],
+  ];
+  for (const [options, field, message] of cases) {
+    const e = await expectError(() => Model.load(bundle, options), "BAD_OPTION", field);
+    assert.equal(e.message, message);
+  }
+  // null and undefined mean "not given", as for every other call.
+  assert.equal((await Model.load(bundle, { engine: null })).engine, "dense");
+  assert.equal((await Model.load(bundle, null)).engine, "dense");
+  await expectError(() => Model.load(bundle, { engine: "gpu" }), "BAD_OPTION", "engine");
 });
 
 test("batches: invalid rows throw with their index, or come back as errors", async () => {
@@ -137,11 +185,18 @@ test("the bundler entry (wasm as an ES module) predicts the same", async () => {
   assert.deepEqual(JSON.parse(out), (await Model.load(bundle)).predict(good));
 });
 
+test("each wasm build is shipped once: the default one and the full one, whatever the entry", () => {
+  const dir = path.join(root, "target/npm/tandem-infer");
+  const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: dir, encoding: "utf8" }));
+  const wasm = pack.files.map((f) => f.path).filter((f) => f.endsWith(".wasm")).sort();
+  assert.deepEqual(wasm, ["full/web/tandem_wasm_bg.wasm", "web/tandem_wasm_bg.wasm"]);
+});
+
 test("the package folder is ready for npm publish", () => {
   const dir = path.join(root, "target/npm/tandem-infer");
   const [pack] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: dir, encoding: "utf8" }));
   const files = new Set(pack.files.map((f) => f.path));
-  for (const f of ["package.json", "README.md", "index.d.ts", "lib/api.js", "web/index.js", "web/tandem_wasm_bg.wasm", "node/index.mjs", "node/package.json", "bundler/index.js", "full/web/index.js", "full/node/index.mjs"]) {
+  for (const f of ["package.json", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "index.d.ts", "lib/api.js", "lib/error.js", "web/index.js", "web/tandem_wasm_bg.wasm", "node/index.mjs", "bundler/index.js", "full/web/index.js", "full/web/tandem_wasm_bg.wasm", "full/node/index.mjs"]) {
     assert.ok(files.has(f), `${f} is packed`);
   }
   assert.equal(pack.name, "tandem-infer");

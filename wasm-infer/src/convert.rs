@@ -87,23 +87,27 @@ pub fn instance_from_js(
     })
 }
 
-/// `{ error: { code, field, message } }` for a row of a batch that could not be predicted.
-pub fn error_object(e: &Error) -> Result<JsValue, JsValue> {
+/// `{ error: { code, field, row, message } }` for the row at 0-based `index` of a batch that
+/// could not be predicted (`row` numbered from 1, as in the message).
+pub fn error_object(e: &Error, index: usize) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Detail<'a> {
         code: &'a str,
         field: Option<&'a str>,
+        row: usize,
         message: String,
     }
     #[derive(Serialize)]
     struct Row<'a> {
         error: Detail<'a>,
     }
+    let (row, message) = e.in_batch(index);
     to_js(&Row {
         error: Detail {
             code: e.code(),
             field: e.field(),
-            message: e.to_string(),
+            row,
+            message,
         },
     })
 }

@@ -8,6 +8,9 @@ pub struct TandemError {
     code: &'static str,
     message: String,
     field: Option<String>,
+    /// The failing row, numbered from 1 (`tandem_core::error::row_number`).
+    row: Option<usize>,
+    /// The failing row's 0-based position in the batch (for array access).
     index: Option<usize>,
 }
 
@@ -18,13 +21,20 @@ impl TandemError {
             code,
             message: message.into(),
             field: None,
+            row: None,
             index: None,
         }
     }
 
-    /// Record which instance of a batch failed (0-based).
+    /// Record which instance of a batch failed (0-based `index`): the message names its row
+    /// once, numbered from 1 (a CSV error already names its data row).
     pub fn with_index(mut self, index: usize) -> Self {
         self.index = Some(index);
+        if self.row.is_none() {
+            let row = tandem_core::error::row_number(index);
+            self.row = Some(row);
+            self.message = format!("row {row}: {}", self.message);
+        }
         self
     }
 }
@@ -35,6 +45,7 @@ impl From<&RequestError> for TandemError {
             code: e.code(),
             message: e.to_string(),
             field: e.field().map(str::to_string),
+            row: None,
             index: None,
         }
     }
@@ -51,6 +62,7 @@ impl From<&tandem_core::Error> for TandemError {
             code: e.code(),
             message: e.to_string(),
             field: e.field().map(str::to_string),
+            row: e.row(),
             index: None,
         }
     }
@@ -59,11 +71,7 @@ impl From<&tandem_core::Error> for TandemError {
 /// Build the JS `Error`. Setting properties on a fresh `Error` cannot fail; if it ever did,
 /// the error still carries its message.
 pub fn js_error(e: &TandemError) -> JsValue {
-    let message = match e.index {
-        Some(i) => format!("instance {i}: {}", e.message),
-        None => e.message.clone(),
-    };
-    let err = js_sys::Error::new(&message);
+    let err = js_sys::Error::new(&e.message);
     err.set_name("TandemError");
     let obj: &JsValue = err.as_ref();
     let set = |k: &str, v: JsValue| {
@@ -73,6 +81,10 @@ pub fn js_error(e: &TandemError) -> JsValue {
     set(
         "field",
         e.field.as_deref().map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(
+        "row",
+        e.row.map_or(JsValue::NULL, |r| JsValue::from_f64(r as f64)),
     );
     set(
         "index",

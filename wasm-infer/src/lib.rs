@@ -170,6 +170,25 @@ impl Model {
         self.run_batch(&parsed, opts.transform, keep_going)
     }
 
+    /// The answer for the row at 0-based `index` of a batch, as `predictBatch` with
+    /// `errors: "return"` gives it: the prediction with its warnings, or its error object
+    /// naming that row. The package's rare path for rows `batchValues` flagged.
+    #[wasm_bindgen(js_name = rowAnswer)]
+    pub fn row_answer(
+        &self,
+        instance: &JsValue,
+        options: &JsValue,
+        index: u32,
+    ) -> Result<JsValue, JsValue> {
+        let opts = call_options(options, BATCH_OPTIONS)?.transform;
+        let answer = parse_instance(self.inner.schema(), &self.keys, instance)
+            .and_then(|inst| Ok((self.inner.predict(&inst, opts)?, inst)));
+        match answer {
+            Ok((p, inst)) => self.prediction_object(&p, &inst, opts),
+            Err(e) => error_object(&e, index as usize),
+        }
+    }
+
     /// The fast path behind `predictBatch` / `predictColumns`: `rows × (k + 1)` numbers, each
     /// row's scores then a flag: 0 ok, 1 warnings, 2 error (only with
     /// `errors: "return"`; otherwise the first invalid row throws with its index).
@@ -265,7 +284,7 @@ impl Model {
             let value = match (r, inst) {
                 (Ok(p), Ok(inst)) => self.prediction_object(p, inst, options)?,
                 (Ok(p), Err(_)) => to_js(p)?,
-                (Err(e), _) if keep_going => error_object(e)?,
+                (Err(e), _) if keep_going => error_object(e, i)?,
                 (Err(e), _) => return Err(js_error(&TandemError::from(e).with_index(i))),
             };
             out.set(i as u32, value);

@@ -3,8 +3,10 @@
 // Browsers fetch the .wasm next to this file on first `Model.load`. Where fetching a module
 // is not allowed (Cloudflare Workers, workerd), import the .wasm as a module and call
 // `initSync(wasmModule)` before loading a model.
-import init, * as raw from "./tandem_wasm.js";
-import { makeApi } from "@@LIB@@";
+import init, * as raw from "@@GLUE@@/tandem_wasm.js";
+import { makeApi } from "@@LIB@@api.js";
+
+export { TandemError } from "@@LIB@@error.js";
 
 let started = null;
 /** Instantiate synchronously from a compiled `WebAssembly.Module` (or its bytes). */
@@ -16,4 +18,4 @@ export function initSync(module) {
 }
 const ready = () => (started ??= init());
 
-export const { Model, TandemError, version, memoryBytes, constants } = makeApi(raw, ready);
+export const { Model, version, memoryBytes, constants } = makeApi(raw, ready);

@@ -1,28 +1,24 @@
 // The public API of tandem-infer, shared by every entry point (browser, worker, Node,
 // bundler; default and full builds). `raw` is a wasm-bindgen module; `ready()` resolves once
-// its WebAssembly instance exists; `readFile(url)` (Node only) reads `file:` URLs.
+// its WebAssembly instance exists; `readFile(path or URL)` (Node only) reads files.
 //
-// This layer owns what JavaScript does better than Rust: turning a URL / Response /
-// ArrayBuffer into bytes, copying user input into plain objects (so a Proxy or a throwing
-// getter fails here, as a TandemError, and never inside wasm), TandemError as a real class,
-// and `Symbol.dispose`. Rules, limits and protocol answers stay in Rust (tandem-core): this
-// layer asks the wasm side for them (`constants()`, `checkBatchRows`, `route`).
+// This layer owns what JavaScript does better than Rust: turning a path / URL / Blob /
+// Response / ArrayBuffer into bytes (source.js), copying user input into plain objects (so a
+// Proxy or a throwing getter fails here, as a TandemError, and never inside wasm), TandemError
+// as a real class shared by every entry (error.js), frozen copies of the schema and metadata
+// (freeze.js), and `Symbol.dispose`. Rules, limits, options and protocol answers stay in Rust
+// (tandem-core): this layer asks the wasm side for them (`constants()`, `checkBatchRows`,
+// `route`) and hands it the caller's options object as given.
+import { TandemError, describe } from "./error.js";
+import { deepFreeze } from "./freeze.js";
+import { loadEngine } from "./options.js";
+import { bytesOf } from "./source.js";
 
 export function makeApi(raw, ready, readFile = null) {
-  class TandemError extends Error {
-    constructor(message, code, field = null, index = null, options) {
-      super(message, options);
-      this.name = "TandemError";
-      this.code = code;
-      this.field = field;
-      this.index = index;
-    }
-  }
-
   const wrap = (e) => {
     if (e instanceof TandemError) return e;
     if (e && e.name === "TandemError" && typeof e.code === "string") {
-      return new TandemError(e.message, e.code, e.field ?? null, e.index ?? null);
+      return new TandemError(e.message, e.code, e.field ?? null, e.index ?? null, undefined, e.row ?? null);
     }
     // A JavaScript exception from user input (a throwing getter, a revoked Proxy).
     return new TandemError(`invalid input: ${e && e.message ? e.message : String(e)}`, "BAD_INSTANCE", null, null, { cause: e });
@@ -34,39 +30,6 @@ export function makeApi(raw, ready, readFile = null) {
       throw wrap(e);
     }
   };
-
-  async function bytesOf(source) {
-    if (source instanceof Uint8Array) return source;
-    if (source instanceof ArrayBuffer) return new Uint8Array(source);
-    if (ArrayBuffer.isView(source)) return new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    if (typeof Response !== "undefined" && source instanceof Response) {
-      if (!source.ok) throw new TandemError(`fetching the bundle failed: HTTP ${source.status}`, "FETCH_FAILED");
-      return new Uint8Array(await source.arrayBuffer());
-    }
-    if (typeof source === "string" || source instanceof URL) {
-      let url;
-      try {
-        url = new URL(String(source), typeof location !== "undefined" ? location.href : undefined);
-      } catch (e) {
-        throw new TandemError(`not a URL: ${String(source).slice(0, 200)} (pass bytes, or a file: URL in Node)`, "BAD_SOURCE", null, null, { cause: e });
-      }
-      if (url.protocol === "file:" && readFile) {
-        try {
-          return new Uint8Array(await readFile(url));
-        } catch (e) {
-          throw new TandemError(`reading the bundle failed: ${e.message}`, "FETCH_FAILED", null, null, { cause: e });
-        }
-      }
-      let response;
-      try {
-        response = await fetch(url);
-      } catch (e) {
-        throw new TandemError(`fetching the bundle failed: ${e.message}`, "FETCH_FAILED", null, null, { cause: e });
-      }
-      return bytesOf(response);
-    }
-    throw new TandemError("Model.load expects a Uint8Array, ArrayBuffer, Response, URL or URL string", "BAD_SOURCE");
-  }
 
   // Copy the schema's fields of `x` into a fresh null-prototype object: the wasm side then
   // reads plain data properties only. `__proto__` and other keys outside the schema are
@@ -101,20 +64,24 @@ export function makeApi(raw, ready, readFile = null) {
 
     constructor(inner) {
       this.#inner = inner;
-      this.#schema = inner.schema;
-      this.#metadata = inner.metadata;
+      // Fresh objects from the wasm side, frozen; the class list the labels come from is a
+      // private copy, so nothing a caller does to `schema` changes a prediction.
+      this.#schema = deepFreeze(inner.schema);
+      this.#metadata = deepFreeze(inner.metadata);
       this.#fields = this.#schema.fields.map((f) => f.name);
-      const task = this.#schema.label.task;
+      const task = inner.schema.label.task;
       this.#classes = task.kind === "classification" ? task.classes : null;
       this.#width = this.#classes ? this.#classes.length : 1;
       registry?.register(this, inner, this);
     }
 
-    /** Load a bundle from bytes, a Response, or a URL (fetched; `file:` URLs in Node). */
-    static async load(source, options = {}) {
+    /** Load a bundle from bytes, a Blob or File, a Response, or a URL (fetched); in Node
+     *  also a file path or a `file:` URL. */
+    static async load(source, options) {
+      const engine = loadEngine(options);
       await ready();
-      const bytes = await bytesOf(source);
-      return new Model(guard(() => raw.Model.load(bytes, options.engine)));
+      const bytes = await bytesOf(source, readFile);
+      return new Model(guard(() => raw.Model.load(bytes, engine)));
     }
 
     get schema() {
@@ -172,7 +139,10 @@ export function makeApi(raw, ready, readFile = null) {
      *  parses a CSV file. */
     predictCsv(text, options) {
       const inner = this.#live();
-      return guard(() => inner.predictCsv(String(text), options));
+      if (typeof text !== "string") {
+        throw new TandemError(`predictCsv takes the CSV text as a string, found ${describe(text)}`, "CSV");
+      }
+      return guard(() => inner.predictCsv(text, options));
     }
 
     // One prediction object from scores at `base`: the first class with the highest
@@ -195,8 +165,9 @@ export function makeApi(raw, ready, readFile = null) {
       for (let i = 0; i < n; i++) {
         const flag = v[i * stride + this.#width];
         if (flag === 0) out[i] = this.#build(v, i * stride);
-        // Rare rows (warnings, or an error with errors: "return") take the full path.
-        else out[i] = this.#inner.predictBatch([rowAt(i)], { ...options, errors: "return" })[0];
+        // Rare rows take the full path: a row with warnings gets exactly what `predict` gives
+        // it (warnings included); an error (only with errors: "return") its error object.
+        else out[i] = this.#inner.rowAnswer(rowAt(i), options, i);
       }
       return out;
     }
@@ -246,5 +217,5 @@ export function makeApi(raw, ready, readFile = null) {
   const memoryBytes = () => raw.memoryBytes();
   /** Error codes, tolerances, limits and routes, as tandem-core defines them. */
   const constants = () => raw.constants();
-  return { Model, TandemError, version, memoryBytes, constants };
+  return { Model, version, memoryBytes, constants };
 }

@@ -1,0 +1,39 @@
+// The one TandemError class of tandem-infer. Every entry (web, node, bundler, full) imports
+// this module, so `e instanceof TandemError` holds whichever entry threw `e` and whichever
+// entry the class was imported from.
+
+export class TandemError extends Error {
+  /**
+   * @param {string} message what went wrong, and what to do
+   * @param {string} code stable code (see `constants().errors`)
+   * @param {string | null} [field] the field concerned, if any
+   * @param {number | null} [index] the row's 0-based position in a batch, if any
+   * @param {ErrorOptions} [options] `{ cause }`
+   * @param {number | null} [row] the row as messages number it (from 1; a CSV's first data
+   *   row is 1); by default `index + 1`
+   */
+  constructor(message, code, field = null, index = null, options, row = index === null ? null : index + 1) {
+    super(message, options);
+    this.name = "TandemError";
+    this.code = code;
+    this.field = field;
+    this.row = row;
+    this.index = index;
+  }
+}
+
+/** `number 42`, `an object`, `null`: what the caller passed, for a message. */
+export function describe(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `${typeof v} ${String(v)}`;
+  if (typeof v !== "object") return typeof v;
+  try {
+    const proto = Object.getPrototypeOf(v);
+    const name = proto && proto !== Object.prototype && Object.hasOwn(proto, "constructor") ? proto.constructor.name : "";
+    return typeof name === "string" && name ? `a ${name}` : "an object";
+  } catch {
+    return "an object"; // a Proxy whose traps throw
+  }
+}
