@@ -16,6 +16,7 @@ let model = null;
 /** Load a bundle (its bytes) as the page's model; `example`: an instance to start the form. */
 async function use(bytes, label, example) {
   $("model-status").textContent = `loading ${label}…`;
+  delete document.body.dataset.ready;
   try {
     const next = await Model.load(bytes);
     model?.free();
@@ -28,9 +29,11 @@ async function use(bytes, label, example) {
     $("result-title").textContent = `Predicted ${model.schema.label.name}`;
     predict();
     await batchReady;
+    document.body.dataset.model = model.metadata.run_id;
     document.body.dataset.ready = "true";
   } catch (e) {
     $("model-status").textContent = `cannot load ${label}: ${e.code ?? ""} ${e.message}`;
+    if (model) document.body.dataset.ready = "true"; // the previous model stays in use
   }
 }
 

@@ -30,10 +30,13 @@ function fits(f, v) {
   return typeof v === "number" && Number.isFinite(v) && (f.type === "number" || Number.isInteger(v));
 }
 
+let built = 0; // the form's generation: the previous form's controls fire no more edits
+
 /** Build the controls of `fields` in `#fields`; `onChange(name)` runs on every edit. */
 export function buildForm(fields, example, onChange) {
+  const form = ++built;
   const box = $("fields");
-  box.replaceChildren();
+  box.replaceChildren(); // a focused control fires `change` as it goes: ignored below
   for (const f of fields) {
     const id = `field-${f.name}`;
     const wrap = document.createElement("div");
@@ -53,6 +56,7 @@ export function buildForm(fields, example, onChange) {
     error.id = `${id}-error`;
     input.setAttribute("aria-describedby", `${hint.id} ${error.id}`);
     const edited = () => {
+      if (form !== built) return;
       input.dataset.touched = "true";
       onChange(f.name);
     };
