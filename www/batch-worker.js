@@ -50,12 +50,12 @@ function predict(msg, text) {
   const ms = performance.now() - t0;
   const invalid = [];
   const warned = [];
-  const warningCodes = {};
+  const warningCodes = {}; // code -> rows with at least one such warning
   results.forEach((r, i) => {
     if (r.error) invalid.push(i);
     if (r.warnings?.length) {
       warned.push(i);
-      for (const w of r.warnings) warningCodes[w.code] = (warningCodes[w.code] ?? 0) + 1;
+      for (const code of new Set(r.warnings.map((w) => w.code))) warningCodes[code] = (warningCodes[code] ?? 0) + 1;
     }
   });
   const classes = model.schema.label.task.classes ?? null;

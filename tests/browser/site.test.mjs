@@ -176,7 +176,7 @@ async function dropCsv(page, name, csv, rowCount) {
 
 const tableRows = (page) => page.$$eval("#batch-table tbody tr", (trs) => trs.map((tr) => ({ cls: tr.className, cells: [...tr.cells].map((td) => td.textContent) })));
 
-test("a 100k-row CSV never blocks the main thread over 200 ms and shows a paged table with the row count and the first page", async () => {
+test("a 100k-row CSV never blocks the main thread over 200 ms and shows a paged table with the row count and the first page", async (t) => {
   // 100k rows from the held-out titanic rows, repeated with variation (ages shifted, names
   // numbered); every 10,000th row has an age that is no number, so it is flagged.
   const fields = Object.keys(rows[0]);
@@ -193,6 +193,15 @@ test("a 100k-row CSV never blocks the main thread over 200 ms and shows a paged 
       for (const e of list.getEntries()) window.longest = Math.max(window.longest, e.duration);
     }).observe({ type: "longtask" });
   });
+  // The observer sees long tasks here: a deliberate 80 ms one is reported, then forgotten.
+  await page.evaluate(() => {
+    setTimeout(() => {
+      const end = performance.now() + 80;
+      while (performance.now() < end);
+    });
+  });
+  await page.waitForFunction(() => window.longest >= 80);
+  await page.evaluate(() => (window.longest = 0));
   const file = await dropCsv(page, "big.csv", toCsv(fields, big), big.length);
   await page.waitForSelector('#batch-table[data-page="0"] tbody tr');
 
@@ -218,6 +227,7 @@ test("a 100k-row CSV never blocks the main thread over 200 ms and shows a paged 
   assert.ok(invalid.every((r) => r.cls.includes("invalid") && /WRONG_TYPE \(age\)/.test(r.cells.at(-1))));
 
   const longest = await page.evaluate(() => window.longest);
+  t.diagnostic(`longest main-thread task during the batch: ${longest} ms`);
   assert.ok(longest <= 200, `the main thread was blocked for ${longest} ms`);
 
   // The download is the worker's CSV: a header and one line per row, in order.
@@ -370,5 +380,45 @@ test("charts and results are named from the bundle: probability axis 0 to 1 over
   const inst = JSON.parse(readFileSync(path.join(root, "target/parity/cps1985_spec/instances.jsonl"), "utf8").split("\n")[0]);
   await dropCsv(page, "cps.csv", toCsv(Object.keys(inst), [inst]), 1);
   assert.equal(await page.textContent("#batch-table thead th:nth-child(2)"), `${target} (predicted)`);
+  await page.close();
+});
+
+test("batch rows carry the warnings predict gives for the same row, marked in the table and counted by code", async (t) => {
+  const page = await openSite();
+  const fields = Object.keys(rows[0]);
+  // Ages past the training range and a category spelled differently from training's.
+  const batch = [...rows.slice(0, 10), { ...rows[1], age: 120 }, { ...rows[2], sex: rows[2].sex.toUpperCase() }, { ...rows[3], age: 150 }];
+  const csv = toCsv(fields, batch);
+  // What the package's single-row predict says, and whether its predictCsv says the same.
+  const { expected, batchHasWarnings } = await page.evaluate(
+    async ({ batch, csv }) => {
+      const { Model } = await import("tandem-infer");
+      const m = await Model.load(new URL("./models/example.tandem", location.href));
+      const expected = batch.map((r) => (m.predict(r).warnings ?? []).map((w) => `${w.code} (${w.field}): ${w.message}`).join("; "));
+      const batchHasWarnings = m.predictCsv(csv).some((r) => r.warnings?.length);
+      return { expected, batchHasWarnings };
+    },
+    { batch, csv },
+  );
+  assert.ok(expected.filter(Boolean).length >= 2, "predict warns about the ages past the range");
+  if (!batchHasWarnings) {
+    t.todo("the package's predictCsv drops the warnings predict gives (issue 13, scope 1)");
+    await page.close();
+    return;
+  }
+  await dropCsv(page, "warned.csv", csv, batch.length);
+  const table = await tableRows(page);
+  table.forEach((r, i) => {
+    assert.equal(r.cells.at(-2), expected[i], `row ${i + 1}`);
+    assert.equal(r.cls.includes("warned"), expected[i] !== "", `row ${i + 1}`);
+  });
+  const warned = expected.filter(Boolean).length;
+  assert.match(await page.textContent("#batch-summary"), new RegExp(`, ${warned} with warnings$`));
+  const codes = {};
+  for (const e of expected) for (const c of new Set(e.match(/\b[A-Z_]{4,}\b(?= \()/g) ?? [])) codes[c] = (codes[c] ?? 0) + 1;
+  const counted = Object.entries(codes).map(([c, n]) => `${c}: ${n} ${n === 1 ? "row" : "rows"}`);
+  assert.equal(await page.textContent("#batch-warnings"), `Warnings: ${counted.join(", ")}`);
+  await page.selectOption("#batch-filter", "warned");
+  await page.waitForSelector(`#batch-table[data-total="${warned}"]`);
   await page.close();
 });
