@@ -125,5 +125,5 @@ const exampleUrl = new URL("./models/example.tandem", import.meta.url);
 const example = JSON.parse($("example-instance").textContent);
 fetch(exampleUrl)
   .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`${r.status} ${r.statusText}`))))
-  .then((buf) => use(new Uint8Array(buf), "the example titanic model", example))
+  .then((buf) => use(new Uint8Array(buf), "the example model", example))
   .catch((e) => ($("model-status").textContent = `cannot load the example model: ${e.message}`));

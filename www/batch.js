@@ -22,6 +22,19 @@ export function initBatch(pkg) {
     const file = ev.target.files[0];
     if (file && model) start(file);
   });
+  // A file dropped anywhere on the section is taken as if chosen.
+  const section = $("batch");
+  section.addEventListener("dragover", (ev) => {
+    ev.preventDefault();
+    section.classList.add("dropping");
+  });
+  section.addEventListener("dragleave", () => section.classList.remove("dropping"));
+  section.addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    section.classList.remove("dropping");
+    const file = ev.dataTransfer?.files[0];
+    if (file && model) start(file);
+  });
   $("batch-filter").addEventListener("change", () => requestPage($("batch-filter").value, 0));
   $("page-prev").addEventListener("click", () => requestPage(view.filter, view.page - 1));
   $("page-next").addEventListener("click", () => requestPage(view.filter, view.page + 1));

@@ -149,7 +149,7 @@ const csvCell = (v) => (v === null || v === undefined ? "" : /[",\n]/.test(Strin
 const toCsv = (fields, batch) => [fields.join(","), ...batch.map((r) => fields.map((f) => csvCell(r[f])).join(","))].join("\n") + "\n";
 
 async function openSite(viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, locale: "en-US" }); // counts read 100,000
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.stack ?? String(e)));
   page.errors = errors;
@@ -420,5 +420,25 @@ test("batch rows carry the warnings predict gives for the same row, marked in th
   assert.equal(await page.textContent("#batch-warnings"), `Warnings: ${counted.join(", ")}`);
   await page.selectOption("#batch-filter", "warned");
   await page.waitForSelector(`#batch-table[data-total="${warned}"]`);
+  await page.close();
+});
+
+test("a CSV dropped on the batch section is predicted like a chosen one", async () => {
+  const page = await openSite();
+  const fields = Object.keys(rows[0]);
+  const csv = toCsv(fields, rows.slice(0, 7));
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.items.add(new File([text], "dropped.csv", { type: "text/csv" }));
+    const section = document.getElementById("batch");
+    section.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+    section.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, csv);
+  await page.waitForSelector('body[data-batch="7"]');
+  const file = path.join(root, "target/browser/dropped.csv");
+  writeFileSync(file, csv);
+  const cli = cliPredictions(file);
+  assert.deepEqual((await tableRows(page)).map((r) => r.cells[1]), cli.map((c) => c.prediction.label));
+  assert.equal(await page.getAttribute("#download", "download"), "dropped-predictions.csv");
   await page.close();
 });
