@@ -18,8 +18,7 @@ use super::StoreArgs;
 /// Arguments of `tandem validate`.
 #[derive(Args)]
 pub struct ValidateArgs {
-    /// A schema JSON file, or a model (bundle path, `runs:/<id>`, `models:/<name>@<alias>`)
-    /// whose schema to use.
+    /// A schema JSON file, or a model whose schema to use (every model form below).
     #[arg(long)]
     schema: String,
     /// The CSV file to check.
