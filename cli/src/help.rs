@@ -25,7 +25,7 @@ pub const INIT: &str = "Example:\n  \
 pub const TRAIN: &str = "Examples:\n  \
     tandem train --spec examples/titanic/tandem.toml                 # a declared pipeline\n  \
     tandem train --spec tandem.toml --learning-rate 0.001 --seed 7   # flags override the spec\n  \
-    tandem train --data examples/data/iris.csv --label species       # the default pipeline\n\
+    tandem train --data examples/data/iris.csv --label target        # the default pipeline\n\
     Without a spec, write one with `tandem init --data file.csv --label column`.";
 
 /// `tandem predict`.

@@ -27,7 +27,7 @@ enum Command {
     Init(commands::init::InitArgs),
     /// Train a model from a pipeline spec (`--spec`) or a CSV file, and record the run.
     #[command(after_help = help::TRAIN)]
-    Train(commands::train::TrainArgs),
+    Train(Box<commands::train::TrainArgs>),
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
     #[command(after_help = help::PREDICT)]
     Predict(commands::predict::PredictArgs),
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
-        Command::Train(args) => commands::train::run(args),
+        Command::Train(args) => commands::train::run(*args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),

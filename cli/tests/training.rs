@@ -42,18 +42,45 @@ fn out_of_range_hyperparameters_are_refused_by_flag_value_and_range_before_the_d
     let runs = dir.join("runs");
     // The data file does not exist: a refusal that names the setting came before reading it.
     let cases: &[(&[&str], &str)] = &[
-        (&["--learning-rate", "-1"], "--learning-rate -1 is out of range: it must be greater than 0 and at most 10"),
-        (&["--learning-rate", "0"], "--learning-rate 0 is out of range"),
-        (&["--learning-rate", "NaN"], "--learning-rate NaN is out of range"),
-        (&["--learning-rate", "11"], "--learning-rate 11 is out of range"),
-        (&["--batch-size", "0"], "--batch-size 0 is out of range: it must be at least 1"),
+        (
+            &["--learning-rate", "-1"],
+            "--learning-rate -1 is out of range: it must be greater than 0 and at most 10",
+        ),
+        (
+            &["--learning-rate", "0"],
+            "--learning-rate 0 is out of range",
+        ),
+        (
+            &["--learning-rate", "NaN"],
+            "--learning-rate NaN is out of range",
+        ),
+        (
+            &["--learning-rate", "11"],
+            "--learning-rate 11 is out of range",
+        ),
+        (
+            &["--batch-size", "0"],
+            "--batch-size 0 is out of range: it must be at least 1",
+        ),
         (&["--max-epochs", "0"], "--max-epochs 0 is out of range"),
-        (&["--weight-decay", "-0.5"], "--weight-decay -0.5 is out of range: it must be at least 0 and at most 1"),
+        (
+            &["--weight-decay", "-0.5"],
+            "--weight-decay -0.5 is out of range: it must be at least 0 and at most 1",
+        ),
         (&["--hidden", ""], "--hidden is empty"),
         (&["--hidden", "8,0"], "--hidden 8,0 is out of range"),
-        (&["--validation-fraction", "1.5"], "--validation-fraction 1.5 is out of range: it must be between 0 and 1"),
-        (&["--test-fraction", "0.9"], "--test-fraction 0.9 is out of range"),
-        (&["--folds", "1"], "--folds 1 is out of range: it must be between 2 and 50"),
+        (
+            &["--validation-fraction", "1.5"],
+            "--validation-fraction 1.5 is out of range: it must be between 0 and 1",
+        ),
+        (
+            &["--test-fraction", "0.9"],
+            "--test-fraction 0.9 is out of range",
+        ),
+        (
+            &["--folds", "1"],
+            "--folds 1 is out of range: it must be between 2 and 50",
+        ),
     ];
     for (flags, want) in cases {
         let mut args = vec![
@@ -99,7 +126,13 @@ fn a_flag_fixes_an_out_of_range_spec_value_it_overrides() {
     // The spec is valid; a flag sets an invalid value: the message names the flag.
     let dir = scratch("settings-override");
     let spec = titanic_spec(&dir, "tandem.toml", "[model]\nmax_epochs = 5\n");
-    let out = tandem(&["train", "--spec", spec.to_str().unwrap(), "--batch-size", "0"]);
+    let out = tandem(&[
+        "train",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--batch-size",
+        "0",
+    ]);
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("--batch-size 0 is out of range"), "{t}");
@@ -146,7 +179,12 @@ fn every_flag_with_a_spec_key_overrides_the_spec() {
         ("--test-fraction", "0.1", "test_fraction"),
         ("--folds", "2", "folds"),
     ];
-    let mut args = vec!["--spec", spec.to_str().unwrap(), "--runs-dir", runs.to_str().unwrap()];
+    let mut args = vec![
+        "--spec",
+        spec.to_str().unwrap(),
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ];
     for (flag, value, _) in overrides {
         args.extend([*flag, *value]);
     }
@@ -165,41 +203,68 @@ fn runs_compare_shows_the_spec_hash_and_the_feature_that_changed() {
     let runs = dir.join("runs");
     let body = "[model]\nmax_epochs = 3\n[[feature]]\nfield = \"sex\"\n[[feature]]\nfield = \"passengerClass\"\n";
     let a = titanic_spec(&dir, "a.toml", body);
-    let b = titanic_spec(&dir, "b.toml", &format!("{body}[[feature]]\nfield = \"age\"\n"));
+    let b = titanic_spec(
+        &dir,
+        "b.toml",
+        &format!("{body}[[feature]]\nfield = \"age\"\n"),
+    );
     let run = |spec: &Path| {
-        train_json(&["--spec", spec.to_str().unwrap(), "--runs-dir", runs.to_str().unwrap()])
-            ["run_id"]
+        train_json(&[
+            "--spec",
+            spec.to_str().unwrap(),
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ])["run_id"]
             .as_str()
             .unwrap()
             .to_string()
     };
     let (ra, rb) = (run(&a), run(&b));
-    let out = tandem(&["runs", "compare", &ra, &rb, "--runs-dir", runs.to_str().unwrap(), "--json"]);
+    let out = tandem(&[
+        "runs",
+        "compare",
+        &ra,
+        &rb,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--json",
+    ]);
     let j = json_of(&out);
     let params = &j["compare"]["params"];
     assert_eq!(params["features"][0], "sex,passengerClass", "{params}");
     assert_eq!(params["features"][1], "sex,passengerClass,age", "{params}");
-    let sha = |spec: &Path| {
-        use sha2::Digest as _;
-        hex(&sha2::Sha256::digest(std::fs::read(spec).unwrap()))
-    };
+    let sha = |spec: &Path| tandem_core::bundle::sha256_hex(&std::fs::read(spec).unwrap());
     assert_eq!(params["spec_sha256"][0], sha(&a).as_str());
     assert_eq!(params["spec_sha256"][1], sha(&b).as_str());
-    let table = text(&tandem(&["runs", "compare", &ra, &rb, "--runs-dir", runs.to_str().unwrap()]));
+    let table = text(&tandem(&[
+        "runs",
+        "compare",
+        &ra,
+        &rb,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]));
     let differs = table.split("same in every run").next().unwrap();
-    assert!(differs.contains("param features") && differs.contains("param spec_sha256"), "{table}");
+    assert!(
+        differs.contains("param features") && differs.contains("param spec_sha256"),
+        "{table}"
+    );
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+/// A column computed from a record.
+type Derived<'a> = (&'a str, &'a dyn Fn(&csv::StringRecord) -> String);
 
 /// `file` from examples/data with extra columns computed from each record (header, value).
-fn with_columns(dir: &Path, file: &str, extra: &[(&str, &dyn Fn(&csv::StringRecord) -> String)]) -> PathBuf {
+fn with_columns(dir: &Path, file: &str, extra: &[Derived]) -> PathBuf {
     let mut reader = csv::Reader::from_path(example(file)).unwrap();
     let out = dir.join(file);
     let mut writer = csv::Writer::from_path(&out).unwrap();
-    let mut header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let mut header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
     header.extend(extra.iter().map(|(h, _)| h.to_string()));
     writer.write_record(&header).unwrap();
     for rec in reader.records() {
@@ -220,21 +285,47 @@ fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
         &dir,
         "titanic.csv",
         &[
-            ("outcome", &|r| if &r[1] == "yes" { "saved".into() } else { "lost".into() }),
+            ("outcome", &|r| {
+                if &r[1] == "yes" {
+                    "saved".into()
+                } else {
+                    "lost".into()
+                }
+            }),
             ("ship", &|_| "titanic".into()),
         ],
     );
     let runs = dir.join("runs");
     let mut cmd = common::command();
     let out = cmd
-        .args(["train", "--data", data.to_str().unwrap(), "--label", "survived"])
-        .args(["--max-epochs", "3", "--runs-dir", runs.to_str().unwrap(), "--json"])
+        .args([
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--label",
+            "survived",
+        ])
+        .args([
+            "--max-epochs",
+            "3",
+            "--runs-dir",
+            runs.to_str().unwrap(),
+            "--json",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("warning [LABEL_LEAK] outcome: `outcome` alone predicts the label `survived`"), "{stderr}");
-    assert!(stderr.contains("warning [CONSTANT_COLUMN] ship: `ship` is \"titanic\" in all"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning [LABEL_LEAK] outcome: `outcome` alone predicts the label `survived`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning [CONSTANT_COLUMN] ship: `ship` is \"titanic\" in all"),
+        "{stderr}"
+    );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<(&str, &str)> = s["warnings"]
         .as_array()
@@ -242,16 +333,29 @@ fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
         .iter()
         .map(|w| (w["code"].as_str().unwrap(), w["field"].as_str().unwrap()))
         .collect();
-    assert_eq!(codes, [("LABEL_LEAK", "outcome"), ("CONSTANT_COLUMN", "ship")]);
-    let recorded = read_json(&Path::new(s["run_dir"].as_str().unwrap()).join("artifacts/warnings.json"));
+    assert_eq!(
+        codes,
+        [("LABEL_LEAK", "outcome"), ("CONSTANT_COLUMN", "ship")]
+    );
+    let recorded =
+        read_json(&Path::new(s["run_dir"].as_str().unwrap()).join("artifacts/warnings.json"));
     assert_eq!(recorded, s["warnings"], "the run records the warnings");
-    assert!(recorded[0]["message"].as_str().unwrap().contains("Remove the feature"));
+    assert!(
+        recorded[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Remove the feature")
+    );
 }
 
 #[test]
 fn the_example_data_sets_train_without_warnings() {
     let dir = scratch("warnings-clean");
-    for (file, label) in [("titanic.csv", "survived"), ("iris.csv", "target"), ("cps1985.csv", "wage")] {
+    for (file, label) in [
+        ("titanic.csv", "survived"),
+        ("iris.csv", "target"),
+        ("cps1985.csv", "wage"),
+    ] {
         let s = train_json(&[
             "--data",
             &example(file),
@@ -292,7 +396,13 @@ fn training_warns_about_a_numeric_column_that_restates_a_regression_target() {
     let w = &s["warnings"][0];
     assert_eq!(w["code"], "LABEL_LEAK", "{s}");
     assert_eq!(w["field"], "pay_in_cents");
-    assert!(w["message"].as_str().unwrap().contains("correlation of 1.0000"), "{w}");
+    assert!(
+        w["message"]
+            .as_str()
+            .unwrap()
+            .contains("correlation of 1.0000"),
+        "{w}"
+    );
 }
 
 #[test]
@@ -337,15 +447,24 @@ fn every_subcommand_help_has_an_example() {
     let listed = text(&tandem(&["--help"]));
     for path in subcommands() {
         if path.len() == 1 {
-            assert!(listed.contains(&format!("  {}", path[0])), "{path:?} missing from --help");
+            assert!(
+                listed.contains(&format!("  {}", path[0])),
+                "{path:?} missing from --help"
+            );
         }
         let mut args = path.clone();
         args.push("--help");
         let out = tandem(&args);
         let t = text(&out);
         assert!(out.status.success(), "{path:?}: {t}");
-        assert!(t.contains("Example"), "{path:?} --help has no example:\n{t}");
-        assert!(t.contains(&format!("tandem {}", path.join(" "))), "{path:?}: the example runs it:\n{t}");
+        assert!(
+            t.contains("Example"),
+            "{path:?} --help has no example:\n{t}"
+        );
+        assert!(
+            t.contains(&format!("tandem {}", path.join(" "))),
+            "{path:?}: the example runs it:\n{t}"
+        );
     }
 }
 
@@ -370,7 +489,14 @@ fn every_command_that_takes_a_model_lists_every_model_uri_kind() {
 #[test]
 fn train_help_says_that_flags_override_the_spec() {
     let t = text(&tandem(&["train", "--help"]));
-    for key in ["[model] learning_rate", "[split] seed", "[model] batch_size"] {
-        assert!(t.contains(&format!("overrides the spec's `{key}`")), "{key}:\n{t}");
+    for key in [
+        "[model] learning_rate",
+        "[split] seed",
+        "[model] batch_size",
+    ] {
+        assert!(
+            t.contains(&format!("overrides the spec's `{key}`")),
+            "{key}:\n{t}"
+        );
     }
 }

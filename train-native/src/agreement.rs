@@ -57,7 +57,8 @@ pub fn compare(a: &[f32], b: &[f32], outputs: Outputs) -> Gap {
     let mut note = |row: usize, output: usize, x: f64, y: f64, tolerance: f64| {
         let d = (x - y).abs();
         gap.max = gap.max.max(d);
-        if gap.beyond.is_none() && !(d <= tolerance) {
+        let within = d <= tolerance; // false for NaN
+        if gap.beyond.is_none() && !within {
             gap.beyond = Some(Beyond {
                 row,
                 output,
@@ -144,7 +145,10 @@ mod tests {
         let gap = compare(&[2.0f32, -1.0], &[2.01, -1.0], outputs);
         let at = gap.beyond.unwrap();
         assert_eq!(at.row, 0);
-        assert!((at.a - 90_000.0).abs() < 1.0 && (at.b - 90_200.0).abs() < 1.0, "{at:?}");
+        assert!(
+            (at.a - 90_000.0).abs() < 1.0 && (at.b - 90_200.0).abs() < 1.0,
+            "{at:?}"
+        );
     }
 
     #[test]

@@ -101,7 +101,11 @@ pub fn f1_macro(confusion: &[Vec<usize>]) -> f64 {
         let denom = predicted as f64 + actual as f64;
         sum += 2.0 * tp / denom;
     }
-    if present == 0 { 0.0 } else { sum / present as f64 }
+    if present == 0 {
+        0.0
+    } else {
+        sum / present as f64
+    }
 }
 
 /// Metrics of a regressor.

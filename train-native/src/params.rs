@@ -72,8 +72,7 @@ pub fn features_text(prepared: &Prepared) -> String {
     let mut out = String::new();
     for (i, name) in names.iter().enumerate() {
         let tail = format!(",... ({} more; see features.json)", names.len() - i);
-        if out.chars().count() + name.chars().count() + 1 + tail.chars().count() > MAX_PARAM_CHARS
-        {
+        if out.chars().count() + name.chars().count() + 1 + tail.chars().count() > MAX_PARAM_CHARS {
             out.push_str(&tail);
             return out;
         }

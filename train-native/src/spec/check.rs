@@ -101,7 +101,9 @@ pub fn split(validation: f64, test: f64, folds: Option<usize>) -> Result<(), Set
         return Err(SettingError::new(
             "split.test",
             test,
-            format!("it must be at least 0, and validation + test below 1 (validation is {validation})"),
+            format!(
+                "it must be at least 0, and validation + test below 1 (validation is {validation})"
+            ),
         ));
     }
     if let Some(k) = folds
@@ -145,7 +147,8 @@ pub fn key_span(source: &str, key: &str) -> Range<usize> {
             && let Some(value) = rest.trim_start().strip_prefix('=')
         {
             let value_text = value.split('#').next().unwrap_or("").trim();
-            let start = offset + line.len() - value.len() + (value.len() - value.trim_start().len());
+            let start =
+                offset + line.len() - value.len() + (value.len() - value.trim_start().len());
             return start..start + value_text.len();
         }
         offset += line.len();
@@ -173,14 +176,34 @@ mod tests {
     #[test]
     fn each_out_of_range_hyperparameter_is_refused_by_name_with_its_range() {
         let cases: Vec<(Result<(), SettingError>, &str, &str)> = vec![
-            (model(|m| m.learning_rate = -1.0), "model.learning_rate", "-1"),
+            (
+                model(|m| m.learning_rate = -1.0),
+                "model.learning_rate",
+                "-1",
+            ),
             (model(|m| m.learning_rate = 0.0), "model.learning_rate", "0"),
-            (model(|m| m.learning_rate = f64::NAN), "model.learning_rate", "NaN"),
-            (model(|m| m.learning_rate = 11.0), "model.learning_rate", "11"),
+            (
+                model(|m| m.learning_rate = f64::NAN),
+                "model.learning_rate",
+                "NaN",
+            ),
+            (
+                model(|m| m.learning_rate = 11.0),
+                "model.learning_rate",
+                "11",
+            ),
             (model(|m| m.batch_size = 0), "model.batch_size", "0"),
             (model(|m| m.max_epochs = 0), "model.max_epochs", "0"),
-            (model(|m| m.weight_decay = -0.1), "model.weight_decay", "-0.1"),
-            (model(|m| m.weight_decay = f64::INFINITY), "model.weight_decay", "inf"),
+            (
+                model(|m| m.weight_decay = -0.1),
+                "model.weight_decay",
+                "-0.1",
+            ),
+            (
+                model(|m| m.weight_decay = f64::INFINITY),
+                "model.weight_decay",
+                "inf",
+            ),
             (model(|m| m.hidden = vec![8, 0]), "model.hidden", "[8, 0]"),
             (split(0.0, 0.0, None), "split.validation", "0"),
             (split(0.5, 0.5, None), "split.test", "0.5"),
@@ -193,7 +216,10 @@ mod tests {
             assert!(e.value.starts_with(value), "{e}");
             let text = e.to_string();
             assert!(text.starts_with(&format!("{key} = {value}")), "{text}");
-            assert!(text.contains("it must be") || text.contains("must be"), "{text}");
+            assert!(
+                text.contains("it must be") || text.contains("must be"),
+                "{text}"
+            );
         }
     }
 

@@ -265,9 +265,9 @@ mod tests {
                 let Some(rest) = line.strip_prefix("# ") else {
                     continue;
                 };
-                let key_like = rest
-                    .split_once(" = ")
-                    .is_some_and(|(k, _)| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+                let key_like = rest.split_once(" = ").is_some_and(|(k, _)| {
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                });
                 if !key_like {
                     continue;
                 }

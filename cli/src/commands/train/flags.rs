@@ -36,7 +36,7 @@ pub struct TrainArgs {
     schema: Option<PathBuf>,
     #[arg(long, help = help("Hidden layer widths, comma separated (`64,32`); `none` for logistic/linear regression", defaults::HIDDEN_FLAG, "[model] hidden"))]
     hidden: Option<String>,
-    #[arg(long, help = help("Adam learning rate, in (0, 10]", defaults::LEARNING_RATE, "[model] learning_rate"))]
+    #[arg(long, allow_negative_numbers = true, help = help("Adam learning rate, in (0, 10]", defaults::LEARNING_RATE, "[model] learning_rate"))]
     learning_rate: Option<f64>,
     #[arg(long, help = help("Rows per gradient step", defaults::BATCH_SIZE, "[model] batch_size"))]
     batch_size: Option<usize>,
@@ -44,13 +44,13 @@ pub struct TrainArgs {
     max_epochs: Option<usize>,
     #[arg(long, help = help("Early stopping: epochs without a validation-loss improvement before stopping", defaults::PATIENCE, "[model] patience"))]
     patience: Option<usize>,
-    #[arg(long, help = help("L2 weight decay, in [0, 1]", defaults::WEIGHT_DECAY, "[model] weight_decay"))]
+    #[arg(long, allow_negative_numbers = true, help = help("L2 weight decay, in [0, 1]", defaults::WEIGHT_DECAY, "[model] weight_decay"))]
     weight_decay: Option<f64>,
     #[arg(long, help = help("Seed for the split, initialisation and batch order", defaults::SEED, "[split] seed"))]
     seed: Option<u64>,
-    #[arg(long, help = help("Fraction of rows held out for validation (early stopping)", defaults::VALIDATION, "[split] validation"))]
+    #[arg(long, allow_negative_numbers = true, help = help("Fraction of rows held out for validation (early stopping)", defaults::VALIDATION, "[split] validation"))]
     validation_fraction: Option<f64>,
-    #[arg(long, help = help("Fraction of rows held out for test metrics", defaults::TEST, "[split] test"))]
+    #[arg(long, allow_negative_numbers = true, help = help("Fraction of rows held out for test metrics", defaults::TEST, "[split] test"))]
     test_fraction: Option<f64>,
     /// k-fold cross-validation on the non-test rows (2 to 50). Overrides `[split] folds`.
     #[arg(long)]
@@ -107,8 +107,12 @@ impl TrainArgs {
         let (Some(data), Some(label)) = (&self.data, &self.label) else {
             match (&self.data, &self.label) {
                 (None, None) => bail!("{NOTHING_TO_TRAIN}"),
-                (Some(_), None) => bail!("--label is required with --data (the column to predict); or give a spec with --spec"),
-                _ => bail!("--data is required with --label (a CSV file); or give a spec with --spec"),
+                (Some(_), None) => bail!(
+                    "--label is required with --data (the column to predict); or give a spec with --spec"
+                ),
+                _ => bail!(
+                    "--data is required with --label (a CSV file); or give a spec with --spec"
+                ),
             }
         };
         Ok(Plan {
