@@ -278,9 +278,10 @@ fn with_columns(dir: &Path, file: &str, extra: &[Derived]) -> PathBuf {
 }
 
 #[test]
-fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
+fn training_warns_about_a_constant_an_empty_and_a_label_leaking_column() {
     let dir = scratch("warnings-classification");
-    // titanic: survived is column 1; `outcome` restates it, `ship` is one value throughout.
+    // titanic: survived is column 1; `outcome` restates it, `ship` is one value throughout,
+    // `notes` is never filled in.
     let data = with_columns(
         &dir,
         "titanic.csv",
@@ -293,6 +294,7 @@ fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
                 }
             }),
             ("ship", &|_| "titanic".into()),
+            ("notes", &|_| String::new()),
         ],
     );
     let runs = dir.join("runs");
@@ -326,6 +328,10 @@ fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
         stderr.contains("warning [CONSTANT_COLUMN] ship: `ship` is \"titanic\" in all"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("warning [EMPTY_COLUMN] notes: `notes` is missing in all"),
+        "{stderr}"
+    );
     let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let codes: Vec<(&str, &str)> = s["warnings"]
         .as_array()
@@ -335,7 +341,11 @@ fn training_warns_about_a_constant_column_and_a_column_that_leaks_the_label() {
         .collect();
     assert_eq!(
         codes,
-        [("LABEL_LEAK", "outcome"), ("CONSTANT_COLUMN", "ship")]
+        [
+            ("LABEL_LEAK", "outcome"),
+            ("CONSTANT_COLUMN", "ship"),
+            ("EMPTY_COLUMN", "notes")
+        ]
     );
     let recorded =
         read_json(&Path::new(s["run_dir"].as_str().unwrap()).join("artifacts/warnings.json"));

@@ -182,3 +182,40 @@ fn same_features(runtime: &Model, fitted: &Fitted, valid: &[Instance]) -> Result
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_export_check_says_what_differs_and_what_to_do() {
+        let at = Beyond {
+            row: 4,
+            output: 1,
+            a: 0.61,
+            b: 0.58,
+            tolerance: tandem_core::tolerance::EXPORT_PROBABILITY_ABS,
+        };
+        let model = ModelSpec {
+            learning_rate: 1.0,
+            ..ModelSpec::default()
+        };
+        let m = disagreement(
+            ("the dense kernel", "Burn"),
+            &at,
+            Outputs::Logits { n: 3 },
+            2345.0,
+            &model,
+        );
+        for part in [
+            "validation row 5 the probability of class 1 is 0.61 and 0.58",
+            "users would not get the model that was trained",
+            "largest raw output is 2.345e3",
+            "lower learning rate (now 1",
+            "weight decay (now 0",
+            "scale = \"standard\"",
+        ] {
+            assert!(m.contains(part), "{part:?} in {m}");
+        }
+    }
+}
