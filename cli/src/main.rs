@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod commands;
+mod help;
 mod tabulate;
 
 use std::process::ExitCode;
@@ -22,22 +23,31 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Write a commented starter pipeline spec (`tandem.toml`) from a CSV file.
+    #[command(after_help = help::INIT)]
     Init(commands::init::InitArgs),
-    /// Train a model on a CSV file and write a run folder with its bundle.
-    Train(commands::train::TrainArgs),
+    /// Train a model from a pipeline spec (`--spec`) or a CSV file, and record the run.
+    #[command(after_help = help::TRAIN)]
+    Train(Box<commands::train::TrainArgs>),
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
+    #[command(after_help = help::PREDICT)]
     Predict(commands::predict::PredictArgs),
     /// Serve a model over HTTP with MLflow's scoring protocol.
+    #[command(after_help = help::SERVE)]
     Serve(commands::serve::ServeArgs),
     /// Print a bundle's manifest, schema and metadata as JSON.
+    #[command(after_help = help::INSPECT)]
     Inspect(commands::inspect::InspectArgs),
     /// Schema tools: `tandem schema infer data.csv`.
+    #[command(after_help = help::SCHEMA)]
     Schema(commands::schema::SchemaArgs),
     /// Check a CSV file against a schema (JSON file or bundle); report every bad row.
+    #[command(after_help = help::VALIDATE)]
     Validate(commands::validate::ValidateArgs),
     /// Tracked runs: `tandem runs list|show <id>|compare <id> <id>`.
+    #[command(after_help = help::RUNS)]
     Runs(commands::runs::RunsArgs),
     /// The model registry: `tandem models register|alias|list`.
+    #[command(after_help = help::MODELS)]
     Models(commands::models::ModelsArgs),
 }
 
@@ -45,7 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
-        Command::Train(args) => commands::train::run(args),
+        Command::Train(args) => commands::train::run(*args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),

@@ -82,10 +82,18 @@ fn init_writes_a_commented_spec_that_trains_as_is() {
 }
 
 #[test]
-fn flags_and_a_spec_do_not_mix() {
+fn default_pipeline_text_flags_and_a_spec_do_not_mix() {
+    // Flags with a spec key override the spec (tests/training.rs); the default pipeline's
+    // text settings have none (a spec sets them per feature), so they are refused with one.
     let dir = scratch("mix");
     let spec = titanic_spec(&dir, "");
-    let out = tandem(&["train", "--spec", spec.to_str().unwrap(), "--hidden", "4"]);
+    let out = tandem(&[
+        "train",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--text-min-df",
+        "4",
+    ]);
     assert_eq!(
         out.status.code(),
         Some(2),

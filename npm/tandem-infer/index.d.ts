@@ -163,6 +163,9 @@ export type HttpErrorCode =
   | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
   | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED";
 
+/** Warnings `tandem train` gives about its data (scope `training`; never a `TandemError`). */
+export type TrainingWarningCode = "CONSTANT_COLUMN" | "EMPTY_COLUMN" | "LABEL_LEAK";
+
 /** The one error class of the package: every entry (`tandem-infer`, `/full`, `/bundler`; web
  *  and Node) exports this very class, so `instanceof TandemError` holds whichever threw. */
 export declare class TandemError extends Error {
@@ -242,17 +245,24 @@ export interface Serving {
 }
 
 /** One error code: where it comes from and what it means. `http` codes are MLflow's
- *  `error_code` in a server's error body; the others are a `TandemError`'s `code`. */
+ *  `error_code` in a server's error body; `training` codes are `tandem train`'s warnings about
+ *  its data; the others are a `TandemError`'s `code`. */
 export interface ErrorCodeInfo {
-  code: ErrorCode | HttpErrorCode;
-  scope: "instance" | "bundle" | "call" | "http";
+  code: ErrorCode | HttpErrorCode | TrainingWarningCode;
+  scope: "instance" | "bundle" | "call" | "http" | "training";
   meaning: string;
 }
 
 /** Everything tandem-core defines once for every binding and server. */
 export interface Constants {
   errors: ErrorCodeInfo[];
-  tolerances: { probability_abs: number; logit_abs: number; same_engine_abs: number };
+  tolerances: {
+    probability_abs: number;
+    logit_abs: number;
+    same_engine_abs: number;
+    export_probability_abs: number;
+    export_value_rel: number;
+  };
   limits: {
     max_batch_rows: number;
     max_body_bytes: number;

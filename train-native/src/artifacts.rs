@@ -32,6 +32,7 @@ impl Outcome {
             "export_max_abs_diff_burn_vs_tract": self.check.burn_vs_tract,
             "export_max_abs_diff_burn_vs_dense": self.check.burn_vs_dense,
             "export_max_abs_diff_dense_vs_tract": self.check.dense_vs_tract,
+            "export_largest_output": self.check.largest_output,
         })
     }
 

@@ -47,6 +47,9 @@ pub enum Error {
     /// The pipeline spec is invalid (located: `file:line:column`, the line and a caret).
     #[error(transparent)]
     Spec(#[from] crate::spec::SpecError),
+    /// A training setting is out of range (from a spec or from flags).
+    #[error(transparent)]
+    Setting(#[from] crate::spec::check::SettingError),
     /// The plan is inconsistent: a located message when it came from a spec
     /// (`file:line:column`, the line and a caret), else a plain one.
     #[error("{0}")]

@@ -12,6 +12,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod agreement;
 pub mod artifacts;
 pub mod error;
 pub mod evaluate;
@@ -31,6 +32,7 @@ pub mod split;
 pub mod table;
 pub mod trainer;
 pub mod verify;
+pub mod warnings;
 
 pub use error::{Error, Result};
 pub use plan::Plan;

@@ -77,22 +77,35 @@ pub fn classification(
         log_loss -= pt.ln();
     }
     let confusion = confusion(probs, truth, n_classes);
-    // Macro F1 over classes.
-    let mut f1_sum = 0.0;
-    for (c, row) in confusion.iter().enumerate() {
-        let tp = row[c] as f64;
-        let predicted_c: usize = confusion.iter().map(|r| r[c]).sum();
-        let actual_c: usize = row.iter().sum();
-        let fp = predicted_c as f64 - tp;
-        let fn_ = actual_c as f64 - tp;
-        let denom = 2.0 * tp + fp + fn_;
-        f1_sum += if denom > 0.0 { 2.0 * tp / denom } else { 0.0 };
-    }
     BTreeMap::from([
         ("accuracy".to_string(), correct as f64 / n),
         ("log_loss".to_string(), log_loss / n),
-        ("f1_macro".to_string(), f1_sum / n_classes.max(1) as f64),
+        ("f1_macro".to_string(), f1_macro(&confusion)),
     ])
+}
+
+/// Macro-averaged F1 over the classes present in the truth or the predictions of these rows,
+/// as scikit-learn's `f1_score(average="macro")` (a class absent from both is not averaged
+/// in as 0).
+pub fn f1_macro(confusion: &[Vec<usize>]) -> f64 {
+    let mut sum = 0.0;
+    let mut present = 0usize;
+    for (c, row) in confusion.iter().enumerate() {
+        let tp = row[c] as f64;
+        let predicted: usize = confusion.iter().map(|r| r[c]).sum();
+        let actual: usize = row.iter().sum();
+        if predicted == 0 && actual == 0 {
+            continue;
+        }
+        present += 1;
+        let denom = predicted as f64 + actual as f64;
+        sum += 2.0 * tp / denom;
+    }
+    if present == 0 {
+        0.0
+    } else {
+        sum / present as f64
+    }
 }
 
 /// Metrics of a regressor.
@@ -145,6 +158,37 @@ mod tests {
         assert!((m["accuracy"] - 2.0 / 3.0).abs() < 1e-12);
         let ll = -(0.9f64.ln() + 0.8f64.ln() + 0.4f64.ln()) / 3.0;
         assert!((m["log_loss"] - ll).abs() < 1e-12);
+    }
+
+    /// One-hot probabilities of predicted classes.
+    fn one_hot(pred: &[usize], k: usize) -> Vec<Vec<f64>> {
+        pred.iter()
+            .map(|&p| (0..k).map(|c| f64::from(u8::from(c == p))).collect())
+            .collect()
+    }
+
+    #[test]
+    fn f1_macro_skips_a_class_absent_from_truth_and_prediction_as_scikit_learn_does() {
+        // Three classes in the schema; class 2 appears in neither the truth nor the
+        // predictions of this split. Per class by hand: class 0 has tp 3, fn 1 (F1 6/7);
+        // class 1 tp 4, fp 1 (F1 8/9). scikit-learn's f1_score(average="macro") gives
+        // 0.873015873 here; averaging in class 2 as 0 would give 0.582010582.
+        let truth = [0, 0, 0, 1, 1, 1, 1, 0];
+        let pred = [0, 0, 1, 1, 1, 1, 1, 0];
+        let m = classification(&one_hot(&pred, 3), &truth, 3);
+        let expected = (6.0 / 7.0 + 8.0 / 9.0) / 2.0;
+        assert!((m["f1_macro"] - expected).abs() < 1e-12, "{m:?}");
+    }
+
+    #[test]
+    fn f1_macro_counts_a_class_only_predicted_as_zero() {
+        // Class 2 is predicted once and never true: it is averaged in with F1 0, as in
+        // scikit-learn (0.6 for these rows).
+        let truth = [0, 0, 0, 1, 1, 1];
+        let pred = [0, 0, 2, 1, 1, 1];
+        let m = classification(&one_hot(&pred, 3), &truth, 3);
+        let expected = (4.0 / 5.0 + 1.0 + 0.0) / 3.0;
+        assert!((m["f1_macro"] - expected).abs() < 1e-12, "{m:?}");
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
     match &plan.spec {
         Some(spec) => {
             params.insert("spec".into(), spec.path.display().to_string());
+            let sha = tandem_core::bundle::sha256_hex(spec.source.as_bytes());
+            params.insert("spec_sha256".into(), sha);
         }
         None => {
             params.insert("text_min_df".into(), plan.text_min_df.to_string());
@@ -54,8 +56,36 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
     if let Some(k) = plan.folds {
         params.insert("folds".into(), k.to_string());
     }
+    params.insert("features".into(), features_text(prepared));
     params
 }
+
+/// The shared nodes' names in output order, comma separated (`age,sex,title`), cut to
+/// [`MAX_PARAM_CHARS`] with a count of what was left out (the run's `features.json`
+/// artifact holds them all).
+pub fn features_text(prepared: &Prepared) -> String {
+    let names: Vec<&str> = prepared.columns.iter().map(|c| c.name.as_str()).collect();
+    let all = names.join(",");
+    if all.chars().count() <= MAX_PARAM_CHARS {
+        return all;
+    }
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        let tail = format!(",... ({} more; see features.json)", names.len() - i);
+        if out.chars().count() + name.chars().count() + 1 + tail.chars().count() > MAX_PARAM_CHARS {
+            out.push_str(&tail);
+            return out;
+        }
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+    }
+    out
+}
+
+/// Longest param value written: MLflow refuses longer ones (its limit is 6000 characters).
+pub const MAX_PARAM_CHARS: usize = 6000;
 
 /// `32,16`, or `none` for no hidden layer.
 pub fn hidden_text(hidden: &[usize]) -> String {

@@ -65,6 +65,7 @@ impl Prepared {
 
 /// Read, check and split what `plan` names.
 pub fn prepare(plan: Plan) -> Result<Prepared> {
+    plan.check()?;
     let table = Table::read(&plan.data)?;
     let schema = read_schema(&plan, &table)?;
     let (mut rows, missing_label) = Labeled::read(&table, &schema, &plan.data)?;

@@ -71,7 +71,7 @@ pub fn train(prepared: &Prepared, run_id: &str, observer: &mut dyn Observer) -> 
     let train_seconds = started.elapsed().as_secs_f64();
     let mut bundle = assemble(prepared, &fitted, run_id)?;
     let instances = prepared.rows.pick(&split.validation);
-    let verified = verify::verify(&bundle, &fitted, &instances)?;
+    let verified = verify::verify(&bundle, &fitted, &instances, &prepared.plan.model)?;
     let metrics = evaluate::splits(prepared, &fitted, &verified, cross_validation)?;
     bundle.metadata.evaluation = Some(evaluate::model_card(
         prepared,

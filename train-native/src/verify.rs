@@ -1,17 +1,21 @@
 //! The export check: before anything is written, the encoded bundle is loaded exactly as a
 //! user app loads it, and must reproduce training's features bit for bit (no train/serve
 //! skew) and Burn's outputs on every validation row, on both engines (the dense kernel users
-//! get by default, and tract on the NNEF graph).
+//! get by default, and tract on the NNEF graph), compared as users see them (probabilities,
+//! unscaled values: [`crate::agreement`]).
 
 use tandem_core::prep::TransformOptions;
 use tandem_core::runtime::EngineChoice;
-use tandem_core::{Bundle, Instance, Model, tolerance};
+use tandem_core::{Bundle, Instance, Model};
 
+use crate::agreement::{self, Beyond, Outputs};
 use crate::error::{Error, Result};
 use crate::pipeline::Fitted;
+use crate::spec::ModelSpec;
 use crate::trainer::forward;
 
-/// Largest absolute output differences between the engines on the validation rows.
+/// Largest differences between the engines on the validation rows, in what users get:
+/// probabilities for a classifier, unscaled values for a regressor.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ExportCheck {
     /// tract vs Burn.
@@ -20,6 +24,8 @@ pub struct ExportCheck {
     pub burn_vs_dense: f64,
     /// The dense kernel vs tract.
     pub dense_vs_tract: f64,
+    /// The largest absolute raw output (logit or scaled value) Burn computed.
+    pub largest_output: f64,
 }
 
 impl ExportCheck {
@@ -52,8 +58,14 @@ pub struct Verified {
     pub check: ExportCheck,
 }
 
-/// Load `bundle` from its encoded bytes and compare it with training on `valid` rows.
-pub fn verify(bundle: &Bundle, fitted: &Fitted, valid: &[Instance]) -> Result<Verified> {
+/// Load `bundle` from its encoded bytes and compare it with training on `valid` rows;
+/// `model` (the settings it was trained with) words the advice when they disagree.
+pub fn verify(
+    bundle: &Bundle,
+    fitted: &Fitted,
+    valid: &[Instance],
+    model: &ModelSpec,
+) -> Result<Verified> {
     let encoded = bundle.to_bytes()?;
     // `Auto`, what users get, picks the dense kernel whenever the bundle has `model.dense`;
     // asking for it explicitly makes a bundle that cannot run there an error.
@@ -73,31 +85,84 @@ pub fn verify(bundle: &Bundle, fitted: &Fitted, valid: &[Instance]) -> Result<Ve
     };
     let all = [&outputs.burn, &outputs.dense, &outputs.tract];
     if all.iter().any(|o| o.iter().any(|x| !x.is_finite())) {
-        return Err(Error::Training(
-            "training diverged: the network outputs non-finite values (try a smaller --learning-rate)".into(),
-        ));
+        return Err(Error::Training(format!(
+            "training diverged: the network outputs non-finite values; {}",
+            advice(model)
+        )));
     }
-    let check = ExportCheck {
-        burn_vs_tract: max_abs_diff(&outputs.burn, &outputs.tract),
-        burn_vs_dense: max_abs_diff(&outputs.burn, &outputs.dense),
-        dense_vs_tract: max_abs_diff(&outputs.dense, &outputs.tract),
+    let kind = match &fitted.target_scaling {
+        Some(s) => Outputs::Values { scaling: Some(s) },
+        None => Outputs::Logits {
+            n: bundle.metadata.model.n_outputs,
+        },
     };
-    for (what, d) in [
-        ("tract and Burn", check.burn_vs_tract),
-        ("the dense kernel and Burn", check.burn_vs_dense),
-        ("the dense kernel and tract", check.dense_vs_tract),
-    ] {
-        if d > tolerance::LOGIT_ABS {
-            return Err(Error::ExportCheck(format!(
-                "{what} outputs differ by {d:e}"
+    let pairs = [
+        ("tract", "Burn", &outputs.tract, &outputs.burn),
+        ("the dense kernel", "Burn", &outputs.dense, &outputs.burn),
+        ("the dense kernel", "tract", &outputs.dense, &outputs.tract),
+    ];
+    let mut gaps = [0.0; 3];
+    for (gap, (a_name, b_name, a, b)) in gaps.iter_mut().zip(pairs) {
+        let g = agreement::compare(a, b, kind);
+        *gap = g.max;
+        if let Some(at) = g.beyond {
+            let largest = agreement::largest_output(&outputs.burn);
+            return Err(Error::ExportCheck(disagreement(
+                (a_name, b_name),
+                &at,
+                kind,
+                largest,
+                model,
             )));
         }
     }
+    let check = ExportCheck {
+        burn_vs_tract: gaps[0],
+        burn_vs_dense: gaps[1],
+        dense_vs_tract: gaps[2],
+        largest_output: agreement::largest_output(&outputs.burn),
+    };
     Ok(Verified {
         runtime,
         outputs,
         check,
     })
+}
+
+/// What happened, in a user's words, and what to do about it.
+fn disagreement(
+    (a_name, b_name): (&str, &str),
+    at: &Beyond,
+    kind: Outputs,
+    largest: f64,
+    model: &ModelSpec,
+) -> String {
+    let what = match kind {
+        Outputs::Logits { .. } => format!("the probability of class {}", at.output),
+        Outputs::Values { .. } => "the predicted value".to_string(),
+    };
+    format!(
+        "{a_name} and {b_name} give different predictions: on validation row {} {what} is \
+         {} and {} (difference {:.3e}, tolerance {:.1e}), so users would not get the model \
+         that was trained. The network's largest raw output is {largest:.3e}; outputs that \
+         large are rounded differently by each engine. {}",
+        at.row + 1,
+        at.a,
+        at.b,
+        (at.a - at.b).abs(),
+        at.tolerance,
+        advice(model)
+    )
+}
+
+/// The settings that keep a network's outputs moderate.
+fn advice(model: &ModelSpec) -> String {
+    format!(
+        "Try a lower learning rate (now {}: `--learning-rate` or `[model] learning_rate`), \
+         weight decay (now {}: `--weight-decay 1e-4` or `[model] weight_decay`), or scaled \
+         features (`scale = \"standard\"` on numeric features).",
+        model.learning_rate, model.weight_decay
+    )
 }
 
 /// The runtime's preprocessing must write exactly training's features on every row.
@@ -118,9 +183,39 @@ fn same_features(runtime: &Model, fitted: &Fitted, valid: &[Instance]) -> Result
     Ok(())
 }
 
-fn max_abs_diff(a: &[f32], b: &[f32]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs() as f64)
-        .fold(0.0, f64::max)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_export_check_says_what_differs_and_what_to_do() {
+        let at = Beyond {
+            row: 4,
+            output: 1,
+            a: 0.61,
+            b: 0.58,
+            tolerance: tandem_core::tolerance::EXPORT_PROBABILITY_ABS,
+        };
+        let model = ModelSpec {
+            learning_rate: 1.0,
+            ..ModelSpec::default()
+        };
+        let m = disagreement(
+            ("the dense kernel", "Burn"),
+            &at,
+            Outputs::Logits { n: 3 },
+            2345.0,
+            &model,
+        );
+        for part in [
+            "validation row 5 the probability of class 1 is 0.61 and 0.58",
+            "users would not get the model that was trained",
+            "largest raw output is 2.345e3",
+            "lower learning rate (now 1",
+            "weight decay (now 0",
+            "scale = \"standard\"",
+        ] {
+            assert!(m.contains(part), "{part:?} in {m}");
+        }
+    }
 }

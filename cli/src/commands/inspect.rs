@@ -12,7 +12,7 @@ use tandem_core::Bundle;
 /// Arguments of `tandem inspect`.
 #[derive(Args)]
 pub struct InspectArgs {
-    /// Bundle path, run folder, `runs:/<id>` or `models:/<name>@<alias>`.
+    /// The model: a bundle path, a run folder, `runs:/...` or `models:/...` (every form below).
     model: String,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]

@@ -27,6 +27,7 @@ pub struct ModelsArgs {
 #[derive(Subcommand)]
 enum ModelsCommand {
     /// Register a run's bundle as a new version of a named model.
+    #[command(after_help = crate::help::MODELS_REGISTER)]
     Register {
         /// The run.
         #[arg(long)]
@@ -39,6 +40,7 @@ enum ModelsCommand {
         artifact_path: String,
     },
     /// Point an alias (`champion`) at a version; `models:/<name>@<alias>` then resolves to it.
+    #[command(after_help = crate::help::MODELS_ALIAS)]
     Alias {
         /// Registered model name.
         name: String,
@@ -51,6 +53,7 @@ enum ModelsCommand {
         delete: bool,
     },
     /// Registered models, their versions and aliases.
+    #[command(after_help = crate::help::MODELS_LIST)]
     List,
 }
 

@@ -18,7 +18,7 @@ use super::StoreArgs;
 /// Arguments of `tandem predict`.
 #[derive(Args)]
 pub struct PredictArgs {
-    /// Bundle path, run folder, or runs:/<run_id>.
+    /// The model: a bundle path, a run folder, `runs:/...` or `models:/...` (every form below).
     #[arg(long)]
     model: String,
     /// Input: `.csv` (header row) or `.jsonl` / `.ndjson` (one JSON object per line).

@@ -29,6 +29,7 @@ pub struct RunsArgs {
 #[derive(Subcommand)]
 enum RunsCommand {
     /// Runs, newest first.
+    #[command(after_help = crate::help::RUNS_LIST)]
     List {
         /// Only this experiment (name or id).
         #[arg(long)]
@@ -38,11 +39,13 @@ enum RunsCommand {
         max: usize,
     },
     /// One run: status, params, metrics, tags and its per-epoch history.
+    #[command(after_help = crate::help::RUNS_SHOW)]
     Show {
         /// Run id.
         run_id: String,
     },
     /// Runs side by side: params and metrics, the differing ones first.
+    #[command(after_help = crate::help::RUNS_COMPARE)]
     Compare {
         /// Two or more run ids.
         #[arg(num_args = 2.., required = true)]

@@ -21,6 +21,7 @@ pub struct SchemaArgs {
 #[derive(Subcommand)]
 enum SchemaCommand {
     /// Infer and print the schema of a CSV file.
+    #[command(after_help = crate::help::SCHEMA_INFER)]
     Infer {
         /// The CSV file.
         data: PathBuf,

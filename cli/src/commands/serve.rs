@@ -11,8 +11,7 @@ use super::StoreArgs;
 /// Arguments of `tandem serve`.
 #[derive(Args)]
 pub struct ServeArgs {
-    /// The model: a bundle path, a run folder, `runs:/<run id>`, `models:/<name>/<version>`
-    /// or `models:/<name>@<alias>`.
+    /// The model: a bundle path, a run folder, `runs:/...` or `models:/...` (every form below).
     #[arg(long)]
     model: String,
     /// Interface to listen on.

@@ -24,10 +24,8 @@ use super::predict::Outcome;
 
 /// Arguments of `tandem validate`.
 #[derive(Args)]
-#[command(after_help = "Example:\n  tandem validate --schema runs:/<run_id> --data new.csv --json")]
 pub struct ValidateArgs {
-    /// A model (bundle path, run folder, `runs:/<id>`, `models:/<name>@<alias>`) or a schema
-    /// JSON file.
+    /// A model (every model form below) or a schema JSON file.
     #[arg(long)]
     schema: String,
     /// The file to check: `.csv` (header row) or `.jsonl` / `.ndjson`.

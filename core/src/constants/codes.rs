@@ -23,6 +23,9 @@ pub enum Scope {
     Call,
     /// HTTP: MLflow's `error_code` in a server's JSON error body (never a `TandemError`).
     Http,
+    /// `tandem train`'s warnings about the training data (printed and recorded with the run;
+    /// never raised at prediction).
+    Training,
 }
 
 /// One error code.
@@ -125,6 +128,36 @@ const SERVER: [(&str, Scope, &str); 1] = [(
     "500: the prediction task failed (tandem serve)",
 )];
 
+/// The warning codes `tandem train` gives about its data, named once for tandem-train and
+/// this list.
+pub mod training {
+    /// A feature's field holds no value in the training rows.
+    pub const EMPTY_COLUMN: &str = "EMPTY_COLUMN";
+    /// A feature's field holds one value in every training row.
+    pub const CONSTANT_COLUMN: &str = "CONSTANT_COLUMN";
+    /// One feature alone predicts the label almost perfectly.
+    pub const LABEL_LEAK: &str = "LABEL_LEAK";
+}
+
+/// Warnings only `tandem train` gives (the `training` scope).
+const TRAINING: [(&str, Scope, &str); 3] = [
+    (
+        training::EMPTY_COLUMN,
+        Scope::Training,
+        "warning: a feature's field is missing in every training row (the feature is constant)",
+    ),
+    (
+        training::CONSTANT_COLUMN,
+        Scope::Training,
+        "warning: a feature's field has the same value in every training row (it cannot help)",
+    ),
+    (
+        training::LABEL_LEAK,
+        Scope::Training,
+        "warning: one feature alone predicts the label almost perfectly (a leak of the label?)",
+    ),
+];
+
 /// Every error code, sorted by code.
 pub fn error_codes() -> Vec<ErrorCode> {
     let core = core_samples().into_iter().map(|e| {
@@ -143,6 +176,7 @@ pub fn error_codes() -> Vec<ErrorCode> {
     let other = OTHER
         .iter()
         .chain(&SERVER)
+        .chain(&TRAINING)
         .map(|&(code, scope, meaning)| ErrorCode {
             code,
             scope,

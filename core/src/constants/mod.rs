@@ -17,7 +17,7 @@ mod codes;
 
 use serde::Serialize;
 
-pub use codes::{ErrorCode, SERIALIZE, Scope, error_codes, http};
+pub use codes::{ErrorCode, SERIALIZE, Scope, error_codes, http, training};
 
 use crate::tolerance;
 
@@ -43,6 +43,10 @@ pub struct Tolerances {
     pub logit_abs: f64,
     /// [`tolerance::SAME_ENGINE_ABS`].
     pub same_engine_abs: f64,
+    /// [`tolerance::EXPORT_PROBABILITY_ABS`].
+    pub export_probability_abs: f64,
+    /// [`tolerance::EXPORT_VALUE_REL`].
+    pub export_value_rel: f64,
 }
 
 /// Limits every entry point enforces.
@@ -95,6 +99,8 @@ pub fn constants() -> Constants {
             probability_abs: tolerance::PROBABILITY_ABS,
             logit_abs: tolerance::LOGIT_ABS,
             same_engine_abs: tolerance::SAME_ENGINE_ABS,
+            export_probability_abs: tolerance::EXPORT_PROBABILITY_ABS,
+            export_value_rel: tolerance::EXPORT_VALUE_REL,
         },
         limits: Limits {
             max_batch_rows: MAX_BATCH_ROWS,

@@ -19,7 +19,7 @@ fn quote(v: &str) -> String {
 pub fn render(schema: &Schema, data: &str) -> String {
     let mut s = String::new();
     header(&mut s, schema, data);
-    split_and_training(&mut s);
+    split_and_training(&mut s, &numeric_example(schema));
     model(&mut s);
     s.push_str(
         "# Shared nodes: fitted on the training split, applied identically natively and in wasm.\n\
@@ -29,9 +29,19 @@ pub fn render(schema: &Schema, data: &str) -> String {
         feature(&mut s, f);
     }
     s.push_str(
-        "\n# Derived numeric feature:\n# [[feature]]\n# name = \"ratio\"\n# expr = \"a / (b + 1)\"\n",
+        "\n# A derived numeric feature is a [[feature]] table with `name` and `expr` instead of\n\
+         # `field`, e.g. name \"ratio\" and expr \"a / (b + 1)\" (docs/pipeline-spec.md).\n",
     );
     s
+}
+
+/// A numeric field of the schema, for the template's examples (`fare` if there is none).
+fn numeric_example(schema: &Schema) -> String {
+    schema
+        .fields
+        .iter()
+        .find(|f| matches!(f.kind, FieldType::Number | FieldType::Integer))
+        .map_or_else(|| "fare".to_string(), |f| f.name.clone())
 }
 
 /// What the label is: "regression" or "classification over 3 classes: a, b, c".
@@ -68,7 +78,7 @@ fn header(s: &mut String, schema: &Schema, data: &str) {
     );
 }
 
-fn split_and_training(s: &mut String) {
+fn split_and_training(s: &mut String, numeric: &str) {
     let _ = writeln!(
         s,
         "[split]\n\
@@ -85,8 +95,9 @@ fn split_and_training(s: &mut String) {
         "[training]  # training-only nodes: never part of the inference pipeline\n\
          dedupe = false\n\
          filter = []  # e.g. [\"age >= 0\", \"sex != \\\"unknown\\\"\", \"fare is not missing\"]\n\
-         # winsorize = [{{ field = \"fare\", low = 0.01, high = 0.99 }}]\n\
-         rebalance = \"none\"  # or \"class_weights\", \"oversample\"\n"
+         # winsorize = [{{ field = {}, low = 0.01, high = 0.99 }}]\n\
+         rebalance = \"none\"  # or \"class_weights\", \"oversample\"\n",
+        quote(numeric)
     );
 }
 
@@ -107,6 +118,13 @@ fn model(s: &mut String) {
         d::PATIENCE,
         d::WEIGHT_DECAY
     );
+}
+
+/// `[low, high]` of a numeric field's observed range, or a placeholder range.
+fn clip_example(f: &Field) -> String {
+    let (lo, hi) = (f.min.unwrap_or(0.0), f.max.unwrap_or(1.0));
+    let (lo, hi) = if lo < hi { (lo, hi) } else { (lo, lo + 1.0) };
+    format!("[{lo:?}, {hi:?}]")
 }
 
 /// One `[[feature]]` table: what was observed, the default node, the alternatives.
@@ -137,13 +155,17 @@ fn feature(s: &mut String, f: &Field) {
              impute = \"mean\"      # median, constant (+ fill_value)\n\
              scale = \"standard\"   # none, min_max, robust\n\
              # indicator = true   # extra column: 1 when missing\n\
-             # log1p = true, clip = [low, high], bins = 5 (or [edges]) instead of scale"
+             # log1p = true       # log(1 + x) before scaling\n\
+             # clip = {}  # clamp to [low, high] first\n\
+             # (or fitted bins instead of scale: remove `scale` and write bins = 5, or bins = [edges])",
+            clip_example(f)
         ),
         FieldType::Category => writeln!(
             s,
             "encode = \"one_hot\"   # ordinal, hashing (+ buckets = {})\n\
-             # min_frequency = 10, max_categories = 20\n\
-             # boolean = true      # read yes/no, true/false, 1/0 words as a number instead",
+             # min_frequency = 10  # rarer categories share one column\n\
+             # max_categories = 20 # at most this many columns\n\
+             # (or read yes/no, true/false, 1/0 words as a number: boolean = true, encode = \"number\")",
             d::HASH_BUCKETS
         ),
         FieldType::Text => writeln!(
@@ -210,6 +232,70 @@ mod tests {
             name.max_features.as_ref().map(|v| *v.get_ref()),
             Some(d::TEXT_MAX_FEATURES)
         );
+    }
+
+    /// The schema `tandem init` infers for an example data set.
+    fn example_schema(file: &str, label: &str) -> Schema {
+        use tandem_core::schema::{InferConfig, infer_schema};
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/data")
+            .join(file);
+        let table = crate::table::Table::read(&path).unwrap();
+        infer_schema(
+            &table.header_strings(),
+            &table.row_strings(),
+            label,
+            &InferConfig::default(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_commented_key_of_the_template_is_a_valid_setting_once_uncommented() {
+        for (file, label) in [
+            ("titanic.csv", "survived"),
+            ("cps1985.csv", "wage"),
+            ("iris.csv", "target"),
+        ] {
+            let schema = example_schema(file, label);
+            let text = render(&schema, file);
+            let lines: Vec<&str> = text.lines().collect();
+            let mut tried = 0;
+            for (i, line) in lines.iter().enumerate() {
+                let Some(rest) = line.strip_prefix("# ") else {
+                    continue;
+                };
+                let key_like = rest.split_once(" = ").is_some_and(|(k, _)| {
+                    !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                });
+                if !key_like {
+                    continue;
+                }
+                tried += 1;
+                let mut edited = lines.clone();
+                edited[i] = rest;
+                let source = edited.join("\n");
+                let path = Path::new("tandem.toml");
+                let file_spec = LoadedSpec::parse(path, &source)
+                    .unwrap_or_else(|e| panic!("{file}: uncommenting `{rest}`: {e}"));
+                for w in &file_spec.training.winsorize {
+                    let field = &w.get_ref().field;
+                    assert!(
+                        schema.fields.iter().any(|f| &f.name == field
+                            && matches!(f.kind, FieldType::Number | FieldType::Integer)),
+                        "{file}: winsorize names `{field}`, not a numeric field"
+                    );
+                }
+                let spec = LoadedSpec {
+                    path: path.to_path_buf(),
+                    source,
+                    file: file_spec,
+                };
+                crate::spec::features::compile(&spec, &schema)
+                    .unwrap_or_else(|e| panic!("{file}: uncommenting `{rest}`: {e}"));
+            }
+            assert!(tried >= 5, "{file}: only {tried} commented keys in\n{text}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! that read the label, expressions and patterns that do not compile, limits).
 //! Every default lives in [`defaults`].
 
+pub mod check;
 mod compile;
 pub mod defaults;
 mod error;
@@ -149,21 +150,6 @@ pub struct ModelSpec {
     pub weight_decay: f64,
 }
 
-impl ModelSpec {
-    /// The one rule for network settings, whether they come from a spec or from flags.
-    pub fn check(&self) -> Result<(), &'static str> {
-        if self.hidden.contains(&0) || self.batch_size == 0 || self.max_epochs == 0 {
-            return Err("layer widths, batch_size and max_epochs must be at least 1");
-        }
-        let rate_ok = self.learning_rate > 0.0 && self.learning_rate.is_finite();
-        let decay_ok = self.weight_decay >= 0.0 && self.weight_decay.is_finite();
-        if !rate_ok || !decay_ok {
-            return Err("learning_rate must be positive and weight_decay at least 0");
-        }
-        Ok(())
-    }
-}
-
 impl Default for ModelSpec {
     fn default() -> Self {
         ModelSpec {
@@ -219,20 +205,15 @@ impl LoadedSpec {
                 ),
             ));
         }
-        let (v, t) = (&file.split.validation, &file.split.test);
-        if !(*v.get_ref() > 0.0 && *v.get_ref() < 1.0) {
-            return Err(here(v.span(), "split.validation must be between 0 and 1"));
-        }
-        if !(*t.get_ref() >= 0.0 && v.get_ref() + t.get_ref() < 1.0) {
-            return Err(here(
-                t.span(),
-                "split.test must be at least 0, and validation + test below 1",
-            ));
-        }
-        if let Some(k) = &file.split.folds
-            && !(2..=50).contains(k.get_ref())
-        {
-            return Err(here(k.span(), "split.folds must be between 2 and 50"));
+        let sp = &file.split;
+        let folds = sp.folds.as_ref().map(|k| *k.get_ref());
+        if let Err(e) = check::split(*sp.validation.get_ref(), *sp.test.get_ref(), folds) {
+            let span = match e.key {
+                "split.validation" => sp.validation.span(),
+                "split.test" => sp.test.span(),
+                _ => sp.folds.as_ref().map_or(0..0, Spanned::span),
+            };
+            return Err(here(span, &e.to_string()));
         }
         for w in &file.training.winsorize {
             let r = w.get_ref();
@@ -240,8 +221,8 @@ impl LoadedSpec {
                 return Err(here(w.span(), "winsorize needs 0 <= low < high <= 1"));
             }
         }
-        if let Err(why) = file.model.check() {
-            return Err(here(0..0, &format!("[model]: {why}")));
+        if let Err(e) = file.model.check() {
+            return Err(here(check::key_span(source, e.key), &e.to_string()));
         }
         Ok(file)
     }

@@ -1,58 +1,66 @@
-//! `tandem train`'s flags, and the [`Plan`] they derive.
+//! `tandem train`'s flags, and the [`Plan`] they derive: a spec's plan with every given flag
+//! overriding its spec value, or the default pipeline's plan from the flags alone. Either way
+//! every setting passes the one rule ([`Plan::check`]) before any data is read.
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use clap::Args;
 use tandem_train::Plan;
+use tandem_train::spec::check::SettingError;
 use tandem_train::spec::defaults;
 use tandem_train::spec::{ModelSpec, Rebalance};
 
 use crate::commands::StoreArgs;
 
+/// What `tandem train` without `--spec` or `--data` says.
+const NOTHING_TO_TRAIN: &str = "nothing to train: give a pipeline spec with `--spec tandem.toml` \
+     (write a commented one for your data with `tandem init --data file.csv --label column`), \
+     or `--data file.csv --label column` to train the default pipeline";
+
 /// Arguments of `tandem train`.
 #[derive(Args)]
 pub struct TrainArgs {
     /// A pipeline spec (`tandem.toml`, see `tandem init`): data, label, split, training-only
-    /// nodes, model and features. Replaces every flag below up to `--text-max-features`.
-    #[arg(long, conflicts_with_all = ["data", "label", "schema", "hidden", "learning_rate",
-        "batch_size", "max_epochs", "patience", "seed", "validation_fraction",
-        "text_min_df", "text_max_features"])]
+    /// nodes, model and features. Every flag below that names a spec key overrides it.
+    #[arg(long, conflicts_with_all = ["text_min_df", "text_max_features"])]
     spec: Option<PathBuf>,
-    /// Training data (CSV with a header row).
-    #[arg(long, required_unless_present = "spec")]
+    /// Training data (CSV with a header row). Overrides the spec's `[data] path`.
+    #[arg(long)]
     data: Option<PathBuf>,
-    /// The label column.
-    #[arg(long, required_unless_present = "spec")]
+    /// The label column. Overrides the spec's `[data] label`.
+    #[arg(long)]
     label: Option<String>,
-    /// A schema JSON file overriding the inferred one.
+    /// A schema JSON file overriding the inferred one (and the spec's `[data] schema`).
     #[arg(long)]
     schema: Option<PathBuf>,
-    /// Hidden layer widths, comma separated; `none` for logistic/linear regression.
-    #[arg(long, default_value = defaults::HIDDEN_FLAG)]
-    hidden: String,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = defaults::LEARNING_RATE)]
-    learning_rate: f64,
-    /// Rows per gradient step.
-    #[arg(long, default_value_t = defaults::BATCH_SIZE)]
-    batch_size: usize,
-    /// Maximum number of epochs.
-    #[arg(long, default_value_t = defaults::MAX_EPOCHS)]
-    max_epochs: usize,
-    /// Early stopping: epochs without validation-loss improvement before stopping.
-    #[arg(long, default_value_t = defaults::PATIENCE)]
-    patience: usize,
-    /// Seed for the split, initialisation and batch order.
-    #[arg(long, default_value_t = defaults::SEED)]
-    seed: u64,
-    /// Fraction of rows held out for validation.
-    #[arg(long, default_value_t = defaults::VALIDATION)]
-    validation_fraction: f64,
-    /// Text fields: a term must appear in at least this many training rows.
+    #[arg(long, help = help("Hidden layer widths, comma separated (`64,32`); `none` for logistic/linear regression", defaults::HIDDEN_FLAG, "[model] hidden"))]
+    hidden: Option<String>,
+    #[arg(long, allow_negative_numbers = true, help = help("Adam learning rate, in (0, 10]", defaults::LEARNING_RATE, "[model] learning_rate"))]
+    learning_rate: Option<f64>,
+    #[arg(long, help = help("Rows per gradient step", defaults::BATCH_SIZE, "[model] batch_size"))]
+    batch_size: Option<usize>,
+    #[arg(long, help = help("Maximum number of epochs", defaults::MAX_EPOCHS, "[model] max_epochs"))]
+    max_epochs: Option<usize>,
+    #[arg(long, help = help("Early stopping: epochs without a validation-loss improvement before stopping", defaults::PATIENCE, "[model] patience"))]
+    patience: Option<usize>,
+    #[arg(long, allow_negative_numbers = true, help = help("L2 weight decay, in [0, 1]", defaults::WEIGHT_DECAY, "[model] weight_decay"))]
+    weight_decay: Option<f64>,
+    #[arg(long, help = help("Seed for the split, initialisation and batch order", defaults::SEED, "[split] seed"))]
+    seed: Option<u64>,
+    #[arg(long, allow_negative_numbers = true, help = help("Fraction of rows held out for validation (early stopping)", defaults::VALIDATION, "[split] validation"))]
+    validation_fraction: Option<f64>,
+    #[arg(long, allow_negative_numbers = true, help = help("Fraction of rows held out for test metrics", defaults::TEST, "[split] test"))]
+    test_fraction: Option<f64>,
+    /// k-fold cross-validation on the non-test rows (2 to 50). Overrides `[split] folds`.
+    #[arg(long)]
+    folds: Option<usize>,
+    /// Text fields: a term must appear in at least this many training rows (default pipeline
+    /// only: a spec sets `min_df` per feature).
     #[arg(long, default_value_t = defaults::TEXT_MIN_DF)]
     text_min_df: usize,
-    /// Text fields: keep at most this many terms per field (0: no limit).
+    /// Text fields: keep at most this many terms per field, 0 for no limit (default pipeline
+    /// only: a spec sets `max_features` per feature).
     #[arg(long, default_value_t = defaults::TEXT_MAX_FEATURES)]
     text_max_features: usize,
     /// Where the run is recorded: the local store, and MLflow with `--tracking-uri`.
@@ -75,65 +83,128 @@ pub struct TrainArgs {
     pub emit_parity: Option<PathBuf>,
 }
 
+/// A flag's help: what it sets, its default, and the spec key it overrides.
+fn help(what: &str, default: impl std::fmt::Display, key: &str) -> String {
+    format!("{what} [default: {default}; overrides the spec's `{key}`]")
+}
+
 impl TrainArgs {
-    /// The plan: the spec's, or the default pipeline's from the flags.
+    /// The plan: the spec's with the given flags overriding it, or the default pipeline's
+    /// from the flags; checked against the one rule for settings.
     pub fn plan(&self) -> Result<Plan> {
-        if let Some(path) = &self.spec {
-            return Ok(Plan::from_spec(path)?);
-        }
-        if !(0.0 < self.validation_fraction && self.validation_fraction < 1.0) {
-            bail!("--validation-fraction must be between 0 and 1");
-        }
-        let plan = Plan {
-            data: self
-                .data
-                .clone()
-                .ok_or_else(|| anyhow!("--data is required"))?,
-            label: self
-                .label
-                .clone()
-                .ok_or_else(|| anyhow!("--label is required"))?,
-            schema: self.schema.clone(),
-            validation: self.validation_fraction,
+        let mut plan = match &self.spec {
+            Some(path) => Plan::from_spec(path)?,
+            None => self.default_plan()?,
+        };
+        self.override_plan(&mut plan)?;
+        plan.check().map_err(|e| self.describe(&e))?;
+        Ok(plan)
+    }
+
+    /// The default pipeline's plan, before overrides: defaults everywhere, data and label
+    /// from the flags.
+    fn default_plan(&self) -> Result<Plan> {
+        let (Some(data), Some(label)) = (&self.data, &self.label) else {
+            match (&self.data, &self.label) {
+                (None, None) => bail!("{NOTHING_TO_TRAIN}"),
+                (Some(_), None) => bail!(
+                    "--label is required with --data (the column to predict); or give a spec with --spec"
+                ),
+                _ => bail!(
+                    "--data is required with --label (a CSV file); or give a spec with --spec"
+                ),
+            }
+        };
+        Ok(Plan {
+            data: data.clone(),
+            label: label.clone(),
+            schema: None,
+            validation: defaults::VALIDATION,
             test: defaults::TEST,
-            seed: self.seed,
+            seed: defaults::SEED,
             folds: None,
             dedupe: false,
             filters: Vec::new(),
             winsorize: Vec::new(),
             rebalance: Rebalance::None,
-            model: ModelSpec {
-                hidden: parse_hidden(&self.hidden)?,
-                learning_rate: self.learning_rate,
-                batch_size: self.batch_size,
-                max_epochs: self.max_epochs,
-                patience: self.patience,
-                weight_decay: defaults::WEIGHT_DECAY,
-            },
+            model: ModelSpec::default(),
             text_min_df: self.text_min_df,
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
             spec: None,
+        })
+    }
+
+    /// Every given flag replaces the plan's value.
+    fn override_plan(&self, plan: &mut Plan) -> Result<()> {
+        fn set<T: Clone>(slot: &mut T, flag: Option<&T>) {
+            if let Some(v) = flag {
+                *slot = v.clone();
+            }
+        }
+        set(&mut plan.data, self.data.as_ref());
+        set(&mut plan.label, self.label.as_ref());
+        if let Some(s) = &self.schema {
+            plan.schema = Some(s.clone());
+        }
+        if let Some(h) = &self.hidden {
+            plan.model.hidden = parse_hidden(h)?;
+        }
+        let m = &mut plan.model;
+        set(&mut m.learning_rate, self.learning_rate.as_ref());
+        set(&mut m.batch_size, self.batch_size.as_ref());
+        set(&mut m.max_epochs, self.max_epochs.as_ref());
+        set(&mut m.patience, self.patience.as_ref());
+        set(&mut m.weight_decay, self.weight_decay.as_ref());
+        set(&mut plan.seed, self.seed.as_ref());
+        set(&mut plan.validation, self.validation_fraction.as_ref());
+        set(&mut plan.test, self.test_fraction.as_ref());
+        if let Some(k) = self.folds {
+            plan.folds = Some(k);
+        }
+        Ok(())
+    }
+
+    /// A refused setting in the words of where it came from: the flag when one was given
+    /// (or there is no spec), else the spec key.
+    fn describe(&self, e: &SettingError) -> anyhow::Error {
+        let flag = match e.key {
+            "model.hidden" => self.hidden.is_some().then_some("--hidden"),
+            "model.learning_rate" => self.learning_rate.is_some().then_some("--learning-rate"),
+            "model.batch_size" => self.batch_size.is_some().then_some("--batch-size"),
+            "model.max_epochs" => self.max_epochs.is_some().then_some("--max-epochs"),
+            "model.weight_decay" => self.weight_decay.is_some().then_some("--weight-decay"),
+            "split.validation" => self
+                .validation_fraction
+                .is_some()
+                .then_some("--validation-fraction"),
+            "split.test" => self.test_fraction.is_some().then_some("--test-fraction"),
+            "split.folds" => self.folds.is_some().then_some("--folds"),
+            _ => None,
         };
-        plan.model.check().map_err(|why| {
-            anyhow!("{why} (--hidden, --batch-size, --max-epochs, --learning-rate)")
-        })?;
-        Ok(plan)
+        match flag {
+            Some(flag) => anyhow!("{flag} {} is out of range: {}", e.value, e.accepted),
+            None => anyhow!("{e}"),
+        }
     }
 }
 
 fn parse_hidden(s: &str) -> Result<Vec<usize>> {
     let s = s.trim();
-    if s.is_empty() || s == "none" || s == "0" {
+    if s.is_empty() {
+        bail!(
+            "--hidden is empty: give layer widths such as `64,32`, or `none` for logistic/linear regression"
+        );
+    }
+    if s == "none" || s == "0" {
         return Ok(Vec::new());
     }
     s.split(',')
         .map(|p| {
-            let w: usize = p
-                .trim()
-                .parse()
-                .with_context(|| format!("--hidden: `{p}` is not a width"))?;
+            let w: usize = p.trim().parse().with_context(|| {
+                format!("--hidden {s}: `{p}` is not a layer width (a whole number of at least 1)")
+            })?;
             if w == 0 {
-                bail!("--hidden: a layer width must be at least 1");
+                bail!("--hidden {s} is out of range: every layer width must be at least 1 (`none` for logistic/linear regression)");
             }
             Ok(w)
         })

@@ -20,7 +20,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let plan = args.plan()?;
     let quiet = args.quiet || args.json;
     let prepared = tandem_train::prepare(plan)?;
-    let tags = record::tags(&prepared);
+    let warnings = tandem_train::warnings::of_prepared(&prepared);
+    let tags = record::tags(&prepared, &warnings);
     let run_name = args.run_name.clone().unwrap_or_else(|| {
         let stamp = tandem_tracking::ids::now_rfc3339().replace([':', '-'], "");
         prepared.plan.run_name(stamp.trim_end_matches('Z'))
@@ -35,15 +36,16 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
         report::preamble(&prepared);
     }
+    report::warnings(&warnings);
     let run_id = rec.run_id.clone();
     let done = (|| {
         let mut observer = progress::Progress::new(&mut rec, quiet);
         let outcome = tandem_train::train(&prepared, &run_id, &mut observer)?;
-        record::outcome(&mut rec, &prepared, &outcome)?;
+        record::outcome(&mut rec, &prepared, &outcome, &warnings)?;
         if let Some(dir) = &args.emit_parity {
             parity::write(dir, &outcome)?;
         }
-        report::summary(&rec, &outcome)
+        report::summary(&rec, &outcome, &warnings)
     })();
     let report = match done {
         Ok(report) => report,

@@ -7,10 +7,12 @@ use tandem_tracking::Metric;
 use tandem_tracking::mlmodel::MlModel;
 use tandem_tracking::recorder::Recorder;
 use tandem_train::artifacts::split_json;
+use tandem_train::warnings::Warning;
 use tandem_train::{Outcome, Prepared, export};
 
-/// Tags every run carries: where the code and data came from.
-pub fn tags(prepared: &Prepared) -> Vec<(String, String)> {
+/// Tags every run carries: where the code and data came from, and how many warnings the
+/// data gave (`warnings.json` lists them).
+pub fn tags(prepared: &Prepared, warnings: &[Warning]) -> Vec<(String, String)> {
     let schema_json = serde_json::to_vec(&prepared.schema).unwrap_or_default();
     let mut tags = vec![
         (
@@ -21,6 +23,7 @@ pub fn tags(prepared: &Prepared) -> Vec<(String, String)> {
         ("tandem.schema_sha256".into(), sha256_hex(&schema_json)),
         ("mlflow.source.name".into(), "tandem train".into()),
         ("mlflow.source.type".into(), "LOCAL".into()),
+        ("tandem.warnings".into(), warnings.len().to_string()),
     ];
     if let Ok(user) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
         tags.push(("mlflow.user".into(), user));
@@ -33,7 +36,12 @@ pub fn tags(prepared: &Prepared) -> Vec<(String, String)> {
 }
 
 /// Params, final metrics and every artifact of a finished training.
-pub fn outcome(rec: &mut Recorder, prepared: &Prepared, outcome: &Outcome) -> Result<()> {
+pub fn outcome(
+    rec: &mut Recorder,
+    prepared: &Prepared,
+    outcome: &Outcome,
+    warnings: &[Warning],
+) -> Result<()> {
     let meta = &outcome.bundle.metadata;
     let now = tandem_tracking::now_ms();
     let final_metrics: Vec<Metric> = meta
@@ -59,6 +67,12 @@ pub fn outcome(rec: &mut Recorder, prepared: &Prepared, outcome: &Outcome) -> Re
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     rec.log(&final_metrics, &params, &[])?;
+    rec.artifact("warnings.json", &serde_json::to_vec_pretty(warnings)?)?;
+    let features = serde_json::json!({
+        "features": prepared.columns.iter().map(|c| &c.name).collect::<Vec<_>>(),
+        "feature_names": &outcome.bundle.metadata.feature_names,
+    });
+    rec.artifact("features.json", &serde_json::to_vec_pretty(&features)?)?;
     artifacts(rec, prepared, outcome)
 }
 

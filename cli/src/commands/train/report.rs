@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::{Value as Json, json};
 use tandem_tracking::recorder::Recorder;
+use tandem_train::warnings::Warning;
 use tandem_train::{Outcome, Prepared};
 
 /// The summary of a finished run, in both forms.
@@ -36,8 +37,15 @@ pub fn preamble(prepared: &Prepared) {
     }
 }
 
+/// The data's warnings on stderr, one per line: `warning [CODE] field: message`.
+pub fn warnings(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("warning [{}] {}: {}", w.code, w.field, w.message);
+    }
+}
+
 /// The run summary.
-pub fn summary(rec: &Recorder, outcome: &Outcome) -> Result<Report> {
+pub fn summary(rec: &Recorder, outcome: &Outcome, warnings: &[Warning]) -> Result<Report> {
     let run_id = &outcome.bundle.metadata.run_id;
     let run_dir = rec.local().run_dir(run_id);
     let model_path = rec.local().artifact_file(run_id, "model/model.tandem")?;
@@ -50,6 +58,7 @@ pub fn summary(rec: &Recorder, outcome: &Outcome) -> Result<Report> {
         "metrics": outcome.bundle.metadata.metrics,
         "best_epoch": outcome.best_epoch,
         "epochs_run": outcome.history.len(),
+        "warnings": warnings,
     });
     Ok(Report {
         json,

@@ -1,0 +1,104 @@
+//! The text after each subcommand's `--help`: an example to copy, and, where a model is
+//! accepted, every way of naming one (the forms `tandem_tracking::uri::ModelUri` parses).
+
+/// Every model URI kind, for the commands that take a model.
+macro_rules! model_uris {
+    () => {
+        "Model URIs (--model, and wherever a model is accepted):\n  \
+         path/to/model.tandem           a bundle file\n  \
+         tandem-runs/<exp>/<run id>     a run folder of the local store (or any folder holding model.tandem)\n  \
+         runs:/<run id>                 the run's bundle (artifact path `model`)\n  \
+         runs:/<run id>/<artifact path> the bundle under another artifact path\n  \
+         models:/<name>/<version>       a registered version (`tandem models register`)\n  \
+         models:/<name>/latest          the newest version\n  \
+         models:/<name>@<alias>         the version an alias points at (`tandem models alias`)\n\
+         runs:/ and models:/ resolve in --runs-dir, or on the MLflow server of --tracking-uri."
+    };
+}
+
+/// `tandem init`.
+pub const INIT: &str = "Example:\n  \
+    tandem init --data examples/data/titanic.csv --label survived --out tandem.toml\n  \
+    tandem train --spec tandem.toml";
+
+/// `tandem train`.
+pub const TRAIN: &str = "Examples:\n  \
+    tandem train --spec examples/titanic/tandem.toml                 # a declared pipeline\n  \
+    tandem train --spec tandem.toml --learning-rate 0.001 --seed 7   # flags override the spec\n  \
+    tandem train --data examples/data/iris.csv --label target        # the default pipeline\n\
+    Without a spec, write one with `tandem init --data file.csv --label column`.";
+
+/// `tandem predict`.
+pub const PREDICT: &str = concat!(
+    "Example:\n  \
+     tandem predict --model runs:/<run id> --input new.csv --output preds.csv\n  \
+     tandem predict --model models:/titanic@champion --input new.jsonl --output - --strict\n\n",
+    model_uris!()
+);
+
+/// `tandem serve`.
+pub const SERVE: &str = concat!(
+    "Example:\n  \
+     tandem serve --model models:/titanic@champion --port 5000\n  \
+     curl -s localhost:5000/invocations -H 'content-type: application/json' \\\n    \
+     -d '{\"dataframe_records\": [{\"sex\": \"female\", \"age\": 30}]}'\n\n",
+    model_uris!()
+);
+
+/// `tandem inspect`.
+pub const INSPECT: &str = concat!(
+    "Example:\n  tandem inspect models:/titanic@champion | jq .schema\n\n",
+    model_uris!()
+);
+
+/// `tandem schema`.
+pub const SCHEMA: &str = "Example:\n  \
+    tandem schema infer examples/data/titanic.csv --label survived > schema.json";
+
+/// `tandem schema infer`.
+pub const SCHEMA_INFER: &str = SCHEMA;
+
+/// `tandem validate`.
+pub const VALIDATE: &str = concat!(
+    "Example:\n  \
+     tandem validate --schema schema.json --data new.csv\n  \
+     tandem validate --schema runs:/<run id> --data new.csv --json\n\n\
+     --schema takes a schema JSON file or a model:\n",
+    model_uris!()
+);
+
+/// `tandem runs`.
+pub const RUNS: &str = "Examples:\n  \
+    tandem runs list --max 5\n  \
+    tandem runs show <run id>\n  \
+    tandem runs compare <run id> <run id>   # params (spec_sha256, features, ...) and metrics, differing first";
+
+/// `tandem runs list`.
+pub const RUNS_LIST: &str = "Example:\n  tandem runs list --experiment Default --max 5 --json";
+
+/// `tandem runs show`.
+pub const RUNS_SHOW: &str = "Example:\n  tandem runs show <run id>";
+
+/// `tandem runs compare`.
+pub const RUNS_COMPARE: &str = "Example:\n  \
+    tandem runs compare <run id> <run id>\n\
+    Runs log their spec's SHA-256 (spec_sha256) and their features, so a changed spec or \
+    feature list shows in the differing rows.";
+
+/// `tandem models`.
+pub const MODELS: &str = "Examples:\n  \
+    tandem models register --run <run id> --name titanic   # -> version 1, 2, ...\n  \
+    tandem models alias titanic champion 1                 # models:/titanic@champion\n  \
+    tandem models list";
+
+/// `tandem models register`.
+pub const MODELS_REGISTER: &str =
+    "Example:\n  tandem models register --run <run id> --name titanic";
+
+/// `tandem models alias`.
+pub const MODELS_ALIAS: &str = "Examples:\n  \
+    tandem models alias titanic champion 2\n  \
+    tandem models alias titanic champion --delete";
+
+/// `tandem models list`.
+pub const MODELS_LIST: &str = "Example:\n  tandem models list --json";
