@@ -129,10 +129,10 @@ fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
         "name,sex,age,passengerClass\n",
         "\"A, Mr. B\",male,30,1st\n",     // 1: fine
         "\"A, Mr. B\",male,thirty,1st\n", // 2: wrong type
-        "\"A, Mr. B\",,30,1st\n",         // 3: missing required field
+        "\"A, Mr. B\",,30,1st\n",         // 3: missing: its node imputes
         "\"A, Mr. B\",male,NaN,1st\n",    // 4: NaN
         "\"A, Mr. B\",male,30\n",         // 5: malformed row (too few fields)
-        "\"A, Mr. B\",male,30,9th\n",     // 6: unknown category (unknown slot)
+        "\"A, Mr. B\",male,30,9th\n",     // 6: unknown category (unknown slot, warned)
     );
     let (out, written) = predict_csv("bad-rows", csv, &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
@@ -145,7 +145,8 @@ fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
     let field = |i: usize| rows[i][5].as_str();
     assert_eq!((code(0), rows[0][1].is_empty()), ("", false));
     assert_eq!((code(1), field(1)), ("WRONG_TYPE", "age"));
-    assert_eq!((code(2), field(2)), ("MISSING_FIELD", "sex"));
+    // `sex` had no gaps in training, but its node imputes: a missing value is accepted.
+    assert_eq!((code(2), rows[2][1].is_empty()), ("", false));
     assert_eq!((code(3), field(3)), ("NOT_FINITE", "age"));
     assert_eq!(code(4), "CSV");
     assert_eq!(
@@ -153,6 +154,13 @@ fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
         "",
         "unknown categories use the unknown slot by default"
     );
+    let warnings = |i: usize| rows[i].last().unwrap().as_str();
+    assert_eq!(
+        warnings(5),
+        "UNKNOWN_CATEGORY:passengerClass",
+        "and are warned"
+    );
+    assert_eq!(warnings(0), "");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("row 2") && err.contains("field `age`"),
@@ -379,7 +387,13 @@ fn a_schema_file_overrides_inference() {
     ]);
     let inspect = tandem(&["inspect", s["model"].as_str().unwrap()]);
     let j: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
-    assert_eq!(j["schema"], schema);
+    // The file's types are kept; whether a field accepts a missing value follows its node
+    // (every node here imputes), not the file's record of gaps.
+    let mut want = schema.clone();
+    for f in want["fields"].as_array_mut().unwrap() {
+        f["nullable"] = serde_json::json!(true);
+    }
+    assert_eq!(j["schema"], want);
     let nodes: Vec<&str> = j["preprocessing"]["steps"]
         .as_array()
         .unwrap()
@@ -513,7 +527,6 @@ fn validate_reports_every_bad_row_against_a_bundle_schema() {
         got,
         [
             (2, "warning", "OUT_OF_RANGE"),
-            (3, "error", "MISSING_FIELD"),
             (4, "error", "WRONG_TYPE"),
             (5, "warning", "UNKNOWN_CATEGORY"),
             (6, "error", "CSV"),

@@ -294,7 +294,7 @@ fn params_set_the_range_policy_and_strict_categories() {
         body["message"]
             .as_str()
             .expect("message")
-            .starts_with("row 2: ")
+            .starts_with("row 3: ")
     );
 }
 

@@ -102,9 +102,23 @@ test("a getter that throws is a wrong type, not a crash; a hostile Proxy is a Ta
   await expectError(() => model.predictBatch([good, hostile]), "BAD_INSTANCE");
 });
 
-test("predictBatch reports the failing index", async () => {
-  const e = await expectError(() => model.predictBatch([good, good, { ...good, age: "x" }]), "WRONG_TYPE", "age");
+test("every batch API numbers rows from 1 in messages and `row`, with the 0-based `index` beside", async () => {
+  const bad = { ...good, age: "x" };
+  const e = await expectError(() => model.predictBatch([good, good, bad]), "WRONG_TYPE", "age");
   assert.equal(e.index, 2);
+  assert.equal(e.row, 3);
+  assert.match(e.message, /^row 3: field `age`/);
+  assert.equal(e.message.match(/\d+/g).length, 1, `one number per message: ${e.message}`);
+  const returned = model.predictBatch([good, bad, bad], { errors: "return" });
+  assert.deepEqual([returned[1].error.row, returned[2].error.row], [2, 3]);
+  assert.match(returned[2].error.message, /^row 3: /);
+  const columns = Object.fromEntries(Object.keys(good).map((f) => [f, [good[f], bad[f]]]));
+  assert.equal(model.predictColumns(columns, { errors: "return" })[1].error.row, 2);
+  const fields = Object.keys(good);
+  const csv = [fields.join(","), ...[good, bad].map((r) => fields.map((f) => JSON.stringify(r[f] ?? "")).join(","))].join("\n");
+  const fromCsv = await expectError(() => model.predictCsv(csv), "WRONG_TYPE", "age");
+  assert.equal(fromCsv.row, 2);
+  assert.equal(fromCsv.message.match(/row \d+/g).length, 1, fromCsv.message);
   await expectError(() => model.predictBatch("nope"), "NOT_AN_ARRAY");
   assert.deepEqual(model.predictBatch([]), []);
 });

@@ -108,7 +108,11 @@ test("batches: invalid rows throw with their index, or come back as errors", asy
   await expectError(() => m.predictColumns({ ...columns, sex: ["a"] }), "COLUMN_LENGTH");
   await expectError(() => m.predictColumns({ ...columns, sex: 3 }), "NOT_AN_ARRAY");
   await expectError(() => m.predictColumns([1, 2]), "NOT_AN_OBJECT");
-  assert.deepEqual(m.predictColumns({}), []);
+  // A column the model needs is absent: an error for the batch, naming every absent one.
+  const absent = await expectError(() => m.predictColumns({}), "MISSING_FIELD");
+  assert.match(absent.message, /columns are missing/);
+  const { sex: _, ...withoutSex } = columns;
+  assert.equal((await expectError(() => m.predictColumns(withoutSex), "MISSING_FIELD")).field, "sex");
   // Lengths that claim more rows than they hold are refused, not looped over.
   await expectError(() => m.predictBatch(new Array(2 ** 32 - 1)), "BATCH_TOO_LARGE");
   await expectError(() => m.predictColumns({ ...columns, sex: { length: 2 ** 32 - 1 } }), "NOT_AN_ARRAY");

@@ -4,7 +4,8 @@ use js_sys::{Array, Reflect};
 use serde::Serialize;
 use tandem_core::constants::SERIALIZE;
 use tandem_core::protocol::{
-    CallOptions, Column, OptionKey, RequestError, check_batch_rows, read_columns,
+    CallOptions, Column, OptionKey, RequestError, check_batch_rows, check_columns_present,
+    read_columns,
 };
 use tandem_core::schema::Schema;
 use tandem_core::{Error, Instance, InstanceError, Raw};
@@ -160,10 +161,16 @@ pub fn instances_from_columns(
         })
         .collect();
     // Lengths are at most MAX_BATCH_ROWS here, so every row index fits a u32.
-    read_columns(schema, &cols, |col, i| {
+    let rows = read_columns(schema, &cols, |col, i| {
         raw(Reflect::get_u32(col, u32::try_from(i).unwrap_or(u32::MAX)))
     })
-    .map_err(|e| request_error(&e))
+    .map_err(|e| request_error(&e))?;
+    // A column the model needs is absent: every row would lack it (MISSING_FIELD, naming
+    // each), as for a file's header or a `dataframe_split`'s columns.
+    let mut absent = cols.iter().map(|c| matches!(c, Column::Absent));
+    check_columns_present(schema, |_| !absent.next().unwrap_or(false))
+        .map_err(|e| request_error(&e))?;
+    Ok(rows)
 }
 
 /// Read a call's options object (`null` / `undefined`: the defaults) by the core's option

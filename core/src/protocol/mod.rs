@@ -156,7 +156,11 @@ fn predict(
     }
     let output = options.output.unwrap_or(output);
     serde_json::to_string(&predictions::Predictions::new(
-        model, &rows, options.transform, &scores, output,
+        model,
+        &rows,
+        options.transform,
+        &scores,
+        output,
     ))
     .map_err(|e| ProtocolError::bad(e.to_string()))
 }
