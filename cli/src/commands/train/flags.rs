@@ -8,7 +8,11 @@ use tandem_train::Plan;
 use tandem_train::spec::defaults;
 use tandem_train::spec::{ModelSpec, Rebalance};
 
+use tandem_core::read::ReadOptions;
+use tandem_core::schema::TaskKind;
+
 use crate::commands::StoreArgs;
+use crate::commands::read_args::ReadArgs;
 
 /// Arguments of `tandem train`.
 #[derive(Args)]
@@ -55,6 +59,13 @@ pub struct TrainArgs {
     /// Text fields: keep at most this many terms per field (0: no limit).
     #[arg(long, default_value_t = defaults::TEXT_MAX_FEATURES)]
     text_max_features: usize,
+    /// The label's task instead of the inferred one: `classification` or `regression`
+    /// (also with `--spec`, over its `task`).
+    #[arg(long, value_name = "TASK")]
+    task: Option<TaskKind>,
+    /// How the data file writes its cells (also with `--spec`, over its `[data]` keys).
+    #[command(flatten)]
+    read: ReadArgs,
     /// Where the run is recorded: the local store, and MLflow with `--tracking-uri`.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -76,8 +87,16 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
-    /// The plan: the spec's, or the default pipeline's from the flags.
+    /// The plan: the spec's, or the default pipeline's from the flags; the reading flags
+    /// and `--task` apply to both.
     pub fn plan(&self) -> Result<Plan> {
+        let mut plan = self.base_plan()?;
+        plan.read = self.read.over(&plan.read);
+        plan.task = self.task.or(plan.task);
+        Ok(plan)
+    }
+
+    fn base_plan(&self) -> Result<Plan> {
         if let Some(path) = &self.spec {
             return Ok(Plan::from_spec(path)?);
         }
@@ -112,6 +131,8 @@ impl TrainArgs {
             },
             text_min_df: self.text_min_df,
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
+            read: ReadOptions::default(),
+            task: None,
             spec: None,
         };
         plan.model.check().map_err(|why| {
