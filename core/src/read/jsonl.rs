@@ -64,15 +64,47 @@ fn object(row: usize, v: Json) -> Result<Map<String, Json>, Error> {
     }
 }
 
-/// Every object of a JSON Lines text as a table: the keys in first-seen order are the
-/// header, an absent key an empty cell.
+/// A JSON object's keys in the order the line writes them (`serde_json::Map` sorts them).
+struct KeyOrder(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for KeyOrder {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = KeyOrder;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<KeyOrder, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, _)) = m.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(KeyOrder(keys))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// Every object of a JSON Lines text as a table: the keys in first-seen order (as each line
+/// writes them) are the header, an absent key an empty cell.
 pub fn read_table(bytes: &[u8]) -> Result<TextTable, Error> {
     let mut objects = Vec::new();
     let mut keys: Vec<String> = Vec::new();
     let mut known: HashMap<String, usize> = HashMap::new();
+    let text = std::str::from_utf8(strip_bom(bytes)).unwrap_or_default();
+    let mut ordered = text.lines().filter(|l| !l.trim().is_empty());
     for (row, parsed) in lines(bytes)? {
         let obj = object(row, parsed?)?;
-        for k in obj.keys() {
+        let in_order = ordered
+            .next()
+            .and_then(|l| serde_json::from_str::<KeyOrder>(l).ok())
+            .map_or_else(|| obj.keys().cloned().collect(), |k| k.0);
+        for k in &in_order {
             if !known.contains_key(k) {
                 known.insert(k.clone(), keys.len());
                 keys.push(k.clone());
@@ -124,10 +156,14 @@ mod tests {
 
     #[test]
     fn json_lines_read_as_a_table_with_every_key() {
-        let text = b"{\"a\": 1, \"b\": \"x\"}\n\n{\"b\": null, \"c\": true}\n";
+        let text = b"{\"b\": \"x\", \"a\": 1}\n\n{\"b\": null, \"c\": true}\n";
         let t = read_table(text).unwrap();
-        assert_eq!(t.header, csv::StringRecord::from(vec!["a", "b", "c"]));
-        assert_eq!(t.rows[0], csv::StringRecord::from(vec!["1", "x", ""]));
+        assert_eq!(
+            t.header,
+            csv::StringRecord::from(vec!["b", "a", "c"]),
+            "file order"
+        );
+        assert_eq!(t.rows[0], csv::StringRecord::from(vec!["x", "1", ""]));
         assert_eq!(t.rows[1], csv::StringRecord::from(vec!["", "", "true"]));
         let e = read_table(b"{\"a\": 1}\n[1]\n").unwrap_err();
         assert_eq!((e.code(), e.row()), ("JSON", Some(2)));
