@@ -1,6 +1,7 @@
 //! Messy real data (tests/fixtures/messy, built by its make.py from titanic.csv): every variant
 //! reads, trains and predicts exactly as its clean twin, and broken files fail with errors that
 //! say where and what to do.
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 
 mod common;
 
