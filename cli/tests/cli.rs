@@ -130,7 +130,7 @@ fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
         "\"A, Mr. B\",male,30,1st\n",     // 1: fine
         "\"A, Mr. B\",male,thirty,1st\n", // 2: wrong type
         "\"A, Mr. B\",,30,1st\n",         // 3: missing required field
-        "\"A, Mr. B\",male,NaN,1st\n",    // 4: NaN
+        "\"A, Mr. B\",male,inf,1st\n",    // 4: infinite (NaN is a missing marker, as in pandas)
         "\"A, Mr. B\",male,30\n",         // 5: malformed row (too few fields)
         "\"A, Mr. B\",male,30,9th\n",     // 6: unknown category (unknown slot)
     );

@@ -35,7 +35,10 @@ impl Table {
             row: None,
             reason,
         };
-        let table = read_table(&bytes, options).map_err(|e| data(format!("[{}] {e}", e.code())))?;
+        let table = read_table(&bytes, options).map_err(|e| match e {
+            tandem_core::Error::Csv { row, reason } => data(format!("data row {row}: {reason}")),
+            e => data(format!("[{}] {e}", e.code())),
+        })?;
         if table.rows.is_empty() {
             return Err(data("no data rows".into()));
         }
