@@ -129,8 +129,10 @@ fn bad_rows_are_reported_with_row_and_field_and_nothing_is_lost() {
         "name,sex,age,passengerClass\n",
         "\"A, Mr. B\",male,30,1st\n",     // 1: fine
         "\"A, Mr. B\",male,thirty,1st\n", // 2: wrong type
-        "\"A, Mr. B\",,30,1st\n",         // 3: missing: its node imputes
-        "\"A, Mr. B\",male,NaN,1st\n",    // 4: NaN
+        "\"A, Mr. B\",,30,1st
+",           // 3: missing: its node imputes
+        "\"A, Mr. B\",male,inf,1st
+",      // 4: infinite (NaN is a missing marker, as in pandas)
         "\"A, Mr. B\",male,30\n",         // 5: malformed row (too few fields)
         "\"A, Mr. B\",male,30,9th\n",     // 6: unknown category (unknown slot, warned)
     );

@@ -256,6 +256,9 @@ pub enum Error {
     /// The inference engine failed.
     #[error("inference engine: {0}")]
     Engine(String),
+    /// A file cannot be read as a table (its header, delimiter or reading options).
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
 }
 
 impl Error {
@@ -268,6 +271,7 @@ impl Error {
             Error::Bundle(b) => b.code(),
             Error::Schema(_) | Error::Bind { .. } => "SCHEMA",
             Error::Engine(_) => "ENGINE",
+            Error::Read(r) => r.code(),
         }
     }
 
@@ -275,6 +279,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Instance { source, .. } => source.field(),
+            Error::Read(r) => r.field(),
             _ => None,
         }
     }

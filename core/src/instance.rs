@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value as Json};
 
+use crate::read::ReadOptions;
 use crate::schema::{FieldType, Schema};
 use crate::{Error, InstanceError};
 
@@ -71,11 +72,6 @@ impl Raw {
 pub struct Instance {
     /// Values aligned with [`Schema::fields`].
     pub values: Vec<Value>,
-}
-
-/// Whether a CSV cell means "missing".
-pub fn is_missing_cell(cell: &str) -> bool {
-    matches!(cell.trim(), "" | "NA" | "N/A" | "null" | "NULL" | "None")
 }
 
 /// Parse a boolean word the way CSV files spell it.
@@ -198,29 +194,14 @@ impl Instance {
         Ok(Instance { values })
     }
 
-    /// Parse a CSV record given the header → schema column mapping from [`csv_columns`].
+    /// Parse a CSV record given the header → schema column mapping from [`csv_columns`],
+    /// with the default reading options ([`crate::read::instance_from_record`] takes them).
     pub fn from_csv_record(
         schema: &Schema,
         columns: &[Option<usize>],
         record: &csv::StringRecord,
     ) -> Result<Instance, Error> {
-        // CSV cells are text: read each as the raw value its field type expects, then let
-        // `from_raw` apply the same rules as for JSON.
-        let mut cells = schema.fields.iter().zip(columns).map(|(field, col)| {
-            let cell = col.and_then(|c| record.get(c)).unwrap_or("");
-            if is_missing_cell(cell) {
-                return Raw::Null;
-            }
-            match field.kind {
-                FieldType::Number | FieldType::Integer => cell
-                    .trim()
-                    .parse::<f64>()
-                    .map_or_else(|_| Raw::Str(cell.to_string()), Raw::Number),
-                FieldType::Boolean | FieldType::Category => Raw::Str(cell.trim().to_string()),
-                FieldType::Text => Raw::Str(cell.to_string()),
-            }
-        });
-        Self::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null))
+        crate::read::instance_from_record(schema, columns, record, &ReadOptions::default())
     }
 
     fn check_missing(nullable: bool, name: &str, value: Value) -> Result<Value, InstanceError> {
@@ -231,45 +212,19 @@ impl Instance {
     }
 }
 
-/// Map each schema field to its column in a CSV header (`None`: absent, read as missing).
+/// Map each schema field to its column in a CSV header (`None`: absent); see
+/// [`crate::read::csv_columns`], which also names the absent fields.
 pub fn csv_columns(schema: &Schema, header: &csv::StringRecord) -> Vec<Option<usize>> {
-    schema
-        .fields
-        .iter()
-        .map(|f| header.iter().position(|h| h.trim() == f.name))
-        .collect()
+    crate::read::csv_columns(schema, header).index
 }
 
-/// Read every record of a CSV file into instances; errors carry their 1-based data row.
-///
-/// Reading continues past bad rows: the result has one entry per data row.
+/// Read every record of a CSV file into instances with the default reading options (a
+/// sniffed delimiter, pandas' missing markers); see [`crate::read::read_csv`].
 pub fn read_csv<R: std::io::Read>(
     schema: &Schema,
     reader: R,
 ) -> Result<Vec<Result<Instance, Error>>, Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(reader);
-    let header = rdr
-        .headers()
-        .map_err(|e| Error::Csv {
-            row: 0,
-            reason: format!("cannot read header: {e}"),
-        })?
-        .clone();
-    let columns = csv_columns(schema, &header);
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let row = i + 1;
-        out.push(match rec {
-            Ok(rec) => Instance::from_csv_record(schema, &columns, &rec).map_err(|e| e.at_row(row)),
-            Err(e) => Err(Error::Csv {
-                row,
-                reason: e.to_string(),
-            }),
-        });
-    }
-    Ok(out)
+    crate::read::read_csv(schema, reader, &ReadOptions::default())
 }
 
 #[cfg(test)]
@@ -325,7 +280,7 @@ mod tests {
 
     #[test]
     fn csv_rows_keep_going_and_carry_row_numbers() {
-        let data = "age,sex,n\n1,male,2\nNaN,male,2\n3,female\n,female,x\n";
+        let data = "age,sex,n\n1,male,2\ninf,male,2\n3,female\n,female,x\n";
         let rows = read_csv(&schema(), data.as_bytes()).unwrap();
         assert_eq!(rows.len(), 4);
         assert!(rows[0].is_ok());

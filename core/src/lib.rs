@@ -46,6 +46,8 @@
 //!
 //! - [`schema`]: the input schema (fields, types, nullability) and the label/task.
 //! - [`instance`]: raw instances parsed from JSON objects or CSV rows, with structured errors.
+//! - [`read`]: reading files as people write them (CSV dialects, missing markers, number
+//!   formats, JSON Lines), natively and in wasm.
 //! - [`prep`]: preprocessing nodes. Each node's fitted `*Params` are serde data and its
 //!   `transform` is plain code that compiles natively and for `wasm32-unknown-unknown`;
 //!   fitting lives behind the `fit` feature, which only `tandem-train` enables.
@@ -62,6 +64,7 @@ pub mod instance;
 pub mod prediction;
 pub mod prep;
 pub mod protocol;
+pub mod read;
 pub mod runtime;
 pub mod schema;
 pub mod short;

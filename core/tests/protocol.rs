@@ -415,12 +415,15 @@ fn every_malformed_body_is_a_400_that_says_what_is_wrong() {
     }
     let ragged = format!("{}\n1,2,3,4,5\n", names.join(","));
     let (_, got) = error(&post(model, "text/csv", &ragged));
+    // Read as `tandem predict` reads a file: the malformed record is row 1, code CSV.
     assert!(
         got["message"]
             .as_str()
             .expect("message")
-            .starts_with("invalid CSV at row 0: ")
+            .starts_with("CSV row 1: "),
+        "{got}"
     );
+    assert_eq!((&got["code"], &got["row"]), (&json!("CSV"), &json!(1)));
     assert_eq!(rows.len(), 14);
 }
 

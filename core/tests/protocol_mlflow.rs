@@ -197,12 +197,18 @@ fn a_column_batch_lacking_fields_is_refused_naming_every_absent_column() {
         ("dataframe_split", post(model, &split.to_string())),
         ("inputs", post(model, &inputs.to_string())),
         (
-            "the CSV header",
+            "the CSV body",
             protocol::invocations(model, "text/csv", b"name,sex\na,male\n"),
         ),
     ] {
         let got = body_of(&answer);
         assert_eq!(answer.status, 400, "{what}");
+        // A CSV body is read as `tandem predict` reads a file, with the file's wording.
+        let want = if what == "the CSV body" {
+            "the header has no column for 2 fields: `age`, `passengerClass`; every field of the model needs a column (leave cells empty for missing values)"
+        } else {
+            want
+        };
         assert_eq!(
             got,
             json!({ "error_code": "BAD_REQUEST", "code": "MISSING_FIELD", "field": "age", "message": format!("{what}: {want}") }),

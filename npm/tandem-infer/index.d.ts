@@ -156,7 +156,9 @@ export type ErrorCode =
   | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "SCHEMA" | "ENGINE"
   // the call
   | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
-  | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV";
+  | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV"
+  // reading a file (predictCsv): its header, delimiter or reading options
+  | "EMPTY_HEADER" | "DUPLICATE_HEADER" | "ONE_COLUMN" | "EMPTY_FILE" | "BAD_READ_OPTION";
 
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
 export type HttpErrorCode =

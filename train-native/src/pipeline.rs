@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use tandem_core::bundle::TargetScaling;
-use tandem_core::instance::{csv_columns, is_missing_cell};
 use tandem_core::prep::{BoundPreprocessor, ColumnConfig, ColumnFitError, Step, TransformOptions};
+use tandem_core::read::{ReadOptions, csv_columns, instance_from_record, is_missing, parse_number};
 use tandem_core::{Instance, Preprocessor, Schema, Task};
 
 use crate::error::{BoxError, Error, Result};
@@ -36,7 +36,12 @@ pub struct Labeled {
 impl Labeled {
     /// Parse every row with a label; rows without one are dropped (training-only node) and
     /// counted in the second return value.
-    pub fn read(table: &Table, schema: &Schema, data: &Path) -> Result<(Labeled, usize)> {
+    pub fn read(
+        table: &Table,
+        schema: &Schema,
+        data: &Path,
+        options: &ReadOptions,
+    ) -> Result<(Labeled, usize)> {
         let at = |row: Option<usize>, reason: String| Error::Data {
             path: data.to_path_buf(),
             row,
@@ -46,7 +51,7 @@ impl Labeled {
             let reason = format!("label column `{}` is not in the file", schema.label.name);
             at(None, reason)
         })?;
-        let columns = csv_columns(schema, &table.header);
+        let columns = csv_columns(schema, &table.header).index;
         let mut out = Labeled {
             instances: Vec::with_capacity(table.rows.len()),
             labels: Vec::new(),
@@ -58,12 +63,12 @@ impl Labeled {
         for (i, rec) in table.rows.iter().enumerate() {
             let row = i + 1;
             let cell = rec.get(label_col).unwrap_or("");
-            if is_missing_cell(cell) {
+            if is_missing(cell, options) {
                 dropped += 1;
                 continue;
             }
             let cell = cell.trim();
-            let inst = Instance::from_csv_record(schema, &columns, rec).map_err(|e| {
+            let inst = instance_from_record(schema, &columns, rec, options).map_err(|e| {
                 let e = e.at_row(row);
                 at(None, format!("[{}] {e}", e.code()))
             })?;
@@ -76,9 +81,7 @@ impl Labeled {
                     out.classes.push(k);
                 }
                 Task::Regression => {
-                    let v: f64 = cell
-                        .parse()
-                        .ok()
+                    let v: f64 = parse_number(cell, options)
                         .filter(|v: &f64| v.is_finite())
                         .ok_or_else(|| {
                             at(Some(row), format!("label {cell:?} is not a finite number"))

@@ -7,6 +7,9 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use tandem_core::read::ReadOptions;
+use tandem_core::schema::TaskKind;
+
 use crate::error::{Error, Result};
 use crate::spec::defaults::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
 use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
@@ -42,6 +45,10 @@ pub struct Plan {
     pub text_min_df: usize,
     /// Default pipeline: at most this many terms per text field.
     pub text_max_features: Option<usize>,
+    /// How the data's cells are written (missing markers, number formats, delimiter).
+    pub read: ReadOptions,
+    /// The label's task, when given (else inferred).
+    pub task: Option<TaskKind>,
     /// The spec the plan came from, if any (its features replace the default pipeline).
     pub spec: Option<LoadedSpec>,
 }
@@ -73,6 +80,8 @@ impl Plan {
             },
             text_min_df: TEXT_MIN_DF,
             text_max_features: Some(TEXT_MAX_FEATURES),
+            read: f.data.read_options(),
+            task: f.data.task,
             spec: Some(spec),
         })
     }

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use tandem_core::prep::ColumnConfig;
-use tandem_core::schema::{InferConfig, infer_schema};
+use tandem_core::prep::{ColumnConfig, EncodeConfig};
+use tandem_core::schema::{InferConfig, infer_dates, infer_schema};
 use tandem_core::{FieldType, Schema};
 
 use crate::error::{Error, Result};
@@ -45,6 +45,8 @@ pub struct Prepared {
     pub columns: Vec<ColumnConfig>,
     /// Train, validation and test rows (indices into `rows`).
     pub split: Split,
+    /// What the user should know about how the data was read (a dropped pandas index).
+    pub notes: Vec<String>,
 }
 
 impl Prepared {
@@ -66,9 +68,9 @@ impl Prepared {
 /// Read, check and split what `plan` names.
 pub fn prepare(plan: Plan) -> Result<Prepared> {
     plan.check()?;
-    let table = Table::read(&plan.data)?;
+    let table = Table::read(&plan.data, &plan.read)?;
     let schema = read_schema(&plan, &table)?;
-    let (mut rows, missing_label) = Labeled::read(&table, &schema, &plan.data)?;
+    let (mut rows, missing_label) = Labeled::read(&table, &schema, &plan.data, &plan.read)?;
     let mut dropped = Dropped {
         missing_label,
         ..Dropped::default()
@@ -88,16 +90,27 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
         rows.retain(&keep);
     }
     let winsorize = winsorized_fields(&plan, &schema)?;
-    let columns = match &plan.spec {
+    let mut columns = match &plan.spec {
         Some(spec) => features::compile(spec, &schema)?,
         None => features::defaults(&schema, plan.text_min_df, plan.text_max_features),
     };
+    if plan
+        .spec
+        .as_ref()
+        .is_none_or(|s| s.file.features.is_empty())
+    {
+        encode_dates(&mut columns, &schema, &table, &plan);
+    }
     let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);
     if split.train.is_empty() || split.validation.is_empty() {
-        let reason = format!("not enough rows to split ({} rows)", rows.len());
-        return Err(Error::Plan(reason));
+        return Err(Error::Plan(crate::split::too_small(
+            &rows.groups(),
+            schema.classes(),
+            plan.validation,
+        )));
     }
     Ok(Prepared {
+        notes: table.note().into_iter().collect(),
         data_sha256: table.sha256,
         plan,
         schema,
@@ -119,11 +132,16 @@ fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
                 reason: format!("label column `{}` is not in the file", plan.label),
             });
         }
+        let config = InferConfig {
+            read: plan.read.clone(),
+            task: plan.task,
+            ..InferConfig::default()
+        };
         return infer_schema(
             &table.header_strings(),
             &table.row_strings(),
             &plan.label,
-            &InferConfig::default(),
+            &config,
         )
         .map_err(Error::from);
     };
@@ -135,6 +153,23 @@ fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
         });
     }
     Ok(s)
+}
+
+/// The default pipeline reads a text field written as ISO dates with `encode = "datetime"`
+/// (its default parts) instead of as words.
+fn encode_dates(columns: &mut [ColumnConfig], schema: &Schema, table: &Table, plan: &Plan) {
+    let dates = infer_dates(&table.header_strings(), &table.row_strings(), &plan.read);
+    for c in columns.iter_mut() {
+        let is_text = schema
+            .field(&c.name)
+            .is_some_and(|f| f.kind == FieldType::Text);
+        if let (true, Some(format)) = (is_text, dates.get(&c.name)) {
+            c.encode = EncodeConfig::Datetime {
+                format: (*format).to_string(),
+                parts: crate::spec::defaults::DATETIME_PARTS.to_vec(),
+            };
+        }
+    }
 }
 
 fn schema_file(path: &Path) -> Result<Schema> {

@@ -201,6 +201,7 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
             },
             target: fitted.target_scaling,
             evaluation: None,
+            read: prepared.plan.read.for_bundle(),
         },
         preprocessing,
         onnx,

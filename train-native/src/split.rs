@@ -73,6 +73,51 @@ pub fn stratified_split(groups: &[usize], fraction: f64, test_fraction: f64, see
     }
 }
 
+/// Why a split left training or validation empty, naming the smallest classes and their
+/// rows (`groups[i]` is row `i`'s class; `classes` their names, `None` for regression).
+pub fn too_small(groups: &[usize], classes: Option<&[String]>, validation: f64) -> String {
+    let n = groups.len();
+    // `round(rows * validation)` gives a class a validation row from this many rows on.
+    let needed = (0.5 / validation).ceil().max(2.0) as usize;
+    let Some(classes) = classes else {
+        return format!(
+            "not enough rows to split: {n} rows with a validation fraction of {validation} \
+             leave training or validation empty (at least {needed} rows are needed)"
+        );
+    };
+    let mut counts: Vec<(usize, &str)> = classes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (groups.iter().filter(|&&g| g == k).count(), c.as_str()))
+        .filter(|(count, _)| *count > 0)
+        .collect();
+    counts.sort();
+    let smallest: Vec<String> = counts
+        .iter()
+        .take(5)
+        .map(|(count, c)| {
+            format!(
+                "`{c}` has {count} row{}",
+                if *count == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    let numeric = classes.iter().all(|c| c.trim().parse::<f64>().is_ok());
+    let hint = if numeric {
+        " If the label is a number to predict, train a regression: --task regression \
+         (`task = \"regression\"` in [data])."
+    } else {
+        " Add rows to the small classes, or merge or drop them."
+    };
+    format!(
+        "not enough rows to split: with a validation fraction of {validation} a class needs \
+         at least {needed} rows to give validation a row; the smallest of {} classes over {n} \
+         rows: {}.{hint}",
+        counts.len(),
+        smallest.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +128,20 @@ mod tests {
         let mut r = SplitMix64::new(1234567);
         assert_eq!(r.next_u64(), 6457827717110365317);
         assert_eq!(r.next_u64(), 3203168211198807973);
+    }
+
+    #[test]
+    fn a_split_that_fails_names_the_smallest_class_and_its_rows() {
+        let classes: Vec<String> = ["a", "b"].map(String::from).to_vec();
+        let msg = too_small(&[0, 0, 1], Some(&classes), 0.2);
+        assert!(msg.contains("`b` has 1 row, `a` has 2 rows"), "{msg}");
+        assert!(msg.contains("at least 3 rows"), "{msg}");
+        assert!(!msg.contains("regression"), "{msg}");
+        let numbers: Vec<String> = ["1.5", "2.5"].map(String::from).to_vec();
+        let msg = too_small(&[0, 1], Some(&numbers), 0.2);
+        assert!(msg.contains("--task regression"), "{msg}");
+        let msg = too_small(&[0, 0], None, 0.2);
+        assert!(msg.contains("2 rows"), "{msg}");
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! Reading a training CSV: a header plus string records, with row-numbered errors.
+//! Reading a training file: CSV (any common delimiter) or JSON Lines, as text cells, with
+//! row-numbered errors. The reading itself is `tandem_core::read`, shared with prediction.
 
 use std::path::Path;
 
+use tandem_core::read::{Format, ReadOptions, read_table};
+
 use crate::error::{Error, Result};
 
-/// A CSV file held in memory.
+/// A data file held in memory.
 pub struct Table {
     /// Column names.
     pub header: csv::StringRecord,
@@ -12,38 +15,39 @@ pub struct Table {
     pub rows: Vec<csv::StringRecord>,
     /// SHA-256 of the file's bytes, recorded with the run.
     pub sha256: String,
+    /// CSV (and its delimiter) or JSON Lines.
+    pub format: Format,
+    /// Whether a pandas index column was dropped (worth telling the user).
+    pub dropped_index: bool,
 }
 
 impl Table {
-    /// Read a whole CSV file; a malformed row is an error naming its row.
-    pub fn read(path: &Path) -> Result<Table> {
+    /// Read a whole file; a malformed row is an error naming its row, an empty or duplicate
+    /// header name one naming its column.
+    pub fn read(path: &Path, options: &ReadOptions) -> Result<Table> {
         let bytes = std::fs::read(path).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;
         let sha256 = tandem_core::bundle::sha256_hex(&bytes);
-        let mut rdr = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
-        let data = |row: Option<usize>, reason: String| Error::Data {
+        let data = |reason: String| Error::Data {
             path: path.to_path_buf(),
-            row,
+            row: None,
             reason,
         };
-        let header = rdr
-            .headers()
-            .map_err(|e| data(None, format!("cannot read the CSV header: {e}")))?
-            .clone();
-        let mut rows = Vec::new();
-        for (i, rec) in rdr.records().enumerate() {
-            let rec = rec.map_err(|e| data(None, format!("data row {}: {e}", i + 1)))?;
-            rows.push(rec);
-        }
-        if rows.is_empty() {
-            return Err(data(None, "no data rows".into()));
+        let table = read_table(&bytes, options).map_err(|e| match e {
+            tandem_core::Error::Csv { row, reason } => data(format!("data row {row}: {reason}")),
+            e => data(format!("[{}] {e}", e.code())),
+        })?;
+        if table.rows.is_empty() {
+            return Err(data("no data rows".into()));
         }
         Ok(Table {
-            header,
-            rows,
+            header: table.header,
+            rows: table.rows,
             sha256,
+            format: table.format,
+            dropped_index: table.dropped_index,
         })
     }
 
@@ -63,5 +67,14 @@ impl Table {
     /// Index of a column by name.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h.trim() == name)
+    }
+
+    /// A note for the user about how the file was read, if there is anything to say.
+    pub fn note(&self) -> Option<String> {
+        self.dropped_index.then(|| {
+            "the first column is a pandas index (no name, distinct whole numbers): it was left \
+             out"
+            .to_string()
+        })
     }
 }

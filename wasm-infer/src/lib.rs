@@ -155,13 +155,15 @@ impl Model {
     }
 
     /// Predict every row of CSV text (header row first), parsed exactly as `tandem predict`
-    /// parses a CSV file. Same options as `predictBatch`; with `errors: "return"` a bad row's
+    /// parses a CSV file with this model (its training's reading options, a sniffed
+    /// delimiter; a header lacking a field is `MISSING_FIELD`). Same options as `predictBatch`; with `errors: "return"` a bad row's
     /// place holds `{ error: { code, field, message } }` naming its 1-based data row.
     #[wasm_bindgen(js_name = predictCsv)]
     pub fn predict_csv(&self, text: &str, options: &JsValue) -> Result<Array, JsValue> {
         let opts = call_options(options, BATCH_OPTIONS)?;
         let keep_going = opts.row_errors == RowErrors::Return;
-        let parsed = tandem_core::instance::read_csv(self.inner.schema(), text.as_bytes())
+        let read = &self.inner.metadata().read;
+        let parsed = tandem_core::read::read_csv(self.inner.schema(), text.as_bytes(), read)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         check_rows(parsed.len())?;
         if !keep_going {

@@ -4,6 +4,7 @@ pub mod init;
 pub mod inspect;
 pub mod models;
 pub mod predict;
+pub mod read_args;
 pub mod runs;
 pub mod schema;
 pub mod serve;

@@ -3,17 +3,22 @@
 //! Every input row gets an output row: a prediction, or a structured error (code, field,
 //! message). Nothing is dropped silently; the exit code is 2 when any row was rejected.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 use tandem_core::prep::{RangePolicy, TransformOptions};
+use tandem_core::schema::Schema;
 use tandem_core::{Error, Instance, Model, Prediction};
 
+use tandem_core::read::sniff::looks_like_jsonl;
+use tandem_core::read::{ReadOptions, read_csv, read_jsonl};
+
 use super::StoreArgs;
+use super::read_args::ReadArgs;
 
 /// Arguments of `tandem predict`.
 #[derive(Args)]
@@ -21,7 +26,8 @@ pub struct PredictArgs {
     /// The model: a bundle path, a run folder, `runs:/...` or `models:/...` (every form below).
     #[arg(long)]
     model: String,
-    /// Input: `.csv` (header row) or `.jsonl` / `.ndjson` (one JSON object per line).
+    /// Input: CSV (header row; `,` `;` tab or `|`) or JSON Lines (one JSON object per line;
+    /// `.jsonl` / `.ndjson`, or recognised by content).
     #[arg(long)]
     input: PathBuf,
     /// Output: `.csv` or `.jsonl`; `-` writes CSV to stdout.
@@ -35,6 +41,9 @@ pub struct PredictArgs {
     /// `clip` (clamp into the range) or `error` (reject the row).
     #[arg(long, default_value = "warn")]
     range: RangePolicy,
+    /// How the input writes its cells; by default as the model's training data was read.
+    #[command(flatten)]
+    read: ReadArgs,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
@@ -66,39 +75,21 @@ fn format_of(path: &Path) -> Result<Format> {
 /// skipped) and the parsed instance or why it was rejected.
 type Records = (Vec<usize>, Vec<Result<Instance, Error>>);
 
-/// Read every record of the input file.
-fn read_instances(model: &Model, path: &Path) -> Result<Records> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    match format_of(path)? {
-        Format::Csv => {
-            let rows = tandem_core::instance::read_csv(model.schema(), file)
-                .map_err(|e| super::core_error(&e))
-                .with_context(|| format!("{}", path.display()))?;
-            Ok(((1..=rows.len()).collect(), rows))
-        }
-        Format::JsonLines => {
-            let mut out = Vec::new();
-            let mut rows = Vec::new();
-            let reader = std::io::BufReader::new(file);
-            for (i, line) in reader.lines().enumerate() {
-                let row = i + 1;
-                let line = line.with_context(|| format!("{}: line {row}", path.display()))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                rows.push(row);
-                out.push(match serde_json::from_str::<Json>(&line) {
-                    Ok(j) => model.parse(&j).map_err(|e| e.at_row(row)),
-                    Err(e) => Err(Error::Json {
-                        row,
-                        reason: e.to_string(),
-                    }),
-                });
-            }
-            Ok((rows, out))
-        }
-    }
+/// Read every record of the input file, CSV or JSON Lines (by extension, else by content).
+pub(crate) fn read_instances(
+    schema: &Schema,
+    path: &Path,
+    options: &ReadOptions,
+) -> Result<Records> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let jsonl = matches!(format_of(path), Ok(Format::JsonLines)) || looks_like_jsonl(&bytes);
+    let read = if jsonl {
+        read_jsonl(schema, &bytes, options)
+    } else {
+        read_csv(schema, bytes.as_slice(), options).map(|rows| ((1..=rows.len()).collect(), rows))
+    };
+    read.map_err(|e| super::core_error(&e))
+        .with_context(|| format!("{}", path.display()))
 }
 
 /// One input row's outcome: its 1-based row, the prediction or why it was rejected, and
@@ -109,14 +100,15 @@ pub(crate) struct Outcome {
     pub(crate) warnings: Vec<tandem_core::runtime::Warning>,
 }
 
-/// Read `input` and predict every row with `options`: what `tandem predict` writes and what
-/// `tandem validate` reports, by the same code.
+/// Read `input` (with `read`) and predict every row with `options`: what `tandem predict`
+/// writes and what `tandem validate` reports, by the same code.
 pub(crate) fn outcomes(
     model: &Model,
     input: &Path,
+    read: &ReadOptions,
     options: TransformOptions,
 ) -> Result<Vec<Outcome>> {
-    let (rows, instances) = read_instances(model, input)?;
+    let (rows, instances) = read_instances(model.schema(), input, read)?;
     let results = model
         .predict_batch(&instances, options)
         .map_err(|e| super::core_error(&e))?;
@@ -143,7 +135,8 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         strict_categories: args.strict,
         range: args.range,
     };
-    let outcomes = outcomes(&model, &args.input, options)?;
+    let read = args.read.over(&model.metadata().read);
+    let outcomes = outcomes(&model, &args.input, &read, options)?;
     let classes: Vec<String> = model
         .schema()
         .classes()

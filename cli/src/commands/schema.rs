@@ -1,4 +1,4 @@
-//! `tandem schema infer`: what Tandem sees in a CSV file (types, nullability, categories,
+//! `tandem schema infer`: what Tandem sees in a CSV or JSON Lines file (types, nullability, categories,
 //! ranges), as JSON that `tandem train --schema` accepts once a label is added.
 
 use std::io::Write;
@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use tandem_core::schema::{InferConfig, infer_fields, infer_schema};
+use tandem_core::schema::{InferConfig, TaskKind, infer_fields, infer_schema};
+
+use super::read_args::ReadArgs;
 
 use tandem_train::table::Table;
 
@@ -28,16 +30,35 @@ enum SchemaCommand {
         /// The label column (adds the label and its task to the output).
         #[arg(long)]
         label: Option<String>,
+        /// The label's task instead of the inferred one: `classification` or `regression`.
+        #[arg(long, value_name = "TASK", requires = "label")]
+        task: Option<TaskKind>,
+        /// How the file writes its cells.
+        #[command(flatten)]
+        read: ReadArgs,
     },
 }
 
 /// Run `tandem schema`.
 pub fn run(args: SchemaArgs) -> Result<ExitCode> {
     match args.command {
-        SchemaCommand::Infer { data, label } => {
-            let table = Table::read(&data)?;
+        SchemaCommand::Infer {
+            data,
+            label,
+            task,
+            read,
+        } => {
+            let read = read.options();
+            let table = Table::read(&data, &read)?;
+            if let Some(note) = table.note() {
+                eprintln!("note: {note}");
+            }
             let (header, rows) = (table.header_strings(), table.row_strings());
-            let config = InferConfig::default();
+            let config = InferConfig {
+                read,
+                task,
+                ..InferConfig::default()
+            };
             let out = match label {
                 Some(label) => serde_json::to_value(
                     infer_schema(&header, &rows, &label, &config)

@@ -19,8 +19,11 @@ use tandem_core::runtime::Warning;
 use tandem_core::schema::{FieldType, Schema};
 use tandem_core::{Instance, Value, short};
 
+use tandem_core::read::ReadOptions;
+
 use super::StoreArgs;
 use super::predict::Outcome;
+use super::read_args::ReadArgs;
 
 /// Arguments of `tandem validate`.
 #[derive(Args)]
@@ -31,6 +34,9 @@ pub struct ValidateArgs {
     /// The file to check: `.csv` (header row) or `.jsonl` / `.ndjson`.
     #[arg(long)]
     data: PathBuf,
+    /// How the file writes its cells; with a model, by default as its training data was read.
+    #[command(flatten)]
+    read: ReadArgs,
     /// Print the report as JSON Lines.
     #[arg(long)]
     json: bool,
@@ -56,12 +62,14 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
         let model = tandem_core::Model::load(&found.bytes)
             .map_err(|e| super::core_error(&e))
             .with_context(|| format!("cannot load model {}", found.source))?;
-        super::predict::outcomes(&model, &args.data, options)?
+        let read = args.read.over(&model.metadata().read);
+        super::predict::outcomes(&model, &args.data, &read, options)?
     } else {
         let schema: Schema = serde_json::from_slice(&found.bytes)
             .with_context(|| format!("invalid schema {}", found.source))?;
         schema.validate().map_err(|e| super::core_error(&e))?;
-        schema_outcomes(&schema, &args.data, options)?
+        let read = args.read.over(&ReadOptions::default());
+        schema_outcomes(&schema, &args.data, &read, options)?
     };
     report(&outcomes, args.json)
 }
@@ -71,18 +79,14 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
 fn schema_outcomes(
     schema: &Schema,
     data: &Path,
+    read: &ReadOptions,
     options: TransformOptions,
 ) -> Result<Vec<Outcome>> {
-    let file =
-        std::fs::File::open(data).with_context(|| format!("cannot open {}", data.display()))?;
-    let rows = tandem_core::instance::read_csv(schema, file)
-        .map_err(|e| super::core_error(&e))
-        .with_context(|| format!("{}", data.display()))?;
+    let (rows, instances) = super::predict::read_instances(schema, data, read)?;
     Ok(rows
         .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let row = i + 1;
+        .zip(instances)
+        .map(|(row, r)| {
             let (result, warnings) = match r {
                 Err(e) => (Err(e), Vec::new()),
                 Ok(inst) => (Ok(()), schema_warnings(schema, &inst, options)),

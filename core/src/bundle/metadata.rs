@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::read::ReadOptions;
+
 /// How the network in the bundle is wired.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
@@ -54,6 +56,11 @@ pub struct Metadata {
     /// written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<Evaluation>,
+    /// How the training data's cells were written (missing markers, thousands separator,
+    /// decimal mark): predicting a file reads it the same way unless told otherwise. Absent
+    /// (the defaults) in bundles written before it existed and for default options.
+    #[serde(default, skip_serializing_if = "ReadOptions::is_default")]
+    pub read: ReadOptions,
 }
 
 /// Training curves and held-out errors, for a model card.

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::error::{BundleError, Error, InstanceError};
 use crate::protocol::RequestError;
+use crate::read::ReadError;
 
 /// Where an error code comes from, and so who can see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -261,11 +262,34 @@ fn core_samples() -> Vec<Error> {
         Error::Schema(s()),
         Error::Engine(s()),
     ];
+    let read = [
+        ReadError::EmptyHeader {
+            column: 0,
+            name: s(),
+        },
+        ReadError::DuplicateHeader {
+            name: s(),
+            column: 0,
+            first: 0,
+        },
+        ReadError::OneColumn {
+            header: s(),
+            delimiter: ',',
+            suggested: ',',
+        },
+        ReadError::MissingColumns { missing: vec![] },
+        ReadError::Empty,
+        ReadError::BadOption {
+            option: "",
+            reason: s(),
+        },
+    ];
     instance
         .into_iter()
         .map(Error::from)
         .chain(bundle.into_iter().map(Error::from))
         .chain(other)
+        .chain(read.into_iter().map(Error::from))
         .collect()
 }
 
@@ -288,6 +312,22 @@ fn core_meaning(e: &Error) -> (Scope, &'static str) {
             Scope::Bundle,
             "the inference engine failed or is not in this build",
         ),
+        Error::Read(r) => (Scope::Call, read_meaning(r)),
+    }
+}
+
+fn read_meaning(e: &ReadError) -> &'static str {
+    match e {
+        ReadError::EmptyHeader { .. } => "a header name is empty (its column number is given)",
+        ReadError::DuplicateHeader { .. } => "two header names are the same (both columns given)",
+        ReadError::OneColumn { .. } => {
+            "the file reads as one column that holds another delimiter (it is suggested)"
+        }
+        ReadError::MissingColumns { .. } => "a file's header lacks some of the model's fields",
+        ReadError::Empty => "the file is empty: it has no header row",
+        ReadError::BadOption { .. } => {
+            "a reading option (delimiter, decimal, thousands, na_values) is invalid"
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! weekday, hour, ...) and their cyclical (sine, cosine) encodings.
 //!
 //! Stateless: nothing is fitted, the configuration is the node. The parser understands
-//! `%Y` (4 digits), `%m`, `%d`, `%H`, `%M`, `%S` (1 or 2 digits), `%%` and literal characters;
+//! `%Y` (4 digits), `%m`, `%d`, `%H`, `%M`, `%S` (1 or 2 digits), `%z` (`Z` or an offset
+//! such as `+02:00`, read and dropped: parts are the local time), `%%` and literal characters;
 //! dates are proleptic Gregorian and checked (no 31 April, 29 February only in leap years).
 
 use std::f64::consts::PI;
@@ -87,6 +88,24 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// After `%z`: `Z`, or an offset `+HH:MM`, `+HHMM`, `+HH` (sign `+` or `-`). The offset is
+/// read and dropped: the parts describe the local time as written.
+fn skip_zone(s: &[u8]) -> Option<&[u8]> {
+    match s.split_first()? {
+        (b'Z' | b'z', rest) => Some(rest),
+        (b'+' | b'-', rest) => {
+            let digits = |r: &[u8]| r.len() >= 2 && r[..2].iter().all(u8::is_ascii_digit);
+            if !digits(rest) {
+                return None;
+            }
+            let rest = &rest[2..];
+            let minutes = rest.strip_prefix(b":").unwrap_or(rest);
+            Some(if digits(minutes) { &minutes[2..] } else { rest })
+        }
+        _ => None,
+    }
+}
+
 impl DateTime {
     /// Parse `text` with `format`; `None` if it does not match or is not a real date.
     pub fn parse(text: &str, format: &str) -> Option<DateTime> {
@@ -113,6 +132,10 @@ impl DateTime {
             let (&spec, rest) = f.split_first()?;
             f = rest;
             let (min_digits, max_digits) = match spec {
+                b'z' => {
+                    s = skip_zone(s)?;
+                    continue;
+                }
                 b'Y' => (4, 4),
                 b'm' | b'd' | b'H' | b'M' | b'S' => (1, 2),
                 b'%' => {
@@ -237,6 +260,21 @@ mod tests {
         assert!(DateTime::parse("1/2/1999", "%d/%m/%Y").is_some());
         assert!(DateTime::parse("", "%Y").is_none());
         assert!(DateTime::parse("2020", "%q").is_none());
+    }
+
+    #[test]
+    fn a_zone_is_read_and_the_local_time_kept() {
+        let f = "%Y-%m-%dT%H:%M:%S%z";
+        for text in [
+            "2024-01-05T10:30:00Z",
+            "2024-01-05T10:30:00+02:00",
+            "2024-01-05T10:30:00-0530",
+        ] {
+            let d = DateTime::parse(text, f).unwrap();
+            assert_eq!((d.day, d.hour, d.minute), (5, 10, 30), "{text}");
+        }
+        assert!(DateTime::parse("2024-01-05T10:30:00", f).is_none());
+        assert!(DateTime::parse("2024-01-05T10:30:00+2", f).is_none());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use super::columns::{
 use super::nonfinite::{self, Tolerant};
 use super::options::{CallOptions, SCORING_OPTIONS};
 use super::{ProtocolError, RequestError};
-use crate::instance::{Instance, csv_columns};
+use crate::instance::Instance;
 use crate::schema::Schema;
 use crate::{Error, Model};
 
@@ -182,26 +182,12 @@ fn dataframe_split(
     Ok(out)
 }
 
-/// Read a `text/csv` body (header row first), as `tandem predict` reads a CSV file.
+/// Read a `text/csv` body (header row first) exactly as `tandem predict` reads a CSV file
+/// with this model: the reading options training used (missing markers, separators), a
+/// sniffed delimiter, and a header lacking a field refused as `MISSING_FIELD`.
 pub(super) fn parse_csv(model: &Model, body: &[u8]) -> Result<Rows, ProtocolError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(body);
-    let header = rdr
-        .headers()
-        .map_err(|e| ProtocolError::bad(format!("invalid CSV header: {e}")))?
-        .clone();
-    check_columns_present(model.schema(), |name| {
-        header.iter().any(|h| h.trim() == name)
-    })
-    .map_err(|e| ProtocolError::request("the CSV header", &e))?;
-    let columns = csv_columns(model.schema(), &header);
-    let mut out = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| ProtocolError::bad(format!("invalid CSV at row {i}: {e}")))?;
-        out.push(Instance::from_csv_record(model.schema(), &columns, &rec));
-        check_rows(out.len())?;
-    }
-    Ok(out)
+    let rows = crate::read::read_csv(model.schema(), body, &model.metadata().read)
+        .map_err(|e| ProtocolError::file("the CSV body", &e))?;
+    check_rows(rows.len())?;
+    Ok(rows)
 }

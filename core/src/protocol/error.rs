@@ -161,6 +161,16 @@ impl ProtocolError {
         }
     }
 
+    /// 400 for a body that cannot be read as a whole (a CSV header lacking fields, an empty
+    /// body), its message prefixed by what it is.
+    pub(crate) fn file(context: &str, e: &Error) -> Self {
+        ProtocolError {
+            code: Some(e.code()),
+            field: e.field().map(str::to_string),
+            ..Self::bad(format!("{context}: {e}"))
+        }
+    }
+
     /// 400 for the invalid row at 0-based `index`: names the row, its field and Tandem's code.
     pub(crate) fn row(index: usize, e: &Error) -> Self {
         let (row, message) = e.in_batch(index);

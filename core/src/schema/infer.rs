@@ -1,10 +1,41 @@
 //! Schema inference from a table of raw string cells (native only, feature `fit`).
+//!
+//! Cells are read with the same [`ReadOptions`] as the instances later are: a missing
+//! marker (`?` with `na_values`, pandas' `NaN`, `n/a`, `#N/A`, ...) leaves a number column a
+//! number, and so does a thousands separator or a decimal comma the options declare.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::{Field, FieldType, Label, Schema, Task};
 use crate::Error;
-use crate::instance::{is_missing_cell, parse_bool_cell};
+use crate::instance::parse_bool_cell;
+use crate::prep::DateTime;
+use crate::read::{ReadOptions, is_missing, parse_number};
+
+/// The task a user asks for (`--task`, `task` in a spec's `[data]`), instead of inferring it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskKind {
+    /// Pick one of the label's values.
+    Classification,
+    /// Predict the label's number.
+    Regression,
+}
+
+impl std::str::FromStr for TaskKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "classification" => Ok(TaskKind::Classification),
+            "regression" => Ok(TaskKind::Regression),
+            other => Err(format!(
+                "unknown task `{other}` (classification or regression)"
+            )),
+        }
+    }
+}
 
 /// Knobs for schema inference.
 #[derive(Debug, Clone)]
@@ -13,8 +44,14 @@ pub struct InferConfig {
     pub max_categories: usize,
     /// A string column whose distinct values exceed this fraction of its rows is text.
     pub max_category_ratio: f64,
-    /// Treat a numeric label as regression only if it has more than this many distinct values.
+    /// A whole-number label is a classification only with at most this many distinct values.
     pub max_label_classes: usize,
+    /// ... and at least this many rows per distinct value on average.
+    pub min_rows_per_class: usize,
+    /// How the cells are written.
+    pub read: ReadOptions,
+    /// The task, when the user gives it.
+    pub task: Option<TaskKind>,
 }
 
 impl Default for InferConfig {
@@ -23,34 +60,67 @@ impl Default for InferConfig {
             max_categories: 50,
             max_category_ratio: 0.5,
             max_label_classes: 20,
+            min_rows_per_class: 5,
+            read: ReadOptions::default(),
+            task: None,
         }
     }
+}
+
+/// The ISO 8601 shapes a text column is recognised as a date in, most specific first.
+const ISO_FORMATS: [&str; 9] = [
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M%z",
+    "%Y-%m-%d %H:%M",
+];
+
+/// The ISO format every present cell is written in (`%Y-%m-%d`, with a time, with a zone),
+/// if there is one: such a column is a date (a `text` field the default pipeline encodes
+/// with `encode = "datetime"`).
+pub fn iso_date_format(present: &[&str]) -> Option<&'static str> {
+    if present.is_empty() {
+        return None;
+    }
+    ISO_FORMATS
+        .into_iter()
+        .find(|f| present.iter().all(|c| DateTime::parse(c, f).is_some()))
 }
 
 /// Infer a schema from a header and rows of raw cells.
 ///
 /// Numeric columns (every present cell parses as a finite number) become `integer` or
-/// `number`; columns of boolean words become `boolean`; string columns with few distinct
-/// values become `category`, the rest `text`. The label column is a classification if it is
-/// non-numeric or has few distinct values, else a regression.
+/// `number`; columns of boolean words become `boolean`; ISO dates become `text`; other
+/// string columns with few distinct values become `category`, the rest `text`. The label's
+/// task is `config.task` when given, else see [`infer_task`].
 pub fn infer_schema(
     header: &[String],
     rows: &[Vec<String>],
     label: &str,
     config: &InferConfig,
 ) -> Result<Schema, Error> {
-    if !header.iter().any(|h| h == label) {
+    let Some(label_idx) = header.iter().position(|h| h == label) else {
         return Err(Error::Schema(format!(
             "label column `{label}` not in header ({})",
             header.join(", ")
         )));
+    };
+    let mut fields = Vec::new();
+    for (col, name) in header.iter().enumerate() {
+        if col != label_idx {
+            fields.push(infer_field(name, &column(rows, col), config));
+        }
     }
-    let (fields, task) = infer_columns(header, rows, Some(label), config)?;
     let schema = Schema {
         fields,
         label: Label {
             name: label.to_string(),
-            task: task.unwrap_or(Task::Regression),
+            task: infer_task(label, &column(rows, label_idx), config)?,
         },
     };
     schema.validate()?;
@@ -63,128 +133,126 @@ pub fn infer_fields(
     rows: &[Vec<String>],
     config: &InferConfig,
 ) -> Result<Vec<Field>, Error> {
-    Ok(infer_columns(header, rows, None, config)?.0)
+    Ok(header
+        .iter()
+        .enumerate()
+        .map(|(col, name)| infer_field(name, &column(rows, col), config))
+        .collect())
 }
 
-fn infer_columns(
+/// The name → format of every column [`iso_date_format`] recognises.
+pub fn infer_dates(
     header: &[String],
     rows: &[Vec<String>],
-    label: Option<&str>,
-    config: &InferConfig,
-) -> Result<(Vec<Field>, Option<Task>), Error> {
-    let label_idx = label.and_then(|l| header.iter().position(|h| h == l));
-    let label = label.unwrap_or_default();
-    let mut fields = Vec::new();
-    let mut task = None;
+    read: &ReadOptions,
+) -> BTreeMap<String, &'static str> {
+    let mut out = BTreeMap::new();
     for (col, name) in header.iter().enumerate() {
-        let cells: Vec<&str> = rows
-            .iter()
-            .map(|r| r.get(col).map(String::as_str).unwrap_or(""))
-            .collect();
-        let present: Vec<&str> = cells
-            .iter()
-            .copied()
-            .filter(|c| !is_missing_cell(c))
-            .collect();
-        let nullable = present.len() < cells.len();
-        let numbers: Option<Vec<f64>> = present
-            .iter()
-            .map(|c| c.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
-            .collect();
-        let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
-        if Some(col) == label_idx {
-            // Rows with a missing label are dropped by training; they say nothing here.
-            if present.is_empty() {
-                return Err(Error::Schema(format!(
-                    "label column `{label}` has no values"
-                )));
-            }
-            let is_regression = numbers.is_some() && distinct.len() > config.max_label_classes;
-            task = Some(if is_regression {
-                Task::Regression
-            } else {
-                Task::Classification {
-                    classes: distinct.iter().map(|s| s.to_string()).collect(),
-                }
-            });
-            continue;
+        let cells = column(rows, col);
+        let present: Vec<&str> = cells.into_iter().filter(|c| !is_missing(c, read)).collect();
+        if let Some(f) = iso_date_format(&present) {
+            out.insert(name.clone(), f);
         }
-        let mut field;
-        if let (Some(values), false) = (&numbers, present.is_empty()) {
-            let all_int = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 9.0e15);
-            let kind = if all_int {
-                FieldType::Integer
-            } else {
-                FieldType::Number
-            };
-            field = Field::new(name.clone(), kind, nullable);
-            field.min = values.iter().copied().reduce(f64::min);
-            field.max = values.iter().copied().reduce(f64::max);
-        } else if !present.is_empty() && present.iter().all(|c| parse_bool_cell(c).is_some()) {
-            field = Field::new(name.clone(), FieldType::Boolean, nullable);
-        } else {
-            let few = distinct.len() <= config.max_categories
-                && (distinct.len() as f64)
-                    <= config.max_category_ratio * present.len().max(1) as f64;
-            if few || present.is_empty() {
-                let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-                for c in &present {
-                    *counts.entry(c.trim()).or_default() += 1;
-                }
-                field = Field::new(
-                    name.clone(),
-                    FieldType::Category,
-                    nullable || present.is_empty(),
-                );
-                field.categories = Some(counts.keys().map(|s| s.to_string()).collect());
-            } else {
-                field = Field::new(name.clone(), FieldType::Text, nullable);
-            }
-        }
-        fields.push(field);
     }
-    Ok((fields, task))
+    out
+}
+
+fn column(rows: &[Vec<String>], col: usize) -> Vec<&str> {
+    rows.iter()
+        .map(|r| r.get(col).map(String::as_str).unwrap_or(""))
+        .collect()
+}
+
+/// The label's task: the one asked for, else a classification for strings and for a few
+/// whole numbers (at most `max_label_classes` distinct values and `min_rows_per_class` rows
+/// each on average), else a regression (a number with a fraction, or many distinct values).
+pub fn infer_task(label: &str, cells: &[&str], config: &InferConfig) -> Result<Task, Error> {
+    let present: Vec<&str> = cells
+        .iter()
+        .copied()
+        .filter(|c| !is_missing(c, &config.read))
+        .collect();
+    // Rows with a missing label are dropped by training; they say nothing here.
+    if present.is_empty() {
+        return Err(Error::Schema(format!(
+            "label column `{label}` has no values"
+        )));
+    }
+    let numbers: Result<Vec<f64>, &str> = present
+        .iter()
+        .map(|c| {
+            parse_number(c, &config.read)
+                .filter(|v| v.is_finite())
+                .ok_or(*c)
+        })
+        .collect();
+    let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
+    let classification = || Task::Classification {
+        classes: distinct.iter().map(|s| s.to_string()).collect(),
+    };
+    let regression = match (config.task, &numbers) {
+        (Some(TaskKind::Classification), _) => false,
+        (Some(TaskKind::Regression), Ok(_)) => true,
+        (Some(TaskKind::Regression), Err(cell)) => {
+            return Err(Error::Schema(format!(
+                "label `{label}` cannot be a regression: {cell:?} is not a number"
+            )));
+        }
+        (None, Err(_)) => false,
+        (None, Ok(values)) => {
+            let whole = values.iter().all(|v| v.fract() == 0.0);
+            let k = distinct.len();
+            !(whole
+                && k <= config.max_label_classes
+                && present.len() >= k * config.min_rows_per_class)
+        }
+    };
+    Ok(if regression {
+        Task::Regression
+    } else {
+        classification()
+    })
+}
+
+fn infer_field(name: &str, cells: &[&str], config: &InferConfig) -> Field {
+    let present: Vec<&str> = cells
+        .iter()
+        .copied()
+        .filter(|c| !is_missing(c, &config.read))
+        .collect();
+    let nullable = present.len() < cells.len();
+    let numbers: Option<Vec<f64>> = present
+        .iter()
+        .map(|c| parse_number(c, &config.read).filter(|v| v.is_finite()))
+        .collect();
+    if let (Some(values), false) = (&numbers, present.is_empty()) {
+        let all_int = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 9.0e15);
+        let kind = if all_int {
+            FieldType::Integer
+        } else {
+            FieldType::Number
+        };
+        let mut field = Field::new(name, kind, nullable);
+        field.min = values.iter().copied().reduce(f64::min);
+        field.max = values.iter().copied().reduce(f64::max);
+        return field;
+    }
+    if !present.is_empty() && present.iter().all(|c| parse_bool_cell(c).is_some()) {
+        return Field::new(name, FieldType::Boolean, nullable);
+    }
+    if iso_date_format(&present).is_some() {
+        return Field::new(name, FieldType::Text, nullable);
+    }
+    let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
+    let few = distinct.len() <= config.max_categories
+        && (distinct.len() as f64) <= config.max_category_ratio * present.len().max(1) as f64;
+    if few || present.is_empty() {
+        let mut field = Field::new(name, FieldType::Category, nullable || present.is_empty());
+        field.categories = Some(distinct.iter().map(|s| s.to_string()).collect());
+        return field;
+    }
+    Field::new(name, FieldType::Text, nullable)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn infers_types_and_task() {
-        let header = s(&["age", "sex", "name", "alive", "y"]);
-        let mut rows = Vec::new();
-        for i in 0..20 {
-            rows.push(s(&[
-                if i == 3 { "" } else { "29.5" },
-                if i % 2 == 0 { "male" } else { "female" },
-                &format!("Person {i}"),
-                if i % 3 == 0 { "yes" } else { "no" },
-                if i % 2 == 0 { "a" } else { "b" },
-            ]));
-        }
-        let schema = infer_schema(&header, &rows, "y", &InferConfig::default()).unwrap();
-        assert_eq!(schema.fields[0].kind, FieldType::Number);
-        assert!(schema.fields[0].nullable);
-        assert_eq!(schema.fields[1].kind, FieldType::Category);
-        assert!(!schema.fields[1].nullable);
-        assert_eq!(schema.fields[2].kind, FieldType::Text);
-        assert_eq!(schema.fields[3].kind, FieldType::Boolean);
-        assert_eq!(
-            schema.label.task,
-            Task::Classification {
-                classes: s(&["a", "b"])
-            }
-        );
-    }
-
-    #[test]
-    fn missing_label_column_is_an_error() {
-        let err = infer_schema(&s(&["a"]), &[], "y", &InferConfig::default()).unwrap_err();
-        assert_eq!(err.code(), "SCHEMA");
-    }
-}
+mod tests;

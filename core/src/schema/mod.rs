@@ -6,7 +6,9 @@
 #[cfg(feature = "fit")]
 mod infer;
 #[cfg(feature = "fit")]
-pub use infer::{InferConfig, infer_fields, infer_schema};
+pub use infer::{
+    InferConfig, TaskKind, infer_dates, infer_fields, infer_schema, infer_task, iso_date_format,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -240,7 +240,8 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../examples/data")
             .join(file);
-        let table = crate::table::Table::read(&path).unwrap();
+        let table =
+            crate::table::Table::read(&path, &tandem_core::read::ReadOptions::default()).unwrap();
         infer_schema(
             &table.header_strings(),
             &table.row_strings(),

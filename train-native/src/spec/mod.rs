@@ -22,6 +22,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use tandem_core::read::ReadOptions;
+use tandem_core::schema::TaskKind;
 use toml::Spanned;
 
 /// The only spec version this build reads.
@@ -59,6 +61,29 @@ pub struct DataSpec {
     pub label: Spanned<String>,
     /// Optional schema JSON (else inferred from the data).
     pub schema: Option<Spanned<String>>,
+    /// The label's task (`classification` or `regression`) instead of the inferred one.
+    pub task: Option<TaskKind>,
+    /// Further cells read as missing, on top of pandas' defaults (`["?", "-"]`).
+    #[serde(default)]
+    pub na_values: Vec<String>,
+    /// Thousands separator in numbers (`","` for `1,234,567`).
+    pub thousands: Option<char>,
+    /// Decimal mark (`"."` by default, `","` for `3,5`).
+    pub decimal: Option<char>,
+    /// CSV delimiter (default: sniffed among `,` `;` tab `|`).
+    pub delimiter: Option<char>,
+}
+
+impl DataSpec {
+    /// The reading options these keys declare.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            na_values: self.na_values.clone(),
+            thousands: self.thousands,
+            decimal: self.decimal.unwrap_or('.'),
+            delimiter: self.delimiter,
+        }
+    }
 }
 
 /// `[split]`.

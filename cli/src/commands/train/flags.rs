@@ -11,7 +11,11 @@ use tandem_train::spec::check::SettingError;
 use tandem_train::spec::defaults;
 use tandem_train::spec::{ModelSpec, Rebalance};
 
+use tandem_core::read::ReadOptions;
+use tandem_core::schema::TaskKind;
+
 use crate::commands::StoreArgs;
+use crate::commands::read_args::ReadArgs;
 
 /// What `tandem train` without `--spec` or `--data` says.
 const NOTHING_TO_TRAIN: &str = "nothing to train: give a pipeline spec with `--spec tandem.toml` \
@@ -63,6 +67,13 @@ pub struct TrainArgs {
     /// only: a spec sets `max_features` per feature).
     #[arg(long, default_value_t = defaults::TEXT_MAX_FEATURES)]
     text_max_features: usize,
+    /// The label's task instead of the inferred one: `classification` or `regression`
+    /// (also with `--spec`, over its `task`).
+    #[arg(long, value_name = "TASK")]
+    task: Option<TaskKind>,
+    /// How the data file writes its cells (also with `--spec`, over its `[data]` keys).
+    #[command(flatten)]
+    read: ReadArgs,
     /// Where the run is recorded: the local store, and MLflow with `--tracking-uri`.
     #[command(flatten)]
     pub store: StoreArgs,
@@ -130,6 +141,8 @@ impl TrainArgs {
             model: ModelSpec::default(),
             text_min_df: self.text_min_df,
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
+            read: ReadOptions::default(),
+            task: None,
             spec: None,
         })
     }
@@ -161,6 +174,8 @@ impl TrainArgs {
         if let Some(k) = self.folds {
             plan.folds = Some(k);
         }
+        plan.read = self.read.over(&plan.read);
+        plan.task = self.task.or(plan.task);
         Ok(())
     }
 

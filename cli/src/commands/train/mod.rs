@@ -20,6 +20,9 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let plan = args.plan()?;
     let quiet = args.quiet || args.json;
     let prepared = tandem_train::prepare(plan)?;
+    for note in &prepared.notes {
+        eprintln!("note: {note}");
+    }
     let warnings = tandem_train::warnings::of_prepared(&prepared);
     let tags = record::tags(&prepared, &warnings);
     let run_name = args.run_name.clone().unwrap_or_else(|| {

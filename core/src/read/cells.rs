@@ -1,0 +1,192 @@
+//! One cell of text → the raw value its field expects: missing markers, numbers written
+//! with a thousands separator or a decimal comma, trimmed categories.
+
+use std::borrow::Cow;
+
+use super::ReadOptions;
+use super::options::DEFAULT_NA_VALUES;
+use crate::Error;
+use crate::instance::{Instance, Raw};
+use crate::schema::{FieldType, Schema};
+
+/// Whether a cell means "missing": blank, one of [`DEFAULT_NA_VALUES`] or one of the
+/// options' `na_values` (compared trimmed).
+pub fn is_missing(cell: &str, options: &ReadOptions) -> bool {
+    let t = cell.trim();
+    DEFAULT_NA_VALUES.contains(&t) || options.na_values.iter().any(|m| m.trim() == t)
+}
+
+/// A number as the options write it (`1,234,567.5`; `3,5` with a decimal comma), or `None`.
+///
+/// A thousands separator must group the integer part in threes (`1,234` but not `1,23`), so
+/// a list such as `1,2` never reads as twelve.
+pub fn parse_number(cell: &str, options: &ReadOptions) -> Option<f64> {
+    let t = cell.trim();
+    if options.thousands.is_none() && options.decimal == '.' {
+        return t.parse().ok();
+    }
+    let (int, frac) = match t.split_once(options.decimal) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    let int: Cow<str> = match options.thousands {
+        Some(sep) if int.contains(sep) => Cow::Owned(ungroup(int, sep)?),
+        _ => Cow::Borrowed(int),
+    };
+    // A `.` left over is not this file's decimal mark (`3.5` in a decimal-comma file).
+    if options.decimal != '.' && (int.contains('.') || frac.is_some_and(|f| f.contains('.'))) {
+        return None;
+    }
+    match frac {
+        Some(f) => format!("{int}.{f}").parse().ok(),
+        None => int.parse().ok(),
+    }
+}
+
+/// `1,234,567` → `1234567` when every group after the first has three digits.
+fn ungroup(int: &str, sep: char) -> Option<String> {
+    let (sign, digits) = match int.strip_prefix(['-', '+']) {
+        Some(rest) => (&int[..1], rest),
+        None => ("", int),
+    };
+    let mut groups = digits.split(sep);
+    let first = groups.next()?;
+    let is_digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if first.is_empty() || first.len() > 3 || !is_digits(first) {
+        return None;
+    }
+    let mut out = format!("{sign}{first}");
+    for g in groups {
+        if g.len() != 3 || !is_digits(g) {
+            return None;
+        }
+        out.push_str(g);
+    }
+    Some(out)
+}
+
+/// A cell read as the raw value a field of type `kind` expects; [`Instance::from_raw`]
+/// then applies the same rules as for JSON.
+pub fn raw_from_cell(kind: FieldType, cell: &str, options: &ReadOptions) -> Raw {
+    if is_missing(cell, options) {
+        return Raw::Null;
+    }
+    match kind {
+        FieldType::Number | FieldType::Integer => {
+            parse_number(cell, options).map_or_else(|| Raw::Str(cell.to_string()), Raw::Number)
+        }
+        FieldType::Boolean | FieldType::Category => Raw::Str(cell.trim().to_string()),
+        FieldType::Text => Raw::Str(cell.to_string()),
+    }
+}
+
+/// Where each schema field sits in a header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Per schema field, its 0-based column (`None`: absent from the header).
+    pub index: Vec<Option<usize>>,
+}
+
+impl Columns {
+    /// The schema fields the header lacks, in schema order (a caller that wants a file-level
+    /// error for them raises it here; absent fields otherwise read as missing).
+    pub fn absent<'s>(&self, schema: &'s Schema) -> Vec<&'s str> {
+        schema
+            .fields
+            .iter()
+            .zip(&self.index)
+            .filter(|(_, c)| c.is_none())
+            .map(|(f, _)| f.name.as_str())
+            .collect()
+    }
+}
+
+/// Map each schema field to its column in a CSV header (names compared trimmed).
+pub fn csv_columns(schema: &Schema, header: &csv::StringRecord) -> Columns {
+    Columns {
+        index: schema
+            .fields
+            .iter()
+            .map(|f| header.iter().position(|h| h.trim() == f.name))
+            .collect(),
+    }
+}
+
+/// Parse a CSV record given each schema field's column (from [`csv_columns`]).
+pub fn instance_from_record(
+    schema: &Schema,
+    columns: &[Option<usize>],
+    record: &csv::StringRecord,
+    options: &ReadOptions,
+) -> Result<Instance, Error> {
+    let mut cells = schema.fields.iter().zip(columns).map(|(field, col)| {
+        let cell = col.and_then(|c| record.get(c)).unwrap_or("");
+        raw_from_cell(field.kind, cell, options)
+    });
+    Instance::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(thousands: Option<char>, decimal: char) -> ReadOptions {
+        ReadOptions {
+            thousands,
+            decimal,
+            ..ReadOptions::default()
+        }
+    }
+
+    #[test]
+    fn every_pandas_default_marker_and_user_markers_read_as_missing() {
+        let o = ReadOptions {
+            na_values: vec!["?".into(), "-".into()],
+            ..ReadOptions::default()
+        };
+        for m in DEFAULT_NA_VALUES {
+            assert!(is_missing(m, &ReadOptions::default()), "{m:?}");
+        }
+        assert!(is_missing(" ? ", &o) && is_missing("-", &o));
+        assert!(!is_missing("?", &ReadOptions::default()));
+        assert!(!is_missing("0", &o) && !is_missing("nothing", &o));
+    }
+
+    #[test]
+    fn numbers_read_with_thousands_separators_and_decimal_commas() {
+        let us = opts(Some(','), '.');
+        assert_eq!(parse_number("1,234,567", &us), Some(1_234_567.0));
+        assert_eq!(parse_number("-1,234.5", &us), Some(-1234.5));
+        assert_eq!(parse_number("12", &us), Some(12.0));
+        assert_eq!(parse_number("1,23", &us), None, "groups of three only");
+        assert_eq!(parse_number("1,2345", &us), None);
+        let eu = opts(Some('.'), ',');
+        assert_eq!(parse_number("1.234.567,25", &eu), Some(1_234_567.25));
+        assert_eq!(parse_number("3,5", &eu), Some(3.5));
+        let comma = opts(None, ',');
+        assert_eq!(parse_number("3,5", &comma), Some(3.5));
+        assert_eq!(
+            parse_number("3.5", &comma),
+            None,
+            "a dot is not this file's mark"
+        );
+        assert_eq!(parse_number("1,234", &ReadOptions::default()), None);
+    }
+
+    #[test]
+    fn absent_columns_are_listed_in_schema_order() {
+        let schema: Schema = serde_json::from_value(serde_json::json!({
+            "fields": [
+                {"name": "a", "type": "number", "nullable": true},
+                {"name": "b", "type": "number", "nullable": true},
+                {"name": "c", "type": "number", "nullable": true}
+            ],
+            "label": {"name": "y", "task": {"kind": "regression"}}
+        }))
+        .unwrap();
+        let header = csv::StringRecord::from(vec!["b", "x"]);
+        let cols = csv_columns(&schema, &header);
+        assert_eq!(cols.index, vec![None, Some(0), None]);
+        assert_eq!(cols.absent(&schema), vec!["a", "c"]);
+    }
+}

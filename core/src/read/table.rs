@@ -1,0 +1,137 @@
+//! A whole file as a header and rows of text cells: what schema inference and training
+//! read. CSV or JSON Lines (recognised by content), BOM dropped, delimiter sniffed, a pandas
+//! index column dropped, and every header name checked.
+
+use super::header::{check_names, is_pandas_index};
+use super::jsonl;
+use super::sniff::{check_one_column, looks_like_jsonl, strip_bom};
+use super::{ReadError, ReadOptions};
+use crate::Error;
+
+/// How a file was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with a header row, with this delimiter.
+    Csv {
+        /// The delimiter used (given or sniffed).
+        delimiter: u8,
+    },
+    /// One JSON object per line.
+    JsonLines,
+}
+
+/// A table of text cells.
+#[derive(Debug, Clone)]
+pub struct TextTable {
+    /// Column names (trimmed).
+    pub header: csv::StringRecord,
+    /// Data rows (1-based data row `i` is `rows[i - 1]`).
+    pub rows: Vec<csv::StringRecord>,
+    /// What the file was.
+    pub format: Format,
+    /// Whether a pandas index column (first, unnamed, distinct whole numbers) was dropped.
+    pub dropped_index: bool,
+}
+
+/// Read CSV or JSON Lines text as a table of cells; a malformed row is an error naming its
+/// row, an empty or duplicate header name one naming its column.
+pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Error> {
+    options.check()?;
+    let bytes = strip_bom(bytes);
+    let mut table = if looks_like_jsonl(bytes) {
+        jsonl::read_table(bytes)?
+    } else {
+        read_csv_table(bytes, options)?
+    };
+    if table.header.is_empty() {
+        return Err(ReadError::Empty.into());
+    }
+    let first = table.header.get(0).unwrap_or("");
+    if table.header.len() > 1
+        && is_pandas_index(first, table.rows.iter().map(|r| r.get(0).unwrap_or("")))
+    {
+        table.header = table.header.iter().skip(1).collect();
+        for r in &mut table.rows {
+            *r = r.iter().skip(1).collect();
+        }
+        table.dropped_index = true;
+    }
+    check_names(table.header.iter())?;
+    Ok(table)
+}
+
+fn read_csv_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Error> {
+    let delimiter = super::csv::delimiter(bytes, options);
+    let mut rdr = super::csv::reader(bytes, delimiter);
+    let header: csv::StringRecord = rdr
+        .headers()
+        .map_err(|e| Error::Csv {
+            row: 0,
+            reason: format!("cannot read the header: {e}"),
+        })?
+        .iter()
+        .map(str::trim)
+        .collect();
+    check_one_column(&header, delimiter)?;
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        rows.push(rec.map_err(|e| Error::Csv {
+            row: i + 1,
+            reason: e.to_string(),
+        })?);
+    }
+    if header.len() == 1 && header.get(0) == Some("") && rows.is_empty() {
+        return Err(ReadError::Empty.into());
+    }
+    Ok(TextTable {
+        header,
+        rows,
+        format: Format::Csv { delimiter },
+        dropped_index: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<TextTable, Error> {
+        read_table(text.as_bytes(), &ReadOptions::default())
+    }
+
+    #[test]
+    fn a_bom_and_a_pandas_index_are_dropped() {
+        let t = read("\u{feff},age,sex\n0,29,f\n1,30,m\n").unwrap();
+        assert!(t.dropped_index);
+        assert_eq!(t.header, csv::StringRecord::from(vec!["age", "sex"]));
+        assert_eq!(&t.rows[1][0], "30");
+        let t = read("\u{feff}age,sex\n29,f\n").unwrap();
+        assert_eq!(&t.header[0], "age");
+    }
+
+    #[test]
+    fn an_unnamed_first_column_that_is_no_index_is_an_error_with_the_hint() {
+        let e = read(",age\nx,29\n").unwrap_err();
+        assert_eq!(e.code(), "EMPTY_HEADER");
+        assert!(e.to_string().contains("column 1"), "{e}");
+        assert!(e.to_string().contains("pandas index"), "{e}");
+    }
+
+    #[test]
+    fn semicolon_files_are_sniffed_and_a_wrong_delimiter_suggests_the_right_one() {
+        let text = "age;sex\n29;f\n30;m\n";
+        let t = read(text).unwrap();
+        assert_eq!(t.format, Format::Csv { delimiter: b';' });
+        let forced = ReadOptions {
+            delimiter: Some(','),
+            ..ReadOptions::default()
+        };
+        let e = read_table(text.as_bytes(), &forced).unwrap_err();
+        assert_eq!(e.code(), "ONE_COLUMN");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_error() {
+        assert_eq!(read("").unwrap_err().code(), "EMPTY_FILE");
+    }
+}
