@@ -1,10 +1,11 @@
 //! The schema contract as a CLI user meets it: what `predict` warns about or rejects, and
 //! `validate` reporting exactly that, on titanic rows written the ways people write them.
+#![allow(clippy::unwrap_used, clippy::panic)] // Test code: a panic is a failed test.
 
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use common::{root, scratch, tandem, text, train_json};
@@ -47,7 +48,7 @@ fn input(name: &str) -> PathBuf {
 }
 
 /// `(row, level, code, field)` of every error and warning `predict` writes (JSON Lines).
-fn predicted(path: &PathBuf, extra: &[&str]) -> BTreeSet<(u64, String, String, String)> {
+fn predicted(path: &Path, extra: &[&str]) -> BTreeSet<(u64, String, String, String)> {
     let out_path = path.with_file_name("out.jsonl");
     let mut args = vec![
         "predict",
@@ -82,7 +83,7 @@ fn predicted(path: &PathBuf, extra: &[&str]) -> BTreeSet<(u64, String, String, S
     found
 }
 
-fn validated(path: &PathBuf, extra: &[&str]) -> BTreeSet<(u64, String, String, String)> {
+fn validated(path: &Path, extra: &[&str]) -> BTreeSet<(u64, String, String, String)> {
     let mut args = vec![
         "validate",
         "--schema",
