@@ -20,7 +20,8 @@ test("instance errors carry code and field", async () => {
   await expectError(() => model.predict(null), "NOT_AN_OBJECT", null);
   await expectError(() => model.predict("a string"), "NOT_AN_OBJECT", null);
   await expectError(() => model.predict([1, 2]), "NOT_AN_OBJECT", null);
-  await expectError(() => model.predict({ ...good, sex: undefined }), "MISSING_FIELD", "sex");
+  // An absent (undefined) value is missing, and the fitted node imputes it: no error.
+  assert.deepEqual(model.predict({ ...good, sex: undefined }), model.predict({ ...good, sex: null }));
   await expectError(() => model.predict({ ...good, age: "29" }), "WRONG_TYPE", "age");
   await expectError(() => model.predict({ ...good, age: NaN }), "NOT_FINITE", "age");
   await expectError(() => model.predict({ ...good, age: Infinity }), "NOT_FINITE", "age");
@@ -32,8 +33,9 @@ test("instance errors carry code and field", async () => {
 });
 
 test("empty strings are missing values and categories are trimmed, as in CSV", async () => {
-  await expectError(() => model.predict({ ...good, sex: "" }), "MISSING_FIELD", "sex");
-  await expectError(() => model.predict({ ...good, sex: "   " }), "MISSING_FIELD", "sex");
+  const missing = model.predict({ ...good, sex: null });
+  assert.deepEqual(model.predict({ ...good, sex: "" }), missing);
+  assert.deepEqual(model.predict({ ...good, sex: "   " }), missing);
   assert.deepEqual(model.predict({ ...good, sex: " female " }), model.predict(good));
   assert.deepEqual(model.predict({ ...good, age: "" }), model.predict({ ...good, age: null }));
 });
@@ -85,10 +87,14 @@ test("options follow core's one rule: booleans are booleans, words are known, un
 
 test("prototype keys are never read", async () => {
   const evil = JSON.parse('{"__proto__": {"sex": "female", "age": 1}, "name": "X", "passengerClass": "1st", "age": 29}');
-  await expectError(() => model.predict(evil), "MISSING_FIELD", "sex");
+  // `sex` is missing (imputed), never the prototype's "female".
+  const own = { name: "X", passengerClass: "1st", age: 29 };
+  const missing = model.predict({ ...own, sex: null });
+  assert.notDeepEqual(model.predict({ ...own, sex: "female" }), missing, "the test can tell");
+  assert.deepEqual(model.predict(evil), missing);
   const inherited = Object.create({ sex: "female" });
-  Object.assign(inherited, { name: "X", age: 29, passengerClass: "1st" });
-  await expectError(() => model.predict(inherited), "MISSING_FIELD", "sex");
+  Object.assign(inherited, own);
+  assert.deepEqual(model.predict(inherited), missing);
   assert.equal({}.sex, undefined);
 });
 
