@@ -82,11 +82,14 @@ test("the form predicts like tandem predict, shows field errors, and batch CSV m
     assert.ok(await page.$(`label[for="field-${f}"]`), `label for ${f}`);
   }
 
-  // Invalid input: a required category left empty shows the error at that field.
+  // A category left empty is a missing value, which the model's node imputes: it predicts,
+  // with no field error (the contract: nullable follows the nodes).
   await page.selectOption("#field-sex", "");
-  await page.waitForSelector("#field-sex[aria-invalid=true]");
-  assert.match(await page.textContent("#field-sex-error"), /required/);
-  assert.equal(await page.getAttribute("body", "data-error"), "MISSING_FIELD");
+  await page.waitForTimeout(300);
+  assert.equal(await page.inputValue("#field-sex"), "");
+  assert.ok(await page.getAttribute("#prediction", "data-json"), "a prediction with sex missing");
+  assert.equal(await page.getAttribute("#field-sex", "aria-invalid"), null);
+  assert.equal(await page.getAttribute("body", "data-error"), null);
   await page.selectOption("#field-sex", rows[0].sex);
   await page.waitForFunction(() => !document.body.dataset.error);
 
