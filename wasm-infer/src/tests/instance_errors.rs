@@ -39,9 +39,11 @@ fn something_other_than_an_object_is_not_an_object() {
 fn field_errors_name_the_field() {
     let model = model();
     let none = &JsValue::UNDEFINED;
+    // A missing value is imputed by the node (no error); a value of no usable type is refused.
+    assert!(model.predict(&good_with("sex", "null"), none).is_ok());
     thrown(
-        model.predict(&good_with("sex", "null"), none),
-        "MISSING_FIELD",
+        model.predict(&good_with("sex", "[1]"), none),
+        "WRONG_TYPE",
         Some("sex"),
     );
     thrown(
@@ -91,13 +93,16 @@ fn a_batch_names_the_index_of_its_first_bad_row() {
     let none = &JsValue::UNDEFINED;
     thrown(model.predict_batch(&good(), none), "NOT_AN_ARRAY", None);
     let good = expected()["instances"][0].to_string();
-    let batch = js(&format!(r#"[{good}, {{"name": "X"}}, null]"#));
-    let err = thrown(
-        model.predict_batch(&batch, none),
-        "MISSING_FIELD",
-        Some("sex"),
+    let batch = js(&format!(
+        r#"[{good}, {{"name": "X"}}, {{"age": "x"}}, null]"#
+    ));
+    let err = thrown(model.predict_batch(&batch, none), "WRONG_TYPE", Some("age"));
+    assert_eq!(get(&err, "index").as_f64(), Some(2.0));
+    assert_eq!(
+        get(&err, "row").as_f64(),
+        Some(3.0),
+        "rows are numbered from 1"
     );
-    assert_eq!(get(&err, "index").as_f64(), Some(1.0));
     thrown(
         model.predict_batch(&batch, &js(r#"{"errors": "maybe"}"#)),
         "BAD_OPTION",
@@ -109,7 +114,7 @@ fn a_batch_names_the_index_of_its_first_bad_row() {
 fn the_model_still_predicts_after_every_kind_of_error() {
     let model = model();
     let before = json(&model.predict(&good(), &JsValue::UNDEFINED).unwrap());
-    for bad in ["null", "{}", "[[]]", r#"{"age": "x", "sex": 1}"#] {
+    for bad in ["null", "[[]]", r#"{"age": "x", "sex": 1}"#] {
         assert!(model.predict(&js(bad), &JsValue::UNDEFINED).is_err());
         assert!(model.predict_batch(&js(bad), &JsValue::UNDEFINED).is_err());
     }

@@ -101,7 +101,9 @@ fn predict_columns_and_predict_csv_agree_with_predict_batch() {
 fn a_batch_with_errors_returned_predicts_the_good_rows_and_marks_the_bad_one() {
     let model = model();
     let good = expected()["instances"][0].to_string();
-    let batch = js(&format!(r#"[{good}, {{"name": "X"}}, {good}]"#));
+    let batch = js(&format!(
+        r#"[{good}, {{"name": "X", "age": "old"}}, {good}]"#
+    ));
     let got = json(
         &model
             .predict_batch(&batch, &js(r#"{"errors": "return"}"#))
@@ -110,8 +112,9 @@ fn a_batch_with_errors_returned_predicts_the_good_rows_and_marks_the_bad_one() {
     let want = &expected()["predictions"][0];
     same_prediction(0, &got[0], want);
     same_prediction(2, &got[2], want);
-    assert_eq!(got[1]["error"]["code"], "MISSING_FIELD");
-    assert!(got[1]["error"]["field"].is_string());
+    assert_eq!(got[1]["error"]["code"], "WRONG_TYPE");
+    assert_eq!(got[1]["error"]["field"], "age");
+    assert_eq!(got[1]["error"]["row"], 2);
 }
 
 #[wasm_bindgen_test]
