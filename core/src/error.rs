@@ -60,7 +60,11 @@ pub enum InstanceError {
         known: String,
     },
     /// A number outside the range seen in training, with the range policy set to error.
-    #[error("field `{field}` is {value}, outside the training range [{min}, {max}]")]
+    #[error(
+        "field `{field}` is {}, outside the training range {}",
+        crate::short::number(*value),
+        crate::short::range(*min, *max)
+    )]
     OutOfRange {
         /// The field's name.
         field: String,

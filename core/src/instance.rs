@@ -108,13 +108,13 @@ fn check_number(field: &str, kind: FieldType, v: f64) -> Result<Value, InstanceE
     if !v.is_finite() {
         return Err(InstanceError::NotFinite {
             field: field.into(),
-            value: v.to_string(),
+            value: crate::short::number(v),
         });
     }
     if kind == FieldType::Integer && v.fract() != 0.0 {
         return Err(InstanceError::NotInteger {
             field: field.into(),
-            value: v.to_string(),
+            value: crate::short::number(v),
         });
     }
     Ok(Value::Number(v))
