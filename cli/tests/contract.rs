@@ -199,3 +199,44 @@ fn a_missing_value_is_accepted_where_the_node_imputes() {
     let found = predicted(&path, &[]);
     assert!(!found.iter().any(|(row, ..)| *row == 4), "{found:?}");
 }
+
+#[test]
+fn a_file_lacking_columns_is_refused_naming_every_absent_one_by_predict_and_validate() {
+    // Two of the model's four inputs: predicting would impute the rest for every row and give
+    // every row the same answer, so the file is refused as a whole.
+    let path = scratch("lacking-columns").join("rows.csv");
+    std::fs::write(
+        &path,
+        "name,passengerClass\n\"Allen, Miss. E\",1st\n\"Doe, Mr. J\",3rd\n",
+    )
+    .unwrap();
+    let out_path = path.with_file_name("out.csv");
+    for args in [
+        vec![
+            "predict",
+            "--model",
+            model(),
+            "--input",
+            path.to_str().unwrap(),
+            "--output",
+            out_path.to_str().unwrap(),
+        ],
+        vec![
+            "validate",
+            "--schema",
+            model(),
+            "--data",
+            path.to_str().unwrap(),
+        ],
+    ] {
+        let out = tandem(&args);
+        assert!(!out.status.success(), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("MISSING_FIELD"), "{err}");
+        assert!(
+            err.contains("no column for 2 fields: `sex`, `age`"),
+            "{err}"
+        );
+    }
+    assert!(!out_path.exists(), "nothing is written for a refused file");
+}
