@@ -263,3 +263,44 @@ fn init_writes_the_reading_flags_into_the_spec_so_training_reads_the_same() {
     ]);
     assert!(s["model"].is_string());
 }
+
+#[test]
+fn init_starts_iso_date_columns_as_datetime_features_and_the_spec_trains() {
+    // Titanic rows with the day each passenger boarded (Southampton, Cherbourg, Queenstown).
+    let dir = scratch("messy-init-dates");
+    let clean = std::fs::read_to_string(root().join("examples/data/titanic.csv")).unwrap();
+    let mut lines = clean.lines();
+    let mut csv = format!("{},boarded\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        let day = ["1912-04-10", "1912-04-10", "1912-04-11"][i % 3];
+        csv.push_str(&format!("{line},{day}\n"));
+    }
+    let data = dir.join("boarded.csv");
+    std::fs::write(&data, csv).unwrap();
+    let spec = dir.join("tandem.toml");
+    let out = tandem(&[
+        "init",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "survived",
+        "--out",
+        spec.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let written = std::fs::read_to_string(&spec).unwrap();
+    assert!(
+        written.contains("field = \"boarded\"\n# text\nencode = \"datetime\""),
+        "{written}"
+    );
+    assert!(written.contains("format = \"%Y-%m-%d\""), "{written}");
+    let s = train_json(&[
+        "--spec",
+        spec.to_str().unwrap(),
+        "--runs-dir",
+        dir.join("runs").to_str().unwrap(),
+        "--max-epochs",
+        "5",
+    ]);
+    assert!(s["model"].is_string(), "{s}");
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 use tandem_core::read::ReadOptions;
-use tandem_core::schema::{InferConfig, TaskKind, infer_schema};
+use tandem_core::schema::{InferConfig, TaskKind, infer_dates, infer_schema};
 
 use super::read_args::ReadArgs;
 
@@ -112,7 +112,10 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         &config,
     )
     .map_err(|e| super::core_error(&e))?;
-    let text = init::render(&schema, &relative_to(&args.data, &args.out));
+    // Text fields written as ISO dates start as datetime features, as the default pipeline
+    // encodes them.
+    let dates = infer_dates(&table.header_strings(), &table.row_strings(), &read);
+    let text = init::render(&schema, &relative_to(&args.data, &args.out), &dates);
     // The reading options and the task go right after `[data]`'s keys.
     let text = text.replacen(
         "# schema = ",

@@ -4,6 +4,7 @@
 //! and, in comments, the alternatives that fit its type. Every value it writes is a
 //! [`super::defaults`] constant, so the template says what a spec without the key does.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use tandem_core::schema::{Field, FieldType, Schema, Task};
@@ -16,7 +17,9 @@ fn quote(v: &str) -> String {
 }
 
 /// Render a starter spec for `schema`, reading `data` (relative to where the spec is written).
-pub fn render(schema: &Schema, data: &str) -> String {
+/// `dates`: text fields written as ISO dates and their format ([`tandem_core::schema::infer_dates`]),
+/// which get `encode = "datetime"` as the default pipeline gives them.
+pub fn render(schema: &Schema, data: &str, dates: &BTreeMap<String, &str>) -> String {
     let mut s = String::new();
     header(&mut s, schema, data);
     split_and_training(&mut s, &numeric_example(schema));
@@ -26,7 +29,7 @@ pub fn render(schema: &Schema, data: &str) -> String {
          # Remove a [[feature]] to leave its field out of the model.\n",
     );
     for f in &schema.fields {
-        feature(&mut s, f);
+        feature(&mut s, f, dates.get(&f.name).copied());
     }
     s.push_str(
         "\n# A derived numeric feature is a [[feature]] table with `name` and `expr` instead of\n\
@@ -128,7 +131,7 @@ fn clip_example(f: &Field) -> String {
 }
 
 /// One `[[feature]]` table: what was observed, the default node, the alternatives.
-fn feature(s: &mut String, f: &Field) {
+fn feature(s: &mut String, f: &Field, date: Option<&str>) {
     let observed = match (f.min, f.max, &f.categories) {
         (Some(lo), Some(hi), _) => format!(", range [{lo}, {hi}]"),
         (_, _, Some(c)) => format!(", {} categories", c.len()),
@@ -167,6 +170,13 @@ fn feature(s: &mut String, f: &Field) {
              # max_categories = 20 # at most this many columns\n\
              # (or read yes/no, true/false, 1/0 words as a number: boolean = true, encode = \"number\")",
             d::HASH_BUCKETS
+        ),
+        FieldType::Text if date.is_some() => writeln!(
+            s,
+            "encode = \"datetime\"  # the cells are ISO dates\n\
+             format = {}\n\
+             # parts = [\"year\", \"month_cycle\", \"weekday_cycle\"]  # also month, day, weekday, day_of_year, hour, minute, hour_cycle",
+            quote(date.unwrap_or_default())
         ),
         FieldType::Text => writeln!(
             s,
@@ -210,7 +220,7 @@ mod tests {
 
     #[test]
     fn the_template_parses_to_the_defaults_a_spec_without_those_keys_gets() {
-        let text = render(&schema(), "data.csv");
+        let text = render(&schema(), "data.csv", &BTreeMap::new());
         let spec = LoadedSpec::parse(Path::new("tandem.toml"), &text).unwrap();
         let (split, model) = (SplitSpec::default(), ModelSpec::default());
         assert_eq!(spec.split.validation.get_ref(), split.validation.get_ref());
@@ -252,6 +262,32 @@ mod tests {
     }
 
     #[test]
+    fn iso_date_fields_start_as_datetime_features_whose_commented_parts_are_valid() {
+        let schema = Schema {
+            fields: vec![
+                Field::new("when", FieldType::Text, false),
+                Field::new("amount", FieldType::Number, false),
+            ],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        let dates = BTreeMap::from([("when".to_string(), "%Y-%m-%d")]);
+        let text = render(&schema, "data.csv", &dates);
+        assert!(
+            text.contains("field = \"when\"\n# text\nencode = \"datetime\""),
+            "{text}"
+        );
+        assert!(text.contains("format = \"%Y-%m-%d\""), "{text}");
+        let path = Path::new("tandem.toml");
+        LoadedSpec::parse(path, &text).unwrap();
+        let uncommented = text.replace("# parts = ", "parts = ");
+        assert_ne!(uncommented, text);
+        LoadedSpec::parse(path, &uncommented).unwrap();
+    }
+
+    #[test]
     fn every_commented_key_of_the_template_is_a_valid_setting_once_uncommented() {
         for (file, label) in [
             ("titanic.csv", "survived"),
@@ -259,7 +295,7 @@ mod tests {
             ("iris.csv", "target"),
         ] {
             let schema = example_schema(file, label);
-            let text = render(&schema, file);
+            let text = render(&schema, file, &BTreeMap::new());
             let lines: Vec<&str> = text.lines().collect();
             let mut tried = 0;
             for (i, line) in lines.iter().enumerate() {
@@ -301,7 +337,7 @@ mod tests {
 
     #[test]
     fn the_template_states_the_task_and_what_was_observed() {
-        let text = render(&schema(), "data.csv");
+        let text = render(&schema(), "data.csv", &BTreeMap::new());
         assert!(
             text.contains(
                 "label = \"survived\"  # inferred task: classification over 2 classes: no, yes"
