@@ -240,3 +240,37 @@ fn a_file_lacking_columns_is_refused_naming_every_absent_one_by_predict_and_vali
     }
     assert!(!out_path.exists(), "nothing is written for a refused file");
 }
+
+#[test]
+fn a_number_that_does_not_read_names_the_reading_option_that_would_read_it() {
+    let path = scratch("number-hints").join("rows.csv");
+    std::fs::write(
+        &path,
+        "name;sex;age;passengerClass\n\"Doe, Mr. J\";male;?;1st\n\"Roe, Mrs. A\";female;1.234,5;3rd\n",
+    )
+    .unwrap();
+    let out_path = path.with_file_name("out.csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "predict",
+            "--model",
+            model(),
+            "--input",
+            path.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&["--output", out_path.to_str().unwrap()]);
+        args.extend_from_slice(extra);
+        tandem(&args)
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("declare it: --na-values '?'"), "{err}");
+    assert!(
+        err.contains("read with --thousands '.' --decimal ','"),
+        "{err}"
+    );
+    // Following the hints, both rows predict.
+    let out = run(&["--na-values", "?", "--thousands", ".", "--decimal", ","]);
+    assert!(out.status.success(), "{}", text(&out));
+}

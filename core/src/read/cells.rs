@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use super::ReadOptions;
 use super::options::DEFAULT_NA_VALUES;
-use crate::Error;
 use crate::instance::{Instance, Raw};
 use crate::schema::{FieldType, Schema};
+use crate::{Error, InstanceError};
 
 /// Whether a cell means "missing": blank, one of [`DEFAULT_NA_VALUES`] or one of the
 /// options' `na_values` (compared trimmed).
@@ -119,11 +119,84 @@ pub fn instance_from_record(
     record: &csv::StringRecord,
     options: &ReadOptions,
 ) -> Result<Instance, Error> {
-    let mut cells = schema.fields.iter().zip(columns).map(|(field, col)| {
-        let cell = col.and_then(|c| record.get(c)).unwrap_or("");
-        raw_from_cell(field.kind, cell, options)
-    });
-    Instance::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null))
+    let cell_of = |i: usize| columns[i].and_then(|c| record.get(c)).unwrap_or("");
+    let mut cells = schema
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| raw_from_cell(field.kind, cell_of(i), options));
+    Instance::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null)).map_err(|e| {
+        let at = e
+            .field()
+            .and_then(|f| schema.fields.iter().position(|x| x.name == f));
+        match at {
+            Some(i) => with_hint(e, cell_of(i), options),
+            None => e,
+        }
+    })
+}
+
+/// A number cell that did not read says how it could: a missing marker the options do not
+/// list (`?`, `-`), or separators they do not declare (`1.234,5`).
+fn with_hint(e: Error, cell: &str, options: &ReadOptions) -> Error {
+    let Error::Instance {
+        row,
+        source:
+            InstanceError::WrongType {
+                field,
+                expected,
+                found,
+            },
+    } = e
+    else {
+        return e;
+    };
+    let hint = number_hint(cell, options).map_or_else(String::new, |h| format!("; {h}"));
+    Error::Instance {
+        row,
+        source: InstanceError::WrongType {
+            field,
+            expected,
+            found: format!("{found}{hint}"),
+        },
+    }
+}
+
+/// How `cell` would read as a number or a missing value, if some reading option says so.
+fn number_hint(cell: &str, options: &ReadOptions) -> Option<String> {
+    let t = cell.trim();
+    if !t.is_empty() && t.chars().count() <= 12 && !t.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(format!(
+            "if {t:?} marks a missing value, declare it: --na-values '{t}' (spec: na_values)"
+        ));
+    }
+    let ways = [
+        (Some(','), '.'),
+        (Some('.'), ','),
+        (None, ','),
+        (Some(' '), ','),
+    ];
+    ways.into_iter().find_map(|(thousands, decimal)| {
+        let o = ReadOptions {
+            thousands,
+            decimal,
+            ..options.clone()
+        };
+        parse_number(t, &o)?;
+        let mut flags = Vec::new();
+        if let Some(sep) = thousands.filter(|s| t.contains(*s)) {
+            flags.push(format!("--thousands '{sep}'"));
+        }
+        if decimal != '.' {
+            flags.push(format!("--decimal '{decimal}'"));
+        }
+        (!flags.is_empty()).then(|| {
+            format!(
+                "a number written with separators? read with {} (spec: thousands, decimal)",
+                flags.join(" ")
+            )
+        })
+    })
 }
 
 #[cfg(test)]
@@ -136,6 +209,20 @@ mod tests {
             decimal,
             ..ReadOptions::default()
         }
+    }
+
+    #[test]
+    fn a_number_cell_that_does_not_read_says_which_reading_option_would_read_it() {
+        let d = ReadOptions::default();
+        assert!(number_hint("?", &d).unwrap().contains("--na-values '?'"));
+        assert!(number_hint(" - ", &d).unwrap().contains("--na-values '-'"));
+        let eu = number_hint("1.234,5", &d).unwrap();
+        assert!(eu.contains("--thousands '.' --decimal ','"), "{eu}");
+        assert!(number_hint("3,5", &d).unwrap().contains("--decimal ','"));
+        let us = number_hint("1,234,567", &d).unwrap();
+        assert!(us.contains("read with --thousands ',' (spec"), "{us}");
+        assert_eq!(number_hint("12abc", &d), None);
+        assert_eq!(number_hint("forty-two years old", &d), None);
     }
 
     #[test]
