@@ -274,3 +274,59 @@ fn a_number_that_does_not_read_names_the_reading_option_that_would_read_it() {
     let out = run(&["--na-values", "?", "--thousands", ".", "--decimal", ","]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn predict_refuses_to_write_over_its_input_and_leaves_it_whole() {
+    let path = input("clobber");
+    let before = std::fs::read(&path).unwrap();
+    let link = path.with_file_name("link.csv");
+    let _ = std::fs::remove_file(&link);
+    std::fs::hard_link(&path, &link).unwrap();
+    for output in [&path, &link] {
+        let out = tandem(&[
+            "predict",
+            "--model",
+            model(),
+            "--input",
+            path.to_str().unwrap(),
+            "--output",
+            output.to_str().unwrap(),
+        ]);
+        assert!(!out.status.success(), "{}", text(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("is the input file: refusing to overwrite"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the input is untouched"
+        );
+    }
+}
+
+#[test]
+fn a_predict_killed_while_writing_leaves_an_existing_output_whole() {
+    use std::os::unix::process::ExitStatusExt;
+    let path = input("killed-output");
+    let output = path.with_file_name("out.csv");
+    std::fs::write(&output, "earlier predictions\n").unwrap();
+    let out = common::command()
+        .args([
+            "predict",
+            "--model",
+            model(),
+            "--input",
+            path.to_str().unwrap(),
+        ])
+        .args(["--output", output.to_str().unwrap()])
+        .env("TANDEM_FAILPOINT", "kill-while-writing:out.csv")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.signal(), Some(9), "{}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "earlier predictions\n"
+    );
+}

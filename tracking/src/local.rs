@@ -707,9 +707,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             .and_then(|()| f.sync_all());
         kill_self();
     }
-    f.write_all(bytes).map_err(Error::io("write", &tmp))?;
-    f.sync_all().map_err(Error::io("sync", &tmp))?;
-    fs::rename(&tmp, path).map_err(Error::io("move into place", path))
+    let written = f
+        .write_all(bytes)
+        .map_err(Error::io("write", &tmp))
+        .and_then(|()| f.sync_all().map_err(Error::io("sync", &tmp)))
+        .and_then(|()| fs::rename(&tmp, path).map_err(Error::io("move into place", path)));
+    if written.is_err() {
+        // A full disk or a failed rename leaves no temp file behind.
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 fn kill_self() {

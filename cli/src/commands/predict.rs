@@ -130,6 +130,7 @@ pub(crate) fn outcomes(
 
 /// Run `tandem predict`.
 pub fn run(args: PredictArgs) -> Result<ExitCode> {
+    check_not_input(&args.input, &args.output)?;
     let (model, _) = super::load_model(&args.model, &args.store)?;
     let options = TransformOptions {
         strict_categories: args.strict,
@@ -144,21 +145,52 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         .unwrap_or_default();
     // The format first: an unknown extension must not truncate an existing file.
     let format = format_of(&args.output)?;
-    let mut sink: Box<dyn Write> = if args.output == Path::new("-") {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(std::io::BufWriter::new(
-            std::fs::File::create(&args.output)
-                .with_context(|| format!("cannot create {}", args.output.display()))?,
-        ))
-    };
+    let mut out = Vec::new();
     match format {
-        Format::Csv => write_csv(&mut sink, &classes, &outcomes)?,
-        Format::JsonLines => write_jsonl(&mut sink, &outcomes)?,
+        Format::Csv => write_csv(&mut out, &classes, &outcomes)?,
+        Format::JsonLines => write_jsonl(&mut out, &outcomes)?,
     }
-    sink.flush()?;
-    drop(sink);
+    if args.output == Path::new("-") {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(&out)?;
+        stdout.flush()?;
+    } else {
+        // A temp file beside the output, renamed into place once complete: a full disk or a
+        // kill never leaves a half-written file (nor an existing one truncated).
+        tandem_tracking::local::write_atomic(&args.output, &out)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+    }
     Ok(summarize(&outcomes))
+}
+
+/// Refuse an output path that is the input file (or a link to it): writing it would destroy
+/// the data being predicted.
+fn check_not_input(input: &Path, output: &Path) -> Result<()> {
+    if output == Path::new("-") {
+        return Ok(());
+    }
+    let same_path = matches!(
+        (std::fs::canonicalize(input), std::fs::canonicalize(output)),
+        (Ok(a), Ok(b)) if a == b
+    );
+    #[cfg(unix)]
+    let same_file = {
+        use std::os::unix::fs::MetadataExt;
+        matches!(
+            (std::fs::metadata(input), std::fs::metadata(output)),
+            (Ok(a), Ok(b)) if (a.dev(), a.ino()) == (b.dev(), b.ino())
+        )
+    };
+    #[cfg(not(unix))]
+    let same_file = false;
+    if same_path || same_file {
+        bail!(
+            "--output {} is the input file: refusing to overwrite the data being predicted \
+             (write the predictions to another file)",
+            output.display()
+        );
+    }
+    Ok(())
 }
 
 /// One CSV row per input row: the prediction, each class's probability, the error, the
