@@ -14,10 +14,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::json;
+use tandem_core::prep::UnknownCategory;
 use tandem_core::prep::{RangePolicy, TransformOptions};
-use tandem_core::runtime::Warning;
+use tandem_core::runtime::{Warning, out_of_range};
 use tandem_core::schema::{FieldType, Schema};
-use tandem_core::{Instance, Value, short};
+use tandem_core::{Instance, Value};
 
 use tandem_core::read::ReadOptions;
 
@@ -108,26 +109,26 @@ fn schema_warnings(schema: &Schema, inst: &Instance, options: TransformOptions) 
                 if let Some(known) = &field.categories
                     && !known.iter().any(|k| k == s)
                 {
+                    // The runtime's wording, from the categories the schema recorded.
+                    let unknown = UnknownCategory {
+                        field: field.name.clone(),
+                        feature: field.name.clone(),
+                        value: s.clone(),
+                        known: known.clone(),
+                    };
                     out.push(Warning {
                         code: "UNKNOWN_CATEGORY",
-                        field: field.name.clone(),
-                        message: format!("{s:?} is not a category seen in training"),
+                        message: unknown.describe(),
+                        field: unknown.field,
                     });
                 }
             }
             (FieldType::Number | FieldType::Integer, Value::Number(x))
                 if options.range != RangePolicy::Error =>
             {
-                if let Some((min, max)) = field.out_of_range(*x) {
-                    out.push(Warning {
-                        code: "OUT_OF_RANGE",
-                        field: field.name.clone(),
-                        message: format!(
-                            "{} is outside the training range {}",
-                            short::number(*x),
-                            short::range(min, max)
-                        ),
-                    });
+                if let Some(range) = field.out_of_range(*x) {
+                    let clip = options.range == RangePolicy::Clip;
+                    out.push(out_of_range(&field.name, *x, range, clip));
                 }
             }
             _ => {}

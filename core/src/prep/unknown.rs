@@ -108,6 +108,13 @@ impl OneHotParams {
 }
 
 impl OrdinalParams {
+    /// Whether `value` is a training category.
+    pub fn knows(&self, value: &str) -> bool {
+        self.categories
+            .binary_search_by(|c| c.as_str().cmp(value))
+            .is_ok()
+    }
+
     /// `value` as an unknown category of this node, if it is one (`None`: missing).
     pub(crate) fn unknown(
         &self,
@@ -116,11 +123,7 @@ impl OrdinalParams {
         value: Option<&str>,
     ) -> Option<UnknownCategory> {
         let v = value?;
-        let known = self
-            .categories
-            .binary_search_by(|c| c.as_str().cmp(v))
-            .is_ok();
-        (!known).then(|| UnknownCategory {
+        (!self.knows(v)).then(|| UnknownCategory {
             field: field.to_string(),
             feature: feature.to_string(),
             value: v.to_string(),

@@ -119,7 +119,14 @@ pub fn instance_from_record(
     record: &csv::StringRecord,
     options: &ReadOptions,
 ) -> Result<Instance, Error> {
-    let cell_of = |i: usize| columns[i].and_then(|c| record.get(c)).unwrap_or("");
+    let cell_of = |i: usize| {
+        columns
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|c| record.get(c))
+            .unwrap_or("")
+    };
     let mut cells = schema
         .fields
         .iter()

@@ -14,7 +14,7 @@ mod warnings;
 pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};
 #[cfg(feature = "tract")]
 pub use engine::TractEngine;
-pub use warnings::Warning;
+pub use warnings::{Warning, out_of_range};
 
 use serde_json::Value as Json;
 

@@ -23,6 +23,27 @@ pub struct Warning {
     pub message: String,
 }
 
+/// The `OUT_OF_RANGE` warning for `value` of `field` outside `range` (with `clip`: what it
+/// became). The one wording, for the runtime and for `tandem validate` against a bare schema.
+pub fn out_of_range(field: &str, value: f64, (min, max): (f64, f64), clip: bool) -> Warning {
+    let mut message = format!(
+        "{} is outside the training range {}",
+        short::number(value),
+        short::range(min, max)
+    );
+    if clip {
+        message.push_str(&format!(
+            "; clipped to {}",
+            short::number(value.clamp(min, max))
+        ));
+    }
+    Warning {
+        code: "OUT_OF_RANGE",
+        field: field.to_string(),
+        message,
+    }
+}
+
 impl Model {
     /// Whether predicting `instance` gives any warning (what [`Model::warnings`] would
     /// report, without building the messages). Under `range: "error"` or strict categories
@@ -38,24 +59,10 @@ impl Model {
         let mut out = Vec::new();
         if options.range != RangePolicy::Error {
             let clip = options.range == RangePolicy::Clip;
-            out.extend(self.out_of_range(instance).map(|(field, value, min, max)| {
-                let mut message = format!(
-                    "{} is outside the training range {}",
-                    short::number(value),
-                    short::range(min, max)
-                );
-                if clip {
-                    message.push_str(&format!(
-                        "; clipped to {}",
-                        short::number(value.clamp(min, max))
-                    ));
-                }
-                Warning {
-                    code: "OUT_OF_RANGE",
-                    field: field.to_string(),
-                    message,
-                }
-            }));
+            out.extend(
+                self.out_of_range(instance)
+                    .map(|(field, value, min, max)| out_of_range(field, value, (min, max), clip)),
+            );
         }
         if !options.strict_categories {
             out.extend(

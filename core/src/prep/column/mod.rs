@@ -234,11 +234,10 @@ impl BoundColumn {
 
     /// Whether [`BoundColumn::unknown`] finds one, without building it.
     pub fn has_unknown(&self, values: &[Value]) -> bool {
-        let known = |list: &[String], s: &str| list.binary_search_by(|c| c.as_str().cmp(s)).is_ok();
         let read = || self.source.cell(values).ok().and_then(Cell::category);
         match &self.encode {
             Encode::OneHot(p) => read().is_some_and(|s| !p.knows(&s)),
-            Encode::Ordinal(p) => read().is_some_and(|s| !known(&p.categories, &s)),
+            Encode::Ordinal(p) => read().is_some_and(|s| !p.knows(&s)),
             _ => false,
         }
     }
