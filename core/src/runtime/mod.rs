@@ -9,11 +9,13 @@
 mod dense;
 #[cfg(feature = "tract")]
 mod engine;
+mod load;
 mod warnings;
 
 pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};
 #[cfg(feature = "tract")]
 pub use engine::TractEngine;
+pub use load::LoadOptions;
 pub use warnings::{Warning, out_of_range};
 
 use serde_json::Value as Json;
@@ -102,12 +104,12 @@ fn load_dense(bytes: &[u8], n_features: usize, n_outputs: usize) -> Result<Engin
 impl Model {
     /// Decode, verify and load a bundle file with the default engine.
     pub fn load(bytes: &[u8]) -> Result<Model, Error> {
-        Self::from_bundle(Bundle::from_bytes(bytes)?, EngineChoice::Auto)
+        Self::load_options(bytes, &LoadOptions::default())
     }
 
     /// Decode, verify and load a bundle file with the given engine.
     pub fn load_with(bytes: &[u8], engine: EngineChoice) -> Result<Model, Error> {
-        Self::from_bundle(Bundle::from_bytes(bytes)?, engine)
+        Self::load_options(bytes, &LoadOptions::with_engine(engine))
     }
 
     /// Load an already decoded bundle.

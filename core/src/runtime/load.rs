@@ -1,0 +1,33 @@
+//! How a bundle is loaded: which engine runs it, and (issue 14) which limits its parts must
+//! respect and which key must have signed it. One options value for every caller (CLI,
+//! server, npm), so each path checks the same things.
+
+use super::{EngineChoice, Model};
+use crate::Error;
+use crate::bundle::Bundle;
+
+/// Everything a caller can choose when loading a bundle. `LoadOptions::default()` is what
+/// [`Model::load`] uses.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    /// Which engine runs the network.
+    pub engine: EngineChoice,
+}
+
+impl LoadOptions {
+    /// The defaults with the given engine.
+    pub fn with_engine(engine: EngineChoice) -> LoadOptions {
+        LoadOptions {
+            engine,
+            ..LoadOptions::default()
+        }
+    }
+}
+
+impl Model {
+    /// Decode, verify and load a bundle file with the given options.
+    pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
+        Self::from_bundle(Bundle::from_bytes(bytes)?, options.engine)
+    }
+}
