@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
+use super::tls::{Env, tls_config, warn_if_credentials_in_clear};
 use crate::{Error, Result};
 
 /// The largest JSON answer we read (a run with thousands of metrics fits easily).
@@ -79,8 +80,14 @@ fn redact(uri: &str) -> String {
 }
 
 impl MlflowStore {
-    /// A client for the server at `uri` (`http://host:port[/prefix]` or https).
+    /// A client for the server at `uri` (`http://host:port[/prefix]` or https), configured by
+    /// MLflow's environment variables (credentials, TLS, retries, timeout).
     pub fn new(uri: &str) -> Result<MlflowStore> {
+        Self::with_env(uri, &|k| std::env::var(k).ok())
+    }
+
+    /// [`MlflowStore::new`] reading its environment variables through `env`.
+    pub fn with_env(uri: &str, env: Env) -> Result<MlflowStore> {
         let invalid = |reason: &str| Error::InvalidTrackingUri {
             uri: redact(uri),
             reason: reason.to_string(),
@@ -108,30 +115,27 @@ impl MlflowStore {
             return Err(invalid("no host"));
         }
         let base = format!("{scheme}{host}{path}");
-        let env_num = |k: &str, d: u64| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(d)
-        };
+        let env_num = |k: &str, d: u64| env(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
         let timeout = Duration::from_secs(env_num("MLFLOW_HTTP_REQUEST_TIMEOUT", 120));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(Duration::from_secs(10)))
             .user_agent(format!("tandem/{}", tandem_core::VERSION))
+            .tls_config(tls_config(env)?)
             .build()
             .into();
-        let auth = if let Ok(token) = std::env::var("MLFLOW_TRACKING_TOKEN") {
+        let auth = if let Some(token) = env("MLFLOW_TRACKING_TOKEN") {
             Some(format!("Bearer {token}"))
-        } else if let (Ok(u), Ok(p)) = (
-            std::env::var("MLFLOW_TRACKING_USERNAME"),
-            std::env::var("MLFLOW_TRACKING_PASSWORD"),
+        } else if let (Some(u), Some(p)) = (
+            env("MLFLOW_TRACKING_USERNAME"),
+            env("MLFLOW_TRACKING_PASSWORD"),
         ) {
             Some(format!("Basic {}", base64(format!("{u}:{p}").as_bytes())))
         } else {
             userinfo.map(|u| format!("Basic {}", base64(u.as_bytes())))
         };
+        warn_if_credentials_in_clear(&base, auth.is_some());
         Ok(MlflowStore {
             base,
             agent,
