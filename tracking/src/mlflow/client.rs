@@ -22,6 +22,8 @@ pub struct MlflowStore {
     agent: ureq::Agent,
     auth: Option<String>,
     retries: u32,
+    /// Results asked for per page of a search.
+    pub(super) page_size: usize,
     /// Run id -> artifact root: fixed when a run is created, asked for once per run.
     pub(super) artifact_roots: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -59,6 +61,9 @@ enum Failure {
     Lost(String),
     /// The answer is larger than the call accepts.
     TooLarge,
+    /// The TLS handshake failed (an untrusted certificate, a refused client certificate):
+    /// retrying cannot help.
+    Tls(String),
 }
 
 pub(super) enum Body<'a> {
@@ -142,6 +147,7 @@ impl MlflowStore {
             auth,
             retries: u32::try_from(env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3))
                 .unwrap_or(u32::MAX),
+            page_size: super::paging::page_size(env("TANDEM_MLFLOW_PAGE_SIZE")),
             artifact_roots: Default::default(),
         })
     }
@@ -170,7 +176,7 @@ impl MlflowStore {
             let transient = match &outcome {
                 Err(Failure::NotSent(_)) => true,
                 Err(Failure::Lost(_)) => idempotent,
-                Err(Failure::TooLarge) => false,
+                Err(Failure::TooLarge | Failure::Tls(_)) => false,
                 Ok((status, _)) => *status == 429 || (*status >= 500 && idempotent),
             };
             if transient && attempt < self.retries {
@@ -185,6 +191,14 @@ impl MlflowStore {
                         method,
                         endpoint,
                         limit,
+                    });
+                }
+                Err(Failure::Tls(reason)) => {
+                    return Err(Error::Tls {
+                        server: self.base.clone(),
+                        method,
+                        endpoint,
+                        reason,
                     });
                 }
                 Err(Failure::NotSent(reason) | Failure::Lost(reason)) => {
@@ -249,6 +263,15 @@ impl MlflowStore {
             }
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 Failure::NotSent(e.to_string())
+            }
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+                Failure::Tls(e.to_string())
+            }
+            // rustls reports a failed handshake as invalid data on the socket.
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::InvalidData && url.starts_with("https://") =>
+            {
+                Failure::Tls(io.to_string())
             }
             _ => Failure::Lost(e.to_string()),
         })?;

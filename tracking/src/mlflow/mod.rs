@@ -3,8 +3,12 @@
 //! Tracking: `experiments/get-by-name|create`, `runs/create|log-batch|update|get|search`,
 //! `metrics/get-history`. Artifacts: the tracking server's `mlflow-artifacts` proxy
 //! (`mlflow server --serve-artifacts`, the default since MLflow 2.0). Registry:
-//! `registered-models/*`, `model-versions/*`. Authentication as MLflow's own client reads
-//! it: `MLFLOW_TRACKING_TOKEN` (bearer) or `MLFLOW_TRACKING_USERNAME` / `_PASSWORD` (basic).
+//! `registered-models/*`, `model-versions/*` (each version tagged with its bundle's SHA-256,
+//! [`BUNDLE_SHA256_TAG`]). Authentication as MLflow's own client reads it:
+//! `MLFLOW_TRACKING_TOKEN` (bearer) or `MLFLOW_TRACKING_USERNAME` / `_PASSWORD` (basic), with a
+//! warning when they would go over plain http to another machine; TLS as its variables say
+//! (`MLFLOW_TRACKING_SERVER_CERT_PATH`, `_INSECURE_TLS`, `_CLIENT_CERT_PATH`: [`tls`]).
+//! Searches page with `page_token` ([`paging`]).
 //! Transient failures (connection refused, 429, 5xx) are retried
 //! `MLFLOW_HTTP_REQUEST_MAX_RETRIES` times (default 3) with exponential backoff; each request
 //! times out after `MLFLOW_HTTP_REQUEST_TIMEOUT` seconds (default 120).
@@ -12,7 +16,7 @@
 mod answers;
 mod client;
 pub mod paging;
-mod tls;
+pub mod tls;
 
 use serde_json::{Value as Json, json};
 
@@ -28,7 +32,7 @@ use answers::{
 };
 use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path};
 pub use client::{Method, MlflowStore};
-use paging::{all_pages, page_size};
+use paging::all_pages;
 
 /// MLflow's per-call limits of `runs/log-batch`.
 pub const MAX_METRICS_PER_BATCH: usize = 1000;
@@ -62,7 +66,7 @@ impl MlflowStore {
     /// Every version of a registered model, oldest first (`model-versions/search`).
     fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
         let filter = format!("name='{}'", name.replace('\'', "\\'"));
-        let size = page_size().to_string();
+        let size = self.page_size.to_string();
         let mut versions: Vec<ModelVersion> = all_pages(usize::MAX, |token| {
             let mut query = vec![("filter", filter.as_str()), ("max_results", &size)];
             query.extend(token.map(|t| ("page_token", t)));
@@ -182,7 +186,7 @@ impl MlflowStore {
     fn experiment_ids(&self, experiment: Option<&str>) -> Result<Vec<String>> {
         let Some(name) = experiment else {
             return all_pages(usize::MAX, |token| {
-                let mut body = json!({"max_results": page_size()});
+                let mut body = json!({"max_results": self.page_size});
                 if let Some(t) = token {
                     body["page_token"] = json!(t);
                 }
@@ -321,7 +325,7 @@ impl Store for MlflowStore {
         all_pages(max, |token| {
             let mut body = json!({
                 "experiment_ids": ids,
-                "max_results": max.clamp(1, page_size()),
+                "max_results": max.clamp(1, self.page_size),
                 "order_by": ["attributes.start_time DESC"],
             });
             if let Some(t) = token {
@@ -460,7 +464,7 @@ impl Store for MlflowStore {
     }
 
     fn models(&self) -> Result<ModelListing> {
-        let size = page_size().to_string();
+        let size = self.page_size.to_string();
         let models = all_pages(usize::MAX, |token| {
             let mut query = vec![("max_results", size.as_str())];
             query.extend(token.map(|t| ("page_token", t)));

@@ -9,9 +9,8 @@ pub const MAX_PAGE_SIZE: usize = 1000;
 
 /// The page size of every search: `TANDEM_MLFLOW_PAGE_SIZE` (1 to 1000), else 1000. A smaller
 /// page helps a server or a proxy with small answer limits, and lets the tests page cheaply.
-pub fn page_size() -> usize {
-    std::env::var("TANDEM_MLFLOW_PAGE_SIZE")
-        .ok()
+pub fn page_size(setting: Option<String>) -> usize {
+    setting
         .and_then(|v| v.trim().parse::<usize>().ok())
         .map_or(MAX_PAGE_SIZE, |n| n.clamp(1, MAX_PAGE_SIZE))
 }
@@ -71,6 +70,15 @@ mod tests {
             all_pages(usize::MAX, server(1000, 1000)).unwrap().len(),
             1000
         );
+    }
+
+    #[test]
+    fn the_page_size_setting_is_kept_within_mlflow_limits() {
+        assert_eq!(page_size(None), 1000);
+        assert_eq!(page_size(Some("3".into())), 3);
+        assert_eq!(page_size(Some("0".into())), 1);
+        assert_eq!(page_size(Some("5000".into())), 1000);
+        assert_eq!(page_size(Some("many".into())), 1000);
     }
 
     #[test]
