@@ -4,7 +4,6 @@
 //! SHA-256.
 
 use std::collections::HashMap;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -21,18 +20,47 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        // The server and its workers are one process group, started here: TERM, and KILL
-        // what is left after a grace period (its job consumers ignore TERM).
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        let _ = Command::new("kill").args(["-KILL", &group]).status();
+        // The server and every process it started (uvicorn, the job runner, its consumers),
+        // each by its id, found before any dies (orphans are re-parented).
+        let mut pids = descendants(self.child.id());
+        pids.push(self.child.id());
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .args(pids.iter().map(u32::to_string))
+            .status();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Every process descended from `pid`, from `ps`.
+fn descendants(pid: u32) -> Vec<u32> {
+    let out = Command::new("ps")
+        .args(["-eo", "pid=,ppid="])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let pairs: Vec<(u32, u32)> = out
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split_whitespace().map(|n| n.parse::<u32>().ok());
+            Some((it.next()??, it.next()??))
+        })
+        .collect();
+    let mut found = vec![pid];
+    let mut i = 0;
+    while i < found.len() {
+        let parent = found[i];
+        found.extend(
+            pairs
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    found.remove(0);
+    found
 }
 
 fn free_port() -> u16 {
@@ -69,7 +97,6 @@ fn mlflow_server() -> Server {
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .stdin(Stdio::null())
-        .process_group(0)
         .spawn()
         .expect("python3 -m mlflow server starts");
     let server = Server {
