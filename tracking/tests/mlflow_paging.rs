@@ -2,6 +2,7 @@
 //! backend and proxied artifacts, as `tests/py/test_mlflow.py` starts it): searches page past
 //! one page with MLflow's `page_token`, and the registry records and checks each bundle's
 //! SHA-256.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a panic is a failed test.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

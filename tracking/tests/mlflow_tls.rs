@@ -1,6 +1,7 @@
 //! The MLflow client against a real local HTTPS endpoint (Python's `http.server` wrapped in
 //! TLS, certificates made by `openssl`): MLflow's TLS environment variables decide whom it
 //! trusts and what it presents.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test code: a panic is a failed test.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
