@@ -299,6 +299,66 @@ pub enum Error {
         /// Why.
         source: Box<Error>,
     },
+    /// A path of the local store leads outside the store's folder (a symlink, or a dangling
+    /// one that a write would follow): the store never reads or writes through it.
+    #[error(
+        "{} leads outside the run store {} (to {}): the store does not follow links out of its folder",
+        path.display(), root.display(), target.display()
+    )]
+    OutsideStore {
+        /// The store path asked for.
+        path: PathBuf,
+        /// The store's folder (resolved).
+        root: PathBuf,
+        /// Where the path leads (the link's target, as far as it resolves).
+        target: PathBuf,
+    },
+    /// A counter of the local store (experiment ids, a model's versions) is at its maximum:
+    /// the next one cannot be numbered.
+    #[error("cannot number a new {what} in {}: the highest is already {max}", dir.display())]
+    CounterExhausted {
+        /// What is numbered (`experiment`, `version of model `m``).
+        what: String,
+        /// The folder holding the numbered files.
+        dir: PathBuf,
+        /// The highest number in use.
+        max: String,
+    },
+    /// A registry version's bundle is not the one registered: its SHA-256 differs from the
+    /// one recorded at registration (the artifact was replaced or altered since).
+    #[error(
+        "the bundle of {uri} is not the one registered: its SHA-256 is {actual}, the registry recorded {expected} (the artifact was replaced or altered after registration)"
+    )]
+    Tampered {
+        /// The registry version (`models:/titanic/3`).
+        uri: String,
+        /// The SHA-256 recorded at registration.
+        expected: String,
+        /// The SHA-256 of the bytes fetched.
+        actual: String,
+    },
+    /// MLflow's TLS environment variables cannot be used as set.
+    #[error("{variable}: {reason}")]
+    TlsConfig {
+        /// The environment variable.
+        variable: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The TLS handshake with the MLflow server failed (an untrusted or invalid certificate).
+    #[error(
+        "TLS with the MLflow server at {server} failed ({method} {endpoint}): {reason}; to trust a private CA set MLFLOW_TRACKING_SERVER_CERT_PATH to its PEM bundle (MLFLOW_TRACKING_INSECURE_TLS=true skips verification)"
+    )]
+    Tls {
+        /// The server's base URI.
+        server: String,
+        /// The HTTP method.
+        method: Method,
+        /// The endpoint.
+        endpoint: String,
+        /// The TLS error.
+        reason: String,
+    },
     /// The MLflow run was created but its local copy could not be; the remote run is marked
     /// FAILED.
     #[error("cannot keep the local copy of run {run_id} (marked FAILED on the server)")]
@@ -357,6 +417,11 @@ impl Error {
             Error::BadAnswer { .. } => "MLFLOW_BAD_ANSWER",
             Error::ArtifactsNotProxied { .. } => "ARTIFACTS_NOT_PROXIED",
             Error::Transfer { .. } => "ARTIFACT_TRANSFER",
+            Error::OutsideStore { .. } => "OUTSIDE_STORE",
+            Error::CounterExhausted { .. } => "STORE_COUNTER_EXHAUSTED",
+            Error::Tampered { .. } => "BUNDLE_TAMPERED",
+            Error::TlsConfig { .. } => "MLFLOW_TLS_CONFIG",
+            Error::Tls { .. } => "MLFLOW_TLS",
             Error::LocalCopy { .. } => "LOCAL_COPY",
             Error::MirrorFailed { .. } => "MIRROR_FAILED",
         }

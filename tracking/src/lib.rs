@@ -159,6 +159,21 @@ pub struct ModelVersion {
     /// Aliases pointing at this version.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// SHA-256 (hex) of the bundle's bytes when it was registered; `models:/` resolution
+    /// refuses a bundle that no longer matches. `None` for versions registered before Tandem
+    /// recorded it (they still resolve, unchecked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_sha256: Option<String>,
+}
+
+/// The registry's models, and those that could not be read (a corrupt file): a listing skips
+/// them instead of failing whole.
+#[derive(Debug, Default)]
+pub struct ModelListing {
+    /// The models that read, by name.
+    pub models: Vec<RegisteredModel>,
+    /// The models skipped, by name, with why.
+    pub skipped: Vec<(String, Error)>,
 }
 
 /// A registered model and its versions.
@@ -226,8 +241,8 @@ pub trait Store {
     fn version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion>;
     /// The highest version of `name`.
     fn latest_version(&self, name: &str) -> Result<ModelVersion>;
-    /// Every registered model.
-    fn models(&self) -> Result<Vec<RegisteredModel>>;
+    /// Every registered model; one that cannot be read is skipped, with why.
+    fn models(&self) -> Result<ModelListing>;
 }
 
 /// The aliases of `aliases` (alias -> version) that point at `version`.

@@ -15,10 +15,18 @@
 //! ```
 //!
 //! Every file except `metrics.jsonl` is replaced whole: written to a hidden temporary file in
-//! the same folder, synced, then renamed, so a reader (or a process killed with SIGKILL at any
-//! moment) sees the old file or the new one, never half of one. A metrics line cut short by a
-//! kill is skipped on read. A run is `RUNNING` only while its process holds `lock`; a reader
-//! that can take the lock knows the process died and records the run as `KILLED`.
+//! the same folder, synced, renamed, and the folder synced, so a reader (or a process killed
+//! with SIGKILL at any moment) sees the old file or the new one, never half of one. A metrics
+//! line cut short by a kill is skipped on read. A run is `RUNNING` only while its process holds
+//! `lock`; a reader that can take the lock knows the process died and records the run as
+//! `KILLED`. Temporaries a killed process left are ignored by every reader and removed by the
+//! next registry change (or when its run is found killed).
+//!
+//! No path of the store leads outside its folder: a run folder, an artifact, a model folder or
+//! a registry file that is a symlink to elsewhere is refused ([`Error::OutsideStore`]) on every
+//! read and write.
+
+mod files;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
@@ -29,9 +37,11 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Error, Experiment, Metric, ModelVersion, NameKind, RegisteredModel, Result, Run, Status, Store,
-    aliases_of, check_alias, now_ms, registrable,
+    Error, Experiment, Metric, ModelListing, ModelVersion, NameKind, RegisteredModel, Result, Run,
+    Status, Store, aliases_of, check_alias, now_ms, registrable,
 };
+pub use files::write_atomic;
+use files::{confine, read_json, remove_temporaries, sync_folder_of, write_json};
 
 /// A run store in a folder.
 pub struct LocalStore {
@@ -76,12 +86,24 @@ impl LocalStore {
         self.root.join(run_id)
     }
 
-    /// Where an artifact of a run lives on disk.
+    /// Where an artifact of a run lives on disk; refused if it leads outside the store.
     pub fn artifact_file(&self, run_id: &str, path: &str) -> Result<PathBuf> {
-        Ok(self
-            .run_dir(run_id)
-            .join("artifacts")
-            .join(check_artifact_path(path)?))
+        self.confined(
+            self.run_dir(run_id)
+                .join("artifacts")
+                .join(check_artifact_path(path)?),
+        )
+    }
+
+    /// `path`, a path inside the store, if it does not lead outside it.
+    fn confined(&self, path: PathBuf) -> Result<PathBuf> {
+        confine(&self.root, &path)?;
+        Ok(path)
+    }
+
+    /// A file of a run's folder (`run.json`), if it stays inside the store.
+    fn run_file(&self, run_id: &str, file: &str) -> Result<PathBuf> {
+        self.confined(self.run_dir(run_id).join(file))
     }
 
     /// The locks of the runs this process is running. A panic while the table was held
@@ -101,7 +123,7 @@ impl LocalStore {
     /// across processes).
     fn locked<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         self.create_root()?;
-        let path = self.root.join(".lock");
+        let path = self.confined(self.root.join(".lock"))?;
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -109,6 +131,10 @@ impl LocalStore {
             .open(&path)
             .map_err(Error::io("open", &path))?;
         lock.lock().map_err(Error::io("lock", &path))?;
+        // Experiments and registry files are written only under this lock: a temporary file
+        // there now was left by a killed process.
+        remove_temporaries(&self.root.join("experiments"));
+        remove_temporaries(&self.root.join("models"));
         let out = f();
         drop(lock);
         out
@@ -125,7 +151,27 @@ impl LocalStore {
         check_run_id(run_id)?;
         self.create_root()?;
         let dir = self.run_dir(run_id);
+        // create_dir does not follow a symlink planted under the run's name: it fails.
         fs::create_dir(&dir).map_err(Error::io("create run", &dir))?;
+        let created = self.fill_new_run(&dir, experiment, run_id, run_name, tags);
+        if created.is_err() {
+            // Nothing half-made stays behind: no lock held, no folder without its run.json.
+            self.held().remove(run_id);
+            let _ = fs::remove_dir_all(&dir);
+        }
+        created
+    }
+
+    /// The files of a new run in its new folder `dir`, its lock taken.
+    fn fill_new_run(
+        &self,
+        dir: &Path,
+        experiment: &Experiment,
+        run_id: &str,
+        run_name: &str,
+        tags: &[(String, String)],
+    ) -> Result<()> {
+        sync_folder_of(dir)?;
         // Take the run's lock before run.json exists: a reader never sees a RUNNING run
         // whose lock is free unless its process is gone.
         let lock_path = dir.join("lock");
@@ -150,7 +196,7 @@ impl LocalStore {
 
     fn read_run_file(&self, run_id: &str) -> Result<RunFile> {
         check_run_id(run_id)?;
-        let path = self.run_dir(run_id).join("run.json");
+        let path = self.run_file(run_id, "run.json")?;
         if !path.is_file() {
             return Err(Error::UnknownRun {
                 run_id: run_id.into(),
@@ -191,7 +237,7 @@ impl LocalStore {
         if self.held().contains_key(run_id) {
             return Ok(None);
         }
-        let path = self.run_dir(run_id).join("lock");
+        let path = self.run_file(run_id, "lock")?;
         // A lock file removed by hand: recreate it to have something to lock.
         let file = match File::open(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::create(&path),
@@ -206,7 +252,7 @@ impl LocalStore {
     }
 
     fn read_metrics(&self, run_id: &str) -> Result<Vec<Metric>> {
-        let path = self.run_dir(run_id).join("metrics.jsonl");
+        let path = self.run_file(run_id, "metrics.jsonl")?;
         let text = match fs::read(&path) {
             // Lossy: a kill can cut a line inside a multi-byte character.
             Ok(t) => String::from_utf8_lossy(&t).into_owned(),
@@ -223,11 +269,11 @@ impl LocalStore {
 
     fn model_dir(&self, name: &str) -> Result<PathBuf> {
         check_model_name(name)?;
-        Ok(self.root.join("models").join(name))
+        self.confined(self.root.join("models").join(name))
     }
 
     fn read_model(&self, name: &str) -> Result<ModelFile> {
-        let path = self.model_dir(name)?.join("model.json");
+        let path = self.confined(self.model_dir(name)?.join("model.json"))?;
         if !path.is_file() {
             return Err(Error::UnknownModel {
                 name: name.into(),
@@ -251,7 +297,7 @@ impl LocalStore {
             else {
                 continue;
             };
-            let mut v: ModelVersion = read_json(&entry.path())?;
+            let mut v: ModelVersion = read_json(&self.confined(entry.path())?)?;
             v.version = n;
             v.aliases = aliases_of(&model.aliases, n);
             versions.push(v);
@@ -275,7 +321,7 @@ impl Store for LocalStore {
             });
         }
         self.locked(|| {
-            let dir = self.root.join("experiments");
+            let dir = self.confined(self.root.join("experiments"))?;
             fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
             let existing = self.experiments()?;
             if let Some(e) = existing.iter().find(|e| e.name == name) {
@@ -285,15 +331,25 @@ impl Store for LocalStore {
                 .iter()
                 .map(|e| e.experiment_id.parse().unwrap_or(-1))
                 .fold(-1i64, i64::max);
+            let next = max_id
+                .checked_add(1)
+                .ok_or_else(|| Error::CounterExhausted {
+                    what: "experiment".into(),
+                    dir: dir.clone(),
+                    max: max_id.to_string(),
+                })?;
             let e = Experiment {
                 experiment_id: if name == "Default" && max_id < 0 {
                     "0".into()
                 } else {
-                    (max_id + 1).max(1).to_string()
+                    next.max(1).to_string()
                 },
                 name: name.into(),
             };
-            write_json(&dir.join(format!("{}.json", e.experiment_id)), &e)?;
+            write_json(
+                &self.confined(dir.join(format!("{}.json", e.experiment_id)))?,
+                &e,
+            )?;
             Ok(e)
         })
     }
@@ -317,10 +373,9 @@ impl Store for LocalStore {
         tags: &[(String, String)],
     ) -> Result<()> {
         self.read_run_file(run_id)?;
-        let dir = self.run_dir(run_id);
         if !metrics.is_empty() {
             let mut lines = String::new();
-            let path = dir.join("metrics.jsonl");
+            let path = self.run_file(run_id, "metrics.jsonl")?;
             for m in metrics {
                 if !m.value.is_finite() {
                     return Err(Error::NonFiniteMetric {
@@ -345,7 +400,7 @@ impl Store for LocalStore {
             if entries.is_empty() {
                 continue;
             }
-            let path = dir.join(file);
+            let path = self.run_file(run_id, file)?;
             let mut map: BTreeMap<String, String> = read_json(&path)?;
             map.extend(entries.iter().cloned());
             write_json(&path, &map)?;
@@ -363,7 +418,7 @@ impl Store for LocalStore {
     }
 
     fn end_run(&self, run_id: &str, status: Status) -> Result<()> {
-        let path = self.run_dir(run_id).join("run.json");
+        let path = self.run_file(run_id, "run.json")?;
         let mut run = self.read_run_file(run_id)?;
         run.status = status;
         run.end_time = Some(now_ms());
@@ -374,7 +429,6 @@ impl Store for LocalStore {
 
     fn run(&self, run_id: &str) -> Result<Run> {
         let file = self.read_run_file(run_id)?;
-        let dir = self.run_dir(run_id);
         let mut metrics: BTreeMap<String, (i64, i64, f64)> = BTreeMap::new();
         for m in self.read_metrics(run_id)? {
             let e = metrics
@@ -392,9 +446,9 @@ impl Store for LocalStore {
             status: file.status,
             start_time: file.start_time,
             end_time: file.end_time,
-            params: read_json(&dir.join("params.json")).unwrap_or_default(),
+            params: read_json(&self.run_file(run_id, "params.json")?).unwrap_or_default(),
             metrics: metrics.into_iter().map(|(k, v)| (k, v.2)).collect(),
-            tags: read_json(&dir.join("tags.json")).unwrap_or_default(),
+            tags: read_json(&self.run_file(run_id, "tags.json")?).unwrap_or_default(),
         })
     }
 
@@ -476,16 +530,20 @@ impl Store for LocalStore {
     fn register(&self, name: &str, run_id: &str, artifact_path: &str) -> Result<ModelVersion> {
         let dir = self.model_dir(name)?;
         let bundle = registrable(&self.run(run_id)?, artifact_path)?;
-        if !self.artifact_file(run_id, &bundle)?.is_file() {
+        let bundle_file = self.artifact_file(run_id, &bundle)?;
+        if !bundle_file.is_file() {
             return Err(Error::NoBundle {
                 run_id: run_id.into(),
                 bundle,
                 store: self.location(),
             });
         }
+        // The hash of the bytes registered: `models:/` resolution checks the bundle against it.
+        let bytes = fs::read(&bundle_file).map_err(Error::io("read", &bundle_file))?;
+        let bundle_sha256 = crate::ids::sha256_hex(&bytes);
         self.locked(|| {
             fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
-            let model_json = dir.join("model.json");
+            let model_json = self.confined(dir.join("model.json"))?;
             if !model_json.is_file() {
                 write_json(
                     &model_json,
@@ -496,7 +554,12 @@ impl Store for LocalStore {
                     },
                 )?;
             }
-            let next = self.versions_of(name)?.last().map_or(1, |v| v.version + 1);
+            let last = self.versions_of(name)?.last().map_or(0, |v| v.version);
+            let next = last.checked_add(1).ok_or_else(|| Error::CounterExhausted {
+                what: format!("version of model `{name}`"),
+                dir: dir.clone(),
+                max: last.to_string(),
+            })?;
             let v = ModelVersion {
                 name: name.into(),
                 version: next,
@@ -504,8 +567,9 @@ impl Store for LocalStore {
                 artifact_path: artifact_path.into(),
                 creation_time: now_ms(),
                 aliases: Vec::new(),
+                bundle_sha256: Some(bundle_sha256),
             };
-            write_json(&dir.join(format!("{next}.json")), &v)?;
+            write_json(&self.confined(dir.join(format!("{next}.json")))?, &v)?;
             Ok(v)
         })
     }
@@ -514,7 +578,7 @@ impl Store for LocalStore {
         check_alias(alias)?;
         self.version(name, version)?;
         self.locked(|| {
-            let path = self.model_dir(name)?.join("model.json");
+            let path = self.confined(self.model_dir(name)?.join("model.json"))?;
             let mut model: ModelFile = read_json(&path)?;
             model.aliases.insert(alias.into(), version);
             write_json(&path, &model)
@@ -523,7 +587,7 @@ impl Store for LocalStore {
 
     fn delete_alias(&self, name: &str, alias: &str) -> Result<()> {
         self.locked(|| {
-            let path = self.model_dir(name)?.join("model.json");
+            let path = self.confined(self.model_dir(name)?.join("model.json"))?;
             let mut model = self.read_model(name)?;
             if model.aliases.remove(alias).is_none() {
                 return Err(Error::UnknownAlias {
@@ -566,35 +630,47 @@ impl Store for LocalStore {
             })
     }
 
-    fn models(&self) -> Result<Vec<RegisteredModel>> {
-        let dir = self.root.join("models");
+    fn models(&self) -> Result<ModelListing> {
+        let dir = self.confined(self.root.join("models"))?;
+        let mut listing = ModelListing::default();
         let Ok(entries) = fs::read_dir(&dir) else {
-            return Ok(Vec::new());
+            return Ok(listing);
         };
-        let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(Error::io("list", &dir))?;
             let Some(name) = entry.file_name().to_str().map(str::to_string) else {
                 continue;
             };
-            if check_model_name(&name).is_err() || !dir.join(&name).join("model.json").is_file() {
+            // A folder without model.json is a registration killed before its first write.
+            if check_model_name(&name).is_err()
+                || fs::symlink_metadata(dir.join(&name).join("model.json")).is_err()
+            {
                 continue;
             }
-            out.push(RegisteredModel {
-                aliases: self.read_model(&name)?.aliases,
-                versions: self.versions_of(&name)?,
-                name,
-            });
+            // One unreadable model (a corrupt file, a link out of the store) does not hide
+            // the others: it is listed as skipped, with why.
+            let model = self
+                .read_model(&name)
+                .and_then(|m| Ok((m.aliases, self.versions_of(&name)?)));
+            match model {
+                Ok((aliases, versions)) => listing.models.push(RegisteredModel {
+                    name,
+                    aliases,
+                    versions,
+                }),
+                Err(error) => listing.skipped.push((name, error)),
+            }
         }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
+        listing.models.sort_by(|a, b| a.name.cmp(&b.name));
+        listing.skipped.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(listing)
     }
 }
 
 impl LocalStore {
     /// Every experiment.
     pub fn experiments(&self) -> Result<Vec<Experiment>> {
-        let dir = self.root.join("experiments");
+        let dir = self.confined(self.root.join("experiments"))?;
         let Ok(entries) = fs::read_dir(&dir) else {
             return Ok(Vec::new());
         };
@@ -602,7 +678,7 @@ impl LocalStore {
         for entry in entries {
             let path = entry.map_err(Error::io("list", &dir))?.path();
             if path.extension().is_some_and(|e| e == "json") {
-                out.push(read_json::<Experiment>(&path)?);
+                out.push(read_json::<Experiment>(&self.confined(path)?)?);
             }
         }
         Ok(out)
@@ -652,87 +728,18 @@ pub fn check_artifact_path(path: &str) -> Result<PathBuf> {
     Ok(segments.iter().collect())
 }
 
-/// Delete the hidden temporary files a killed process left behind in `dir`.
-fn remove_temporaries(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        // file_type does not follow symlinks: a link loop cannot recurse forever.
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            remove_temporaries(&path);
-        } else if name.starts_with('.') && name.contains(".tmp-") {
-            let _ = fs::remove_file(&path);
-        }
-    }
-}
-
 fn to_map(entries: &[(String, String)]) -> BTreeMap<String, String> {
     entries.iter().cloned().collect()
 }
 
-fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
-    let bytes = fs::read(path).map_err(Error::io("read", path))?;
-    serde_json::from_slice(&bytes).map_err(|source| Error::Corrupt {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::io("write", path)(e.into()))?;
-    write_atomic(path, &bytes)
-}
-
-/// Replace `path` whole: write a hidden temporary file beside it, sync, rename.
-///
-/// Fault injection for the tests: `TANDEM_FAILPOINT=kill-while-writing:<file name>` makes the
-/// process SIGKILL itself halfway through writing that file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-        let not_a_file = std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path");
-        Error::io("write", path)(not_a_file)
-    })?;
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f = File::create(&tmp).map_err(Error::io("create", &tmp))?;
-    let kill_here = std::env::var("TANDEM_FAILPOINT")
-        .ok()
-        .is_some_and(|fp| fp.strip_prefix("kill-while-writing:") == Some(name));
-    if kill_here {
-        let _ = f
-            .write_all(&bytes[..bytes.len() / 2])
-            .and_then(|()| f.sync_all());
-        kill_self();
-    }
-    let written = f
-        .write_all(bytes)
-        .map_err(Error::io("write", &tmp))
-        .and_then(|()| f.sync_all().map_err(Error::io("sync", &tmp)))
-        .and_then(|()| fs::rename(&tmp, path).map_err(Error::io("move into place", path)));
-    if written.is_err() {
-        // A full disk or a failed rename leaves no temp file behind.
-        let _ = fs::remove_file(&tmp);
-    }
-    written
-}
-
-fn kill_self() {
-    let pid = std::process::id().to_string();
-    let _ = std::process::Command::new("kill")
-        .args(["-KILL", &pid])
-        .status();
-    // `kill` is not there: die as abruptly as we can.
-    std::process::abort();
-}
+#[cfg(test)]
+mod hardening_tests;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn store() -> (PathBuf, LocalStore) {
+    pub(super) fn store() -> (PathBuf, LocalStore) {
         let dir = std::env::temp_dir().join(format!(
             "tandem-store-{}-{}",
             std::process::id(),
@@ -797,7 +804,7 @@ mod tests {
     }
 
     /// A store with model `titanic` version 1 (a FINISHED run with a bundle).
-    fn registry() -> (PathBuf, LocalStore) {
+    pub(super) fn registry() -> (PathBuf, LocalStore) {
         let (dir, s) = store();
         let e = s.experiment("Default").unwrap();
         let id = s.create_run(&e, "r", &[]).unwrap();

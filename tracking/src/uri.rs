@@ -156,6 +156,7 @@ impl ModelUri {
                 let v = self.version(&*store)?;
                 let bundle = format!("{}/model.tandem", v.artifact_path.trim_end_matches('/'));
                 let bytes = store.get_artifact(&v.run_id, &bundle)?;
+                verify_registered(&v, &bytes)?;
                 Ok(Resolved {
                     bytes,
                     source: format!(
@@ -195,6 +196,23 @@ impl fmt::Display for ModelUri {
             ModelUri::Alias { name, alias } => write!(f, "models:/{name}@{alias}"),
         }
     }
+}
+
+/// Check a registry version's bundle against the SHA-256 recorded when it was registered.
+/// A version registered before Tandem recorded one has nothing to check against: it passes.
+pub fn verify_registered(version: &ModelVersion, bytes: &[u8]) -> Result<()> {
+    let Some(expected) = &version.bundle_sha256 else {
+        return Ok(());
+    };
+    let actual = crate::ids::sha256_hex(bytes);
+    if actual.eq_ignore_ascii_case(expected.trim()) {
+        return Ok(());
+    }
+    Err(Error::Tampered {
+        uri: format!("models:/{}/{}", version.name, version.version),
+        expected: expected.clone(),
+        actual,
+    })
 }
 
 /// The bundle file a path names: itself, `artifacts/model/model.tandem` of a run folder, or

@@ -103,7 +103,16 @@ pub fn run(args: ModelsArgs) -> Result<ExitCode> {
             (false, None) => bail!("which version should `{alias}` point at? (or --delete)"),
         },
         ModelsCommand::List => {
-            let models = store.models()?;
+            let listing = store.models()?;
+            // A model whose files do not read is skipped, not fatal: say which, and why.
+            for (name, error) in &listing.skipped {
+                eprintln!(
+                    "warning: skipping registered model `{name}`: {} [{}]",
+                    tandem_tracking::error::report(error),
+                    error.code()
+                );
+            }
+            let models = listing.models;
             if args.json {
                 let _ = writeln!(o, "{}", serde_json::to_string_pretty(&models)?);
                 std::io::stdout().write_all(o.as_bytes())?;

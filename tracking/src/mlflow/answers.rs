@@ -40,6 +40,7 @@ pub(super) struct CreatedExperiment {
 pub(super) struct Experiments {
     #[serde(default)]
     pub experiments: Vec<ExperimentInfo>,
+    pub next_page_token: Option<String>,
 }
 
 /// `runs/get`, `runs/create`.
@@ -128,6 +129,7 @@ pub(super) struct VersionAnswer {
 pub(super) struct VersionsPage {
     #[serde(default)]
     pub model_versions: Vec<VersionJson>,
+    pub next_page_token: Option<String>,
 }
 
 /// A model version.
@@ -144,13 +146,20 @@ pub(super) struct VersionJson {
     creation_timestamp: i64,
     #[serde(default)]
     aliases: Vec<String>,
+    /// Tags: Tandem records the bundle's SHA-256 as [`BUNDLE_SHA256_TAG`].
+    #[serde(default)]
+    tags: Vec<KeyValue>,
 }
+
+/// The model-version tag holding the SHA-256 of the bundle registered.
+pub const BUNDLE_SHA256_TAG: &str = "tandem.bundle_sha256";
 
 /// `registered-models/search`.
 #[derive(Deserialize)]
 pub(super) struct ModelsPage {
     #[serde(default)]
     pub registered_models: Vec<ModelJson>,
+    pub next_page_token: Option<String>,
 }
 
 /// A registered model.
@@ -257,6 +266,11 @@ impl From<VersionJson> for ModelVersion {
             artifact_path,
             creation_time: v.creation_timestamp,
             aliases: v.aliases,
+            bundle_sha256: v
+                .tags
+                .into_iter()
+                .find(|t| t.key == BUNDLE_SHA256_TAG)
+                .map(|t| t.value),
         }
     }
 }

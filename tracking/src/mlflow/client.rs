@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
+use super::tls::{Env, tls_config, warn_if_credentials_in_clear};
 use crate::{Error, Result};
 
 /// The largest JSON answer we read (a run with thousands of metrics fits easily).
@@ -21,6 +22,8 @@ pub struct MlflowStore {
     agent: ureq::Agent,
     auth: Option<String>,
     retries: u32,
+    /// Results asked for per page of a search.
+    pub(super) page_size: usize,
     /// Run id -> artifact root: fixed when a run is created, asked for once per run.
     pub(super) artifact_roots: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -58,6 +61,9 @@ enum Failure {
     Lost(String),
     /// The answer is larger than the call accepts.
     TooLarge,
+    /// The TLS handshake failed (an untrusted certificate, a refused client certificate):
+    /// retrying cannot help.
+    Tls(String),
 }
 
 pub(super) enum Body<'a> {
@@ -79,8 +85,14 @@ fn redact(uri: &str) -> String {
 }
 
 impl MlflowStore {
-    /// A client for the server at `uri` (`http://host:port[/prefix]` or https).
+    /// A client for the server at `uri` (`http://host:port[/prefix]` or https), configured by
+    /// MLflow's environment variables (credentials, TLS, retries, timeout).
     pub fn new(uri: &str) -> Result<MlflowStore> {
+        Self::with_env(uri, &|k| std::env::var(k).ok())
+    }
+
+    /// [`MlflowStore::new`] reading its environment variables through `env`.
+    pub fn with_env(uri: &str, env: Env) -> Result<MlflowStore> {
         let invalid = |reason: &str| Error::InvalidTrackingUri {
             uri: redact(uri),
             reason: reason.to_string(),
@@ -108,36 +120,34 @@ impl MlflowStore {
             return Err(invalid("no host"));
         }
         let base = format!("{scheme}{host}{path}");
-        let env_num = |k: &str, d: u64| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(d)
-        };
+        let env_num = |k: &str, d: u64| env(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
         let timeout = Duration::from_secs(env_num("MLFLOW_HTTP_REQUEST_TIMEOUT", 120));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(Duration::from_secs(10)))
             .user_agent(format!("tandem/{}", tandem_core::VERSION))
+            .tls_config(tls_config(env)?)
             .build()
             .into();
-        let auth = if let Ok(token) = std::env::var("MLFLOW_TRACKING_TOKEN") {
+        let auth = if let Some(token) = env("MLFLOW_TRACKING_TOKEN") {
             Some(format!("Bearer {token}"))
-        } else if let (Ok(u), Ok(p)) = (
-            std::env::var("MLFLOW_TRACKING_USERNAME"),
-            std::env::var("MLFLOW_TRACKING_PASSWORD"),
+        } else if let (Some(u), Some(p)) = (
+            env("MLFLOW_TRACKING_USERNAME"),
+            env("MLFLOW_TRACKING_PASSWORD"),
         ) {
             Some(format!("Basic {}", base64(format!("{u}:{p}").as_bytes())))
         } else {
             userinfo.map(|u| format!("Basic {}", base64(u.as_bytes())))
         };
+        warn_if_credentials_in_clear(&base, auth.is_some());
         Ok(MlflowStore {
             base,
             agent,
             auth,
             retries: u32::try_from(env_num("MLFLOW_HTTP_REQUEST_MAX_RETRIES", 3))
                 .unwrap_or(u32::MAX),
+            page_size: super::paging::page_size(env("TANDEM_MLFLOW_PAGE_SIZE")),
             artifact_roots: Default::default(),
         })
     }
@@ -166,7 +176,7 @@ impl MlflowStore {
             let transient = match &outcome {
                 Err(Failure::NotSent(_)) => true,
                 Err(Failure::Lost(_)) => idempotent,
-                Err(Failure::TooLarge) => false,
+                Err(Failure::TooLarge | Failure::Tls(_)) => false,
                 Ok((status, _)) => *status == 429 || (*status >= 500 && idempotent),
             };
             if transient && attempt < self.retries {
@@ -181,6 +191,14 @@ impl MlflowStore {
                         method,
                         endpoint,
                         limit,
+                    });
+                }
+                Err(Failure::Tls(reason)) => {
+                    return Err(Error::Tls {
+                        server: self.base.clone(),
+                        method,
+                        endpoint,
+                        reason,
                     });
                 }
                 Err(Failure::NotSent(reason) | Failure::Lost(reason)) => {
@@ -245,6 +263,15 @@ impl MlflowStore {
             }
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
                 Failure::NotSent(e.to_string())
+            }
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+                Failure::Tls(e.to_string())
+            }
+            // rustls reports a failed handshake as invalid data on the socket.
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::InvalidData && url.starts_with("https://") =>
+            {
+                Failure::Tls(io.to_string())
             }
             _ => Failure::Lost(e.to_string()),
         })?;

@@ -3,28 +3,36 @@
 //! Tracking: `experiments/get-by-name|create`, `runs/create|log-batch|update|get|search`,
 //! `metrics/get-history`. Artifacts: the tracking server's `mlflow-artifacts` proxy
 //! (`mlflow server --serve-artifacts`, the default since MLflow 2.0). Registry:
-//! `registered-models/*`, `model-versions/*`. Authentication as MLflow's own client reads
-//! it: `MLFLOW_TRACKING_TOKEN` (bearer) or `MLFLOW_TRACKING_USERNAME` / `_PASSWORD` (basic).
+//! `registered-models/*`, `model-versions/*` (each version tagged with its bundle's SHA-256,
+//! [`BUNDLE_SHA256_TAG`]). Authentication as MLflow's own client reads it:
+//! `MLFLOW_TRACKING_TOKEN` (bearer) or `MLFLOW_TRACKING_USERNAME` / `_PASSWORD` (basic), with a
+//! warning when they would go over plain http to another machine; TLS as its variables say
+//! (`MLFLOW_TRACKING_SERVER_CERT_PATH`, `_INSECURE_TLS`, `_CLIENT_CERT_PATH`: [`tls`]).
+//! Searches page with `page_token` ([`paging`]).
 //! Transient failures (connection refused, 429, 5xx) are retried
 //! `MLFLOW_HTTP_REQUEST_MAX_RETRIES` times (default 3) with exponential backoff; each request
 //! times out after `MLFLOW_HTTP_REQUEST_TIMEOUT` seconds (default 120).
 
 mod answers;
 mod client;
+pub mod paging;
+pub mod tls;
 
 use serde_json::{Value as Json, json};
 
 use super::{
-    Error, Experiment, Metric, ModelVersion, RegisteredModel, Result, Run, Status, Store,
-    aliases_of, check_alias, now_ms, registrable,
+    Error, Experiment, Metric, ModelListing, ModelVersion, RegisteredModel, Result, Run, Status,
+    Store, aliases_of, check_alias, now_ms, registrable,
 };
 
+pub use answers::BUNDLE_SHA256_TAG;
 use answers::{
     CreatedExperiment, ExperimentAnswer, Experiments, History, Listing, ModelsPage, RunAnswer,
     RunInfo, RunJson, RunsPage, VersionAnswer, VersionsPage,
 };
 use client::{Body, MAX_ARTIFACT, MAX_JSON_ANSWER, encode_path};
 pub use client::{Method, MlflowStore};
+use paging::all_pages;
 
 /// MLflow's per-call limits of `runs/log-batch`.
 pub const MAX_METRICS_PER_BATCH: usize = 1000;
@@ -58,14 +66,15 @@ impl MlflowStore {
     /// Every version of a registered model, oldest first (`model-versions/search`).
     fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
         let filter = format!("name='{}'", name.replace('\'', "\\'"));
-        let page: VersionsPage = self.json(
-            Method::Get,
-            "model-versions/search",
-            &[("filter", &filter), ("max_results", "1000")],
-            None,
-        )?;
-        let mut versions: Vec<ModelVersion> =
-            page.model_versions.into_iter().map(Into::into).collect();
+        let size = self.page_size.to_string();
+        let mut versions: Vec<ModelVersion> = all_pages(usize::MAX, |token| {
+            let mut query = vec![("filter", filter.as_str()), ("max_results", &size)];
+            query.extend(token.map(|t| ("page_token", t)));
+            let page: VersionsPage =
+                self.json(Method::Get, "model-versions/search", &query, None)?;
+            let versions = page.model_versions.into_iter().map(Into::into).collect();
+            Ok((versions, page.next_page_token))
+        })?;
         versions.sort_by_key(|v| v.version);
         Ok(versions)
     }
@@ -176,17 +185,16 @@ impl MlflowStore {
     /// The ids of the experiment named (or numbered) `experiment`, or of every experiment.
     fn experiment_ids(&self, experiment: Option<&str>) -> Result<Vec<String>> {
         let Some(name) = experiment else {
-            let all: Experiments = self.json(
-                Method::Post,
-                "experiments/search",
-                &[],
-                Some(&json!({"max_results": 1000})),
-            )?;
-            return Ok(all
-                .experiments
-                .into_iter()
-                .map(|e| e.experiment_id)
-                .collect());
+            return all_pages(usize::MAX, |token| {
+                let mut body = json!({"max_results": self.page_size});
+                if let Some(t) = token {
+                    body["page_token"] = json!(t);
+                }
+                let page: Experiments =
+                    self.json(Method::Post, "experiments/search", &[], Some(&body))?;
+                let ids = page.experiments.into_iter().map(|e| e.experiment_id);
+                Ok((ids.collect(), page.next_page_token))
+            });
         };
         match self.experiment_by_name(name)? {
             Some(e) => Ok(vec![e.experiment_id]),
@@ -314,31 +322,23 @@ impl Store for MlflowStore {
 
     fn runs(&self, experiment: Option<&str>, max: usize) -> Result<Vec<Run>> {
         let ids = self.experiment_ids(experiment)?;
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
+        all_pages(max, |token| {
             let mut body = json!({
                 "experiment_ids": ids,
-                "max_results": max.clamp(1, 1000),
+                "max_results": max.clamp(1, self.page_size),
                 "order_by": ["attributes.start_time DESC"],
             });
-            if let Some(t) = &token {
+            if let Some(t) = token {
                 body["page_token"] = json!(t);
             }
             let page: RunsPage = self.json(Method::Post, "runs/search", &[], Some(&body))?;
-            let empty = page.runs.is_empty();
-            for r in page.runs {
-                out.push(r.into_run("runs/search")?);
-            }
-            let next = page.next_page_token;
-            // An empty page or a token that does not move would page forever.
-            if empty || next.is_none() || next == token || out.len() >= max {
-                break;
-            }
-            token = next;
-        }
-        out.truncate(max);
-        Ok(out)
+            let runs = page
+                .runs
+                .into_iter()
+                .map(|r| r.into_run("runs/search"))
+                .collect::<Result<Vec<_>>>()?;
+            Ok((runs, page.next_page_token))
+        })
     }
 
     fn metric_history(&self, run_id: &str, key: &str) -> Result<Vec<Metric>> {
@@ -386,6 +386,9 @@ impl Store for MlflowStore {
                 store: self.base.clone(),
             });
         }
+        // The hash of the bytes registered, as a version tag: `models:/` resolution checks
+        // the bundle it downloads against it.
+        let bundle_sha256 = crate::ids::sha256_hex(&self.get_artifact(run_id, &bundle)?);
         let _: Option<Ignored> = except(
             self.json(
                 Method::Post,
@@ -404,6 +407,7 @@ impl Store for MlflowStore {
                 "source": format!("{artifact_uri}/{}", artifact_path.trim_end_matches('/')),
                 "run_id": run_id,
                 "description": format!("Tandem bundle {bundle}"),
+                "tags": [{"key": BUNDLE_SHA256_TAG, "value": bundle_sha256}],
             })),
         )?;
         Ok(answer.model_version.into())
@@ -459,15 +463,17 @@ impl Store for MlflowStore {
             })
     }
 
-    fn models(&self) -> Result<Vec<RegisteredModel>> {
-        let page: ModelsPage = self.json(
-            Method::Get,
-            "registered-models/search",
-            &[("max_results", "1000")],
-            None,
-        )?;
+    fn models(&self) -> Result<ModelListing> {
+        let size = self.page_size.to_string();
+        let models = all_pages(usize::MAX, |token| {
+            let mut query = vec![("max_results", size.as_str())];
+            query.extend(token.map(|t| ("page_token", t)));
+            let page: ModelsPage =
+                self.json(Method::Get, "registered-models/search", &query, None)?;
+            Ok((page.registered_models, page.next_page_token))
+        })?;
         let mut out = Vec::new();
-        for m in page.registered_models {
+        for m in models {
             let aliases = m.aliases();
             let mut versions = self.versions_of(&m.name)?;
             for v in &mut versions {
@@ -479,7 +485,10 @@ impl Store for MlflowStore {
                 versions,
             });
         }
-        Ok(out)
+        Ok(ModelListing {
+            models: out,
+            skipped: Vec::new(),
+        })
     }
 }
 
