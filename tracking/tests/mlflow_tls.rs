@@ -209,6 +209,8 @@ fn mlflow_tls_variables_decide_whom_the_client_trusts_and_what_it_presents() {
     let csr = dir.join("server.ext");
     let e = list_runs(uri, &[("MLFLOW_TRACKING_SERVER_CERT_PATH", &csr)]).unwrap_err();
     assert!(e.to_string().contains("holds no PEM certificate"), "{e}");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -237,4 +239,6 @@ fn a_server_that_asks_for_a_client_certificate_gets_the_one_mlflow_variables_nam
     let e = list_runs(uri, &[trust, ("MLFLOW_TRACKING_CLIENT_CERT_PATH", &no_key)]).unwrap_err();
     assert_eq!(e.code(), "MLFLOW_TLS_CONFIG");
     assert!(e.to_string().contains("holds no private key"), "{e}");
+    drop(server);
+    std::fs::remove_dir_all(dir).unwrap();
 }
