@@ -50,7 +50,12 @@ pub fn s<'a>(case: &'a Json, key: &str) -> Option<&'a str> {
 
 /// The case's name, for messages.
 pub fn name(kind: &Kind, case: &Json) -> String {
-    format!("{}/{}: {}", kind.name, s(case, "file").unwrap_or("?"), s(case, "name").unwrap_or("?"))
+    format!(
+        "{}/{}: {}",
+        kind.name,
+        s(case, "file").unwrap_or("?"),
+        s(case, "name").unwrap_or("?")
+    )
 }
 
 /// The case's bytes: its file, with `expand.marker` replaced by `expand.repeat` repeated
@@ -65,7 +70,10 @@ pub fn expand(raw: Vec<u8>, case: &Json) -> Vec<u8> {
         return raw;
     };
     let marker = e["marker"].as_str().unwrap().as_bytes();
-    let repeat = e["repeat"].as_str().unwrap().repeat(e["count"].as_u64().unwrap() as usize);
+    let repeat = e["repeat"]
+        .as_str()
+        .unwrap()
+        .repeat(e["count"].as_u64().unwrap() as usize);
     let at = raw
         .windows(marker.len())
         .position(|w| w == marker)

@@ -40,7 +40,12 @@ impl Models {
     /// The good instance on the same `Model` still gives its first answer.
     pub fn check_good(&self, case: &Json) {
         let (model, good, answer) = &self.loaded[s(case, "model").unwrap_or("iris")];
-        assert_eq!(&predict_json(model, good), answer, "{}", s(case, "name").unwrap());
+        assert_eq!(
+            &predict_json(model, good),
+            answer,
+            "{}",
+            s(case, "name").unwrap()
+        );
     }
 }
 
@@ -75,7 +80,12 @@ fn predict(model: &Model, case: &Json, bytes: &[u8]) -> Got {
     let result = Instance::from_json(model.schema(), &json)
         .and_then(|inst| model.predict(&inst, options.transform));
     match result {
-        Ok(p) => ("(predicted)".into(), serde_json::to_string(&p).unwrap(), None, None),
+        Ok(p) => (
+            "(predicted)".into(),
+            serde_json::to_string(&p).unwrap(),
+            None,
+            None,
+        ),
         Err(e) => (e.code().to_string(), e.to_string(), None, None),
     }
 }
@@ -92,5 +102,10 @@ fn invocations(model: &Model, case: &Json, bytes: &[u8]) -> Got {
         .and_then(Json::as_str)
         .unwrap()
         .to_string();
-    (code, answer.body.clone(), Some(u64::from(answer.status)), body.get("row").cloned())
+    (
+        code,
+        answer.body.clone(),
+        Some(u64::from(answer.status)),
+        body.get("row").cloned(),
+    )
 }

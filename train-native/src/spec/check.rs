@@ -65,10 +65,9 @@ impl ModelSpec {
                 format!("every layer width must be at most {MAX_HIDDEN_WIDTH}"),
             ));
         }
-        let weights = self
-            .hidden
-            .windows(2)
-            .fold(0usize, |sum, w| sum.saturating_add(w[0].saturating_mul(w[1])));
+        let weights = self.hidden.windows(2).fold(0usize, |sum, w| {
+            sum.saturating_add(w[0].saturating_mul(w[1]))
+        });
         if weights > MAX_HIDDEN_WEIGHTS {
             return Err(SettingError::new(
                 "model.hidden",

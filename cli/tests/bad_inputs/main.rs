@@ -15,10 +15,10 @@
 
 mod alloc;
 mod bounded;
+#[path = "../common/mod.rs"]
 mod common;
 mod corpus;
 mod instances;
-
 
 use serde_json::Value as Json;
 
@@ -41,10 +41,15 @@ fn the_corpus_holds_at_least_250_cases_each_with_a_file_and_a_code() {
     for kind in &kinds {
         for case in &kind.cases {
             let file = s(case, "file").expect("a file");
-            assert!(kind.dir.join(file).is_file(), "{}", corpus::name(kind, case));
+            assert!(
+                kind.dir.join(file).is_file(),
+                "{}",
+                corpus::name(kind, case)
+            );
             let code = s(case, "code").expect("a code");
             assert!(
-                code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                code.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
                 "{}: code {code}",
                 corpus::name(kind, case)
             );
@@ -67,10 +72,23 @@ fn bad_files_get_their_code_from_predict_and_validate_within_time_and_memory() {
         let _ = std::fs::remove_file(&out);
         let model = corpus::model_path(case).display().to_string();
         let mut args: Vec<String> = match s(case, "command").unwrap() {
-            "predict" => vec!["predict".into(), "--model".into(), model, "--input".into(),
-                input.display().to_string(), "--output".into(), out.display().to_string()],
-            "validate" => vec!["validate".into(), "--schema".into(), model, "--data".into(),
-                input.display().to_string(), "--json".into()],
+            "predict" => vec![
+                "predict".into(),
+                "--model".into(),
+                model,
+                "--input".into(),
+                input.display().to_string(),
+                "--output".into(),
+                out.display().to_string(),
+            ],
+            "validate" => vec![
+                "validate".into(),
+                "--schema".into(),
+                model,
+                "--data".into(),
+                input.display().to_string(),
+                "--json".into(),
+            ],
             other => panic!("{name}: command {other}"),
         };
         args.extend(extra_args(case));
@@ -80,14 +98,28 @@ fn bad_files_get_their_code_from_predict_and_validate_within_time_and_memory() {
         let exit = case["exit"].as_i64().unwrap() as i32;
         assert_eq!(ran.code, Some(exit), "{name}: {}", ran.stderr);
         if exit == 1 {
-            assert!(ran.stderr.contains(&format!("[{code}]")), "{name}: {}", ran.stderr);
+            assert!(
+                ran.stderr.contains(&format!("[{code}]")),
+                "{name}: {}",
+                ran.stderr
+            );
             continue;
         }
-        let lines = if out.is_file() { std::fs::read_to_string(&out).unwrap() } else { ran.stdout.clone() };
+        let lines = if out.is_file() {
+            std::fs::read_to_string(&out).unwrap()
+        } else {
+            ran.stdout.clone()
+        };
         let first = lines
             .lines()
             .map(|l| serde_json::from_str::<Json>(l).unwrap())
-            .map(|l| if l.get("error").is_some() { l["error"].clone().with_row(&l) } else { l })
+            .map(|l| {
+                if l.get("error").is_some() {
+                    l["error"].clone().with_row(&l)
+                } else {
+                    l
+                }
+            })
             .find(|l| l.get("code").is_some() && l.get("level").is_none_or(|v| v == "error"))
             .unwrap_or_else(|| panic!("{name}: no rejected row in {lines}"));
         assert_eq!(first["code"], code, "{name}: {first}");
@@ -95,7 +127,12 @@ fn bad_files_get_their_code_from_predict_and_validate_within_time_and_memory() {
             assert_eq!(&first["row"], row, "{name}: {first}");
         }
     }
-    eprintln!("files: {} cases, peak RSS {} KiB, slowest {:?}", kind.cases.len(), worst.0, worst.1);
+    eprintln!(
+        "files: {} cases, peak RSS {} KiB, slowest {:?}",
+        kind.cases.len(),
+        worst.0,
+        worst.1
+    );
 }
 
 trait WithRow {
@@ -155,11 +192,24 @@ fn bad_specs_are_refused_with_their_code_within_time_and_memory() {
             "DATA" => "error: ".to_string(),
             code => format!("error: [{code}]"),
         };
-        assert!(ran.stderr.starts_with(&want), "{name}: want {want:?}, got {}", head(&ran.stderr));
+        assert!(
+            ran.stderr.starts_with(&want),
+            "{name}: want {want:?}, got {}",
+            head(&ran.stderr)
+        );
         let message = s(case, "message").unwrap_or("");
-        assert!(ran.stderr.contains(message), "{name}: want {message:?} in {}", head(&ran.stderr));
+        assert!(
+            ran.stderr.contains(message),
+            "{name}: want {message:?} in {}",
+            head(&ran.stderr)
+        );
     }
-    eprintln!("specs: {} cases, peak RSS {} KiB, slowest {:?}", kind.cases.len(), worst.0, worst.1);
+    eprintln!(
+        "specs: {} cases, peak RSS {} KiB, slowest {:?}",
+        kind.cases.len(),
+        worst.0,
+        worst.1
+    );
 }
 
 #[test]
@@ -173,7 +223,10 @@ fn bad_instances_get_their_code_natively_and_the_model_still_predicts() {
         let before = alloc::reset_peak();
         let got = instances::run(model, case, corpus::bytes(&kind, case));
         let took = alloc::peak() - before;
-        assert!(took < IN_PROCESS_PEAK_MIB << 20, "{name}: {took} bytes at the peak");
+        assert!(
+            took < IN_PROCESS_PEAK_MIB << 20,
+            "{name}: {took} bytes at the peak"
+        );
         assert_eq!(got.0, s(case, "code").unwrap(), "{name}: {}", got.1);
         if let Some(status) = case.get("status") {
             assert_eq!(got.2, status.as_u64(), "{name}: {}", got.1);
@@ -202,8 +255,15 @@ fn bad_bundles_of_every_bundle_kind_are_refused_and_loading_still_works() {
             let before = alloc::reset_peak();
             let result = tandem_core::Model::load(&bytes);
             let took = alloc::peak() - before;
-            assert!(took < IN_PROCESS_PEAK_MIB << 20, "{name}: {took} bytes at the peak");
-            assert!(start.elapsed().as_secs() < bounded::LIMIT_SECONDS, "{name}: {:?}", start.elapsed());
+            assert!(
+                took < IN_PROCESS_PEAK_MIB << 20,
+                "{name}: {took} bytes at the peak"
+            );
+            assert!(
+                start.elapsed().as_secs() < bounded::LIMIT_SECONDS,
+                "{name}: {:?}",
+                start.elapsed()
+            );
             let e = result.err().unwrap_or_else(|| panic!("{name}: loaded"));
             assert_eq!(e.code(), s(case, "code").unwrap(), "{name}: {e}");
             let again = tandem_core::Model::load(&good).unwrap();
@@ -211,4 +271,3 @@ fn bad_bundles_of_every_bundle_kind_are_refused_and_loading_still_works() {
         }
     }
 }
-
