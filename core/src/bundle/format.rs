@@ -170,7 +170,16 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
     let data = &bytes[data_at..];
     let mut parts = Vec::with_capacity(manifest.parts.len());
     let mut expected_offset = 0u64;
+    let mut names = std::collections::BTreeSet::new();
     for entry in &manifest.parts {
+        // A second part of one name would be checksummed and ignored: a reader that took
+        // the other one would see another model.
+        if !names.insert(entry.name.as_str()) {
+            return Err(BundleError::Invalid {
+                part: "manifest".into(),
+                reason: format!("part `{}` appears twice", entry.name),
+            });
+        }
         let end = entry.offset.checked_add(entry.length);
         let end = match end {
             Some(end) if entry.offset == expected_offset => end,
@@ -209,4 +218,21 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
         });
     }
     Ok(Decoded { parts, manifest })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_name_listed_twice_is_refused_even_with_valid_checksums() {
+        let part = |body: &str| ("schema.json", "application/json", body.as_bytes().to_vec());
+        let one = encode("0", "now", &[part("{}")]).unwrap();
+        assert_eq!(decode(&one).unwrap().manifest.parts.len(), 1);
+        let two = encode("0", "now", &[part("{}"), part("[]")]).unwrap();
+        let e = decode(&two).err().unwrap();
+        assert_eq!(e.code(), "BUNDLE_INVALID");
+        assert!(e.to_string().contains("`schema.json` appears twice"), "{e}");
+    }
 }

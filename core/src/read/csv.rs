@@ -42,6 +42,10 @@ pub fn read_csv<R: Read>(
         reason: format!("cannot read: {e}"),
     })?;
     let bytes = strip_bom(&bytes);
+    // No header row at all: say so, rather than list every field as absent from it.
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ReadError::Empty.into());
+    }
     let delimiter = delimiter(bytes, options);
     let mut rdr = reader(bytes, delimiter);
     let header = rdr
@@ -74,4 +78,28 @@ pub fn read_csv<R: Read>(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::schema::{Field, FieldType, Label, Schema, Task};
+
+    #[test]
+    fn a_file_of_nothing_but_whitespace_or_a_bom_is_empty_not_lacking_columns() {
+        let schema = Schema {
+            fields: vec![Field::new("x", FieldType::Number, false)],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        for text in ["", "\u{feff}", "\n\n", " \r\n"] {
+            let e = read_csv(&schema, text.as_bytes(), &ReadOptions::default()).unwrap_err();
+            assert_eq!(e.code(), "EMPTY_FILE", "{text:?}");
+        }
+        let e = read_csv(&schema, "y\n1\n".as_bytes(), &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.code(), "MISSING_FIELD");
+    }
 }

@@ -165,6 +165,17 @@ impl Schema {
                 classes.len()
             )));
         }
+        if let Task::Classification { classes } = &self.label.task {
+            let mut seen = std::collections::BTreeSet::new();
+            // Each class is a key of a prediction's probabilities: two of one name would
+            // collapse into one and the label could name either.
+            if let Some(c) = classes.iter().find(|c| !seen.insert(c.as_str())) {
+                return Err(Error::Schema(format!(
+                    "classification label `{}` lists class {c:?} twice",
+                    self.label.name
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -199,6 +210,22 @@ mod tests {
             },
         };
         assert_eq!(schema.validate().unwrap_err().code(), "SCHEMA");
+    }
+
+    #[test]
+    fn a_class_listed_twice_is_refused() {
+        let schema = Schema {
+            fields: vec![Field::new("x", FieldType::Number, false)],
+            label: Label {
+                name: "y".into(),
+                task: Task::Classification {
+                    classes: vec!["a".into(), "b".into(), "a".into()],
+                },
+            },
+        };
+        let e = schema.validate().unwrap_err();
+        assert_eq!(e.code(), "SCHEMA");
+        assert!(e.to_string().contains("class \"a\" twice"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,11 @@ use super::ModelSpec;
 pub const MAX_LEARNING_RATE: f64 = 10.0;
 /// Largest weight decay accepted (a decay of 1 already erases the weights every step).
 pub const MAX_WEIGHT_DECAY: f64 = 1.0;
+/// Widest hidden layer accepted: a network is shipped to browsers, and a width past this
+/// is a typo (`[1000000000]` asks Burn for tens of GB before the first epoch).
+pub const MAX_HIDDEN_WIDTH: usize = 16_384;
+/// Most weights accepted between consecutive hidden layers, summed (2^26: 256 MB of f32).
+pub const MAX_HIDDEN_WEIGHTS: usize = 1 << 26;
 /// Fewest and most cross-validation folds.
 pub const FOLDS: (usize, usize) = (2, 50);
 
@@ -51,6 +56,23 @@ impl ModelSpec {
                 "model.hidden",
                 format!("{:?} (a width of {w})", self.hidden),
                 "every layer width must be at least 1 (`[]` for logistic / linear regression)",
+            ));
+        }
+        if let Some(w) = self.hidden.iter().find(|w| **w > MAX_HIDDEN_WIDTH) {
+            return Err(SettingError::new(
+                "model.hidden",
+                format!("{:?} (a width of {w})", self.hidden),
+                format!("every layer width must be at most {MAX_HIDDEN_WIDTH}"),
+            ));
+        }
+        let weights = self.hidden.windows(2).fold(0usize, |sum, w| {
+            sum.saturating_add(w[0].saturating_mul(w[1]))
+        });
+        if weights > MAX_HIDDEN_WEIGHTS {
+            return Err(SettingError::new(
+                "model.hidden",
+                format!("{:?} ({weights} weights between its layers)", self.hidden),
+                format!("the weights between its layers must be at most {MAX_HIDDEN_WEIGHTS}"),
             ));
         }
         let lr = self.learning_rate;
@@ -205,6 +227,16 @@ mod tests {
                 "inf",
             ),
             (model(|m| m.hidden = vec![8, 0]), "model.hidden", "[8, 0]"),
+            (
+                model(|m| m.hidden = vec![1_000_000_000]),
+                "model.hidden",
+                "[1000000000]",
+            ),
+            (
+                model(|m| m.hidden = vec![16_384, 16_384]),
+                "model.hidden",
+                "[16384, 16384]",
+            ),
             (split(0.0, 0.0, None), "split.validation", "0"),
             (split(0.5, 0.5, None), "split.test", "0.5"),
             (split(0.2, -0.1, None), "split.test", "-0.1"),
@@ -227,6 +259,8 @@ mod tests {
     fn a_learning_rate_of_ten_and_a_linear_model_are_accepted() {
         assert_eq!(model(|m| m.learning_rate = MAX_LEARNING_RATE), Ok(()));
         assert_eq!(model(|m| m.hidden = Vec::new()), Ok(()));
+        assert_eq!(model(|m| m.hidden = vec![MAX_HIDDEN_WIDTH]), Ok(()));
+        assert_eq!(model(|m| m.hidden = vec![4096, 4096, 4096]), Ok(()));
         assert_eq!(model(|m| m.patience = 0), Ok(()));
     }
 
