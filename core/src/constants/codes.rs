@@ -249,6 +249,12 @@ fn core_samples() -> Vec<Error> {
             reason: s(),
         },
         BundleError::MissingPart { part: s() },
+        BundleError::Limit {
+            limit: "",
+            found: 0,
+            max: 0,
+            part: s(),
+        },
     ];
     let other = [
         Error::Csv {
@@ -360,6 +366,9 @@ fn bundle_meaning(e: &BundleError) -> &'static str {
             "the manifest or a JSON part does not parse, or a node in it is invalid"
         }
         BundleError::MissingPart { .. } => "a required part is absent",
+        BundleError::Limit { .. } => {
+            "the bundle asks for more than a loading limit allows (the message names the limit and how to raise it)"
+        }
     }
 }
 
