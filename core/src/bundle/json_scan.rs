@@ -23,7 +23,7 @@ pub(crate) fn check(bytes: &[u8], limits: &Limits, part: &str) -> Result<(), Bun
                 string_start = None;
                 continue;
             }
-            let len = (i - start) as u64;
+            let len = (i + 1 - start) as u64;
             if len > max_string {
                 return limits.check(Limit::StringBytes, len, part);
             }
