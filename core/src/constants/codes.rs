@@ -190,6 +190,35 @@ pub fn error_codes() -> Vec<ErrorCode> {
     all
 }
 
+/// One value of every [`BundleError`] variant.
+fn bundle_samples() -> Vec<BundleError> {
+    let s = String::new;
+    vec![
+        BundleError::BadMagic,
+        BundleError::UnsupportedVersion {
+            found: 0,
+            supported: 0,
+        },
+        BundleError::Truncated {
+            what: s(),
+            needed: 0,
+            len: 0,
+        },
+        BundleError::Checksum { part: s() },
+        BundleError::Invalid {
+            part: s(),
+            reason: s(),
+        },
+        BundleError::MissingPart { part: s() },
+        BundleError::Limit {
+            limit: "",
+            found: 0,
+            max: 0,
+            part: s(),
+        },
+    ]
+}
+
 /// One value of every [`Error`] variant.
 fn core_samples() -> Vec<Error> {
     let s = String::new;
@@ -232,30 +261,7 @@ fn core_samples() -> Vec<Error> {
             limit: 0,
         },
     ];
-    let bundle = [
-        BundleError::BadMagic,
-        BundleError::UnsupportedVersion {
-            found: 0,
-            supported: 0,
-        },
-        BundleError::Truncated {
-            what: s(),
-            needed: 0,
-            len: 0,
-        },
-        BundleError::Checksum { part: s() },
-        BundleError::Invalid {
-            part: s(),
-            reason: s(),
-        },
-        BundleError::MissingPart { part: s() },
-        BundleError::Limit {
-            limit: "",
-            found: 0,
-            max: 0,
-            part: s(),
-        },
-    ];
+    let bundle = bundle_samples();
     let other = [
         Error::Csv {
             row: 0,
