@@ -195,6 +195,24 @@ pub enum BundleError {
         /// Why it does not bind.
         source: BindError,
     },
+    /// The bundle asks for more than a loading limit allows (see [`crate::bundle::Limits`]):
+    /// checksums prove nothing against whoever wrote the bundle, so sizes, counts and depths
+    /// are checked before anything is allocated for them.
+    #[error(
+        "bundle limit `{limit}` exceeded in {part}: found {found}, the limit is {max}; if you trust \
+         this bundle, raise it (`--bundle-limit {limit}=N` in the CLI, \
+         `limits: {{ {limit}: N }}` in JavaScript, `LoadOptions::limits` in Rust)"
+    )]
+    Limit {
+        /// The limit's name (`part_bytes`).
+        limit: &'static str,
+        /// The value the bundle asks for.
+        found: u64,
+        /// The limit's value.
+        max: u64,
+        /// The part (or entry of a part) that asks for it.
+        part: String,
+    },
 }
 
 impl BundleError {
@@ -207,6 +225,7 @@ impl BundleError {
             BundleError::Checksum { .. } => "BUNDLE_CHECKSUM",
             BundleError::Invalid { .. } | BundleError::InvalidNode { .. } => "BUNDLE_INVALID",
             BundleError::MissingPart { .. } => "BUNDLE_MISSING_PART",
+            BundleError::Limit { .. } => "BUNDLE_LIMIT",
         }
     }
 }

@@ -117,9 +117,19 @@ export interface ThrowingBatchOptions extends PredictOptions {
   errors?: "throw" | null;
 }
 
+/** The bundle limits (docs/bundle-format.md): what a bundle may ask of the loader, checked
+ *  before anything is allocated for it. An exceeded limit is `BUNDLE_LIMIT`. */
+export type BundleLimitName =
+  | "bundle_bytes" | "parts" | "part_bytes" | "json_bytes" | "json_depth" | "string_bytes"
+  | "feature_width" | "layers" | "parameters" | "nnef_entries" | "nnef_graph_bytes"
+  | "nnef_nesting" | "nnef_operators" | "nnef_foreign_ops" | "tensor_bytes";
+
 export interface LoadOptions {
   /** `"auto"` (default: the compact dense kernel), `"dense"`, or `"tract"` (full build only). */
   engine?: "auto" | "dense" | "tract" | null;
+  /** Raise (or lower) bundle limits for a bundle you trust: whole numbers up to 2^53. An
+   *  unknown name is `BAD_OPTION`. */
+  limits?: Partial<Record<BundleLimitName, number>> | null;
 }
 
 /** A `Blob` or `File` (a browser's file input, Node 20's `Blob`): its bytes are read. */
@@ -153,7 +163,7 @@ export type ErrorCode =
   | "BAD_INSTANCE"
   // the bundle
   | "BUNDLE_BAD_MAGIC" | "BUNDLE_VERSION" | "BUNDLE_TRUNCATED" | "BUNDLE_CHECKSUM"
-  | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "SCHEMA" | "ENGINE"
+  | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "BUNDLE_LIMIT" | "SCHEMA" | "ENGINE"
   // the call
   | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
   | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV"

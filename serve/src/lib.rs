@@ -51,6 +51,8 @@ pub struct ServeConfig {
     pub poll_seconds: f64,
     /// Where `runs:/` and `models:/` resolve.
     pub stores: StoreConfig,
+    /// How the model loads (engine, bundle limits), at start and at every reload.
+    pub load: tandem_core::runtime::LoadOptions,
     /// Browser origins allowed to call the server (CORS); empty: none, `"*"`: any.
     pub cors_origins: Vec<String>,
     /// The shape of the predictions when a request's `params` do not say.
@@ -105,6 +107,7 @@ struct App {
     model_arg: String,
     uri: ModelUri,
     stores: StoreConfig,
+    load: tandem_core::runtime::LoadOptions,
     /// The model and its registry version, swapped together.
     served: RwLock<Arc<Served>>,
     /// One reload at a time (SIGHUP and the registry poll may coincide).
@@ -155,10 +158,11 @@ impl App {
             .uri
             .resolve(&self.stores)
             .map_err(ServeError::Resolve)?;
-        let fresh = Model::load(&found.bytes).map_err(|source| ServeError::Load {
-            model: found.source.clone(),
-            error: Box::new(source),
-        })?;
+        let fresh =
+            Model::load_options(&found.bytes, &self.load).map_err(|source| ServeError::Load {
+                model: found.source.clone(),
+                error: Box::new(source),
+            })?;
         let id = fresh.metadata().run_id.clone();
         let version = found.version.map(|v| v.version);
         let fresh = Arc::new(Served {
@@ -371,16 +375,18 @@ fn flush_logs() {
 pub fn run(config: ServeConfig) -> Result<(), ServeError> {
     let uri = ModelUri::parse(&config.model).map_err(ServeError::Resolve)?;
     let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
-    let model = Model::load(&found.bytes).map_err(|source| ServeError::Load {
-        model: found.source.clone(),
-        error: Box::new(source),
-    })?;
+    let model =
+        Model::load_options(&found.bytes, &config.load).map_err(|source| ServeError::Load {
+            model: found.source.clone(),
+            error: Box::new(source),
+        })?;
     let poll = (uri.can_move() && config.poll_seconds > 0.0)
         .then(|| Duration::from_secs_f64(config.poll_seconds.clamp(0.05, 86_400.0)));
     let app = Arc::new(App {
         model_arg: config.model.clone(),
         uri,
         stores: config.stores.clone(),
+        load: config.load.clone(),
         served: RwLock::new(Arc::new(Served {
             model,
             version: found.version.map(|v| v.version),

@@ -24,7 +24,8 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::fetch_model(&args.model, &args.store)?.bytes;
     let load = |e: tandem_core::error::BundleError| super::core_error(&e.into());
     let manifest = Bundle::manifest(&bytes).map_err(load)?;
-    let bundle = Bundle::from_bytes(&bytes).map_err(load)?;
+    let bundle =
+        Bundle::from_bytes_with(&bytes, &args.store.load_options().limits).map_err(load)?;
     let out = serde_json::json!({
         "manifest": manifest,
         "schema": bundle.schema,

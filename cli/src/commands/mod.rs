@@ -15,6 +15,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Args;
+use tandem_core::bundle::{Limit, Limits};
+use tandem_core::runtime::LoadOptions;
 use tandem_tracking::StoreConfig;
 use tandem_tracking::uri::{ModelUri, Resolved};
 
@@ -29,6 +31,18 @@ pub struct StoreArgs {
     /// The local run store (and, with `--tracking-uri`, where training keeps its local copy).
     #[arg(long, default_value = "tandem-runs", value_name = "DIR", global = true)]
     pub runs_dir: PathBuf,
+    /// Raise (or lower) a limit on what a bundle may ask of the loader, for a bundle you
+    /// trust (repeatable; an exceeded limit is BUNDLE_LIMIT, naming it). Names: bundle_bytes,
+    /// parts, part_bytes, json_bytes, json_depth, string_bytes, feature_width, layers,
+    /// parameters, nnef_entries, nnef_graph_bytes, nnef_nesting, nnef_operators,
+    /// nnef_foreign_ops, tensor_bytes (defaults in docs/bundle-format.md).
+    #[arg(
+        long = "bundle-limit",
+        value_name = "NAME=VALUE",
+        value_parser = tandem_core::bundle::limits::parse_assignment,
+        global = true
+    )]
+    pub bundle_limits: Vec<(Limit, u64)>,
 }
 
 impl StoreArgs {
@@ -38,6 +52,15 @@ impl StoreArgs {
             tracking_uri: self.tracking_uri.clone(),
             runs_dir: self.runs_dir.clone(),
         }
+    }
+
+    /// How bundles load: the default engine, under the limits `--bundle-limit` sets.
+    pub fn load_options(&self) -> LoadOptions {
+        let mut limits = Limits::default();
+        for &(limit, value) in &self.bundle_limits {
+            limits.set(limit, value);
+        }
+        LoadOptions::default().limits(limits)
     }
 
     /// Open the store these arguments name.
@@ -59,8 +82,41 @@ pub fn fetch_model(model: &str, stores: &StoreArgs) -> Result<Resolved> {
 /// Resolve `--model` and load the bundle, with errors that say which model and why.
 pub fn load_model(model: &str, stores: &StoreArgs) -> Result<(tandem_core::Model, String)> {
     let found = fetch_model(model, stores)?;
-    let m = tandem_core::Model::load(&found.bytes)
+    let m = tandem_core::Model::load_options(&found.bytes, &stores.load_options())
         .map_err(|e| core_error(&e))
         .with_context(|| format!("cannot load model {}", found.source))?;
     Ok((m, found.source))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+    use tandem_core::bundle::Limit;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        store: super::StoreArgs,
+    }
+
+    #[test]
+    fn the_bundle_limit_help_names_every_limit_and_the_flag_sets_them() {
+        let help = Probe::command().render_long_help().to_string();
+        for limit in Limit::all() {
+            assert!(help.contains(limit.name()), "{} in {help}", limit.name());
+        }
+        let probe = Probe::parse_from([
+            "x",
+            "--bundle-limit",
+            "layers=80",
+            "--bundle-limit",
+            "parts=9",
+        ]);
+        let limits = probe.store.load_options().limits;
+        assert_eq!(
+            (limits.get(Limit::Layers), limits.get(Limit::Parts)),
+            (80, 9)
+        );
+        assert!(Probe::try_parse_from(["x", "--bundle-limit", "layer=80"]).is_err());
+    }
 }

@@ -55,6 +55,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         timeout_ms: args.timeout_ms,
         poll_seconds: args.poll_seconds,
         stores: args.store.config(),
+        load: args.store.load_options(),
         cors_origins: args.cors_origins,
         output: args.output.parse().map_err(anyhow::Error::msg)?,
     })?;

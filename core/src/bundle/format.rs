@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::limits::{Limit, Limits};
 use crate::error::BundleError;
 
 /// The 8 magic bytes every bundle starts with.
@@ -135,10 +136,11 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b)
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
+pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>, BundleError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(BundleError::BadMagic);
     }
+    limits.check(Limit::BundleBytes, bytes.len() as u64, "the bundle file")?;
     need(bytes, HEADER as u64, "header")?;
     let version = read_u32(bytes, 8);
     if version != FORMAT_VERSION {
@@ -162,11 +164,13 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
             part: "manifest".into(),
         });
     }
+    super::json_scan::check(&bytes[HEADER..sum_at], limits, "manifest")?;
     let manifest: Manifest =
         serde_json::from_slice(&bytes[HEADER..sum_at]).map_err(|e| BundleError::Invalid {
             part: "manifest".into(),
             reason: e.to_string(),
         })?;
+    limits.check(Limit::Parts, manifest.parts.len() as u64, "manifest")?;
     let data = &bytes[data_at..];
     let mut parts = Vec::with_capacity(manifest.parts.len());
     let mut expected_offset = 0u64;
@@ -180,6 +184,11 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, BundleError> {
                 reason: format!("part `{}` appears twice", entry.name),
             });
         }
+        limits.check(
+            Limit::PartBytes,
+            entry.length,
+            &format!("part `{}`", entry.name),
+        )?;
         let end = entry.offset.checked_add(entry.length);
         let end = match end {
             Some(end) if entry.offset == expected_offset => end,

@@ -4,9 +4,12 @@
 //! parses and verifies bytes; it can never execute code. See `docs/bundle-format.md`.
 
 mod format;
+mod json_scan;
+pub mod limits;
 mod metadata;
 
 pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, sha256_hex};
+pub use limits::{Limit, Limits};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
 use crate::error::BundleError;
@@ -54,7 +57,12 @@ fn json_part<T: serde::Serialize>(name: &str, value: &T) -> Result<Vec<u8>, Bund
     })
 }
 
-fn parse_part<T: serde::de::DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<T, BundleError> {
+fn parse_part<T: serde::de::DeserializeOwned>(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<T, BundleError> {
+    json_scan::check(bytes, limits, name)?;
     serde_json::from_slice(bytes).map_err(|e| BundleError::Invalid {
         part: name.into(),
         reason: e.to_string(),
@@ -93,18 +101,36 @@ impl Bundle {
         )
     }
 
-    /// Decode and verify a bundle file: magic, version, every checksum, every JSON part.
+    /// Encode arbitrary parts (name, media type, bytes) with fresh checksums: what a bundle
+    /// writer, honest or not, can produce. For tests and fuzzing of the loader's limits.
+    #[doc(hidden)]
+    pub fn encode_parts(
+        tandem_version: &str,
+        created: &str,
+        parts: &[(&str, &str, Vec<u8>)],
+    ) -> Result<Vec<u8>, BundleError> {
+        format::encode(tandem_version, created, parts)
+    }
+
+    /// Decode and verify a bundle file under the default [`Limits`]: magic, version, every
+    /// checksum, every JSON part.
     pub fn from_bytes(bytes: &[u8]) -> Result<Bundle, BundleError> {
-        let decoded = format::decode(bytes)?;
+        Self::from_bytes_with(bytes, &Limits::default())
+    }
+
+    /// Decode and verify a bundle file under `limits` (sizes, part count, JSON depth and
+    /// string lengths are checked before the parts are copied or parsed).
+    pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Bundle, BundleError> {
+        let decoded = format::decode(bytes, limits)?;
         let get = |name: &str| {
             decoded
                 .part(name)
                 .ok_or_else(|| BundleError::MissingPart { part: name.into() })
         };
         let bundle = Bundle {
-            schema: parse_part(parts::SCHEMA, get(parts::SCHEMA)?)?,
-            preprocessing: parse_part(parts::PREPROCESSING, get(parts::PREPROCESSING)?)?,
-            metadata: parse_part(parts::METADATA, get(parts::METADATA)?)?,
+            schema: parse_part(parts::SCHEMA, get(parts::SCHEMA)?, limits)?,
+            preprocessing: parse_part(parts::PREPROCESSING, get(parts::PREPROCESSING)?, limits)?,
+            metadata: parse_part(parts::METADATA, get(parts::METADATA)?, limits)?,
             onnx: get(parts::ONNX)?.to_vec(),
             nnef: get(parts::NNEF)?.to_vec(),
             dense: decoded.part(parts::DENSE).map(<[u8]>::to_vec),
@@ -118,6 +144,6 @@ impl Bundle {
 
     /// The manifest of an encoded bundle (parts, sizes, checksums), verified.
     pub fn manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-        Ok(format::decode(bytes)?.manifest)
+        Ok(format::decode(bytes, &Limits::default())?.manifest)
     }
 }

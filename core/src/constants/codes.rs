@@ -190,6 +190,35 @@ pub fn error_codes() -> Vec<ErrorCode> {
     all
 }
 
+/// One value of every [`BundleError`] variant.
+fn bundle_samples() -> Vec<BundleError> {
+    let s = String::new;
+    vec![
+        BundleError::BadMagic,
+        BundleError::UnsupportedVersion {
+            found: 0,
+            supported: 0,
+        },
+        BundleError::Truncated {
+            what: s(),
+            needed: 0,
+            len: 0,
+        },
+        BundleError::Checksum { part: s() },
+        BundleError::Invalid {
+            part: s(),
+            reason: s(),
+        },
+        BundleError::MissingPart { part: s() },
+        BundleError::Limit {
+            limit: "",
+            found: 0,
+            max: 0,
+            part: s(),
+        },
+    ]
+}
+
 /// One value of every [`Error`] variant.
 fn core_samples() -> Vec<Error> {
     let s = String::new;
@@ -232,24 +261,7 @@ fn core_samples() -> Vec<Error> {
             limit: 0,
         },
     ];
-    let bundle = [
-        BundleError::BadMagic,
-        BundleError::UnsupportedVersion {
-            found: 0,
-            supported: 0,
-        },
-        BundleError::Truncated {
-            what: s(),
-            needed: 0,
-            len: 0,
-        },
-        BundleError::Checksum { part: s() },
-        BundleError::Invalid {
-            part: s(),
-            reason: s(),
-        },
-        BundleError::MissingPart { part: s() },
-    ];
+    let bundle = bundle_samples();
     let other = [
         Error::Csv {
             row: 0,
@@ -360,6 +372,9 @@ fn bundle_meaning(e: &BundleError) -> &'static str {
             "the manifest or a JSON part does not parse, or a node in it is invalid"
         }
         BundleError::MissingPart { .. } => "a required part is absent",
+        BundleError::Limit { .. } => {
+            "the bundle asks for more than a loading limit allows (the message names the limit and how to raise it)"
+        }
     }
 }
 

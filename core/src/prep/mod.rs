@@ -193,6 +193,14 @@ impl Preprocessor {
         Ok(BoundPreprocessor { steps, width })
     }
 
+    /// The summed width of the nodes, without overflow: what a bundle declares, checked
+    /// against the `feature_width` limit before binding or any buffer is sized from it.
+    pub fn declared_width(&self) -> u64 {
+        self.steps
+            .iter()
+            .fold(0u64, |sum, step| sum.saturating_add(step.width() as u64))
+    }
+
     /// Names of the output features (`age`, `sex=female`, `sex=<unknown>`).
     pub fn feature_names(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -18,12 +18,13 @@
 //! export self-check and the parity tests verify on every bundle.
 
 use crate::Error;
+use crate::bundle::{Limit, Limits};
 
 /// Magic bytes of a `model.dense` part.
 pub const DENSE_MAGIC: &[u8; 8] = b"TNDMDNS1";
-/// Largest accepted network, in parameters.
+/// Largest accepted network by default, in parameters (the `parameters` bundle limit).
 pub const MAX_PARAMETERS: usize = 1 << 26;
-const MAX_LAYERS: usize = 64;
+const PART: &str = crate::bundle::parts::DENSE;
 
 /// One fully connected layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,8 +89,8 @@ impl Reader<'_> {
 impl DenseNet {
     /// A network from layers; fails unless consecutive widths match and sizes are consistent.
     pub fn new(layers: Vec<DenseLayer>) -> Result<DenseNet, Error> {
-        if layers.is_empty() || layers.len() > MAX_LAYERS {
-            return Err(bad(format!("{} layers (1 to {MAX_LAYERS})", layers.len())));
+        if layers.is_empty() {
+            return Err(bad("no layers"));
         }
         for (i, l) in layers.iter().enumerate() {
             if l.inputs == 0 || l.outputs == 0 {
@@ -128,33 +129,45 @@ impl DenseNet {
         out
     }
 
-    /// Decode and check a `model.dense` part.
+    /// Decode and check a `model.dense` part under the default limits.
     pub fn from_bytes(bytes: &[u8]) -> Result<DenseNet, Error> {
+        Self::from_bytes_with(bytes, &Limits::default())
+    }
+
+    /// Decode and check a `model.dense` part: its layer count and parameter count are
+    /// checked against `limits` before any weight is read.
+    pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<DenseNet, Error> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(8)? != DENSE_MAGIC {
             return Err(bad("bad magic bytes"));
         }
         let n = r.u32()?;
-        if n == 0 || n > MAX_LAYERS {
-            return Err(bad(format!("{n} layers (1 to {MAX_LAYERS})")));
+        if n == 0 {
+            return Err(bad("no layers"));
+        }
+        limits.check(Limit::Layers, n as u64, PART)?;
+        if n.saturating_mul(12) > bytes.len() - r.at {
+            return Err(bad(format!("{n} layers announced, the part is too short")));
         }
         let mut shapes = Vec::with_capacity(n);
-        let mut total = 0usize;
+        let mut total = 0u64;
         for i in 0..n {
             let (inputs, outputs, act) = (r.u32()?, r.u32()?, r.u32()?);
             if act > 1 {
                 return Err(bad(format!("layer {i}: unknown activation {act}")));
             }
-            total = inputs
-                .checked_mul(outputs)
-                .and_then(|w| total.checked_add(w + outputs))
-                .filter(|&t| t <= MAX_PARAMETERS)
-                .ok_or_else(|| bad(format!("more than {MAX_PARAMETERS} parameters")))?;
+            // u32 × u32 + u32 cannot overflow u64; the sum saturates.
+            let layer = inputs as u64 * outputs as u64 + outputs as u64;
+            total = total.saturating_add(layer);
+            limits.check(Limit::Parameters, total, PART)?;
             shapes.push((inputs, outputs, act == 1));
         }
         let mut layers = Vec::with_capacity(n);
         for (inputs, outputs, relu) in shapes {
-            let weights = r.floats(inputs * outputs)?;
+            let count = inputs
+                .checked_mul(outputs)
+                .ok_or_else(|| bad("size overflow"))?;
+            let weights = r.floats(count)?;
             let bias = r.floats(outputs)?;
             layers.push(DenseLayer {
                 inputs,

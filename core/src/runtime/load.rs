@@ -1,10 +1,10 @@
-//! How a bundle is loaded: which engine runs it, and (issue 14) which limits its parts must
-//! respect and which key must have signed it. One options value for every caller (CLI,
+//! How a bundle is loaded: which engine runs it, which limits its parts must respect, and
+//! (issue 14) which key must have signed it. One options value for every caller (CLI,
 //! server, npm), so each path checks the same things.
 
 use super::{EngineChoice, Model};
 use crate::Error;
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, Limits};
 
 /// Everything a caller can choose when loading a bundle. `LoadOptions::default()` is what
 /// [`Model::load`] uses.
@@ -13,6 +13,9 @@ use crate::bundle::Bundle;
 pub struct LoadOptions {
     /// Which engine runs the network.
     pub engine: EngineChoice,
+    /// What the bundle may ask for (sizes, counts, depths); the defaults are safe for
+    /// untrusted bundles and load every bundle `tandem train` writes.
+    pub limits: Limits,
 }
 
 impl LoadOptions {
@@ -23,11 +26,18 @@ impl LoadOptions {
             ..LoadOptions::default()
         }
     }
+
+    /// These options with the given limits.
+    pub fn limits(mut self, limits: Limits) -> LoadOptions {
+        self.limits = limits;
+        self
+    }
 }
 
 impl Model {
-    /// Decode, verify and load a bundle file with the given options.
+    /// Decode, verify and load a bundle file with the given options: every limit is checked
+    /// before the loader allocates for it (`BUNDLE_LIMIT`).
     pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
-        Self::from_bundle(Bundle::from_bytes(bytes)?, options.engine)
+        Self::from_bundle_with(Bundle::from_bytes_with(bytes, &options.limits)?, options)
     }
 }

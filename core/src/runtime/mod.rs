@@ -10,19 +10,23 @@ mod dense;
 #[cfg(feature = "tract")]
 mod engine;
 mod load;
+#[cfg(feature = "tract")]
+mod nnef_check;
 mod warnings;
 
 pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};
 #[cfg(feature = "tract")]
 pub use engine::TractEngine;
 pub use load::LoadOptions;
+#[cfg(feature = "tract")]
+pub use nnef_check::check_nnef;
 pub use warnings::{Warning, out_of_range};
 
 use serde_json::Value as Json;
 
 use crate::Error;
 use crate::InstanceError;
-use crate::bundle::{Bundle, Metadata};
+use crate::bundle::{Bundle, Limit, Limits, Metadata};
 use crate::instance::Instance;
 use crate::prediction::{Prediction, classify_scores};
 use crate::prep::{BoundPreprocessor, Preprocessor, TransformOptions};
@@ -89,8 +93,13 @@ pub struct Model {
     engine: Engine,
 }
 
-fn load_dense(bytes: &[u8], n_features: usize, n_outputs: usize) -> Result<Engine, Error> {
-    let net = DenseNet::from_bytes(bytes)?;
+fn load_dense(
+    bytes: &[u8],
+    n_features: usize,
+    n_outputs: usize,
+    limits: &Limits,
+) -> Result<Engine, Error> {
+    let net = DenseNet::from_bytes_with(bytes, limits)?;
     if net.inputs() != n_features || net.outputs() != n_outputs {
         return Err(Error::Engine(format!(
             "model.dense maps {} inputs to {} outputs; the model info says {n_features} to {n_outputs}",
@@ -99,6 +108,35 @@ fn load_dense(bytes: &[u8], n_features: usize, n_outputs: usize) -> Result<Engin
         )));
     }
     Ok(Engine::Dense(net))
+}
+
+/// The engine for a bundle. `Auto` never picks tract when the bundle has `model.dense`: the
+/// dense kernel reads a format whose every size is checked, while tract is a general graph
+/// runtime, reached only through the limits of `nnef_check`.
+fn load_engine(bundle: &Bundle, options: &load::LoadOptions) -> Result<Engine, Error> {
+    let info = &bundle.metadata.model;
+    let (n_features, n_outputs) = (info.n_features, info.n_outputs);
+    match (options.engine, &bundle.dense) {
+        (EngineChoice::Auto | EngineChoice::Dense, Some(d)) => {
+            load_dense(d, n_features, n_outputs, &options.limits)
+        }
+        (EngineChoice::Dense, None) => Err(Error::Engine(
+            "this bundle has no model.dense part (written before the dense kernel): load it with the tract engine".into(),
+        )),
+        #[cfg(feature = "tract")]
+        (EngineChoice::Auto | EngineChoice::Tract, _) => {
+            check_nnef(&bundle.nnef, &options.limits)?;
+            Ok(Engine::Tract(TractEngine::load_nnef(
+                &bundle.nnef,
+                n_features,
+                n_outputs,
+            )?))
+        }
+        #[cfg(not(feature = "tract"))]
+        (EngineChoice::Auto | EngineChoice::Tract, _) => Err(Error::Engine(
+            "this build has no tract engine (use the full build) and the bundle has no model.dense part".into(),
+        )),
+    }
 }
 
 impl Model {
@@ -112,10 +150,21 @@ impl Model {
         Self::load_options(bytes, &LoadOptions::with_engine(engine))
     }
 
-    /// Load an already decoded bundle.
+    /// Load an already decoded bundle with the given engine and the default limits.
     /// A bundle whose parts disagree (hand-edited metadata, say) is a bundle error,
     /// `BUNDLE_INVALID`, naming `metadata.json`.
     pub fn from_bundle(bundle: Bundle, engine: EngineChoice) -> Result<Model, Error> {
+        Self::from_bundle_with(bundle, &LoadOptions::with_engine(engine))
+    }
+
+    /// Load an already decoded bundle with the given options (engine and limits: the
+    /// preprocessing's feature width is checked before anything is sized from it).
+    pub fn from_bundle_with(bundle: Bundle, options: &LoadOptions) -> Result<Model, Error> {
+        options.limits.check(
+            Limit::FeatureWidth,
+            bundle.preprocessing.declared_width(),
+            crate::bundle::parts::PREPROCESSING,
+        )?;
         let prep = bundle
             .preprocessing
             .bind(&bundle.schema)
@@ -146,27 +195,7 @@ impl Model {
                 t.mean, t.scale
             )));
         }
-        let (n_features, n_outputs) = (info.n_features, info.n_outputs);
-        let engine = match (engine, &bundle.dense) {
-            (EngineChoice::Auto | EngineChoice::Dense, Some(d)) => {
-                load_dense(d, n_features, n_outputs)?
-            }
-            (EngineChoice::Dense, None) => {
-                return Err(Error::Engine(
-                    "this bundle has no model.dense part (written before the dense kernel): load it with the tract engine".into(),
-                ));
-            }
-            #[cfg(feature = "tract")]
-            (EngineChoice::Auto | EngineChoice::Tract, _) => {
-                Engine::Tract(TractEngine::load_nnef(&bundle.nnef, n_features, n_outputs)?)
-            }
-            #[cfg(not(feature = "tract"))]
-            (EngineChoice::Auto | EngineChoice::Tract, _) => {
-                return Err(Error::Engine(
-                    "this build has no tract engine (use the full build) and the bundle has no model.dense part".into(),
-                ));
-            }
-        };
+        let engine = load_engine(&bundle, options)?;
         Ok(Model {
             // Whether a field accepts a missing value follows its nodes (bundles written
             // before this rule recorded whether training saw gaps).

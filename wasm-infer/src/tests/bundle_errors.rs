@@ -2,9 +2,10 @@
 //! with the code the core gives, never a trap. These need no engine, so they run in both
 //! builds.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-use super::{GOLDEN, load, thrown};
+use super::{GOLDEN, load, load_json, thrown};
 
 /// The golden bundle with one change.
 fn golden_with(change: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
@@ -73,4 +74,49 @@ fn an_unknown_engine_name_is_a_bad_option() {
 #[wasm_bindgen_test]
 fn asking_for_the_dense_kernel_on_a_bundle_without_one_is_an_engine_error() {
     thrown(load(GOLDEN, Some("dense")), "ENGINE", None);
+}
+
+#[wasm_bindgen_test]
+fn a_lowered_limit_refuses_the_bundle_as_natively_and_the_default_loads_it() {
+    let err = thrown(
+        load_json(GOLDEN, r#"{"limits": {"bundle_bytes": 100}}"#),
+        "BUNDLE_LIMIT",
+        None,
+    );
+    let message = String::from(err.unchecked_ref::<js_sys::Error>().message());
+    assert!(
+        message.contains("`bundle_bytes`") && message.contains("100"),
+        "{message}"
+    );
+    assert!(
+        load_json(
+            GOLDEN,
+            r#"{"limits": {"bundle_bytes": 1e9}, "engine": null}"#
+        )
+        .is_ok()
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_unknown_option_or_limit_name_or_a_bad_limit_value_is_a_bad_option() {
+    thrown(
+        load_json(GOLDEN, r#"{"limit": {}}"#),
+        "BAD_OPTION",
+        Some("limit"),
+    );
+    thrown(
+        load_json(GOLDEN, r#"{"limits": {"bundle_byte": 1}}"#),
+        "BAD_OPTION",
+        Some("limits.bundle_byte"),
+    );
+    thrown(
+        load_json(GOLDEN, r#"{"limits": {"parts": -1}}"#),
+        "BAD_OPTION",
+        Some("limits.parts"),
+    );
+    thrown(
+        load_json(GOLDEN, r#"{"limits": {"parts": "9"}}"#),
+        "BAD_OPTION",
+        Some("limits.parts"),
+    );
 }

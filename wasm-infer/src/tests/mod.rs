@@ -36,7 +36,17 @@ pub const EXPECTED: &str = include_str!("../../../tests/fixtures/v1/titanic.expe
 /// initialises it.
 pub fn load(bytes: &[u8], engine: Option<&str>) -> Result<Model, JsValue> {
     ctors::run_once();
-    Model::load(bytes, engine.map(str::to_string))
+    let options = match engine {
+        Some(e) => js(&format!("{{\"engine\": \"{e}\"}}")),
+        None => JsValue::UNDEFINED,
+    };
+    Model::load(bytes, &options)
+}
+
+/// Load a bundle with options given as JSON text, as `Model.load(bytes, options)` does.
+pub fn load_json(bytes: &[u8], options: &str) -> Result<Model, JsValue> {
+    ctors::run_once();
+    Model::load(bytes, &js(options))
 }
 
 /// The expected-predictions fixture, parsed.
