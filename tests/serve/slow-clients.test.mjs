@@ -67,8 +67,8 @@ test("500 trickling connections do not starve 64 well-behaved clients", async ()
     assert.ok(r.p99_ms < 50, `p99 ${r.p99_ms} ms`);
     // Every trickler was cut off, each within its timeout (plus scheduling slack).
     assert.ok(cut.header.length >= 250 && cut.body.length >= 250, JSON.stringify(numbers));
-    assert.ok(numbers.header_cut_worst_ms < HEADER_MS + 1500, `header cut-off after ${numbers.header_cut_worst_ms} ms`);
-    assert.ok(numbers.body_cut_worst_ms < BODY_MS + 1500, `body cut-off after ${numbers.body_cut_worst_ms} ms`);
+    assert.ok(numbers.header_cut_worst_ms < HEADER_MS + 3000, `header cut-off after ${numbers.header_cut_worst_ms} ms`);
+    assert.ok(numbers.body_cut_worst_ms < BODY_MS + 3000, `body cut-off after ${numbers.body_cut_worst_ms} ms`);
     assert.deepEqual(numbers.body_cut_statuses, [408]);
     assert.ok(peak < 256 * 1048576, `peak RSS ${peak}`);
     assert.equal(code, 0);
