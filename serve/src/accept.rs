@@ -77,12 +77,22 @@ pub async fn serve(
 }
 
 /// Ask every connection to finish and wait until all have, or until `deadline`.
-async fn drain(open: &Arc<Semaphore>, cap: usize, stopping: &watch::Sender<bool>, deadline: Duration) {
+async fn drain(
+    open: &Arc<Semaphore>,
+    cap: usize,
+    stopping: &watch::Sender<bool>,
+    deadline: Duration,
+) {
     let _ = stopping.send(true);
     let busy = cap - open.available_permits();
-    crate::log(json!({ "event": "draining", "connections": busy, "deadline_ms": deadline.as_millis() }));
+    crate::log(
+        json!({ "event": "draining", "connections": busy, "deadline_ms": deadline.as_millis() }),
+    );
     let all = u32::try_from(cap).unwrap_or(u32::MAX);
-    if tokio::time::timeout(deadline, open.acquire_many(all)).await.is_err() {
+    if tokio::time::timeout(deadline, open.acquire_many(all))
+        .await
+        .is_err()
+    {
         let left = cap - open.available_permits();
         crate::log(json!({ "event": "drain_deadline", "connections_dropped": left }));
     }

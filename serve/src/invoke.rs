@@ -77,21 +77,33 @@ async fn read_body(app: &App, req: Request) -> Result<axum::body::Bytes, Answer>
         Ok(Ok(b)) if b.len() > app.max_body => Err(too_big()),
         Ok(Ok(b)) => Ok(b),
         Ok(Err(e)) if format!("{e:?}").contains("LengthLimit") => Err(too_big()),
-        Ok(Err(e)) => Err(ProtocolError::new(
-            400,
-            http::BAD_REQUEST,
-            format!("cannot read the body: {e}"),
-        )
-        .answer()),
+        Ok(Err(e)) => {
+            Err(
+                ProtocolError::new(400, http::BAD_REQUEST, format!("cannot read the body: {e}"))
+                    .answer(),
+            )
+        }
     }
 }
 
 /// 413 when the body holds more rows or values than allowed.
 fn over_limits(app: &App, shape: scan::Shape) -> Option<Answer> {
     let (code, what, n, limit, flag) = if shape.rows > app.limits.max_rows {
-        (http::TOO_MANY_ROWS, "rows", shape.rows, app.limits.max_rows, "--max-rows")
+        (
+            http::TOO_MANY_ROWS,
+            "rows",
+            shape.rows,
+            app.limits.max_rows,
+            "--max-rows",
+        )
     } else if shape.cells > app.limits.max_cells {
-        (http::TOO_MANY_CELLS, "values", shape.cells, app.limits.max_cells, "--max-cells")
+        (
+            http::TOO_MANY_CELLS,
+            "values",
+            shape.cells,
+            app.limits.max_cells,
+            "--max-cells",
+        )
     } else {
         return None;
     };

@@ -261,9 +261,11 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<usize>().ok());
     let refused = app.token.as_ref().and_then(|token| {
-        let given = req.headers().get(header::AUTHORIZATION).map(HeaderValue::as_bytes);
-        (!auth::is_open(&method, req.uri().path()) && !token.admits(given))
-            .then(auth::unauthorized)
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes);
+        (!auth::is_open(&method, req.uri().path()) && !token.admits(given)).then(auth::unauthorized)
     });
     let answer = match refused {
         Some(answer) => answer,

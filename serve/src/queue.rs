@@ -48,10 +48,7 @@ pub fn timed_out(timeout: Duration) -> Answer {
     ProtocolError::new(
         504,
         http::TIMEOUT,
-        format!(
-            "the prediction took longer than {} ms",
-            timeout.as_millis()
-        ),
+        format!("the prediction took longer than {} ms", timeout.as_millis()),
     )
     .answer()
 }

@@ -134,7 +134,8 @@ mod tests {
 
     #[test]
     fn a_split_frame_counts_its_data_rows_and_every_cell() {
-        let body = br#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2], [3, 4], [5, 6]]}}"#;
+        let body =
+            br#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2], [3, 4], [5, 6]]}}"#;
         // top 1 + split 2 + columns 2 + data 3 + cells 6.
         assert_eq!(json(body), Shape { rows: 3, cells: 14 });
     }
@@ -148,7 +149,10 @@ mod tests {
     #[test]
     fn csv_counts_records_after_the_header_and_every_field() {
         let body = b"a,b\r\n1,\"x,\ny\"\n3,4";
-        assert_eq!(shape("text/csv; charset=utf-8", body), Shape { rows: 2, cells: 6 });
+        assert_eq!(
+            shape("text/csv; charset=utf-8", body),
+            Shape { rows: 2, cells: 6 }
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { root, startServer } from "./server.mjs";
 import { load } from "./load.mjs";
-import { bodyHead, endlessHead, exited, peakRss, titanic, trickle } from "./limits.mjs";
+import { Worker } from "node:worker_threads";
+import { bodyHead, exited, peakRss, titanic, trickle } from "./limits.mjs";
 
 const HEADER_MS = 2000;
 const BODY_MS = 3000;
@@ -25,23 +26,13 @@ test("500 trickling connections do not starve 64 well-behaved clients", async ()
     "--body-timeout-ms", String(BODY_MS),
     "--drain-seconds", String(DRAIN_S),
   ]);
-  const stopAt = performance.now() + seconds * 1000;
-  const cut = { header: [], body: [] };
-  // One trickler: reconnects each time it is cut off, until the test ends.
-  const trickler = async (kind) => {
-    while (performance.now() < stopAt) {
-      const r = kind === "header"
-        ? await trickle(server.base, { slow: endlessHead, everyMs: 200, stopAt })
-        : await trickle(server.base, { now: bodyHead(60000), slow: "x".repeat(60000), everyMs: 200, stopAt });
-      if (r.how !== "gave up") cut[kind].push(r);
-    }
-  };
   try {
-    const tricklers = [...Array.from({ length: 250 }, () => trickler("header")), ...Array.from({ length: 250 }, () => trickler("body"))];
+    const worker = new Worker(new URL("./trickler.mjs", import.meta.url), { workerData: { base: server.base, seconds, each: 250 } });
+    const tricklers = new Promise((resolve, reject) => { worker.on("message", resolve); worker.on("error", reject); });
     // Let the tricklers connect before the clock of the well-behaved clients starts.
     await new Promise((r) => setTimeout(r, 500));
     const r = await load(server.base, { connections: 64, seconds: Math.max(1, seconds - 1), body });
-    await Promise.all(tricklers);
+    const cut = await tricklers;
     const peak = peakRss(server.child.pid);
     const exit = exited(server.child);
     // Trickle again, then stop the server while they hold their connections.

@@ -93,7 +93,10 @@ impl LimitArgs {
             header_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
             body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
             max_connections: self.max_connections.max(1),
-            workers: self.workers.unwrap_or_else(tandem_serve::default_workers).max(1),
+            workers: self
+                .workers
+                .unwrap_or_else(tandem_serve::default_workers)
+                .max(1),
             queue: self.queue,
             large_requests: self.max_large_requests.max(1),
             max_rows: self.max_rows,
