@@ -25,9 +25,14 @@ test("a full prediction queue answers 503 OVERLOADED with Retry-After, then serv
   const server = await startServer(model, ["--workers", "1", "--queue", "0", "--timeout-ms", "60000"]);
   try {
     const long = post(server.base, records(rows, 60000));
-    // The long batch holds the one slot while it is scored.
-    await new Promise((r) => setTimeout(r, 400));
-    const busy = await post(server.base, records(rows, 1));
+    // Once its body is in, the long batch holds the one slot while it is scored.
+    let busy;
+    for (let i = 0; i < 100; i++) {
+      busy = await post(server.base, records(rows, 1));
+      if (busy.status === 503) break;
+      await busy.arrayBuffer();
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const body = await busy.json();
     assert.equal(busy.status, 503, JSON.stringify(body));
     assert.equal(body.error_code, "OVERLOADED");
