@@ -3,34 +3,45 @@
 //! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`
 //! (protocol in `tandem_core::protocol`, shared with the edge worker: every answer, `HEAD`,
 //! `OPTIONS`, 404 and 405 included, comes from it). A body whose `Content-Length` is past
-//! `--max-body-bytes` gets 413 before it is read, predictions past `--timeout-ms` get 504,
-//! `--cors-origin` opts in to CORS, `--output plain` answers MLflow's plain lists by default;
+//! `--max-body-bytes` gets 413 before it is read, predictions past `--timeout-ms` get 504
+//! and stop; the timeouts, connection cap, prediction queue and request sizes of
+//! [`Limits`] keep slow or greedy clients from starving the others (`docs/serving.md`);
+//! `--auth-token-file` asks for a bearer token; `--cors-origin` opts in to CORS, `--output plain` answers MLflow's plain lists by default;
 //! every request is logged as one JSON line on stderr. SIGHUP reloads the model from its
 //! path or URI (the old one keeps serving if the new one fails to load); a
 //! `models:/<name>@<alias>` (or `/latest`) model is also polled and reloaded when the alias
 //! moves. A reload swaps one pointer: requests in flight finish on the model they started
-//! with, none fails. SIGINT / SIGTERM stop accepting, finish in-flight requests, and exit.
+//! with, none fails. SIGINT / SIGTERM stop accepting, finish in-flight requests within
+//! `--drain-seconds`, and exit.
 #![warn(missing_docs)]
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
-use tandem_core::constants::http;
 
 use axum::Router;
-use axum::body::to_bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
-use tandem_core::protocol::{self, Answer, Output, ProtocolError, Serving};
+use tandem_core::protocol::{self, Answer, Output, Serving};
 
 use tandem_tracking::StoreConfig;
 use tandem_tracking::error::report;
 use tandem_tracking::uri::ModelUri;
 
+mod accept;
+mod auth;
+mod invoke;
+mod limits;
 mod logline;
+mod queue;
+mod scan;
+
+pub use auth::TokenError;
+pub use limits::{LARGE_BODY_BYTES, Limits, default_workers};
 
 /// What to serve and how: the settings of `tandem serve`.
 #[derive(Debug, Clone)]
@@ -57,6 +68,10 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// The shape of the predictions when a request's `params` do not say.
     pub output: Output,
+    /// Timeouts, connection cap, prediction queue and request sizes.
+    pub limits: Limits,
+    /// A file holding the bearer token every route but `/ping` and `/health` requires.
+    pub auth_token_file: Option<PathBuf>,
 }
 
 /// Why the server could not start or stopped on an error.
@@ -91,6 +106,9 @@ pub enum ServeError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The auth token file is unreadable or empty.
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// The async runtime could not start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -98,10 +116,6 @@ pub enum ServeError {
     #[error("server error")]
     Io(#[from] std::io::Error),
 }
-
-/// Bodies up to this size are predicted on the request's own task (at most ~100 rows, well
-/// under a millisecond); larger ones on the blocking pool, under `--timeout-ms`.
-const INLINE_BODY_BYTES: usize = 16 * 1024;
 
 struct App {
     model_arg: String,
@@ -113,9 +127,11 @@ struct App {
     /// One reload at a time (SIGHUP and the registry poll may coincide).
     reloading: std::sync::Mutex<()>,
     max_body: usize,
-    timeout: Duration,
     cors_origins: Vec<String>,
     output: Output,
+    limits: Limits,
+    queue: queue::Queue,
+    token: Option<auth::Token>,
 }
 
 /// What is being served.
@@ -208,7 +224,7 @@ async fn poll_registry(app: Arc<App>, every: Duration) {
     }
 }
 
-fn log(mut line: Json) {
+pub(crate) fn log(mut line: Json) {
     line["ts"] = json!(tandem_tracking::ids::now_rfc3339());
     logline::emit(line.to_string());
 }
@@ -230,8 +246,9 @@ fn answer_response(a: Answer) -> Response {
     r
 }
 
-/// Every request: what `tandem_core::protocol::route` answers (as the edge worker answers
-/// it), else the predictions; then the CORS headers of `--cors-origin`.
+/// Every request: 401 without the token (`--auth-token-file`), else what
+/// `tandem_core::protocol::route` answers (as the edge worker answers it), else the
+/// predictions; then the CORS headers of `--cors-origin`.
 async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     let served = app.served();
     let serving = app.serving(&served);
@@ -246,12 +263,26 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    let answer = match protocol::route(&served.model, &method, req.uri().path(), declared, &serving)
-    {
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let refused = app.token.as_ref().and_then(|token| {
+        let given = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map(HeaderValue::as_bytes);
+        (!auth::is_open(&method, req.uri().path()) && !token.admits(given)).then(auth::unauthorized)
+    });
+    let answer = match refused {
         Some(answer) => answer,
-        None => invocations(&app, served.clone(), req).await,
+        None => match protocol::route(
+            &served.model,
+            &method,
+            req.uri().path(),
+            declared.unwrap_or(0),
+            &serving,
+        ) {
+            Some(answer) => answer,
+            None => invoke::invocations(&app, served.clone(), req, declared).await,
+        },
     };
     answer_response(protocol::with_cors(
         answer,
@@ -259,61 +290,6 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
         origin.as_deref(),
         &serving,
     ))
-}
-
-fn simple_error(status: u16, code: &'static str, message: String) -> Answer {
-    ProtocolError::new(status, code, message).answer()
-}
-
-async fn invocations(app: &App, served: Arc<Served>, req: Request) -> Answer {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    // Read up to 1 MiB past the limit, so a client slightly over it (without a
-    // Content-Length) gets its 413 instead of a connection reset mid-upload; beyond that the
-    // connection is dropped.
-    let too_big = || protocol::too_large(app.max_body).answer();
-    let body = match to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20)).await {
-        Ok(b) if b.len() > app.max_body => return too_big(),
-        Ok(b) => b,
-        Err(e) if format!("{e:?}").contains("LengthLimit") => return too_big(),
-        Err(e) => {
-            return simple_error(400, http::BAD_REQUEST, format!("cannot read the body: {e}"));
-        }
-    };
-    let output = app.output;
-    let inline = body.len() <= INLINE_BODY_BYTES;
-    let predict = move || {
-        let serving = Serving {
-            output,
-            ..Serving::default()
-        };
-        protocol::invocations_for(&served.model, &content_type, &body, &serving)
-    };
-    // A small body is a few rows: microseconds of work, run right here. Only bodies that can
-    // take long go to the blocking pool, under the timeout.
-    if inline {
-        return predict();
-    }
-    match tokio::time::timeout(app.timeout, tokio::task::spawn_blocking(predict)).await {
-        Ok(Ok(answer)) => answer,
-        Ok(Err(join)) => simple_error(
-            500,
-            http::INTERNAL_ERROR,
-            format!("the prediction failed: {join}"),
-        ),
-        Err(_) => simple_error(
-            504,
-            http::TIMEOUT,
-            format!(
-                "the prediction took longer than {} ms",
-                app.timeout.as_millis()
-            ),
-        ),
-    }
 }
 
 fn router(app: Arc<App>) -> Router {
@@ -373,6 +349,11 @@ fn flush_logs() {
 /// Serve `config.model` until SIGINT or SIGTERM (blocking; starts its own async runtime).
 /// Prints `serving <run id> on http://<address>` on stdout once listening.
 pub fn run(config: ServeConfig) -> Result<(), ServeError> {
+    let token = config
+        .auth_token_file
+        .as_deref()
+        .map(auth::Token::read)
+        .transpose()?;
     let uri = ModelUri::parse(&config.model).map_err(ServeError::Resolve)?;
     let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
     let model =
@@ -393,12 +374,19 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         })),
         reloading: std::sync::Mutex::new(()),
         max_body: config.max_body_bytes,
-        timeout: Duration::from_millis(config.timeout_ms.max(1)),
         cors_origins: config.cors_origins.clone(),
         output: config.output,
+        queue: queue::Queue::new(
+            &config.limits,
+            Duration::from_millis(config.timeout_ms.max(1)),
+        ),
+        limits: config.limits.clone(),
+        token,
     });
+    // Predictions never take more threads than the workers (reloads and polls two more).
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .max_blocking_threads(config.limits.blocking_threads())
         .build()
         .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
@@ -419,11 +407,12 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         if let Some(every) = poll {
             tokio::spawn(poll_registry(app.clone(), every));
         }
-        axum::serve(listener, router(app.clone()))
-            .with_graceful_shutdown(shutdown_and_reload(app))
-            .await?;
+        let limits = app.limits.clone();
+        accept::serve(listener, router(app.clone()), &limits, shutdown_and_reload(app)).await;
         Ok(())
     });
+    // A prediction still running stops at its deadline; do not wait for it past a second.
+    runtime.shutdown_timeout(Duration::from_secs(1));
     flush_logs();
     served
 }

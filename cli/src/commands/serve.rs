@@ -1,10 +1,12 @@
 //! `tandem serve`: flags → [`tandem_serve::ServeConfig`] → the server (tandem-serve).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
-use tandem_serve::ServeConfig;
+use tandem_serve::{Limits, ServeConfig};
 
 use super::StoreArgs;
 
@@ -40,9 +42,68 @@ pub struct ServeArgs {
     /// (MLflow's list of labels or values, for drop-in clients).
     #[arg(long, default_value = "full", value_parser = ["full", "plain"])]
     output: String,
+    /// Require `Authorization: Bearer <token>` on every route but `/ping` and `/health`;
+    /// the token is this file's content (read once at start; an empty file is an error).
+    #[arg(long, value_name = "FILE")]
+    auth_token_file: Option<PathBuf>,
+    /// Timeouts, connection cap, queue and request sizes (docs/serving.md).
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+}
+
+/// The server's limits (defaults: [`Limits::default`]).
+#[derive(Args)]
+struct LimitArgs {
+    /// Close a connection whose request headers are not in this many ms after it opened or
+    /// went idle (also the keep-alive idle timeout).
+    #[arg(long, default_value_t = 20_000)]
+    header_timeout_ms: u64,
+    /// Answer 408 and close when a body is not in this many ms after its headers.
+    #[arg(long, default_value_t = 30_000)]
+    body_timeout_ms: u64,
+    /// Open connections at most; more wait in the accept backlog.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Predictions running at once [default: the number of cores].
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Requests waiting for a worker at most; more get 503 with Retry-After.
+    #[arg(long, default_value_t = 256)]
+    queue: usize,
+    /// Requests with a body over 64 KiB in memory at once; more get 503 with Retry-After.
+    #[arg(long, default_value_t = 16)]
+    max_large_requests: usize,
+    /// Rows in one request at most (413 TOO_MANY_ROWS).
+    #[arg(long, default_value_t = 100_000)]
+    max_rows: usize,
+    /// Values (cells, records, arrays) in one request at most (413 TOO_MANY_CELLS).
+    #[arg(long, default_value_t = 1_000_000)]
+    max_cells: usize,
+    /// On SIGTERM / SIGINT, seconds in-flight requests get to finish before the exit.
+    #[arg(long, default_value_t = 10.0)]
+    drain_seconds: f64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
+            body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
+            max_connections: self.max_connections.max(1),
+            workers: self
+                .workers
+                .unwrap_or_else(tandem_serve::default_workers)
+                .max(1),
+            queue: self.queue,
+            large_requests: self.max_large_requests.max(1),
+            max_rows: self.max_rows,
+            max_cells: self.max_cells,
+            drain: Duration::from_secs_f64(self.drain_seconds.clamp(0.0, 86_400.0)),
+        }
+    }
 }
 
 /// Run `tandem serve`.
@@ -58,6 +119,8 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         load: args.store.load_options(),
         cors_origins: args.cors_origins,
         output: args.output.parse().map_err(anyhow::Error::msg)?,
+        limits: args.limits.limits(),
+        auth_token_file: args.auth_token_file,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -120,14 +120,51 @@ pub mod http {
     /// 405: a known path, another method (Tandem's code: MLflow's FastAPI answers
     /// `{"detail": "Method Not Allowed"}`).
     pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// 503: every prediction slot of `tandem serve` is taken (with `Retry-After`).
+    pub const OVERLOADED: &str = "OVERLOADED";
+    /// 401: `tandem serve --auth-token-file` and no or another bearer token.
+    pub const UNAUTHORIZED: &str = "UNAUTHORIZED";
+    /// 413: a body with more rows than `tandem serve --max-rows`.
+    pub const TOO_MANY_ROWS: &str = "TOO_MANY_ROWS";
+    /// 413: a body with more values than `tandem serve --max-cells`.
+    pub const TOO_MANY_CELLS: &str = "TOO_MANY_CELLS";
+    /// 408: the body did not arrive within `tandem serve --body-timeout-ms`.
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
 }
 
 /// Codes only `tandem serve` raises, beyond [`OTHER`].
-const SERVER: [(&str, Scope, &str); 1] = [(
-    http::INTERNAL_ERROR,
-    Scope::Http,
-    "500: the prediction task failed (tandem serve)",
-)];
+const SERVER: [(&str, Scope, &str); 6] = [
+    (
+        http::INTERNAL_ERROR,
+        Scope::Http,
+        "500: the prediction task failed (tandem serve)",
+    ),
+    (
+        http::OVERLOADED,
+        Scope::Http,
+        "503: every prediction slot is taken; retry after the `Retry-After` seconds (tandem serve)",
+    ),
+    (
+        http::UNAUTHORIZED,
+        Scope::Http,
+        "401: no or a wrong bearer token (tandem serve --auth-token-file)",
+    ),
+    (
+        http::TOO_MANY_ROWS,
+        Scope::Http,
+        "413: the body holds more rows than the server's --max-rows (tandem serve)",
+    ),
+    (
+        http::TOO_MANY_CELLS,
+        Scope::Http,
+        "413: the body holds more values than the server's --max-cells (tandem serve)",
+    ),
+    (
+        http::REQUEST_TIMEOUT,
+        Scope::Http,
+        "408: the body did not arrive within the server's --body-timeout-ms (tandem serve)",
+    ),
+];
 
 /// The warning codes `tandem train` gives about its data, named once for tandem-train and
 /// this list.

@@ -114,7 +114,24 @@ pub fn invocations_for(
     body: &[u8],
     serving: &Serving,
 ) -> Answer {
-    match predict(model, content_type, body, serving.output) {
+    invocations_until(model, content_type, body, serving, &|| false)
+}
+
+/// Rows scored between two looks at the deadline of [`invocations_until`].
+pub const DEADLINE_CHUNK_ROWS: usize = 4096;
+
+/// [`invocations_for`] under a deadline: the rows are scored in chunks of
+/// [`DEADLINE_CHUNK_ROWS`] and `expired` is asked before each; once it says yes the work
+/// stops and the answer is 504 `TIMEOUT` (a server's timeout stops the work, not only the
+/// wait for it).
+pub fn invocations_until(
+    model: &Model,
+    content_type: &str,
+    body: &[u8],
+    serving: &Serving,
+    expired: &dyn Fn() -> bool,
+) -> Answer {
+    match predict(model, content_type, body, serving.output, expired) {
         Ok(body) => Answer::json(200, body),
         Err(e) => e.answer(),
     }
@@ -125,6 +142,7 @@ fn predict(
     content_type: &str,
     body: &[u8],
     output: Output,
+    expired: &dyn Fn() -> bool,
 ) -> Result<String, ProtocolError> {
     let media = content_type
         .split(';')
@@ -148,9 +166,25 @@ fn predict(
         }
     };
     let mut scores = Vec::new();
-    let status = model
-        .batch_scores(&rows, options.transform, &mut scores)
-        .map_err(|e| ProtocolError::bad(e.to_string()))?;
+    let mut status = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(DEADLINE_CHUNK_ROWS) {
+        if expired() {
+            return Err(ProtocolError::new(
+                504,
+                http::TIMEOUT,
+                format!(
+                    "the prediction took longer than the server's timeout (stopped after {} of {} rows)",
+                    status.len(),
+                    rows.len()
+                ),
+            ));
+        }
+        status.extend(
+            model
+                .batch_scores(chunk, options.transform, &mut scores)
+                .map_err(|e| ProtocolError::bad(e.to_string()))?,
+        );
+    }
     if let Some((i, Err(e))) = status.iter().enumerate().find(|(_, s)| s.is_err()) {
         return Err(ProtocolError::row(i, e));
     }

@@ -1,0 +1,118 @@
+//! `POST /invocations` under the limits: a large body needs a slot before it is read, the
+//! body must arrive within the body timeout, its rows and values are counted before it is
+//! parsed, and the prediction runs on a worker under the deadline ([`crate::queue`]).
+
+use std::sync::Arc;
+
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::header;
+use tandem_core::constants::http;
+use tandem_core::protocol::{self, Answer, ProtocolError, Serving};
+
+use crate::limits::LARGE_BODY_BYTES;
+use crate::scan;
+use crate::{App, Served};
+
+/// Answer one `POST /invocations` request (`declared`: its `Content-Length`, if any).
+pub(crate) async fn invocations(
+    app: &App,
+    served: Arc<Served>,
+    req: Request,
+    declared: Option<usize>,
+) -> Answer {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    // A body that may be large takes its slot before it is read: the bytes held at once stay
+    // bounded however many clients send 10 MB.
+    let large = match declared {
+        Some(n) if n <= LARGE_BODY_BYTES => None,
+        _ => match app.queue.large() {
+            Ok(permit) => Some(permit),
+            Err(busy) => return busy,
+        },
+    };
+    let body = match read_body(app, req).await {
+        Ok(body) => body,
+        Err(answer) => return answer,
+    };
+    let shape = scan::shape(&content_type, &body);
+    if let Some(refused) = over_limits(app, shape) {
+        return refused;
+    }
+    let output = app.output;
+    app.queue
+        .run(large, move |expired| {
+            let serving = Serving {
+                output,
+                ..Serving::default()
+            };
+            protocol::invocations_until(&served.model, &content_type, &body, &serving, expired)
+        })
+        .await
+}
+
+/// The body, within the size limit and the body timeout.
+async fn read_body(app: &App, req: Request) -> Result<axum::body::Bytes, Answer> {
+    // Read up to 1 MiB past the limit, so a client slightly over it (without a
+    // Content-Length) gets its 413 instead of a connection reset mid-upload; beyond that the
+    // connection is dropped.
+    let too_big = || protocol::too_large(app.max_body).answer();
+    let reading = to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20));
+    match tokio::time::timeout(app.limits.body_timeout, reading).await {
+        Err(_) => Err(ProtocolError::new(
+            408,
+            http::REQUEST_TIMEOUT,
+            format!(
+                "the body did not arrive within {} ms",
+                app.limits.body_timeout.as_millis()
+            ),
+        )
+        .answer()
+        .with_header("connection", "close")),
+        Ok(Ok(b)) if b.len() > app.max_body => Err(too_big()),
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(e)) if format!("{e:?}").contains("LengthLimit") => Err(too_big()),
+        Ok(Err(e)) => {
+            Err(
+                ProtocolError::new(400, http::BAD_REQUEST, format!("cannot read the body: {e}"))
+                    .answer(),
+            )
+        }
+    }
+}
+
+/// 413 when the body holds more rows or values than allowed.
+fn over_limits(app: &App, shape: scan::Shape) -> Option<Answer> {
+    let (code, what, n, limit, flag) = if shape.rows > app.limits.max_rows {
+        (
+            http::TOO_MANY_ROWS,
+            "rows",
+            shape.rows,
+            app.limits.max_rows,
+            "--max-rows",
+        )
+    } else if shape.cells > app.limits.max_cells {
+        (
+            http::TOO_MANY_CELLS,
+            "values",
+            shape.cells,
+            app.limits.max_cells,
+            "--max-cells",
+        )
+    } else {
+        return None;
+    };
+    Some(
+        ProtocolError::new(
+            413,
+            code,
+            format!("the body holds {n} {what}; this server accepts at most {limit} ({flag})"),
+        )
+        .answer(),
+    )
+}
