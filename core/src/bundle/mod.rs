@@ -4,9 +4,12 @@
 //! parses and verifies bytes; it can never execute code. See `docs/bundle-format.md`.
 
 mod format;
+mod keys;
 mod metadata;
+pub mod signature;
 
 pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, sha256_hex};
+pub use keys::{KeyError, PublicKey, SigningKey};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
 use crate::error::BundleError;
@@ -27,6 +30,8 @@ pub mod parts {
     pub const NNEF: &str = "model.nnef.tar";
     /// The network's weights for the compact dense kernel (optional).
     pub const DENSE: &str = "model.dense";
+    /// An Ed25519 signature of the manifest (optional; `signature` module), JSON.
+    pub const SIGNATURE: &str = "signature.json";
 }
 
 /// A decoded bundle: every part verified and parsed.

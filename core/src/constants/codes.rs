@@ -249,6 +249,8 @@ fn core_samples() -> Vec<Error> {
             reason: s(),
         },
         BundleError::MissingPart { part: s() },
+        BundleError::Unsigned,
+        BundleError::Signature { reason: s() },
     ];
     let other = [
         Error::Csv {
@@ -360,6 +362,10 @@ fn bundle_meaning(e: &BundleError) -> &'static str {
             "the manifest or a JSON part does not parse, or a node in it is invalid"
         }
         BundleError::MissingPart { .. } => "a required part is absent",
+        BundleError::Unsigned => "a public key was given and the bundle is not signed",
+        BundleError::Signature { .. } => {
+            "a public key was given and the bundle's signature is malformed, by another key, or does not verify"
+        }
     }
 }
 

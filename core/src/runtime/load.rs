@@ -4,7 +4,7 @@
 
 use super::{EngineChoice, Model};
 use crate::Error;
-use crate::bundle::Bundle;
+use crate::bundle::{Bundle, PublicKey};
 
 /// Everything a caller can choose when loading a bundle. `LoadOptions::default()` is what
 /// [`Model::load`] uses.
@@ -13,6 +13,9 @@ use crate::bundle::Bundle;
 pub struct LoadOptions {
     /// Which engine runs the network.
     pub engine: EngineChoice,
+    /// The key the bundle must be signed with (`BUNDLE_UNSIGNED` / `BUNDLE_SIGNATURE`
+    /// otherwise); `None` loads signed and unsigned bundles alike.
+    pub public_key: Option<PublicKey>,
 }
 
 impl LoadOptions {
@@ -28,6 +31,9 @@ impl LoadOptions {
 impl Model {
     /// Decode, verify and load a bundle file with the given options.
     pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
+        if let Some(key) = &options.public_key {
+            crate::bundle::signature::verify(bytes, key)?;
+        }
         Self::from_bundle(Bundle::from_bytes(bytes)?, options.engine)
     }
 }
