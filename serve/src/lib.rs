@@ -25,6 +25,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
 use tandem_core::protocol::{self, Answer, Output, ProtocolError, Serving};
+use tandem_core::runtime::LoadOptions;
 
 use tandem_tracking::StoreConfig;
 use tandem_tracking::error::report;
@@ -55,6 +56,9 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// The shape of the predictions when a request's `params` do not say.
     pub output: Output,
+    /// How bundles load, at start and on every reload (engine, pinned public key: a bundle
+    /// it refuses is never served, and a refused reload keeps the old model).
+    pub load: LoadOptions,
 }
 
 /// Why the server could not start or stopped on an error.
@@ -113,6 +117,7 @@ struct App {
     timeout: Duration,
     cors_origins: Vec<String>,
     output: Output,
+    load: LoadOptions,
 }
 
 /// What is being served.
@@ -155,10 +160,11 @@ impl App {
             .uri
             .resolve(&self.stores)
             .map_err(ServeError::Resolve)?;
-        let fresh = Model::load(&found.bytes).map_err(|source| ServeError::Load {
-            model: found.source.clone(),
-            error: Box::new(source),
-        })?;
+        let fresh =
+            Model::load_options(&found.bytes, &self.load).map_err(|source| ServeError::Load {
+                model: found.source.clone(),
+                error: Box::new(source),
+            })?;
         let id = fresh.metadata().run_id.clone();
         let version = found.version.map(|v| v.version);
         let fresh = Arc::new(Served {
@@ -371,10 +377,11 @@ fn flush_logs() {
 pub fn run(config: ServeConfig) -> Result<(), ServeError> {
     let uri = ModelUri::parse(&config.model).map_err(ServeError::Resolve)?;
     let found = uri.resolve(&config.stores).map_err(ServeError::Resolve)?;
-    let model = Model::load(&found.bytes).map_err(|source| ServeError::Load {
-        model: found.source.clone(),
-        error: Box::new(source),
-    })?;
+    let model =
+        Model::load_options(&found.bytes, &config.load).map_err(|source| ServeError::Load {
+            model: found.source.clone(),
+            error: Box::new(source),
+        })?;
     let poll = (uri.can_move() && config.poll_seconds > 0.0)
         .then(|| Duration::from_secs_f64(config.poll_seconds.clamp(0.05, 86_400.0)));
     let app = Arc::new(App {
@@ -390,6 +397,7 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         timeout: Duration::from_millis(config.timeout_ms.max(1)),
         cors_origins: config.cors_origins.clone(),
         output: config.output,
+        load: config.load.clone(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

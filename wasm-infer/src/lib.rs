@@ -18,6 +18,7 @@ mod convert;
 #[cfg(target_arch = "wasm32")]
 mod ctors;
 mod error;
+mod load_options;
 mod serving;
 #[cfg(test)]
 mod tests;
@@ -31,6 +32,7 @@ use crate::convert::{
     parse_instance, to_js,
 };
 use crate::error::{TandemError, js_error, request_error};
+use crate::load_options::JsLoadOptions;
 
 /// A loaded model bundle.
 #[wasm_bindgen]
@@ -43,19 +45,12 @@ pub struct Model {
 impl Model {
     /// Load and verify a `model.tandem` file.
     ///
-    /// `engine`: `"auto"` (default: the compact dense kernel when the bundle has one), `"dense"`,
-    /// or `"tract"` (only in the `full` build).
-    pub fn load(bytes: &[u8], engine: Option<String>) -> Result<Model, JsValue> {
-        let choice = match engine.as_deref() {
-            None => tandem_core::runtime::EngineChoice::Auto,
-            Some(s) => s.parse().map_err(|reason: String| {
-                request_error(&RequestError::OptionValue {
-                    key: "engine".into(),
-                    reason,
-                })
-            })?,
-        };
-        let inner = tandem_core::Model::load_with(bytes, choice)
+    /// `options` (`load_options`): `engine`, `"auto"` (default: the compact dense kernel when
+    /// the bundle has one), `"dense"`, or `"tract"` (only in the `full` build); `publicKey`,
+    /// the key the bundle must be signed with (SPKI PEM, or base64 of the raw 32 bytes).
+    pub fn load(bytes: &[u8], options: &JsValue) -> Result<Model, JsValue> {
+        let options = JsLoadOptions::read(options)?.into_load_options()?;
+        let inner = tandem_core::Model::load_options(bytes, &options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         let keys = field_keys(inner.schema());
         Ok(Model { inner, keys })

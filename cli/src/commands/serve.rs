@@ -43,6 +43,9 @@ pub struct ServeArgs {
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+    /// The key the bundle must be signed with.
+    #[command(flatten)]
+    key: super::key_args::KeyArgs,
 }
 
 /// Run `tandem serve`.
@@ -57,6 +60,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         stores: args.store.config(),
         cors_origins: args.cors_origins,
         output: args.output.parse().map_err(anyhow::Error::msg)?,
+        load: args.key.load_options()?,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@
 // `route`) and hands it the caller's options object as given.
 import { TandemError, describe } from "./error.js";
 import { deepFreeze } from "./freeze.js";
-import { loadEngine } from "./options.js";
+import { loadOptions } from "./options.js";
 import { bytesOf } from "./source.js";
 
 export function makeApi(raw, ready, readFile = null) {
@@ -76,12 +76,13 @@ export function makeApi(raw, ready, readFile = null) {
     }
 
     /** Load a bundle from bytes, a Blob or File, a Response, or a URL (fetched); in Node
-     *  also a file path or a `file:` URL. */
+     *  also a file path or a `file:` URL. `options.publicKey` (PEM text or base64 of the raw
+     *  32 bytes) refuses a bundle not signed with that key. */
     static async load(source, options) {
-      const engine = loadEngine(options);
+      const opts = loadOptions(options);
       await ready();
       const bytes = await bytesOf(source, readFile);
-      return new Model(guard(() => raw.Model.load(bytes, engine)));
+      return new Model(guard(() => raw.Model.load(bytes, opts)));
     }
 
     get schema() {

@@ -36,7 +36,11 @@ pub const EXPECTED: &str = include_str!("../../../tests/fixtures/v1/titanic.expe
 /// initialises it.
 pub fn load(bytes: &[u8], engine: Option<&str>) -> Result<Model, JsValue> {
     ctors::run_once();
-    Model::load(bytes, engine.map(str::to_string))
+    let options = match engine {
+        Some(e) => js(&serde_json::json!({ "engine": e }).to_string()),
+        None => JsValue::UNDEFINED,
+    };
+    Model::load(bytes, &options)
 }
 
 /// The expected-predictions fixture, parsed.
