@@ -190,6 +190,31 @@ pub fn error_codes() -> Vec<ErrorCode> {
     all
 }
 
+/// One value of every [`BundleError`] variant but `InvalidNode` (its code is `BUNDLE_INVALID`).
+fn bundle_samples() -> [BundleError; 8] {
+    let s = String::new;
+    [
+        BundleError::BadMagic,
+        BundleError::UnsupportedVersion {
+            found: 0,
+            supported: 0,
+        },
+        BundleError::Truncated {
+            what: s(),
+            needed: 0,
+            len: 0,
+        },
+        BundleError::Checksum { part: s() },
+        BundleError::Invalid {
+            part: s(),
+            reason: s(),
+        },
+        BundleError::MissingPart { part: s() },
+        BundleError::Unsigned,
+        BundleError::Signature { reason: s() },
+    ]
+}
+
 /// One value of every [`Error`] variant.
 fn core_samples() -> Vec<Error> {
     let s = String::new;
@@ -232,26 +257,7 @@ fn core_samples() -> Vec<Error> {
             limit: 0,
         },
     ];
-    let bundle = [
-        BundleError::BadMagic,
-        BundleError::UnsupportedVersion {
-            found: 0,
-            supported: 0,
-        },
-        BundleError::Truncated {
-            what: s(),
-            needed: 0,
-            len: 0,
-        },
-        BundleError::Checksum { part: s() },
-        BundleError::Invalid {
-            part: s(),
-            reason: s(),
-        },
-        BundleError::MissingPart { part: s() },
-        BundleError::Unsigned,
-        BundleError::Signature { reason: s() },
-    ];
+    let bundle = bundle_samples();
     let other = [
         Error::Csv {
             row: 0,
