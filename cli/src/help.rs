@@ -16,6 +16,17 @@ macro_rules! model_uris {
     };
 }
 
+/// `tandem keys`.
+pub const KEYS: &str = "Examples:\n  \
+    tandem keys new --out keys/                  # keys/tandem.key (0600) and keys/tandem.pub\n  \
+    tandem train --spec tandem.toml --sign-key keys/tandem.key\n  \
+    tandem predict --model runs:/<run id> --public-key keys/tandem.pub --input new.csv --output -\n  \
+    tandem serve --model models:/titanic@champion --public-key keys/tandem.pub\n\
+    Keys made with `openssl genpkey -algorithm ed25519` (and `openssl pkey -pubout`) work too.";
+
+/// `tandem keys new`.
+pub const KEYS_NEW: &str = KEYS;
+
 /// `tandem init`.
 pub const INIT: &str = "Example:\n  \
     tandem init --data examples/data/titanic.csv --label survived --out tandem.toml\n  \

@@ -49,6 +49,9 @@ enum Command {
     /// The model registry: `tandem models register|alias|list`.
     #[command(after_help = help::MODELS)]
     Models(commands::models::ModelsArgs),
+    /// Ed25519 keys for signed bundles: `tandem keys new --out DIR`, `tandem keys show FILE`.
+    #[command(after_help = help::KEYS)]
+    Keys(commands::keys::KeysArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => commands::validate::run(args),
         Command::Runs(args) => commands::runs::run(args),
         Command::Models(args) => commands::models::run(args),
+        Command::Keys(args) => commands::keys::run(args),
     };
     match result {
         Ok(code) => code,

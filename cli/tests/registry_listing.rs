@@ -39,7 +39,10 @@ fn models_list_skips_a_corrupt_model_with_a_warning_on_stderr() {
         assert!(out.status.success(), "{out:?}");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stdout.contains("good") && !stdout.contains("broken"), "{stdout}");
+        assert!(
+            stdout.contains("good") && !stdout.contains("broken"),
+            "{stdout}"
+        );
         assert!(
             stderr.contains(&format!(
                 "warning: skipping registered model `broken`: store file {} is not valid: ",

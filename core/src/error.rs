@@ -213,6 +213,16 @@ pub enum BundleError {
         /// The part (or entry of a part) that asks for it.
         part: String,
     },
+    /// A public key was given and the bundle carries no signature (issue 14).
+    #[error("the bundle is not signed, and a public key was given to verify it")]
+    Unsigned,
+    /// A public key was given and the bundle's signature is malformed, was made by another
+    /// key, or does not verify (the bundle changed after it was signed).
+    #[error("the bundle's signature is rejected: {reason}")]
+    Signature {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl BundleError {
@@ -226,6 +236,8 @@ impl BundleError {
             BundleError::Invalid { .. } | BundleError::InvalidNode { .. } => "BUNDLE_INVALID",
             BundleError::MissingPart { .. } => "BUNDLE_MISSING_PART",
             BundleError::Limit { .. } => "BUNDLE_LIMIT",
+            BundleError::Unsigned => "BUNDLE_UNSIGNED",
+            BundleError::Signature { .. } => "BUNDLE_SIGNATURE",
         }
     }
 }

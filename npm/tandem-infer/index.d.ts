@@ -130,6 +130,10 @@ export interface LoadOptions {
   /** Raise (or lower) bundle limits for a bundle you trust: whole numbers up to 2^53. An
    *  unknown name is `BAD_OPTION`. */
   limits?: Partial<Record<BundleLimitName, number>> | null;
+  /** Refuse a bundle not signed with this Ed25519 public key (`BUNDLE_UNSIGNED`,
+   *  `BUNDLE_SIGNATURE`): SPKI PEM text (`-----BEGIN PUBLIC KEY-----`, as `tandem keys new`
+   *  and `openssl pkey -pubout` write it) or base64 of the raw 32 bytes. */
+  publicKey?: string | null;
 }
 
 /** A `Blob` or `File` (a browser's file input, Node 20's `Blob`): its bytes are read. */
@@ -163,7 +167,8 @@ export type ErrorCode =
   | "BAD_INSTANCE"
   // the bundle
   | "BUNDLE_BAD_MAGIC" | "BUNDLE_VERSION" | "BUNDLE_TRUNCATED" | "BUNDLE_CHECKSUM"
-  | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "BUNDLE_LIMIT" | "SCHEMA" | "ENGINE"
+  | "BUNDLE_MISSING_PART" | "BUNDLE_INVALID" | "BUNDLE_LIMIT" | "BUNDLE_UNSIGNED"
+  | "BUNDLE_SIGNATURE" | "SCHEMA" | "ENGINE"
   // the call
   | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
   | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV"

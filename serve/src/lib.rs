@@ -27,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value as Json, json};
 use tandem_core::Model;
 use tandem_core::protocol::{self, Answer, Output, Serving};
+use tandem_core::runtime::LoadOptions;
 
 use tandem_tracking::StoreConfig;
 use tandem_tracking::error::report;
@@ -62,8 +63,6 @@ pub struct ServeConfig {
     pub poll_seconds: f64,
     /// Where `runs:/` and `models:/` resolve.
     pub stores: StoreConfig,
-    /// How the model loads (engine, bundle limits), at start and at every reload.
-    pub load: tandem_core::runtime::LoadOptions,
     /// Browser origins allowed to call the server (CORS); empty: none, `"*"`: any.
     pub cors_origins: Vec<String>,
     /// The shape of the predictions when a request's `params` do not say.
@@ -72,6 +71,9 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// A file holding the bearer token every route but `/ping` and `/health` requires.
     pub auth_token_file: Option<PathBuf>,
+    /// How bundles load, at start and on every reload (engine, bundle limits, pinned public
+    /// key: a bundle it refuses is never served, and a refused reload keeps the old model).
+    pub load: LoadOptions,
 }
 
 /// Why the server could not start or stopped on an error.
@@ -121,7 +123,6 @@ struct App {
     model_arg: String,
     uri: ModelUri,
     stores: StoreConfig,
-    load: tandem_core::runtime::LoadOptions,
     /// The model and its registry version, swapped together.
     served: RwLock<Arc<Served>>,
     /// One reload at a time (SIGHUP and the registry poll may coincide).
@@ -132,6 +133,7 @@ struct App {
     limits: Limits,
     queue: queue::Queue,
     token: Option<auth::Token>,
+    load: LoadOptions,
 }
 
 /// What is being served.

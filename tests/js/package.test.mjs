@@ -71,7 +71,7 @@ test("Model.load refuses anything else with BAD_SOURCE, saying what it got and w
 
 test("Model.load's options follow core's rule: unknown keys and wrong types are BAD_OPTION naming the option", async () => {
   const cases = [
-    [{ engin: "tract" }, "engin", "unknown option `engin` (known: engine, limits)"],
+    [{ engin: "tract" }, "engin", "unknown option `engin` (known: engine, limits, publicKey)"],
     [{ engine: 1 }, "engine", "`engine` must be a string, found number 1"],
     [{ engine: true }, "engine", "`engine` must be a string, found boolean true"],
     ["tract", "options", '`options` must be an object, found string "tract"'],

@@ -7,12 +7,16 @@ cd "$(dirname "$0")/../.."
 bin=${TANDEM_BIN:-target/debug/tandem}
 out=target/parity
 rm -rf "$out"
+# titanic's bundle is signed with the test key (tests/fixtures/keys): every suite then loads
+# a signed bundle without a key, and tests/js/signed.test.mjs with one.
 for spec in titanic:survived iris:target breast_cancer:target; do
   name=${spec%%:*}
   label=${spec#*:}
+  sign=()
+  [ "$name" = titanic ] && sign=(--sign-key tests/fixtures/keys/openssl.key)
   mkdir -p "$out/$name"
   "$bin" train --data "examples/data/$name.csv" --label "$label" --runs-dir "$out/runs" \
-    --json --emit-parity "$out/$name" > "$out/$name/summary.json"
+    --json --emit-parity "$out/$name" "${sign[@]}" > "$out/$name/summary.json"
   echo "parity: trained $name -> $(grep -o '"run_id":"[0-9a-f]*"' "$out/$name/summary.json")"
 done
 # Pipelines declared in specs: the examples, and one that uses every shared node.

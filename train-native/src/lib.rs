@@ -27,6 +27,7 @@ pub mod plan;
 pub mod plots;
 pub mod prepare;
 pub mod run;
+mod sign;
 pub mod spec;
 pub mod split;
 pub mod table;

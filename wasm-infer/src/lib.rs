@@ -44,10 +44,11 @@ pub struct Model {
 impl Model {
     /// Load and verify a `model.tandem` file.
     ///
-    /// `options`: `{ engine, limits }`. `engine`: `"auto"` (default: the compact dense kernel
+    /// `options`: `{ engine, limits, publicKey }`. `engine`: `"auto"` (default: the compact dense kernel
     /// when the bundle has one), `"dense"`, or `"tract"` (only in the `full` build). `limits`:
     /// `{ <limit name>: number }` raises (or lowers) the bundle limits (`BUNDLE_LIMIT`); see
-    /// `load_options`.
+    /// `load_options`. `publicKey`: the key the bundle must be signed with (SPKI PEM, or
+    /// base64 of the raw 32 bytes; `BUNDLE_UNSIGNED`, `BUNDLE_SIGNATURE`).
     pub fn load(bytes: &[u8], options: &JsValue) -> Result<Model, JsValue> {
         let options = load_options::JsLoadOptions::read(options)?.into_core()?;
         let inner = tandem_core::Model::load_options(bytes, &options)

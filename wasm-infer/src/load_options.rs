@@ -1,4 +1,4 @@
-//! The options of `Model.load(bytes, options)`: `{ engine?, limits? }`, read from the
+//! The options of `Model.load(bytes, options)`: `{ engine?, limits?, publicKey? }`, read from the
 //! caller's object into [`JsLoadOptions`] and turned into `tandem_core::runtime::LoadOptions`,
 //! so the package loads under the same checks as the CLI and the server.
 //!
@@ -7,7 +7,7 @@
 //! most 2^53 (what a JavaScript number holds exactly).
 
 use js_sys::{Object, Reflect};
-use tandem_core::bundle::{Limit, Limits, limits};
+use tandem_core::bundle::{Limit, Limits, PublicKey, limits};
 use tandem_core::protocol::RequestError;
 use tandem_core::runtime::{EngineChoice, LoadOptions};
 use wasm_bindgen::{JsCast, JsValue};
@@ -15,7 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::error::request_error;
 
 /// The keys `Model.load`'s options take.
-const KEYS: &str = "engine, limits";
+const KEYS: &str = "engine, limits, publicKey";
 
 /// `Model.load`'s options as JavaScript gave them.
 #[derive(Debug, Default)]
@@ -24,6 +24,9 @@ pub struct JsLoadOptions {
     pub engine: Option<String>,
     /// `limits`: limit name and value, in the object's order.
     pub limits: Vec<(String, f64)>,
+    /// `publicKey`: the key the bundle must be signed with, an SPKI PEM block or base64 of
+    /// the raw 32 bytes.
+    pub public_key: Option<String>,
 }
 
 fn wrong_type(key: &str, expected: &'static str, v: &JsValue) -> JsValue {
@@ -70,6 +73,12 @@ impl JsLoadOptions {
                         .as_string()
                         .ok_or_else(|| wrong_type("engine", "a string", &value))?;
                     read.engine = Some(s);
+                }
+                "publicKey" => {
+                    let s = value
+                        .as_string()
+                        .ok_or_else(|| wrong_type("publicKey", "a string", &value))?;
+                    read.public_key = Some(s);
                 }
                 "limits" => {
                     for (name, v) in entries(&value, "limits")? {
@@ -119,6 +128,12 @@ impl JsLoadOptions {
             }
             set.set(limit, value as u64);
         }
-        Ok(LoadOptions::with_engine(engine).limits(set))
+        let mut options = LoadOptions::with_engine(engine).limits(set);
+        if let Some(text) = &self.public_key {
+            let key =
+                PublicKey::parse(text).map_err(|e| bad_value("publicKey".into(), e.to_string()))?;
+            options.public_key = Some(key);
+        }
+        Ok(options)
     }
 }

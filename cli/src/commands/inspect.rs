@@ -1,4 +1,4 @@
-//! `tandem inspect`: what a bundle holds.
+//! `tandem inspect`: what a bundle holds, and who signed it.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use anyhow::Result;
 use super::StoreArgs;
 use clap::Args;
 use tandem_core::Bundle;
+use tandem_core::bundle::signature;
 
 /// Arguments of `tandem inspect`.
 #[derive(Args)]
@@ -17,17 +18,29 @@ pub struct InspectArgs {
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+    /// With a key: refuse a bundle not signed with it, as every other command does.
+    #[command(flatten)]
+    key: super::key_args::KeyArgs,
 }
 
-/// Print manifest, schema, preprocessing and metadata.
+/// Print manifest, signature, schema, preprocessing and metadata.
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::fetch_model(&args.model, &args.store)?.bytes;
     let load = |e: tandem_core::error::BundleError| super::core_error(&e.into());
+    if let Some(key) = args.key.load_options(args.store.load_options())?.public_key {
+        signature::verify(&bytes, &key).map_err(load)?;
+    }
+    // Who signed it (null: unsigned); a malformed signature part is shown, not fatal.
+    let signed = match signature::signer(&bytes) {
+        Ok(signer) => serde_json::to_value(signer)?,
+        Err(e) => serde_json::json!({ "error": format!("[{}] {e}", e.code()) }),
+    };
     let manifest = Bundle::manifest(&bytes).map_err(load)?;
     let bundle =
         Bundle::from_bytes_with(&bytes, &args.store.load_options().limits).map_err(load)?;
     let out = serde_json::json!({
         "manifest": manifest,
+        "signature": signed,
         "schema": bundle.schema,
         "preprocessing": bundle.preprocessing,
         "metadata": bundle.metadata,

@@ -2,6 +2,8 @@
 
 pub mod init;
 pub mod inspect;
+pub mod key_args;
+pub mod keys;
 pub mod models;
 pub mod predict;
 pub mod read_args;
@@ -79,10 +81,15 @@ pub fn fetch_model(model: &str, stores: &StoreArgs) -> Result<Resolved> {
     Ok(ModelUri::parse(model)?.resolve(&stores.config())?)
 }
 
-/// Resolve `--model` and load the bundle, with errors that say which model and why.
-pub fn load_model(model: &str, stores: &StoreArgs) -> Result<(tandem_core::Model, String)> {
+/// Resolve `--model` and load the bundle with `options` (a pinned key), with errors that say
+/// which model and why.
+pub fn load_model(
+    model: &str,
+    stores: &StoreArgs,
+    options: &tandem_core::runtime::LoadOptions,
+) -> Result<(tandem_core::Model, String)> {
     let found = fetch_model(model, stores)?;
-    let m = tandem_core::Model::load_options(&found.bytes, &stores.load_options())
+    let m = tandem_core::Model::load_options(&found.bytes, options)
         .map_err(|e| core_error(&e))
         .with_context(|| format!("cannot load model {}", found.source))?;
     Ok((m, found.source))

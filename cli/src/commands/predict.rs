@@ -47,6 +47,9 @@ pub struct PredictArgs {
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+    /// The key the bundle must be signed with.
+    #[command(flatten)]
+    key: super::key_args::KeyArgs,
 }
 
 enum Format {
@@ -131,7 +134,11 @@ pub(crate) fn outcomes(
 /// Run `tandem predict`.
 pub fn run(args: PredictArgs) -> Result<ExitCode> {
     check_not_input(&args.input, &args.output)?;
-    let (model, _) = super::load_model(&args.model, &args.store)?;
+    let (model, _) = super::load_model(
+        &args.model,
+        &args.store,
+        &args.key.load_options(args.store.load_options())?,
+    )?;
     let options = TransformOptions {
         strict_categories: args.strict,
         range: args.range,

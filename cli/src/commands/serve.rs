@@ -52,6 +52,9 @@ pub struct ServeArgs {
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+    /// The key the bundle must be signed with.
+    #[command(flatten)]
+    key: super::key_args::KeyArgs,
 }
 
 /// The server's limits (defaults: [`Limits::default`]).
@@ -116,11 +119,11 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         timeout_ms: args.timeout_ms,
         poll_seconds: args.poll_seconds,
         stores: args.store.config(),
-        load: args.store.load_options(),
         cors_origins: args.cors_origins,
         output: args.output.parse().map_err(anyhow::Error::msg)?,
         limits: args.limits.limits(),
         auth_token_file: args.auth_token_file,
+        load: args.key.load_options(args.store.load_options())?,
     })?;
     Ok(ExitCode::SUCCESS)
 }

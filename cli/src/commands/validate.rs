@@ -50,6 +50,9 @@ pub struct ValidateArgs {
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
+    /// The key the bundle must be signed with.
+    #[command(flatten)]
+    key: super::key_args::KeyArgs,
 }
 
 /// Run `tandem validate`.
@@ -60,7 +63,8 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
     };
     let found = super::fetch_model(&args.schema, &args.store)?;
     let outcomes = if found.bytes.starts_with(&tandem_core::bundle::MAGIC) {
-        let model = tandem_core::Model::load_options(&found.bytes, &args.store.load_options())
+        let load = args.key.load_options(args.store.load_options())?;
+        let model = tandem_core::Model::load_options(&found.bytes, &load)
             .map_err(|e| super::core_error(&e))
             .with_context(|| format!("cannot load model {}", found.source))?;
         let read = args.read.over(&model.metadata().read);

@@ -61,6 +61,14 @@ impl Decoded<'_> {
     pub fn part(&self, name: &str) -> Option<&[u8]> {
         self.parts.iter().find(|(n, _)| n == name).map(|(_, b)| *b)
     }
+
+    /// Every part with its manifest entry, in file order.
+    pub fn entries(&self) -> impl Iterator<Item = (&PartEntry, &[u8])> {
+        self.manifest
+            .parts
+            .iter()
+            .zip(self.parts.iter().map(|(_, b)| *b))
+    }
 }
 
 /// Lowercase hex SHA-256.

@@ -5,10 +5,13 @@
 
 mod format;
 mod json_scan;
+mod keys;
 pub mod limits;
 mod metadata;
+pub mod signature;
 
 pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, sha256_hex};
+pub use keys::{KeyError, PublicKey, SigningKey};
 pub use limits::{Limit, Limits};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
@@ -30,6 +33,8 @@ pub mod parts {
     pub const NNEF: &str = "model.nnef.tar";
     /// The network's weights for the compact dense kernel (optional).
     pub const DENSE: &str = "model.dense";
+    /// An Ed25519 signature of the manifest (optional; `signature` module), JSON.
+    pub const SIGNATURE: &str = "signature.json";
 }
 
 /// A decoded bundle: every part verified and parsed.

@@ -253,6 +253,8 @@ fn bundle_samples() -> Vec<BundleError> {
             max: 0,
             part: s(),
         },
+        BundleError::Unsigned,
+        BundleError::Signature { reason: s() },
     ]
 }
 
@@ -411,6 +413,10 @@ fn bundle_meaning(e: &BundleError) -> &'static str {
         BundleError::MissingPart { .. } => "a required part is absent",
         BundleError::Limit { .. } => {
             "the bundle asks for more than a loading limit allows (the message names the limit and how to raise it)"
+        }
+        BundleError::Unsigned => "a public key was given and the bundle is not signed",
+        BundleError::Signature { .. } => {
+            "a public key was given and the bundle's signature is malformed, by another key, or does not verify"
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{EngineChoice, Model};
 use crate::Error;
-use crate::bundle::{Bundle, Limits};
+use crate::bundle::{Bundle, Limits, PublicKey};
 
 /// Everything a caller can choose when loading a bundle. `LoadOptions::default()` is what
 /// [`Model::load`] uses.
@@ -16,6 +16,9 @@ pub struct LoadOptions {
     /// What the bundle may ask for (sizes, counts, depths); the defaults are safe for
     /// untrusted bundles and load every bundle `tandem train` writes.
     pub limits: Limits,
+    /// The key the bundle must be signed with (`BUNDLE_UNSIGNED` / `BUNDLE_SIGNATURE`
+    /// otherwise); `None` loads signed and unsigned bundles alike.
+    pub public_key: Option<PublicKey>,
 }
 
 impl LoadOptions {
@@ -36,8 +39,13 @@ impl LoadOptions {
 
 impl Model {
     /// Decode, verify and load a bundle file with the given options: every limit is checked
-    /// before the loader allocates for it (`BUNDLE_LIMIT`).
+    /// before the loader allocates for it (`BUNDLE_LIMIT`), and the signature against a
+    /// pinned key before any part is parsed (`BUNDLE_UNSIGNED`, `BUNDLE_SIGNATURE`).
     pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
+        // With a pinned key, nothing from an unauthenticated file reaches a parser.
+        if let Some(key) = &options.public_key {
+            crate::bundle::signature::verify_within(bytes, key, &options.limits)?;
+        }
         Self::from_bundle_with(Bundle::from_bytes_with(bytes, &options.limits)?, options)
     }
 }

@@ -76,7 +76,8 @@ export function makeApi(raw, ready, readFile = null) {
     }
 
     /** Load a bundle from bytes, a Blob or File, a Response, or a URL (fetched); in Node
-     *  also a file path or a `file:` URL. */
+     *  also a file path or a `file:` URL. `options.publicKey` (PEM text or base64 of the raw
+     *  32 bytes) refuses a bundle not signed with that key. */
     static async load(source, options) {
       const opts = loadOptions(options);
       await ready();

@@ -3,11 +3,12 @@
 // type and a key the call does not take are BAD_OPTION (naming the option), never ignored.
 // This layer checks the keys and copies the values into plain objects (so a getter or a Proxy
 // fails here, before the bundle is fetched); the wasm side (wasm-infer/src/load_options.rs)
-// checks the engine name, each limit's name and value, and loads under them.
+// checks the engine name, each limit's name and value, the public key's text, and loads
+// under them.
 // Prediction options are not read here: the wasm side reads them, from the object as given.
 import { TandemError, describe } from "./error.js";
 
-const LOAD_OPTIONS = ["engine", "limits"];
+const LOAD_OPTIONS = ["engine", "limits", "publicKey"];
 
 function plainObject(value, name) {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -26,13 +27,15 @@ export function loadOptions(options) {
       throw new TandemError(`unknown option \`${key}\` (known: ${LOAD_OPTIONS.join(", ")})`, "BAD_OPTION", key);
     }
   }
-  const { engine, limits } = options;
-  if (engine !== undefined && engine !== null) {
-    if (typeof engine !== "string") {
-      throw new TandemError(`\`engine\` must be a string, found ${describe(engine)}`, "BAD_OPTION", "engine");
+  for (const key of ["engine", "publicKey"]) {
+    const value = options[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "string") {
+      throw new TandemError(`\`${key}\` must be a string, found ${describe(value)}`, "BAD_OPTION", key);
     }
-    out.engine = engine;
+    out[key] = value;
   }
+  const { limits } = options;
   if (limits !== undefined && limits !== null) {
     plainObject(limits, "limits");
     const copy = Object.create(null);

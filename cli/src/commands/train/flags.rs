@@ -89,6 +89,12 @@ pub struct TrainArgs {
     /// Print the run summary as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Sign the bundle with this Ed25519 private key, so that loaders pinning its public
+    /// key (`--public-key`, `Model.load(src, { publicKey })`) accept it: a PKCS#8 PEM file
+    /// (`tandem keys new`, `openssl genpkey -algorithm ed25519`) or base64 of the raw 32-byte
+    /// seed.
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     /// Also write the held-out raw instances and every engine's outputs on them (parity tests).
     #[arg(long, hide = true)]
     pub emit_parity: Option<PathBuf>,

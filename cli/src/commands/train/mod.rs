@@ -18,6 +18,12 @@ pub use flags::TrainArgs;
 /// Run `tandem train`.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let plan = args.plan()?;
+    // Read before training: a bad key file must not cost a training run.
+    let sign_key = args
+        .sign_key
+        .as_deref()
+        .map(crate::commands::key_args::signing_key)
+        .transpose()?;
     let quiet = args.quiet || args.json;
     let prepared = tandem_train::prepare(plan)?;
     for note in &prepared.notes {
@@ -43,7 +49,13 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let run_id = rec.run_id.clone();
     let done = (|| {
         let mut observer = progress::Progress::new(&mut rec, quiet);
-        let outcome = tandem_train::train(&prepared, &run_id, &mut observer)?;
+        let mut outcome = tandem_train::train(&prepared, &run_id, &mut observer)?;
+        if let Some(key) = &sign_key {
+            outcome.sign(key)?;
+            if !args.json {
+                eprintln!("bundle signed by key {}", key.public_key().fingerprint());
+            }
+        }
         record::outcome(&mut rec, &prepared, &outcome, &warnings)?;
         if let Some(dir) = &args.emit_parity {
             parity::write(dir, &outcome)?;
