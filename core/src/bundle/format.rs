@@ -246,9 +246,16 @@ mod tests {
     fn a_part_name_listed_twice_is_refused_even_with_valid_checksums() {
         let part = |body: &str| ("schema.json", "application/json", body.as_bytes().to_vec());
         let one = encode("0", "now", &[part("{}")]).unwrap();
-        assert_eq!(decode(&one).unwrap().manifest.parts.len(), 1);
+        assert_eq!(
+            decode(&one, &Limits::default())
+                .unwrap()
+                .manifest
+                .parts
+                .len(),
+            1
+        );
         let two = encode("0", "now", &[part("{}"), part("[]")]).unwrap();
-        let e = decode(&two).err().unwrap();
+        let e = decode(&two, &Limits::default()).err().unwrap();
         assert_eq!(e.code(), "BUNDLE_INVALID");
         assert!(e.to_string().contains("`schema.json` appears twice"), "{e}");
     }
