@@ -68,7 +68,7 @@ function hostile(good) {
   add("manifest that is not JSON", encode(d, { manifestText: "not json" }), "BUNDLE_INVALID");
   add("manifest JSON with a BOM", encode(d, { manifestText: `\ufeff${JSON.stringify({ ...d.manifest })}` }), "BUNDLE_INVALID");
   add("manifest that is an array", encode(d, { manifestText: "[]" }), "BUNDLE_INVALID");
-  add("manifest nested deeply", encode(d, { manifestText: `${"[".repeat(10000)}${"]".repeat(10000)}` }), "BUNDLE_INVALID");
+  add("manifest nested deeply", encode(d, { manifestText: `${"[".repeat(10000)}${"]".repeat(10000)}` }), "BUNDLE_LIMIT");
   add("manifest with invalid UTF-8", encode(d, { manifestText: Buffer.concat([Buffer.from("{\"a\": \""), Buffer.from([0xff]), Buffer.from("\"}")]).toString("latin1") }), "BUNDLE_INVALID");
   const without = (name) => ({ manifest: d.manifest, parts: d.parts.filter((p) => p.name !== name) });
   for (const name of ["schema.json", "preprocessing.json", "metadata.json", "model.onnx", "model.nnef.tar"]) {
@@ -83,7 +83,7 @@ function hostile(good) {
   add("schema not JSON", part("schema.json", "{"), "BUNDLE_INVALID");
   add("schema with invalid UTF-8", part("schema.json", Buffer.from([0x7b, 0xff, 0x7d])), "BUNDLE_INVALID");
   add("schema with a BOM", part("schema.json", `\ufeff${JSON.stringify(schema)}`), "BUNDLE_INVALID");
-  add("schema nested deeply", part("schema.json", `${"[".repeat(10000)}${"]".repeat(10000)}`), "BUNDLE_INVALID");
+  add("schema nested deeply", part("schema.json", `${"[".repeat(10000)}${"]".repeat(10000)}`), "BUNDLE_LIMIT");
   add("schema with no fields", part("schema.json", { ...schema, fields: [] }), "BUNDLE_INVALID");
   add("schema with a duplicate field", part("schema.json", { ...schema, fields: [...schema.fields, schema.fields[0]] }), "BUNDLE_INVALID");
   add("schema field of an unknown type", part("schema.json", { ...schema, fields: schema.fields.map((f, i) => (i ? f : { ...f, type: "quaternion" })) }), "BUNDLE_INVALID");
@@ -96,7 +96,7 @@ function hostile(good) {
   add("schema turned to regression", part("schema.json", { ...schema, label: { ...schema.label, task: { kind: "regression" } } }), "BUNDLE_INVALID");
   add("preprocessing not JSON", part("preprocessing.json", "[1,"), "BUNDLE_INVALID");
   add("preprocessing empty object", part("preprocessing.json", {}), "BUNDLE_INVALID");
-  add("preprocessing nested deeply", part("preprocessing.json", `${"{\"a\":".repeat(10000)}1${"}".repeat(10000)}`), "BUNDLE_INVALID");
+  add("preprocessing nested deeply", part("preprocessing.json", `${"{\"a\":".repeat(10000)}1${"}".repeat(10000)}`), "BUNDLE_LIMIT");
   add("metadata not JSON", part("metadata.json", "nul"), "BUNDLE_INVALID");
   add("metadata with NaN", part("metadata.json", JSON.stringify(meta).replace(/"n_features":\d+/, "\"n_features\":NaN")), "BUNDLE_INVALID");
   add("metadata feature count off by one", part("metadata.json", { ...meta, model: { ...meta.model, n_features: meta.model.n_features + 1 } }), "BUNDLE_INVALID");
