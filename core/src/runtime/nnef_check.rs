@@ -26,7 +26,7 @@ const PART: &str = crate::bundle::parts::NNEF;
 
 /// The operations Tandem's NNEF graphs (and graphs of the same kind: dense layers,
 /// element-wise activations) use; anything else counts against `nnef_foreign_ops`.
-const KNOWN_OPS: [&str; 22] = [
+const KNOWN_OPS: [&str; 26] = [
     "external",
     "tract_core_external",
     "variable",
@@ -49,6 +49,11 @@ const KNOWN_OPS: [&str; 22] = [
     "tract_core_cast",
     "clamp",
     "select",
+    // Shape bookkeeping tract writes around a layer (a network without hidden layers, say).
+    "unsqueeze",
+    "squeeze",
+    "reshape",
+    "transpose",
 ];
 
 fn invalid(reason: String) -> Error {
@@ -188,7 +193,8 @@ fn check_graph(text: &str, limits: &Limits, part: &str) -> Result<(), Error> {
                     && !KNOWN_OPS.contains(&word)
                 {
                     foreign += 1;
-                    limits.check(Limit::NnefForeignOps, foreign, part)?;
+                    let at = format!("{part} (operation `{word}`)");
+                    limits.check(Limit::NnefForeignOps, foreign, &at)?;
                 }
                 continue;
             }
