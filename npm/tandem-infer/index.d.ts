@@ -178,7 +178,9 @@ export type ErrorCode =
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
 export type HttpErrorCode =
   | "BAD_REQUEST" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TOO_LARGE" | "ENDPOINT_NOT_FOUND"
-  | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED";
+  | "TIMEOUT" | "INTERNAL_ERROR" | "METHOD_NOT_ALLOWED"
+  // tandem serve's own limits (docs/serving.md)
+  | "OVERLOADED" | "UNAUTHORIZED" | "TOO_MANY_ROWS" | "TOO_MANY_CELLS" | "REQUEST_TIMEOUT";
 
 /** Warnings `tandem train` gives about its data (scope `training`; never a `TandemError`). */
 export type TrainingWarningCode = "CONSTANT_COLUMN" | "EMPTY_COLUMN" | "LABEL_LEAK";
