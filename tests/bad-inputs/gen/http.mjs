@@ -45,7 +45,7 @@ function table() {
   add("duplicate key, the last one bad", post("/invocations", json, `{"instances": [{"sepal_length_cm": 5.1, "sepal_length_cm": "x", "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}]}`), 400, "WRONG_TYPE", { row: 1 });
   add("__proto__ holding the rows", post("/invocations", json, `{"__proto__": {"instances": [${j(iris)}]}}`), 400, "BAD_REQUEST");
   add("__proto__ param", post("/invocations", json, `{"instances": [${j(iris)}], "params": {"__proto__": {"output": "plain"}}}`), 400, "BAD_OPTION");
-  add("too many rows", post("/invocations", json, `{"instances": [ROWS{}]}`), 400, "BATCH_TOO_LARGE", { expand: { marker: "ROWS", repeat: "{},", count: 1000000 } });
+  add("too many rows (--max-rows)", post("/invocations", json, `{"instances": [ROWS{}]}`), 413, "TOO_MANY_ROWS", { expand: { marker: "ROWS", repeat: "{},", count: 1000000 } });
   add("csv body with semicolons and other names", post("/invocations", "text/csv", "a;b;c;d\n1;2;3;4\n"), 400, "MISSING_FIELD");
   add("csv body header only of other names", post("/invocations", "text/csv", "a,b,c,d\n"), 400, "MISSING_FIELD");
   add("csv body ragged", post("/invocations", "text/csv", "sepal_length_cm,sepal_width_cm,petal_length_cm,petal_width_cm\n1,2\n"), 400, "CSV", { row: 1 });
