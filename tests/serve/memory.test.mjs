@@ -12,9 +12,9 @@ import { peakRss, titanic } from "./limits.mjs";
 
 const MAX_BODY = 10 * 1024 * 1024;
 const MiB = 1048576;
-// docs/serving.md: 64 MiB + 16 x 10 MiB bodies + workers x (10 MiB + 1M values x 256 B) with
+// docs/serving.md: 64 MiB + 16 x 10 MiB bodies + workers x (10 MiB + 1M values x 384 B) with
 // the test's 2 workers.
-const BOUND = 64 * MiB + 16 * MAX_BODY + 2 * (MAX_BODY + 1_000_000 * 256);
+const BOUND = 64 * MiB + 16 * MAX_BODY + 2 * (MAX_BODY + 1_000_000 * 384);
 
 /** A 10 MB-or-less body of `rows` records, each `row` plus filler fields, up to `cells` values. */
 function widest(row, cells) {
