@@ -61,6 +61,7 @@ pub mod bundle;
 pub mod constants;
 pub mod error;
 pub mod instance;
+mod json_lex;
 pub mod prediction;
 pub mod prep;
 pub mod protocol;

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use serde_json::{Value as Json, json};
-use tandem_core::constants::{MAX_BATCH_ROWS, MAX_BODY_BYTES};
+use tandem_core::constants::{MAX_BATCH_ROWS, MAX_BODY_BYTES, MAX_REQUEST_CELLS, MAX_REQUEST_ROWS};
 use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::protocol::{self, Answer, Serving};
 use tandem_core::runtime::{DenseLayer, DenseNet, EngineChoice};
@@ -489,15 +489,71 @@ fn columns_must_be_arrays_of_one_length() {
 }
 
 #[test]
-fn a_batch_past_the_row_limit_is_refused_before_any_row_is_read() {
+fn a_body_past_the_default_row_or_value_limit_is_413_before_it_is_parsed() {
     let model = titanic();
+    let records = format!(
+        "{{\"instances\": [{}{{}}]}}",
+        "{},".repeat(MAX_REQUEST_ROWS)
+    );
+    let (status, got) = error(&post(model, "application/json", &records));
+    assert_eq!((status, &got["error_code"]), (413, &json!("TOO_MANY_ROWS")));
+    assert!(
+        got["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("at most 100000")
+    );
+    // Ten values per record, fewer records than the row limit.
+    let record = format!(
+        "{{{}}}",
+        (0..10)
+            .map(|i| format!("\"f{i}\": 0"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let wide = format!("[{}]", vec![record; MAX_REQUEST_CELLS / 10].join(","));
+    let (status, got) = error(&post(
+        model,
+        "application/json",
+        &format!("{{\"instances\": {wide}}}"),
+    ));
+    assert_eq!(
+        (status, &got["error_code"]),
+        (413, &json!("TOO_MANY_CELLS"))
+    );
+    // A CSV body: its records after the header.
+    let csv = format!("age\n{}", "1\n".repeat(MAX_REQUEST_ROWS + 1));
+    assert_eq!(
+        error(&post(model, "text/csv", &csv)).1["error_code"],
+        "TOO_MANY_ROWS"
+    );
+    // Within the limits, the same kind of body is answered.
+    let fine = format!("{{\"instances\": [{}{{}}]}}", "{},".repeat(99));
+    assert_eq!(post(model, "application/json", &fine).status, 200);
+}
+
+#[test]
+fn a_batch_past_the_row_limit_is_refused_before_any_row_is_read() {
+    // A server whose request limits let more rows through than one batch takes.
+    let unbounded = Serving {
+        max_rows: usize::MAX,
+        max_cells: usize::MAX,
+        ..Serving::default()
+    };
+    let post_json = |body: &Json| {
+        protocol::invocations_for(
+            titanic(),
+            "application/json",
+            body.to_string().as_bytes(),
+            &unbounded,
+        )
+    };
     let ages = vec![json!(1); MAX_BATCH_ROWS + 1];
-    let (status, got) = error(&post_json(model, &json!({ "inputs": { "age": ages } })));
+    let (status, got) = error(&post_json(&json!({ "inputs": { "age": ages } })));
     assert_eq!(status, 400);
     assert_eq!(got["code"], "BATCH_TOO_LARGE");
     let data = vec![json!([]); MAX_BATCH_ROWS + 1];
     let (_, got) = error(&post_json(
-        model,
         &json!({ "dataframe_split": { "columns": [], "data": data } }),
     ));
     assert_eq!(got["code"], "BATCH_TOO_LARGE");

@@ -248,7 +248,7 @@ export interface Answer {
   body: string;
 }
 
-/** What a server knows beyond the bundle (reported by `GET /version`), and its body limit. */
+/** What a server knows beyond the bundle (reported by `GET /version`), and its request limits. */
 export interface Serving {
   /** The model as the server was told it (a path or URI); `null` for a built-in bundle. */
   model?: string | null;
@@ -256,6 +256,12 @@ export interface Serving {
   modelVersion?: number | null;
   /** Largest accepted `POST /invocations` body (default `constants().limits.max_body_bytes`). */
   maxBodyBytes?: number;
+  /** Most rows in one `POST /invocations` body, counted before it is parsed (413
+   *  `TOO_MANY_ROWS` past it; default `constants().limits.max_request_rows`). */
+  maxRows?: number;
+  /** Most values (array elements and object members; CSV fields) in one body, counted before
+   *  it is parsed (413 `TOO_MANY_CELLS`; default `constants().limits.max_request_cells`). */
+  maxCells?: number;
   /** Browser origins allowed to call (CORS); `["*"]` for any; none by default. */
   corsOrigins?: string[] | null;
   /** The predictions' shape unless a request's `params.output` says: `"full"` (default) or
@@ -285,6 +291,8 @@ export interface Constants {
   limits: {
     max_batch_rows: number;
     max_body_bytes: number;
+    max_request_rows: number;
+    max_request_cells: number;
     max_text_bytes: number;
     max_hash_buckets: number;
     max_expression_bytes: number;

@@ -1,6 +1,7 @@
 //! `POST /invocations` under the limits: a large body needs a slot before it is read, the
 //! body must arrive within the body timeout, its rows and values are counted before it is
-//! parsed, and the prediction runs on a worker under the deadline ([`crate::queue`]).
+//! parsed (by tandem-core's protocol, as in the edge worker), and the prediction runs on a
+//! worker under the deadline ([`crate::queue`]).
 
 use std::sync::Arc;
 
@@ -8,10 +9,9 @@ use axum::body::to_bytes;
 use axum::extract::Request;
 use axum::http::header;
 use tandem_core::constants::http;
-use tandem_core::protocol::{self, Answer, ProtocolError, Serving};
+use tandem_core::protocol::{self, Answer, ProtocolError, Serving, Shape};
 
 use crate::limits::LARGE_BODY_BYTES;
-use crate::scan;
 use crate::{App, Served};
 
 /// Answer one `POST /invocations` request (`declared`: its `Content-Length`, if any).
@@ -40,15 +40,19 @@ pub(crate) async fn invocations(
         Ok(body) => body,
         Err(answer) => return answer,
     };
-    let shape = scan::shape(&content_type, &body);
-    if let Some(refused) = over_limits(app, shape) {
-        return refused;
+    // Counted here, before the request waits for a worker (the protocol, which would count
+    // again, is then given no limit).
+    let (max_rows, max_cells) = (app.limits.max_rows, app.limits.max_cells);
+    if let Err(refused) = Shape::of(&content_type, &body).check(max_rows, max_cells) {
+        return refused.answer();
     }
     let output = app.output;
     app.queue
         .run(large, move |expired| {
             let serving = Serving {
                 output,
+                max_rows: usize::MAX,
+                max_cells: usize::MAX,
                 ..Serving::default()
             };
             protocol::invocations_until(&served.model, &content_type, &body, &serving, expired)
@@ -84,35 +88,4 @@ async fn read_body(app: &App, req: Request) -> Result<axum::body::Bytes, Answer>
             )
         }
     }
-}
-
-/// 413 when the body holds more rows or values than allowed.
-fn over_limits(app: &App, shape: scan::Shape) -> Option<Answer> {
-    let (code, what, n, limit, flag) = if shape.rows > app.limits.max_rows {
-        (
-            http::TOO_MANY_ROWS,
-            "rows",
-            shape.rows,
-            app.limits.max_rows,
-            "--max-rows",
-        )
-    } else if shape.cells > app.limits.max_cells {
-        (
-            http::TOO_MANY_CELLS,
-            "values",
-            shape.cells,
-            app.limits.max_cells,
-            "--max-cells",
-        )
-    } else {
-        return None;
-    };
-    Some(
-        ProtocolError::new(
-            413,
-            code,
-            format!("the body holds {n} {what}; this server accepts at most {limit} ({flag})"),
-        )
-        .answer(),
-    )
 }

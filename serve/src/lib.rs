@@ -39,7 +39,6 @@ mod invoke;
 mod limits;
 mod logline;
 mod queue;
-mod scan;
 
 pub use auth::TokenError;
 pub use limits::{LARGE_BODY_BYTES, Limits, default_workers};
@@ -161,6 +160,8 @@ impl App {
             model: Some(&self.model_arg),
             model_version: served.version,
             max_body_bytes: self.max_body,
+            max_rows: self.limits.max_rows,
+            max_cells: self.limits.max_cells,
             cors_origins: &self.cors_origins,
             output: self.output,
         }

@@ -51,8 +51,8 @@ impl Default for Limits {
             workers: default_workers(),
             queue: 256,
             large_requests: 16,
-            max_rows: 100_000,
-            max_cells: 1_000_000,
+            max_rows: tandem_core::constants::MAX_REQUEST_ROWS,
+            max_cells: tandem_core::constants::MAX_REQUEST_CELLS,
             drain: Duration::from_secs(10),
         }
     }

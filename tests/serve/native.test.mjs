@@ -23,14 +23,17 @@ test("native server: the protocol suite, predictions equal to tandem predict", a
     const r = JSON.parse(l);
     return r.warnings ? { ...r.prediction, warnings: r.warnings } : r.prediction;
   });
-  const maxBody = 2_000_000;
+  // Limits below the defaults (the worker's suite runs with those), small enough that a body
+  // past each fits in the body limit.
+  const [maxBody, maxRows, maxCells] = [2_000_000, 50_000, 400_000];
   const origin = "https://app.example";
-  const server = await startServer(model, ["--max-body-bytes", String(maxBody), "--cors-origin", origin]);
+  const limits = ["--max-body-bytes", String(maxBody), "--max-rows", String(maxRows), "--max-cells", String(maxCells)];
+  const server = await startServer(model, [...limits, "--cors-origin", origin]);
   try {
     const schema = await (await fetch(`${server.base}/schema`)).json();
-    // What tandem-core answers for this model, served as `--model <path>` with this limit.
+    // What tandem-core answers for this model, served as `--model <path>` with these limits.
     const core = await Model.load(readFileSync(model));
-    await protocolSuite(t, server.base, { schema, rows, expected: want, core, serving: { model, maxBodyBytes: maxBody, corsOrigins: [origin] } });
+    await protocolSuite(t, server.base, { schema, rows, expected: want, core, serving: { model, maxBodyBytes: maxBody, maxRows, maxCells, corsOrigins: [origin] } });
   } finally {
     const { code } = await stop(server.child);
     assert.equal(code, 0, "graceful shutdown exits 0");

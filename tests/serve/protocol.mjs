@@ -37,8 +37,8 @@ const sent = (a, method = "GET") => (a && (method === "HEAD" || a.status === 204
 /**
  * Run the suite. `expected[i]` is `tandem predict`'s prediction for `rows[i]`. `core`: the
  * npm package's Model on the same bundle; `serving`: what the server knows beyond the bundle
- * (`{ model, modelVersion, maxBodyBytes, corsOrigins }`, as `Model.route` takes it); the
- * server must allow `serving.corsOrigins[0]` (a single origin, not `*`).
+ * (`{ model, modelVersion, maxBodyBytes, maxRows, maxCells, corsOrigins }`, as `Model.route`
+ * takes it); the server must allow `serving.corsOrigins[0]` (a single origin, not `*`).
  */
 export async function protocolSuite(t, base, { schema, rows, expected, core, serving = {} }) {
   const fields = schema.fields.map((f) => f.name);
@@ -163,6 +163,24 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
     assert.equal(typed.json.code, "WRONG_TYPE");
     // The server is still healthy after all of that.
     same(await post(base, { dataframe_records: rows }), "after errors");
+  });
+
+  await t.test("a body of more rows or values than the limits is 413 before parsing, as tandem-core answers it", async () => {
+    const maxRows = serving.maxRows ?? constants().limits.max_request_rows;
+    const maxCells = serving.maxCells ?? constants().limits.max_request_cells;
+    const wide = Math.ceil(maxCells / 1000);
+    const bodies = {
+      TOO_MANY_ROWS: `{"instances": [${"{},".repeat(maxRows)}{}]}`,
+      TOO_MANY_CELLS: JSON.stringify({ dataframe_split: { columns: fields, data: Array.from({ length: 1001 }, () => Array(wide).fill(0)) } }),
+    };
+    for (const [code, body] of Object.entries(bodies)) {
+      const want = core.invocations("application/json", new TextEncoder().encode(body), serving);
+      assert.equal(want.status, 413, code);
+      assert.equal(JSON.parse(want.body).error_code, code);
+      const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      assert.deepEqual(await answer(r, want), want, code);
+    }
+    same(await post(base, { dataframe_records: rows }), "after the refusals");
   });
 
   await t.test("GET /invocations is a 405 whose Allow names POST, as MLflow answers it", async () => {

@@ -1,10 +1,10 @@
 //! MLflow's scoring protocol for JavaScript servers (the edge worker): [`crate::Model::route`]
 //! and [`crate::Model::invocations`], answering exactly as `tandem serve` does, and what a
-//! server tells them about itself: `{ model?, modelVersion?, maxBodyBytes?, corsOrigins?,
-//! output? }`, read into `tandem_core::protocol::Serving`.
+//! server tells them about itself: `{ model?, modelVersion?, maxBodyBytes?, maxRows?,
+//! maxCells?, corsOrigins?, output? }`, read into `tandem_core::protocol::Serving`.
 
 use js_sys::{Array, Reflect};
-use tandem_core::constants::MAX_BODY_BYTES;
+use tandem_core::constants::{MAX_BODY_BYTES, MAX_REQUEST_CELLS, MAX_REQUEST_ROWS};
 use tandem_core::protocol::{self, Output, RequestError, Serving};
 use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -19,17 +19,21 @@ pub struct ServingJs {
     model: Option<String>,
     model_version: Option<u64>,
     max_body_bytes: Option<usize>,
+    max_rows: Option<usize>,
+    max_cells: Option<usize>,
     cors_origins: Vec<String>,
     output: Output,
 }
 
 impl ServingJs {
-    /// Borrowed, with the default limit when none was given.
+    /// Borrowed, with the default limits where none was given.
     pub fn borrowed(&self) -> Serving<'_> {
         Serving {
             model: self.model.as_deref(),
             model_version: self.model_version,
             max_body_bytes: self.max_body_bytes.unwrap_or(MAX_BODY_BYTES),
+            max_rows: self.max_rows.unwrap_or(MAX_REQUEST_ROWS),
+            max_cells: self.max_cells.unwrap_or(MAX_REQUEST_CELLS),
             cors_origins: &self.cors_origins,
             output: self.output,
         }
@@ -112,6 +116,8 @@ pub fn read(serving: &JsValue) -> Result<ServingJs, JsValue> {
         model: string(serving, "model")?,
         model_version: count(serving, "modelVersion")?.map(|n| n as u64),
         max_body_bytes: count(serving, "maxBodyBytes")?.map(|n| n as usize),
+        max_rows: count(serving, "maxRows")?.map(|n| n as usize),
+        max_cells: count(serving, "maxCells")?.map(|n| n as usize),
         cors_origins: origins(serving)?,
         output,
     })

@@ -80,10 +80,10 @@ struct LimitArgs {
     #[arg(long, default_value_t = 16)]
     max_large_requests: usize,
     /// Rows in one request at most (413 TOO_MANY_ROWS).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = tandem_core::constants::MAX_REQUEST_ROWS)]
     max_rows: usize,
     /// Values (cells, records, arrays) in one request at most (413 TOO_MANY_CELLS).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(long, default_value_t = tandem_core::constants::MAX_REQUEST_CELLS)]
     max_cells: usize,
     /// On SIGTERM / SIGINT, seconds in-flight requests get to finish before the exit.
     #[arg(long, default_value_t = 10.0)]

@@ -1,44 +1,29 @@
 //! A pass over a JSON part's bytes, before it is parsed: its size, the nesting depth of its
 //! arrays and objects, and the length of its longest string, each against its limit. No
-//! allocation, one pass; what is not valid JSON is left to the parser to report.
+//! allocation, one pass (the crate's JSON lexer); what is not valid JSON is left to the parser
+//! to report.
 
 use super::limits::{Limit, Limits};
 use crate::error::BundleError;
+use crate::json_lex::{Lexeme, lex};
 
 /// Check `bytes` (the JSON part `part`) against the JSON limits.
 pub(crate) fn check(bytes: &[u8], limits: &Limits, part: &str) -> Result<(), BundleError> {
     limits.check(Limit::JsonBytes, bytes.len() as u64, part)?;
     let max_depth = limits.get(Limit::JsonDepth);
-    let max_string = limits.get(Limit::StringBytes);
-    let (mut depth, mut string_start) = (0u64, None::<usize>);
-    let mut escaped = false;
-    for (i, &b) in bytes.iter().enumerate() {
-        if let Some(start) = string_start {
-            // Raw bytes, escapes included: never less than the decoded length.
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                string_start = None;
-                continue;
-            }
-            let len = (i + 1 - start) as u64;
-            if len > max_string {
-                return limits.check(Limit::StringBytes, len, part);
-            }
-            continue;
-        }
-        match b {
-            b'"' => string_start = Some(i + 1),
-            b'[' | b'{' => {
+    let mut depth = 0u64;
+    for (_, lexeme) in lex(bytes) {
+        match lexeme {
+            Lexeme::Open { .. } => {
                 depth += 1;
                 if depth > max_depth {
                     return limits.check(Limit::JsonDepth, depth, part);
                 }
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            Lexeme::Close => depth = depth.saturating_sub(1),
+            // Raw bytes, escapes included: never less than the decoded length.
+            Lexeme::Str { len } => limits.check(Limit::StringBytes, len as u64, part)?,
+            Lexeme::Comma | Lexeme::Other(_) => {}
         }
     }
     Ok(())

@@ -30,6 +30,15 @@ pub const MAX_BATCH_ROWS: usize = 1_000_000;
 /// edge worker).
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
+/// Default most rows in one `POST /invocations` body (`tandem serve --max-rows`, the edge
+/// worker's `maxRows`), counted on its bytes before it is parsed.
+pub const MAX_REQUEST_ROWS: usize = 100_000;
+
+/// Default most values (array elements and object members; CSV fields) in one
+/// `POST /invocations` body (`tandem serve --max-cells`, the edge worker's `maxCells`),
+/// counted before it is parsed: a parsed value takes many times its bytes.
+pub const MAX_REQUEST_CELLS: usize = 1_000_000;
+
 pub use crate::instance::MAX_TEXT_BYTES;
 /// Most buckets a hashing node may declare (defined with the other node limits).
 pub use crate::prep::limits::MAX_HASH_BUCKETS;
@@ -56,6 +65,10 @@ pub struct Limits {
     pub max_batch_rows: usize,
     /// [`MAX_BODY_BYTES`].
     pub max_body_bytes: usize,
+    /// [`MAX_REQUEST_ROWS`].
+    pub max_request_rows: usize,
+    /// [`MAX_REQUEST_CELLS`].
+    pub max_request_cells: usize,
     /// [`MAX_TEXT_BYTES`]: longest text value, in bytes (longer ones are rejected).
     pub max_text_bytes: usize,
     /// [`MAX_HASH_BUCKETS`].
@@ -105,6 +118,8 @@ pub fn constants() -> Constants {
         limits: Limits {
             max_batch_rows: MAX_BATCH_ROWS,
             max_body_bytes: MAX_BODY_BYTES,
+            max_request_rows: MAX_REQUEST_ROWS,
+            max_request_cells: MAX_REQUEST_CELLS,
             max_text_bytes: MAX_TEXT_BYTES,
             max_hash_buckets: MAX_HASH_BUCKETS,
             max_expression_bytes: crate::prep::expr::MAX_EXPR_LEN,

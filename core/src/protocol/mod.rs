@@ -26,6 +26,7 @@ mod nonfinite;
 mod options;
 mod predictions;
 mod routes;
+mod shape;
 
 use crate::constants::http;
 use serde::Serialize;
@@ -42,6 +43,7 @@ pub use options::{
 pub use routes::{
     GET_ROUTES, INVOCATIONS, Serving, allowed_methods, not_allowed, not_found, route, too_large,
 };
+pub use shape::Shape;
 
 use crate::Model;
 
@@ -131,6 +133,9 @@ pub fn invocations_until(
     serving: &Serving,
     expired: &dyn Fn() -> bool,
 ) -> Answer {
+    if let Err(e) = Shape::of(content_type, body).check(serving.max_rows, serving.max_cells) {
+        return e.answer();
+    }
     match predict(model, content_type, body, serving.output, expired) {
         Ok(body) => Answer::json(200, body),
         Err(e) => e.answer(),

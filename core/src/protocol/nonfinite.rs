@@ -11,6 +11,7 @@
 use serde_json::Value as Json;
 
 use crate::instance::Raw;
+use crate::json_lex::{Lexeme, lex};
 
 /// What `Infinity` is rewritten to (a NUL-prefixed string no ordinary value spells).
 const POS_INF: &str = "\u{0}tandem:+Infinity";
@@ -70,30 +71,23 @@ const TOKENS: [(&[u8], &str, bool); 3] = [
 /// them; `None` if there was none to replace.
 fn rewrite(body: &[u8]) -> Option<(Vec<u8>, bool)> {
     let mut out = Vec::with_capacity(body.len() + 16);
-    let (mut in_string, mut escaped) = (false, false);
-    let (mut replaced, mut infinities) = (false, false);
-    let mut i = 0;
-    while let Some(&b) = body.get(i) {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if let Some((token, with, inf)) = token_at(body, i) {
-            out.extend_from_slice(with.as_bytes());
-            i += token.len();
-            replaced = true;
-            infinities |= inf;
+    let (mut copied, mut infinities) = (0, false);
+    for (at, lexeme) in lex(body) {
+        if at < copied || !matches!(lexeme, Lexeme::Other(_)) {
             continue;
         }
-        out.push(b);
-        i += 1;
+        if let Some((token, with, inf)) = token_at(body, at) {
+            out.extend_from_slice(body.get(copied..at)?);
+            out.extend_from_slice(with.as_bytes());
+            copied = at + token.len();
+            infinities |= inf;
+        }
     }
-    replaced.then_some((out, infinities))
+    if copied == 0 {
+        return None;
+    }
+    out.extend_from_slice(body.get(copied..)?);
+    Some((out, infinities))
 }
 
 /// The token starting at `i`, if it stands alone (not part of a longer word).

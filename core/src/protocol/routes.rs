@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::options::Output;
 use super::{Answer, ProtocolError};
 use crate::Model;
-use crate::constants::MAX_BODY_BYTES;
+use crate::constants::{MAX_BODY_BYTES, MAX_REQUEST_CELLS, MAX_REQUEST_ROWS};
 
 /// The scoring route (`POST`).
 pub const INVOCATIONS: &str = "/invocations";
@@ -34,6 +34,10 @@ pub struct Serving<'a> {
     pub model_version: Option<u64>,
     /// Largest accepted `POST /invocations` body, in bytes.
     pub max_body_bytes: usize,
+    /// Most rows in one body (413 `TOO_MANY_ROWS`), counted before it is parsed.
+    pub max_rows: usize,
+    /// Most values in one body (413 `TOO_MANY_CELLS`), counted before it is parsed.
+    pub max_cells: usize,
     /// Browser origins allowed to call the server (CORS): none by default, `"*"` for any.
     pub cors_origins: &'a [String],
     /// The shape of the predictions when a request's `params` do not say.
@@ -46,6 +50,8 @@ impl Default for Serving<'_> {
             model: None,
             model_version: None,
             max_body_bytes: MAX_BODY_BYTES,
+            max_rows: MAX_REQUEST_ROWS,
+            max_cells: MAX_REQUEST_CELLS,
             cors_origins: &[],
             output: Output::Full,
         }

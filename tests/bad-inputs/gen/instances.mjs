@@ -109,7 +109,8 @@ function invocationCases() {
   add("inputs columns of different lengths", "iris", j({ inputs: { sepal_length_cm: [5.1, 5], sepal_width_cm: [3.5], petal_length_cm: [1.4], petal_width_cm: [0.2] } }), 400, "COLUMN_LENGTH");
   add("inputs column not an array", "iris", j({ inputs: { ...iris } }), 400, "NOT_AN_ARRAY");
   add("inputs lacking a column", "iris", j({ inputs: { sepal_length_cm: [5.1] } }), 400, "MISSING_FIELD");
-  add("too many rows", "iris", `{"instances": [ROWS{}]}`, 400, "BATCH_TOO_LARGE", { expand: { marker: "ROWS", repeat: "{},", count: 1000000 } });
+  add("too many rows (counted before parsing)", "iris", `{"instances": [ROWS{}]}`, 413, "TOO_MANY_ROWS", { expand: { marker: "ROWS", repeat: "{},", count: 100000 } });
+  add("too many values (counted before parsing)", "iris", `{"instances": [ROWS{}]}`, 413, "TOO_MANY_CELLS", { expand: { marker: "ROWS", repeat: '{"a":0,"b":0,"c":0,"d":0,"e":0,"f":0,"g":0,"h":0,"i":0,"j":0},', count: 95000 } });
   add("content type xml", "iris", rec(iris), 415, "UNSUPPORTED_MEDIA_TYPE", { content_type: "application/xml" });
   add("content type empty", "iris", rec(iris), 415, "UNSUPPORTED_MEDIA_TYPE", { content_type: "" });
   add("content type json with a NUL", "iris", rec(iris), 415, "UNSUPPORTED_MEDIA_TYPE", { content_type: "application/json\u0000" });

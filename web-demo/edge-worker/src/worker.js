@@ -10,6 +10,8 @@
 //   CORS_ORIGINS    origins a browser page may call from, comma separated, or "*" (--cors-origin)
 //   OUTPUT          "full" (default) or "plain": MLflow's list of labels or values (--output)
 //   MAX_BODY_BYTES  largest accepted body (--max-body-bytes)
+//   MAX_ROWS        most rows in one request (--max-rows), counted before the body is parsed
+//   MAX_CELLS       most values in one request (--max-cells), counted before the body is parsed
 //
 // The wasm is imported as a module (workers may not compile code from bytes at run time) and
 // the bundle as data (wrangler.toml rules); the model loads once per isolate.
@@ -30,8 +32,14 @@ async function loaded() {
 /** What the protocol needs to know about this worker, from its environment. */
 function servingOf(env = {}) {
   const origins = String(env.CORS_ORIGINS ?? "").split(/[\s,]+/).filter(Boolean);
-  const limit = env.MAX_BODY_BYTES ? Number(env.MAX_BODY_BYTES) : undefined;
-  return { corsOrigins: origins, output: env.OUTPUT || undefined, maxBodyBytes: limit };
+  const number = (v) => (v ? Number(v) : undefined);
+  return {
+    corsOrigins: origins,
+    output: env.OUTPUT || undefined,
+    maxBodyBytes: number(env.MAX_BODY_BYTES),
+    maxRows: number(env.MAX_ROWS),
+    maxCells: number(env.MAX_CELLS),
+  };
 }
 
 /** Read and drop a body without holding it, up to `most` bytes (so that a client that sent

@@ -1,12 +1,18 @@
-//! How many rows and values a body holds, counted on its bytes before it is parsed: a
-//! parsed JSON value takes many times its bytes (a one-field record of 8 bytes becomes a map
-//! of hundreds), so the count bounds the memory a request can make the server spend.
+//! How many rows and values a `POST /invocations` body holds, counted on its bytes before it
+//! is parsed: a parsed JSON value takes many times its bytes (a one-field record of 8 bytes
+//! becomes a map of hundreds), so the count bounds the memory a request can make a server
+//! spend, natively and in an edge worker alike.
 //!
 //! JSON: the values are every array element and object member; the rows are the longest
 //! array (the records of `dataframe_records` / `instances` / `inputs`, the rows of
 //! `dataframe_split.data`, or a column of `inputs` as columns: each is the row count).
 //! CSV: the values are the fields, the rows the records after the header. Both are upper
 //! bounds of what the protocol then reads.
+
+use crate::constants::http;
+use crate::json_lex::{Lexeme, lex};
+
+use super::ProtocolError;
 
 /// What a body holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,13 +23,47 @@ pub struct Shape {
     pub cells: usize,
 }
 
-/// Count a body of this media type (`application/json`, else CSV rules).
-pub fn shape(content_type: &str, body: &[u8]) -> Shape {
-    let media = content_type.split(';').next().unwrap_or("").trim();
-    if media.eq_ignore_ascii_case("text/csv") {
-        csv(body)
-    } else {
-        json(body)
+impl Shape {
+    /// Count a body of this media type (`text/csv` by CSV rules, anything else as JSON).
+    pub fn of(content_type: &str, body: &[u8]) -> Shape {
+        let media = content_type.split(';').next().unwrap_or("").trim();
+        if media.eq_ignore_ascii_case("text/csv") {
+            csv(body)
+        } else {
+            json(body)
+        }
+    }
+
+    /// 413 `TOO_MANY_ROWS` / `TOO_MANY_CELLS` when over `max_rows` rows or `max_cells` values.
+    pub fn check(self, max_rows: usize, max_cells: usize) -> Result<(), ProtocolError> {
+        let (code, what, n, limit, setting) = if self.rows > max_rows {
+            (
+                http::TOO_MANY_ROWS,
+                "rows",
+                self.rows,
+                max_rows,
+                "--max-rows",
+            )
+        } else if self.cells > max_cells {
+            (
+                http::TOO_MANY_CELLS,
+                "values",
+                self.cells,
+                max_cells,
+                "--max-cells",
+            )
+        } else {
+            return Ok(());
+        };
+        Err(ProtocolError::new(
+            413,
+            code,
+            format!(
+                "the body holds {n} {what}; this server accepts at most {limit} per request: \
+                 send fewer, or raise the server's limit ({setting} of tandem serve, the \
+                 serving options of a worker)"
+            ),
+        ))
     }
 }
 
@@ -38,45 +78,35 @@ impl Open {
     fn len(&self) -> usize {
         if self.filled { self.commas + 1 } else { 0 }
     }
+
+    fn count_into(&self, out: &mut Shape) {
+        out.cells += self.len();
+        if self.array {
+            out.rows = out.rows.max(self.len());
+        }
+    }
 }
 
 fn json(body: &[u8]) -> Shape {
     let mut out = Shape::default();
     let mut stack: Vec<Open> = Vec::new();
-    let (mut in_string, mut escaped) = (false, false);
-    for &b in body {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        if b.is_ascii_whitespace() {
-            continue;
-        }
+    for (_, lexeme) in lex(body) {
         if let Some(top) = stack.last_mut() {
-            match b {
-                b']' | b'}' => {}
-                b',' => top.commas += 1,
+            match lexeme {
+                Lexeme::Close => {}
+                Lexeme::Comma => top.commas += 1,
                 _ => top.filled = true,
             }
         }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => stack.push(Open {
-                array: b == b'[',
+        match lexeme {
+            Lexeme::Open { array } => stack.push(Open {
+                array,
                 commas: 0,
                 filled: false,
             }),
-            b']' | b'}' => {
+            Lexeme::Close => {
                 if let Some(open) = stack.pop() {
-                    out.cells += open.len();
-                    if open.array {
-                        out.rows = out.rows.max(open.len());
-                    }
+                    open.count_into(&mut out);
                 }
             }
             _ => {}
@@ -84,10 +114,7 @@ fn json(body: &[u8]) -> Shape {
     }
     // Unclosed containers (an invalid body) still count.
     for open in &stack {
-        out.cells += open.len();
-        if open.array {
-            out.rows = out.rows.max(open.len());
-        }
+        open.count_into(&mut out);
     }
     out
 }
@@ -150,14 +177,25 @@ mod tests {
     fn csv_counts_records_after_the_header_and_every_field() {
         let body = b"a,b\r\n1,\"x,\ny\"\n3,4";
         assert_eq!(
-            shape("text/csv; charset=utf-8", body),
+            Shape::of("text/csv; charset=utf-8", body),
             Shape { rows: 2, cells: 6 }
         );
     }
 
     #[test]
     fn an_empty_body_holds_nothing() {
-        assert_eq!(shape("application/json", b""), Shape::default());
-        assert_eq!(shape("text/csv", b""), Shape::default());
+        assert_eq!(Shape::of("application/json", b""), Shape::default());
+        assert_eq!(Shape::of("text/csv", b""), Shape::default());
+    }
+
+    #[test]
+    fn a_body_over_either_limit_is_413_naming_the_count_and_the_limit() {
+        let shape = Shape { rows: 5, cells: 20 };
+        assert!(shape.check(5, 20).is_ok());
+        let rows = shape.check(4, 100).expect_err("too many rows");
+        assert_eq!((rows.status, rows.error_code), (413, http::TOO_MANY_ROWS));
+        assert!(rows.message.contains("5 rows") && rows.message.contains("at most 4"));
+        let cells = shape.check(5, 19).expect_err("too many values");
+        assert_eq!(cells.error_code, http::TOO_MANY_CELLS);
     }
 }
