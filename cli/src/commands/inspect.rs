@@ -27,17 +27,17 @@ pub struct InspectArgs {
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::fetch_model(&args.model, &args.store)?.bytes;
     let load = |e: tandem_core::error::BundleError| super::core_error(&e.into());
-    if let Some(key) = args.key.load_options(args.store.load_options())?.public_key {
-        signature::verify(&bytes, &key).map_err(load)?;
+    let options = args.key.load_options(args.store.load_options())?;
+    if let Some(key) = &options.public_key {
+        signature::verify_within(&bytes, key, &options.limits).map_err(load)?;
     }
     // Who signed it (null: unsigned); a malformed signature part is shown, not fatal.
-    let signed = match signature::signer(&bytes) {
+    let signed = match signature::signer_within(&bytes, &options.limits) {
         Ok(signer) => serde_json::to_value(signer)?,
         Err(e) => serde_json::json!({ "error": format!("[{}] {e}", e.code()) }),
     };
-    let manifest = Bundle::manifest(&bytes).map_err(load)?;
-    let bundle =
-        Bundle::from_bytes_with(&bytes, &args.store.load_options().limits).map_err(load)?;
+    let manifest = Bundle::manifest_with(&bytes, &options.limits).map_err(load)?;
+    let bundle = Bundle::from_bytes_with(&bytes, &options.limits).map_err(load)?;
     let out = serde_json::json!({
         "manifest": manifest,
         "signature": signed,

@@ -147,8 +147,14 @@ impl Bundle {
         Ok(bundle)
     }
 
-    /// The manifest of an encoded bundle (parts, sizes, checksums), verified.
+    /// The manifest of an encoded bundle (parts, sizes, checksums), verified under the
+    /// default limits.
     pub fn manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-        Ok(format::decode(bytes, &Limits::default())?.manifest)
+        Self::manifest_with(bytes, &Limits::default())
+    }
+
+    /// [`Bundle::manifest`] under `limits` (raised ones: `--bundle-limit`).
+    pub fn manifest_with(bytes: &[u8], limits: &Limits) -> Result<Manifest, BundleError> {
+        Ok(format::decode(bytes, limits)?.manifest)
     }
 }

@@ -190,7 +190,12 @@ pub fn verify_within(bytes: &[u8], key: &PublicKey, limits: &Limits) -> Result<(
 /// Who signed an encoded bundle, and whether the signature holds for that key; `None` for
 /// an unsigned bundle. Trusts nothing: [`verify`] is the check against a pinned key.
 pub fn signer(bytes: &[u8]) -> Result<Option<Signer>, BundleError> {
-    let decoded = format::decode(bytes, &Limits::default())?;
+    signer_within(bytes, &Limits::default())
+}
+
+/// [`signer`] under the given limits.
+pub fn signer_within(bytes: &[u8], limits: &Limits) -> Result<Option<Signer>, BundleError> {
+    let decoded = format::decode(bytes, limits)?;
     let Some((part, key)) = read_part(&decoded)? else {
         return Ok(None);
     };
