@@ -270,26 +270,76 @@ impl LoadedSpec {
     }
 }
 
-/// `path:line:column: message`, then the line and a caret under the span.
+/// Characters of a spec line an error shows at most: a longer line is cut to a window around
+/// the span (a 1 MiB value would otherwise be echoed, with a caret line as long).
+const SHOWN_LINE: usize = 120;
+/// Characters of the line shown before the span when the line is cut.
+const SHOWN_BEFORE: usize = 40;
+/// Characters of a message shown at most: one quoting a huge value is cut in the middle.
+const SHOWN_MESSAGE: usize = 400;
+
+/// `path:line:column: message`, then the line and a caret under the span; long lines and
+/// messages are cut (`…`) so that an error stays a few lines whatever the spec holds.
 pub fn located(path: &Path, source: &str, span: Range<usize>, msg: &str) -> String {
-    let start = span.start.min(source.len());
+    let start = floor_char(source, span.start.min(source.len()));
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[start..]
         .find('\n')
         .map_or(source.len(), |i| start + i);
     let line_no = source[..start].matches('\n').count() + 1;
     let col = source[line_start..start].chars().count() + 1;
-    let text = &source[line_start..line_end];
-    let width = source[start..span.end.clamp(start, line_end)]
+    let width = source[start..floor_char(source, span.end.clamp(start, line_end))]
         .chars()
         .count()
         .max(1);
+    let (text, caret_at, width) = window(&source[line_start..line_end], col - 1, width);
     format!(
-        "{}:{line_no}:{col}: {msg}\n   |\n{line_no:>3} | {text}\n   | {}{}",
+        "{}:{line_no}:{col}: {}\n    |\n{line_no:>3} | {text}\n    | {}{}",
         path.display(),
-        " ".repeat(col - 1),
+        cut_middle(msg, SHOWN_MESSAGE),
+        " ".repeat(caret_at),
         "^".repeat(width)
     )
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `line` cut to [`SHOWN_LINE`] characters around the span starting at character `at`,
+/// `width` wide: the text shown, where the caret starts in it and its width.
+fn window(line: &str, at: usize, width: usize) -> (String, usize, usize) {
+    let len = line.chars().count();
+    if len <= SHOWN_LINE {
+        return (line.to_string(), at, width);
+    }
+    let from = at.saturating_sub(SHOWN_BEFORE).min(len - SHOWN_LINE);
+    let to = from + SHOWN_LINE;
+    let shown: String = line.chars().skip(from).take(SHOWN_LINE).collect();
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < len { "…" } else { "" };
+    let caret_at = at - from + lead.chars().count();
+    (
+        format!("{lead}{shown}{tail}"),
+        caret_at,
+        width.min(to - at).max(1),
+    )
+}
+
+/// `text` with its middle replaced by `…` when longer than `most` characters.
+fn cut_middle(text: &str, most: usize) -> String {
+    let len = text.chars().count();
+    if len <= most {
+        return text.to_string();
+    }
+    let keep_tail = most / 4;
+    let head: String = text.chars().take(most - keep_tail).collect();
+    let tail: String = text.chars().skip(len - keep_tail).collect();
+    format!("{head}… ({} characters cut) …{tail}", len - most)
 }
 
 #[cfg(test)]
@@ -308,6 +358,42 @@ mod tests {
     }
 
     const DATA: &str = "version = 1\n[data]\npath = \"d.csv\"\nlabel = \"y\"\n";
+
+    #[test]
+    fn an_error_on_a_huge_line_shows_a_window_and_a_short_caret() {
+        // A 1 MiB key: the error names it, but stays a few hundred bytes.
+        let key = "k".repeat(1 << 20);
+        let e = err(&format!("{DATA}{key} = 1\n"));
+        assert!(e.len() < 2000, "{} bytes", e.len());
+        assert!(e.starts_with("t.toml:5:1: "), "{}", &e[..200]);
+        assert!(e.contains("characters cut"), "the message is cut: {e}");
+        let lines: Vec<&str> = e.lines().collect();
+        let (shown, carets) = (lines[2], lines[3]);
+        assert!(shown.ends_with('…'), "{shown}");
+        // The caret stays under the key, within the window.
+        let at = carets.find('^').expect("a caret");
+        assert_eq!(shown.chars().nth(at), Some('k'), "{shown}\n{carets}");
+        assert!(carets.len() <= SHOWN_LINE + 10);
+    }
+
+    #[test]
+    fn a_span_far_into_a_long_line_is_shown_with_what_precedes_it() {
+        let source = format!("x = \"{}\" # {}\n", "a".repeat(500), "b".repeat(500));
+        let at = source.find('#').expect("the comment");
+        let e = located(Path::new("t.toml"), &source, at..at + 1, "here");
+        let lines: Vec<&str> = e.lines().collect();
+        assert!(e.starts_with(&format!("t.toml:1:{}: here", at + 1)), "{e}");
+        assert!(
+            lines[2].starts_with("  1 | …") && lines[2].ends_with('…'),
+            "{}",
+            lines[2]
+        );
+        let caret = lines[3].find('^').expect("a caret");
+        assert_eq!(lines[2].chars().nth(caret), Some('#'), "{e}");
+        // Short lines and messages are shown whole.
+        let short = located(Path::new("t.toml"), "a = 1\n", 4..5, "why");
+        assert_eq!(short, "t.toml:1:5: why\n    |\n  1 | a = 1\n    |     ^");
+    }
 
     #[test]
     fn minimal_spec_gets_defaults() {
