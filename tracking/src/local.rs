@@ -41,7 +41,7 @@ use super::{
     Status, Store, aliases_of, check_alias, now_ms, registrable,
 };
 pub use files::write_atomic;
-use files::{confine, read_json, remove_temporaries, sync_folder_of, write_json};
+use files::{confine, create_dirs, read_json, remove_temporaries, sync_folder_of, write_json};
 
 /// A run store in a folder.
 pub struct LocalStore {
@@ -116,7 +116,7 @@ impl LocalStore {
 
     /// Create the store's folder if needed.
     fn create_root(&self) -> Result<()> {
-        fs::create_dir_all(&self.root).map_err(Error::io("create run store", &self.root))
+        create_dirs(&self.root)
     }
 
     /// Run `f` holding the store lock (experiments and registry changes are serialised
@@ -153,6 +153,7 @@ impl LocalStore {
         let dir = self.run_dir(run_id);
         // create_dir does not follow a symlink planted under the run's name: it fails.
         fs::create_dir(&dir).map_err(Error::io("create run", &dir))?;
+        sync_folder_of(&dir)?;
         let created = self.fill_new_run(&dir, experiment, run_id, run_name, tags);
         if created.is_err() {
             // Nothing half-made stays behind: no lock held, no folder without its run.json.
@@ -322,7 +323,7 @@ impl Store for LocalStore {
         }
         self.locked(|| {
             let dir = self.confined(self.root.join("experiments"))?;
-            fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+            create_dirs(&dir)?;
             let existing = self.experiments()?;
             if let Some(e) = existing.iter().find(|e| e.name == name) {
                 return Ok(e.clone());
@@ -412,7 +413,7 @@ impl Store for LocalStore {
         self.read_run_file(run_id)?;
         let file = self.artifact_file(run_id, path)?;
         if let Some(parent) = file.parent() {
-            fs::create_dir_all(parent).map_err(Error::io("create", parent))?;
+            create_dirs(parent)?;
         }
         write_atomic(&file, bytes)
     }
@@ -542,7 +543,7 @@ impl Store for LocalStore {
         let bytes = fs::read(&bundle_file).map_err(Error::io("read", &bundle_file))?;
         let bundle_sha256 = crate::ids::sha256_hex(&bytes);
         self.locked(|| {
-            fs::create_dir_all(&dir).map_err(Error::io("create", &dir))?;
+            create_dirs(&dir)?;
             let model_json = self.confined(dir.join("model.json"))?;
             if !model_json.is_file() {
                 write_json(

@@ -142,6 +142,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     sync_folder_of(path)
 }
 
+/// Create `dir` and its missing parents, fsyncing the folder each is created in: a file made
+/// durable inside a new folder is then not lost with the folder's own entry at a power cut.
+pub(super) fn create_dirs(dir: &Path) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut at = dir;
+    while !at.as_os_str().is_empty() && !at.is_dir() {
+        missing.push(at);
+        match at.parent() {
+            Some(parent) => at = parent,
+            None => break,
+        }
+    }
+    for d in missing.into_iter().rev() {
+        match fs::create_dir(d) {
+            Ok(()) => sync_folder_of(d)?,
+            // Another process made it meanwhile.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && d.is_dir() => {}
+            Err(e) => return Err(Error::io("create", d)(e)),
+        }
+    }
+    Ok(())
+}
+
 /// fsync the folder holding `path`, so that a rename or a creation in it is durable. File
 /// systems that cannot sync a folder (some network and FUSE ones) are not an error.
 pub(super) fn sync_folder_of(path: &Path) -> Result<()> {

@@ -263,3 +263,18 @@ fn a_version_registered_before_hashes_were_recorded_still_resolves() {
     assert_eq!(found.bytes, b"bundle");
     cleanup(&dir);
 }
+
+#[test]
+fn new_folders_are_created_with_their_parents_and_a_file_in_the_way_is_an_io_error() {
+    let (dir, s) = store();
+    let deep = dir.join("a/b/c");
+    super::files::create_dirs(&deep).unwrap();
+    assert!(deep.is_dir());
+    // Again: nothing to create, no error.
+    super::files::create_dirs(&deep).unwrap();
+    fs::write(dir.join("a/file"), b"x").unwrap();
+    let e = super::files::create_dirs(&dir.join("a/file/d")).unwrap_err();
+    assert_eq!(e.code(), "IO", "{e}");
+    drop(s);
+    cleanup(&dir);
+}
