@@ -73,10 +73,19 @@ fn main() -> ExitCode {
         // A closed pipe (`tandem inspect m | head`) is the reader's choice, not an error.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}{e:#}", tracking_code(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// `[CODE] ` when the error is the run store's, registry's or MLflow client's (their stable
+/// codes, docs/tracking.md), as tandem-core's errors carry theirs.
+fn tracking_code(e: &anyhow::Error) -> String {
+    e.chain()
+        .find_map(|cause| cause.downcast_ref::<tandem_tracking::Error>())
+        .map(|t| format!("[{}] ", t.code()))
+        .unwrap_or_default()
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

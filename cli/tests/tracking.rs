@@ -362,29 +362,67 @@ fn concurrent_trainings_and_registrations_share_one_store() {
     assert_eq!(versions, BTreeSet::from([1, 2, 3, 4]));
 }
 
+/// `out` failed with the store's stable code first (the outermost: a malformed URI, whatever
+/// part of it is wrong), as docs/tracking.md lists it, and a message containing `expect`.
+#[track_caller]
+fn wrong(out: &std::process::Output, code: &str, expect: &str, what: &str) {
+    let said = text(out);
+    assert_eq!(out.status.code(), Some(1), "{what}: {said}");
+    assert!(said.contains(expect), "{what}: {said}");
+    let head = format!("error: [{code}] ");
+    assert!(said.starts_with(&head), "{what}: want {head}, got {said}");
+}
+
+const UNKNOWN_RUN: &str = "0123456789abcdef0123456789abcdef";
+
 #[test]
-fn bad_uris_and_unknown_ids_are_clear_errors() {
-    let dir = scratch("tracking-bad");
+fn bad_model_uris_are_clear_errors_with_their_codes() {
+    let dir = scratch("tracking-bad-uris");
     let runs = dir.join("runs");
     let r = runs.to_str().unwrap();
     let data = titanic();
-    let unknown = "0123456789abcdef0123456789abcdef";
-    for (model, expect) in [
-        ("runs:/", "malformed run id"),
-        ("runs:/xyz", "malformed run id"),
-        (&format!("runs:/{unknown}") as &str, "unknown run id"),
+    let unknown = UNKNOWN_RUN;
+    for (model, code, expect) in [
+        ("runs:/", "INVALID_MODEL_URI", "malformed run id"),
+        ("runs:/xyz", "INVALID_MODEL_URI", "malformed run id"),
+        (
+            &format!("runs:/{unknown}") as &str,
+            "RUN_NOT_FOUND",
+            "unknown run id",
+        ),
         (
             "runs:/0123456789abcdef0123456789abcdef/../../x",
+            "INVALID_MODEL_URI",
             "invalid artifact path",
         ),
-        ("models:/", "malformed model URI"),
-        ("models:/titanic", "malformed model URI"),
-        ("models:/titanic@", "invalid alias"),
-        ("models:/titanic/0", "malformed model URI"),
-        ("models:/ghost/1", "unknown registered model `ghost`"),
-        ("models:/ghost@champion", "unknown registered model `ghost`"),
-        ("s3://bucket/model", "unsupported model URI scheme"),
-        ("no/such/file.tandem", "cannot read model"),
+        ("models:/", "INVALID_MODEL_URI", "malformed model URI"),
+        (
+            "models:/titanic",
+            "INVALID_MODEL_URI",
+            "malformed model URI",
+        ),
+        ("models:/titanic@", "INVALID_MODEL_URI", "invalid alias"),
+        (
+            "models:/titanic/0",
+            "INVALID_MODEL_URI",
+            "malformed model URI",
+        ),
+        (
+            "models:/ghost/1",
+            "MODEL_NOT_FOUND",
+            "unknown registered model `ghost`",
+        ),
+        (
+            "models:/ghost@champion",
+            "MODEL_NOT_FOUND",
+            "unknown registered model `ghost`",
+        ),
+        (
+            "s3://bucket/model",
+            "UNSUPPORTED_URI_SCHEME",
+            "unsupported model URI scheme",
+        ),
+        ("no/such/file.tandem", "IO", "cannot read model"),
     ] {
         let out = tandem(&[
             "predict",
@@ -395,21 +433,43 @@ fn bad_uris_and_unknown_ids_are_clear_errors() {
             "--input",
             &data,
         ]);
-        assert_eq!(out.status.code(), Some(1), "{model}: {}", text(&out));
-        assert!(text(&out).contains(expect), "{model}: {}", text(&out));
+        wrong(&out, code, expect, model);
     }
-    for (args, expect) in [
-        (vec!["runs", "show", unknown], "unknown run id"),
-        (vec!["runs", "show", "nothex"], "malformed run id"),
+}
+
+#[test]
+fn unknown_ids_and_bad_names_are_clear_errors_with_their_codes() {
+    let dir = scratch("tracking-bad-ids");
+    let runs = dir.join("runs");
+    let r = runs.to_str().unwrap();
+    let data = titanic();
+    let unknown = UNKNOWN_RUN;
+    for (args, code, expect) in [
+        (
+            vec!["runs", "show", unknown],
+            "RUN_NOT_FOUND",
+            "unknown run id",
+        ),
+        (
+            vec!["runs", "show", "nothex"],
+            "MALFORMED_RUN_ID",
+            "malformed run id",
+        ),
         (
             vec!["models", "register", "--run", unknown, "--name", "m"],
+            "RUN_NOT_FOUND",
             "unknown run id",
         ),
         (
             vec!["models", "register", "--run", unknown, "--name", "../x"],
+            "INVALID_NAME",
             "invalid model name",
         ),
-        (vec!["models", "alias", "m", "latest", "1"], "invalid alias"),
+        (
+            vec!["models", "alias", "m", "latest", "1"],
+            "INVALID_NAME",
+            "invalid alias",
+        ),
         (
             vec![
                 "train",
@@ -420,14 +480,13 @@ fn bad_uris_and_unknown_ids_are_clear_errors() {
                 "--tracking-uri",
                 "ftp://x",
             ],
+            "INVALID_TRACKING_URI",
             "malformed tracking URI",
         ),
     ] {
         let mut all = args.clone();
         all.extend(["--runs-dir", r]);
-        let out = tandem(&all);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
-        assert!(text(&out).contains(expect), "{args:?}: {}", text(&out));
+        wrong(&tandem(&all), code, expect, &format!("{args:?}"));
     }
 }
 
