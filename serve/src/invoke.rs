@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use axum::body::to_bytes;
+use axum::body::Bytes;
 use axum::extract::Request;
 use axum::http::header;
 use tandem_core::constants::http;
 use tandem_core::protocol::{self, Answer, ProtocolError, Serving, Shape};
 
+use crate::body::{self, BodyError, Bounds};
 use crate::limits::LARGE_BODY_BYTES;
 use crate::{App, Served};
 
@@ -36,7 +37,7 @@ pub(crate) async fn invocations(
             Err(busy) => return busy,
         },
     };
-    let body = match read_body(app, req).await {
+    let body = match read_body(app, req, declared).await {
         Ok(body) => body,
         Err(answer) => return answer,
     };
@@ -60,28 +61,35 @@ pub(crate) async fn invocations(
         .await
 }
 
-/// The body, within the size limit and the body timeout.
-async fn read_body(app: &App, req: Request) -> Result<axum::body::Bytes, Answer> {
+/// The body, within the size limit, the body timeout and the minimum rate.
+async fn read_body(app: &App, req: Request, declared: Option<usize>) -> Result<Bytes, Answer> {
     // Read up to 1 MiB past the limit, so a client slightly over it (without a
     // Content-Length) gets its 413 instead of a connection reset mid-upload; beyond that the
     // connection is dropped.
-    let too_big = || protocol::too_large(app.max_body).answer();
-    let reading = to_bytes(req.into_body(), app.max_body.saturating_add(1 << 20));
-    match tokio::time::timeout(app.limits.body_timeout, reading).await {
-        Err(_) => Err(ProtocolError::new(
-            408,
-            http::REQUEST_TIMEOUT,
-            format!(
-                "the body did not arrive within {} ms",
-                app.limits.body_timeout.as_millis()
-            ),
-        )
-        .answer()
-        .with_header("connection", "close")),
-        Ok(Ok(b)) if b.len() > app.max_body => Err(too_big()),
-        Ok(Ok(b)) => Ok(b),
-        Ok(Err(e)) if format!("{e:?}").contains("LengthLimit") => Err(too_big()),
-        Ok(Err(e)) => {
+    let bounds = Bounds {
+        most: app.max_body.saturating_add(1 << 20),
+        timeout: app.limits.body_timeout,
+        min_rate: app.limits.min_body_rate,
+    };
+    let late = |message: String| {
+        ProtocolError::new(408, http::REQUEST_TIMEOUT, message)
+            .answer()
+            .with_header("connection", "close")
+    };
+    match body::read(req.into_body(), declared, bounds).await {
+        Ok(b) if b.len() > app.max_body => Err(protocol::too_large(app.max_body).answer()),
+        Ok(b) => Ok(b),
+        Err(BodyError::TooLarge) => Err(protocol::too_large(app.max_body).answer()),
+        Err(BodyError::Timeout(t)) => Err(late(format!(
+            "the body did not arrive within {} ms",
+            t.as_millis()
+        ))),
+        Err(BodyError::TooSlow(rate)) => Err(late(format!(
+            "the body arrived slower than {rate} bytes/s (after the first {} s), the \
+             server's minimum rate",
+            body::RATE_GRACE.as_secs()
+        ))),
+        Err(BodyError::Read(e)) => {
             Err(
                 ProtocolError::new(400, http::BAD_REQUEST, format!("cannot read the body: {e}"))
                     .answer(),

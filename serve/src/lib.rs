@@ -35,6 +35,7 @@ use tandem_tracking::uri::ModelUri;
 
 mod accept;
 mod auth;
+mod body;
 mod invoke;
 mod limits;
 mod logline;

@@ -23,6 +23,10 @@ pub struct Limits {
     /// From the end of the headers until the whole body is in; past it 408 and the
     /// connection is closed.
     pub body_timeout: Duration,
+    /// Bytes per second a body must keep up after its first second (0: no minimum); slower
+    /// is 408 and the connection is closed. Frees a large-body slot from a client that
+    /// declares a large body and trickles it.
+    pub min_body_rate: u64,
     /// Open connections at most; beyond it new ones wait in the kernel's accept backlog.
     pub max_connections: usize,
     /// Predictions running at once (each on its own thread of the blocking pool).
@@ -47,6 +51,7 @@ impl Default for Limits {
         Limits {
             header_timeout: Duration::from_secs(20),
             body_timeout: Duration::from_secs(30),
+            min_body_rate: 16 * 1024,
             max_connections: 1024,
             workers: default_workers(),
             queue: 256,

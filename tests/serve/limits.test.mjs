@@ -1,7 +1,8 @@
 // The server's limits, each on its own small server: a full queue answers 503 with
 // Retry-After, a timeout stops the work (the next request is served at once), too many rows
 // or values are refused before parsing, the bearer token guards every route but /ping and
-// /health, and SIGTERM exits within its drain deadline even while a client trickles its body.
+// /health, a body slower than the minimum rate loses its slot, and SIGTERM exits within its
+// drain deadline even while a client trickles its body.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -129,9 +130,33 @@ test("with --auth-token-file every route but /ping and /health needs the bearer 
   await assert.rejects(startServer(model, ["--auth-token-file", path.join(dir, "no-such-token")]), /auth token file/);
 });
 
+test("a client trickling a declared-large body loses its slot to --min-body-rate, long before the body timeout", async () => {
+  const { model, rows } = titanic();
+  const server = await startServer(model, ["--max-large-requests", "1", "--body-timeout-ms", "60000", "--min-body-rate", "1000"]);
+  try {
+    const large = records(rows, 2000);
+    assert.ok(large.length > 64 * 1024);
+    // 10 bytes a second of a declared 100 kB: the one large-body slot is taken...
+    const held = trickle(server.base, { now: bodyHead(100000), slow: "x".repeat(100000), everyMs: 100 });
+    await new Promise((r) => setTimeout(r, 300));
+    const busy = await post(server.base, large);
+    assert.equal(busy.status, 503, "the slot is held while the trickle is within its grace");
+    await busy.arrayBuffer();
+    // ...until the rate falls behind: 408, the connection closed, the slot free.
+    const cut = await held;
+    console.log(`min body rate: a 10 B/s trickle was cut after ${cut.ms.toFixed(0)} ms with ${cut.status} (body timeout 60 s)`);
+    assert.equal(cut.status, 408);
+    assert.ok(cut.ms < 10000, `cut after ${cut.ms} ms`);
+    assert.equal((await post(server.base, large)).status, 200);
+  } finally {
+    await stop(server.child);
+  }
+});
+
 test("SIGTERM exits within --drain-seconds while a client trickles its body", async () => {
   const { model } = titanic();
-  const server = await startServer(model, ["--drain-seconds", "1", "--body-timeout-ms", "60000"]);
+  // No minimum rate: only the drain deadline can end this trickle.
+  const server = await startServer(model, ["--drain-seconds", "1", "--body-timeout-ms", "60000", "--min-body-rate", "0"]);
   const held = trickle(server.base, { now: bodyHead(5000), slow: "x".repeat(5000), everyMs: 100 });
   await new Promise((r) => setTimeout(r, 500));
   const exit = exited(server.child);

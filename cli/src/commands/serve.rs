@@ -67,6 +67,10 @@ struct LimitArgs {
     /// Answer 408 and close when a body is not in this many ms after its headers.
     #[arg(long, default_value_t = 30_000)]
     body_timeout_ms: u64,
+    /// Answer 408 and close when a body, after its first second, arrives slower than this
+    /// many bytes per second (0: no minimum).
+    #[arg(long, default_value_t = 16 * 1024)]
+    min_body_rate: u64,
     /// Open connections at most; more wait in the accept backlog.
     #[arg(long, default_value_t = 1024)]
     max_connections: usize,
@@ -95,6 +99,7 @@ impl LimitArgs {
         Limits {
             header_timeout: Duration::from_millis(self.header_timeout_ms.max(1)),
             body_timeout: Duration::from_millis(self.body_timeout_ms.max(1)),
+            min_body_rate: self.min_body_rate,
             max_connections: self.max_connections.max(1),
             workers: self
                 .workers
