@@ -203,13 +203,6 @@ fn cases() -> Vec<Case> {
         many_parts.push((format!("extra{i}"), "text/plain".into(), vec![b'x']));
     }
     let deep_json = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    let graph = graph_text();
-    let deep_graph = graph.replace("add(node_1", &format!("add({}node_1", "(".repeat(10_000)));
-    let unary = graph.replace("add(node_1", &format!("add({}node_1", "- ".repeat(10_000)));
-    let foreign = graph.replace(
-        "add(node_1, node_2_0)",
-        "add(tile(node_1, repeats = [100000, 100000]), node_2_0)",
-    );
     vec![
         case(
             "part-length-2-pow-40",
@@ -233,6 +226,28 @@ fn cases() -> Vec<Case> {
             with_part(parts::METADATA, deep_json.into_bytes()),
             "json_depth",
         ),
+    ]
+    .into_iter()
+    .chain(nnef_cases())
+    .collect()
+}
+
+/// The NNEF cases: archives and graph texts that would make tract slow, deep or large.
+fn nnef_cases() -> Vec<Case> {
+    let graph = graph_text();
+    let deep_graph = graph.replace("add(node_1", &format!("add({}node_1", "(".repeat(10_000)));
+    let unary = graph.replace("add(node_1", &format!("add({}node_1", "- ".repeat(10_000)));
+    let with_lines = |line: &dyn Fn(usize) -> String| {
+        let lines: String = (0..1000).map(line).collect();
+        graph.replace("  logits = node_7;", &format!("{lines}  logits = node_7;"))
+    };
+    let statements = with_lines(&|i| format!("  node_x{i} = add(node_1, node_2_0);\n"));
+    let reassigned = with_lines(&|_| "  node_x = add(node_1, node_2_0);\n".to_string());
+    let foreign = graph.replace(
+        "add(node_1, node_2_0)",
+        "add(tile(node_1, repeats = [100000, 100000]), node_2_0)",
+    );
+    vec![
         case(
             "nnef-10000-brackets",
             with_nnef(tar(&[("graph.nnef", deep_graph.as_bytes(), None)])),
@@ -277,6 +292,15 @@ fn cases() -> Vec<Case> {
                 ("graph.nnef", graph.as_bytes(), None),
                 ("sub.nnef.tar", &[0; 512], None),
             ])),
+        ),
+        case(
+            "nnef-1000-statements",
+            with_nnef(tar(&[("graph.nnef", statements.as_bytes(), None)])),
+            "nnef_statements",
+        ),
+        invalid(
+            "nnef-name-assigned-1000-times",
+            with_nnef(tar(&[("graph.nnef", reassigned.as_bytes(), None)])),
         ),
     ]
 }
@@ -448,4 +472,163 @@ fn the_shared_corpus_is_what_the_builders_make() {
         let file = std::fs::read(corpus().join(format!("{}.tandem", c.name))).unwrap();
         assert!(file == c.bytes, "{} differs: BLESS=1 to update", c.name);
     }
+}
+
+/// The fixture's NNEF archive with `graph.nnef` replaced by `graph` (its tensors kept).
+fn with_graph(graph: &str) -> Vec<u8> {
+    let nnef = titanic().nnef;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut at = 0;
+    while let Some(header) = nnef.get(at..at + 512).filter(|h| h[0] != 0) {
+        let name = String::from_utf8_lossy(&header[..100])
+            .trim_end_matches('\0')
+            .to_string();
+        let size_field = String::from_utf8_lossy(&header[124..136]);
+        let size =
+            usize::from_str_radix(size_field.trim_matches(|c: char| c == '\0' || c == ' '), 8)
+                .unwrap();
+        let data = nnef[at + 512..at + 512 + size].to_vec();
+        entries.push((
+            name,
+            if data.starts_with(b"version ") {
+                graph.as_bytes().to_vec()
+            } else {
+                data
+            },
+        ));
+        at += 512 + size.div_ceil(512) * 512;
+    }
+    assert!(entries.len() > 1, "the graph and its tensors");
+    let borrowed: Vec<(&str, &[u8], Option<usize>)> = entries
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice(), None))
+        .collect();
+    with_nnef(tar(&borrowed))
+}
+
+/// The largest `k` for which `graph(k)` passes the NNEF check under the default limits, and
+/// proof that it is the limit: `graph(k + 1)` is refused by `limit`.
+fn at_the_limit(graph: impl Fn(usize) -> String, limit: &str) -> String {
+    let check = |k: usize| {
+        let nnef = tar(&[("graph.nnef", graph(k).as_bytes(), None)]);
+        tandem_core::runtime::check_nnef(&nnef, &Limits::default())
+    };
+    let k = (0..10_000)
+        .take_while(|&k| check(k).is_ok())
+        .last()
+        .expect("the plain graph passes");
+    let e = check(k + 1).expect_err("one more is refused");
+    assert!(e.to_string().contains(limit), "{e}");
+    graph(k)
+}
+
+/// Load `graph` (in the fixture's archive) on tract on a thread with 256 KiB of stack (a
+/// quarter of wasm's 1 MiB, an eighth of a native thread's 2 MiB) and predict one row; the
+/// time it took is printed.
+fn predict_on_tract(what: &str, graph: String) -> Result<tandem_core::Prediction, String> {
+    let row = json!({"name": "Allen", "sex": "female", "age": 30, "passengerClass": "1st"});
+    let what = what.to_string();
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let started = std::time::Instant::now();
+            let loaded = Model::load_with(&with_graph(&graph), EngineChoice::Tract);
+            eprintln!(
+                "{what}: {} bytes of graph answered by tract in {:?} ({})",
+                graph.len(),
+                started.elapsed(),
+                if loaded.is_ok() { "loaded" } else { "refused" }
+            );
+            let model = loaded.map_err(|e| e.to_string())?;
+            let inst = model.parse(&row).map_err(|e| e.to_string())?;
+            model
+                .predict(&inst, Default::default())
+                .map_err(|e| e.to_string())
+        })
+        .unwrap()
+        .join()
+        .expect("no stack overflow, no panic")
+}
+
+/// The NNEF limits exist because tract's loader is slow or deep on some graphs (see
+/// core/src/runtime/nnef_graph.rs). Graphs at exactly the default nesting, operators and
+/// statements load on tract within a small stack and predict what the plain graph does (the
+/// nesting is of parentheses, the operators multiplications by 1, the statements copies of a
+/// layer's addition: the same value). The worst shape measured, unary minus inside
+/// parentheses at both limits, which tract parses and then cannot translate, is answered (an
+/// error, not a hang or an overflow). The load times are printed: the limits were set from
+/// them (docs/bundle-format.md).
+#[test]
+fn graphs_at_the_nnef_limits_load_on_tract_within_a_small_stack() {
+    let plain = graph_text();
+    let in_add = |with: String| plain.replace("add(node_1", &format!("add({with}"));
+    let nested = at_the_limit(
+        |k| in_add(format!("{}node_1{}", "(".repeat(k), ")".repeat(k))),
+        "nnef_nesting",
+    );
+    let multiplied = at_the_limit(
+        |k| in_add(format!("node_1{}", " * 1.0".repeat(k))),
+        "nnef_operators",
+    );
+    let statements = at_the_limit(
+        |k| {
+            let extra: String = (0..k)
+                .map(|i| format!("  node_x{i} = add(node_1, node_2_0);\n"))
+                .collect();
+            plain.replace("  logits = node_7;", &format!("{extra}  logits = node_7;"))
+        },
+        "nnef_statements",
+    );
+    let want = predict_on_tract("plain", plain.clone()).expect("the plain graph predicts");
+    for (what, graph) in [
+        ("nesting", nested),
+        ("operators", multiplied),
+        ("statements", statements),
+    ] {
+        assert_ne!(graph, plain);
+        assert_eq!(predict_on_tract(what, graph).as_ref(), Ok(&want), "{what}");
+    }
+    let nesting = Limits::default().get(Limit::NnefNesting) as usize;
+    let operators = Limits::default().get(Limit::NnefOperators) as usize;
+    let depth = nesting - 2; // inside the graph's { and add( )
+    let worst = in_add(format!(
+        "{}{}node_1{}",
+        "-(".repeat(depth),
+        "- ".repeat(operators - depth),
+        ")".repeat(depth)
+    ));
+    let nnef = tar(&[("graph.nnef", worst.as_bytes(), None)]);
+    tandem_core::runtime::check_nnef(&nnef, &Limits::default()).expect("at the limits");
+    let answered = predict_on_tract("unary minus in parentheses", worst);
+    assert!(
+        answered.is_ok() || answered.as_ref().is_err_and(|e| e.contains("NNEF")),
+        "{answered:?}"
+    );
+    // The largest graph text: one literal of numbers up to nnef_graph_bytes.
+    let most = Limits::default().get(Limit::NnefGraphBytes) as usize;
+    let numbers = "0.5, ".repeat((most - plain.len()) / 5 - 2);
+    let literal = plain.replace("[[0.0]]", &format!("[[{numbers}0.5]]"));
+    assert!(
+        literal.len() <= most && literal.len() > most - 16,
+        "{}",
+        literal.len()
+    );
+    // Answered (its shape does not fit the layer: an error at run time), without a panic or
+    // an overflow, which would fail the thread's join.
+    let answered = predict_on_tract("the largest literal", literal);
+    assert!(answered.is_err_and(|e| e.contains("Max")));
+}
+
+#[test]
+fn a_name_assigned_twice_in_the_graph_is_refused_before_tract() {
+    let plain = graph_text();
+    let again = plain.replace(
+        "  logits = node_7;",
+        "  node_3 = add(node_1, node_2_0);\n  logits = node_7;",
+    );
+    let e = Model::load(&with_graph(&again)).unwrap_err();
+    assert_eq!(e.code(), "BUNDLE_INVALID", "{e}");
+    assert!(e.to_string().contains("`node_3` is assigned twice"), "{e}");
+    // Keyword arguments repeat names freely; only statements count.
+    tandem_core::runtime::check_nnef(&titanic().nnef, &Limits::default()).unwrap();
 }

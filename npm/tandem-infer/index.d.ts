@@ -122,7 +122,7 @@ export interface ThrowingBatchOptions extends PredictOptions {
 export type BundleLimitName =
   | "bundle_bytes" | "parts" | "part_bytes" | "json_bytes" | "json_depth" | "string_bytes"
   | "feature_width" | "layers" | "parameters" | "nnef_entries" | "nnef_graph_bytes"
-  | "nnef_nesting" | "nnef_operators" | "nnef_foreign_ops" | "tensor_bytes";
+  | "nnef_nesting" | "nnef_operators" | "nnef_statements" | "nnef_foreign_ops" | "tensor_bytes";
 
 export interface LoadOptions {
   /** `"auto"` (default: the compact dense kernel), `"dense"`, or `"tract"` (full build only). */

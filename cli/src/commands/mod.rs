@@ -37,7 +37,7 @@ pub struct StoreArgs {
     /// trust (repeatable; an exceeded limit is BUNDLE_LIMIT, naming it). Names: bundle_bytes,
     /// parts, part_bytes, json_bytes, json_depth, string_bytes, feature_width, layers,
     /// parameters, nnef_entries, nnef_graph_bytes, nnef_nesting, nnef_operators,
-    /// nnef_foreign_ops, tensor_bytes (defaults in docs/bundle-format.md).
+    /// nnef_statements, nnef_foreign_ops, tensor_bytes (defaults in docs/bundle-format.md).
     #[arg(
         long = "bundle-limit",
         value_name = "NAME=VALUE",

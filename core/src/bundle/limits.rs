@@ -43,6 +43,8 @@ pub enum Limit {
     NnefNesting,
     /// Operator characters (`+ - * / ^ ! < > | &`) in the NNEF graph text: chains of them nest.
     NnefOperators,
+    /// Statements (`;`) in the NNEF graph text: tract builds a graph in more than linear time.
+    NnefStatements,
     /// Invocations of operations outside the set Tandem's graphs use (an opt-in to foreign
     /// graphs: 0 by default).
     NnefForeignOps,
@@ -51,7 +53,7 @@ pub enum Limit {
 }
 
 /// Number of limits.
-const COUNT: usize = 15;
+const COUNT: usize = 16;
 
 /// Every limit with its name and default, in declaration order (what each bounds: the
 /// variants' docs and `docs/bundle-format.md`; kept out of this table so the wasm stays small).
@@ -66,9 +68,10 @@ const TABLE: [(Limit, &str, u64); COUNT] = [
     (Limit::Layers, "layers", 64),
     (Limit::Parameters, "parameters", 1 << 26),
     (Limit::NnefEntries, "nnef_entries", 1024),
-    (Limit::NnefGraphBytes, "nnef_graph_bytes", 1 << 24),
-    (Limit::NnefNesting, "nnef_nesting", 32),
-    (Limit::NnefOperators, "nnef_operators", 64),
+    (Limit::NnefGraphBytes, "nnef_graph_bytes", 1 << 18),
+    (Limit::NnefNesting, "nnef_nesting", 4),
+    (Limit::NnefOperators, "nnef_operators", 8),
+    (Limit::NnefStatements, "nnef_statements", 512),
     (Limit::NnefForeignOps, "nnef_foreign_ops", 0),
     (Limit::TensorBytes, "tensor_bytes", 1 << 28),
 ];

@@ -12,6 +12,7 @@ mod engine;
 mod load;
 #[cfg(feature = "tract")]
 mod nnef_check;
+mod nnef_graph;
 mod warnings;
 
 pub use dense::{DENSE_MAGIC, DenseLayer, DenseNet, MAX_PARAMETERS};

@@ -7,10 +7,8 @@
 //! what Tandem writes, with every size checked against the bytes actually present:
 //! - a plain tar (no gzip, no PAX or GNU long-name records, no nested archives), whose entries
 //!   fit in the part (`nnef_entries`);
-//! - `graph.nnef`: UTF-8 text within `nnef_graph_bytes`, its bracket nesting within
-//!   `nnef_nesting`, its operator characters within `nnef_operators`, and invocations of
-//!   operations outside the set Tandem's graphs use within `nnef_foreign_ops` (0 unless the
-//!   caller opts into foreign graphs);
+//! - `graph.nnef`: UTF-8 text within `nnef_graph_bytes`, then its nesting, operators,
+//!   statements, names assigned once and foreign operations ([`super::nnef_graph`]);
 //! - `.dat` tensors of rank at most 8 and a plain numeric type, whose shape × item size is the
 //!   byte size the header declares, equals the bytes present, and stays within `tensor_bytes`.
 //!
@@ -23,38 +21,6 @@ use crate::error::BundleError;
 const BLOCK: usize = 512;
 const TENSOR_HEADER: usize = 128;
 const PART: &str = crate::bundle::parts::NNEF;
-
-/// The operations Tandem's NNEF graphs (and graphs of the same kind: dense layers,
-/// element-wise activations) use; anything else counts against `nnef_foreign_ops`.
-const KNOWN_OPS: [&str; 26] = [
-    "external",
-    "tract_core_external",
-    "variable",
-    "matmul",
-    "linear",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "max",
-    "min",
-    "relu",
-    "sigmoid",
-    "tanh",
-    "exp",
-    "log",
-    "softmax",
-    "neg",
-    "copy",
-    "tract_core_cast",
-    "clamp",
-    "select",
-    // Shape bookkeeping tract writes around a layer (a network without hidden layers, say).
-    "unsqueeze",
-    "squeeze",
-    "reshape",
-    "transpose",
-];
 
 fn invalid(reason: String) -> Error {
     BundleError::Invalid {
@@ -140,7 +106,7 @@ fn check_entry(name: &str, data: &[u8], limits: &Limits) -> Result<(), Error> {
         limits.check(Limit::NnefGraphBytes, data.len() as u64, &part)?;
         let text = std::str::from_utf8(data)
             .map_err(|_| invalid("graph.nnef is not UTF-8 text".into()))?;
-        return check_graph(text, limits, &part);
+        return super::nnef_graph::check_graph(text, limits, &part);
     }
     if path.ends_with(".dat") {
         return check_tensor(data, limits, &part);
@@ -148,101 +114,6 @@ fn check_entry(name: &str, data: &[u8], limits: &Limits) -> Result<(), Error> {
     Err(invalid(format!(
         "unexpected entry `{path}` (an NNEF graph of Tandem's holds graph.nnef and .dat tensors)"
     )))
-}
-
-/// Nesting, operators and foreign operations of the graph text, outside strings and comments.
-fn check_graph(text: &str, limits: &Limits, part: &str) -> Result<(), Error> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut operators, mut foreign) = (0u64, 0u64, 0u64);
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'"' | b'\'' => {
-                i += bytes[i + 1..]
-                    .iter()
-                    .position(|&c| c == b)
-                    .map_or(bytes.len(), |p| p + 1);
-            }
-            b'#' => {
-                i += bytes[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .unwrap_or(bytes.len() - i);
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                limits.check(Limit::NnefNesting, depth, part)?;
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'-' if bytes.get(i + 1) == Some(&b'>') => i += 1,
-            b'-' if is_sign(bytes, i) => {}
-            b'+' | b'-' | b'*' | b'/' | b'^' | b'!' | b'<' | b'>' | b'|' | b'&' => {
-                operators += 1;
-                limits.check(Limit::NnefOperators, operators, part)?;
-            }
-            _ if b.is_ascii_alphabetic() || b == b'_' => {
-                let start = i;
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-                let word = &text[start..i];
-                i = skip_type_argument(bytes, i);
-                if is_invocation(bytes, i)
-                    && !is_definition(text, start)
-                    && !KNOWN_OPS.contains(&word)
-                {
-                    foreign += 1;
-                    let at = format!("{part} (operation `{word}`)");
-                    limits.check(Limit::NnefForeignOps, foreign, &at)?;
-                }
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    Ok(())
-}
-
-/// A `-` that is a number's sign: a digit follows, and what precedes is `[`, `(`, `,`, `=`
-/// or an exponent's `e` (`1e-5`).
-fn is_sign(bytes: &[u8], i: usize) -> bool {
-    let next_digit = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-    let exponent = i >= 2
-        && matches!(bytes[i - 1], b'e' | b'E')
-        && (bytes[i - 2].is_ascii_digit() || bytes[i - 2] == b'.');
-    let before = bytes[..i].iter().rev().find(|b| !b.is_ascii_whitespace());
-    next_digit && (exponent || matches!(before, Some(b'[' | b'(' | b',' | b'=')))
-}
-
-/// Past a type argument right after a word (`variable<scalar>`, `tensor<integer>`): its
-/// angle brackets are not comparison operators.
-fn skip_type_argument(bytes: &[u8], end: usize) -> usize {
-    if bytes.get(end) != Some(&b'<') {
-        return end;
-    }
-    let inner = bytes[end + 1..]
-        .iter()
-        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'));
-    match inner {
-        Some(p) if p > 0 && bytes.get(end + 1 + p) == Some(&b'>') => end + p + 2,
-        _ => end,
-    }
-}
-
-/// Whether the word ending before `end` is invoked: `(` follows.
-fn is_invocation(bytes: &[u8], end: usize) -> bool {
-    bytes[end..]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&b| b == b'(')
-}
-
-/// Whether the word at `start` is the name in `graph name(` or `fragment name(`.
-fn is_definition(text: &str, start: usize) -> bool {
-    let before = text[..start].trim_end();
-    before.ends_with("graph") || before.ends_with("fragment")
 }
 
 /// A `.dat` tensor: its declared size, checked against the limit, the header and the bytes.
