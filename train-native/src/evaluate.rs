@@ -2,17 +2,18 @@
 //! card's evidence (training curves, the validation confusion matrix or residuals).
 //!
 //! Each split's rows run through the network once, on the runtime users get (the verified
-//! bundle on the dense kernel); every metric comes from [`crate::metrics::of_outputs`].
+//! bundle on the dense kernel); every metric comes from [`tandem_evaluate::of_outputs`],
+//! the code that scores any model on new labelled data.
 
 use std::collections::BTreeMap;
 
 use tandem_core::bundle::{Evaluation, TargetScaling};
 
 use crate::error::Result;
-use crate::metrics::{self, Truth};
 use crate::pipeline::{Context, Fitted};
 use crate::prepare::Prepared;
 use crate::verify::Verified;
+use tandem_evaluate::{self as metrics, Confusion, Truth};
 
 /// Metrics per split (empty where a split has no rows).
 #[derive(Debug, Clone, Default)]
@@ -100,8 +101,11 @@ pub fn model_card(prepared: &Prepared, fitted: &Fitted, outputs: &[f32]) -> Eval
     let n_out = prepared.context().n_outputs();
     match (prepared.rows.truth(idx), fitted.target_scaling.as_ref()) {
         (Truth::Classes(truth), _) => {
-            out.confusion =
-                metrics::confusion(&metrics::probabilities(outputs, n_out), &truth, n_out);
+            let predicted: Vec<usize> = metrics::probabilities(outputs, n_out)
+                .iter()
+                .map(|p| metrics::argmax(p))
+                .collect();
+            out.confusion = Confusion::new(&truth, &predicted, n_out).counts;
         }
         (Truth::Values(truth), scaling) => {
             let pred = metrics::values(outputs, scaling);

@@ -17,7 +17,6 @@ pub mod artifacts;
 pub mod error;
 pub mod evaluate;
 pub mod export;
-pub mod metrics;
 pub mod net;
 pub mod nodes;
 pub mod observer;

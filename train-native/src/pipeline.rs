@@ -13,11 +13,11 @@ use tandem_core::read::{ReadOptions, csv_columns, instance_from_record, is_missi
 use tandem_core::{Instance, Preprocessor, Schema, Task};
 
 use crate::error::{BoxError, Error, Result};
-use crate::metrics::Truth;
 use crate::nodes;
 use crate::spec::{ModelSpec, Rebalance};
 use crate::table::Table;
 use crate::trainer::{self, Dataset, Targets, TrainConfig, Trained};
+use tandem_evaluate::Truth;
 
 /// Labelled training rows, aligned by index.
 pub struct Labeled {

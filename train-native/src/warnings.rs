@@ -15,8 +15,8 @@ use tandem_core::constants::training::{CONSTANT_COLUMN, EMPTY_COLUMN, LABEL_LEAK
 use tandem_core::prep::ColumnInput;
 use tandem_core::{FieldType, Value};
 
-use crate::metrics::Truth;
 use crate::prepare::Prepared;
+use tandem_evaluate::Truth;
 
 /// Accuracy (classification) or |correlation| (regression) of a one-feature rule from which
 /// the feature is reported as a leak.

@@ -1,0 +1,34 @@
+//! Tandem's evaluation pipeline: the metrics of a model's predictions against true labels.
+//!
+//! One implementation for every place a model is scored: training's validation and test
+//! splits (`tandem-train`) and `tandem evaluate` on new labelled data. Classification:
+//! accuracy, balanced accuracy, macro and weighted F1, log loss, ROC AUC and average precision
+//! (binary, or one-vs-rest macro), the confusion matrix and calibration (reliability curve,
+//! ECE, Brier). Regression: RMSE, MAE, MAPE where defined, R² and the residuals' summary.
+//! Each follows scikit-learn's definition and is checked against it on real predictions
+//! (`tests/fixtures/metrics/make.py`, within 1e-9).
+
+mod calibration;
+mod classification;
+mod confusion;
+mod outputs;
+mod ranking;
+mod regression;
+
+pub use calibration::{BINS, Calibration, ReliabilityBin, calibration};
+pub use classification::{ClassificationReport, classification, log_loss};
+pub use confusion::Confusion;
+pub use outputs::{Truth, of_outputs, probabilities, values};
+pub use ranking::{average_precision, one_vs_rest, roc_auc};
+pub use regression::{RESIDUAL_PERCENTILES, regression};
+
+/// Index of the largest value (the first on ties): the predicted class.
+pub fn argmax(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in p.iter().enumerate() {
+        if *v > p[best] {
+            best = i;
+        }
+    }
+    best
+}
