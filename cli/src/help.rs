@@ -47,6 +47,18 @@ pub const PREDICT: &str = concat!(
     model_uris!()
 );
 
+/// `tandem evaluate`.
+pub const EVALUATE: &str = concat!(
+    "Example:\n  \
+     tandem evaluate --model runs:/<run id> --data labelled.csv\n  \
+     tandem evaluate --model models:/titanic@champion --data new.jsonl --label survived --json\n\n\
+     Metrics (equal to scikit-learn's): classification: accuracy, balanced_accuracy, f1_macro,\n\
+     f1_weighted, log_loss, roc_auc, pr_auc, brier, ece, and the confusion matrix; regression:\n\
+     rmse, mae, r2, mape (no true value 0), residual_mean, residual_std, residual_p5..p95.\n\
+     Rows whose fields or label do not read are not scored; they are counted and listed.\n\n",
+    model_uris!()
+);
+
 /// `tandem serve`.
 pub const SERVE: &str = concat!(
     "Example:\n  \

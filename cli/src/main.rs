@@ -31,6 +31,9 @@ enum Command {
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
     #[command(after_help = help::PREDICT)]
     Predict(commands::predict::PredictArgs),
+    /// Score a model on labelled data: metrics, confusion matrix, rejected rows.
+    #[command(after_help = help::EVALUATE)]
+    Evaluate(commands::evaluate::EvaluateArgs),
     /// Serve a model over HTTP with MLflow's scoring protocol.
     #[command(after_help = help::SERVE)]
     Serve(commands::serve::ServeArgs),
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(args),
         Command::Train(args) => commands::train::run(*args),
         Command::Predict(args) => commands::predict::run(args),
+        Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Schema(args) => commands::schema::run(args),

@@ -7,18 +7,27 @@
 //! ECE, Brier). Regression: RMSE, MAE, MAPE where defined, R² and the residuals' summary.
 //! Each follows scikit-learn's definition and is checked against it on real predictions
 //! (`tests/fixtures/metrics/make.py`, within 1e-9).
+//!
+//! The pipeline: [`read_labelled`] reads a labelled CSV or JSON Lines file against a model's
+//! schema (nothing dropped: a row whose fields or label do not read keeps its reason), and
+//! [`evaluate`] predicts every readable row with the model and scores them, listing the
+//! rejected rows.
 
 mod calibration;
 mod classification;
 mod confusion;
+mod labelled;
 mod outputs;
+mod pipeline;
 mod ranking;
 mod regression;
 
 pub use calibration::{BINS, Calibration, ReliabilityBin, calibration};
 pub use classification::{ClassificationReport, classification, log_loss};
 pub use confusion::Confusion;
+pub use labelled::{Label, LabelError, LabelledError, LabelledRow, read_labelled};
 pub use outputs::{Truth, of_outputs, probabilities, values};
+pub use pipeline::{Evaluation, Rejected, Report, evaluate};
 pub use ranking::{average_precision, one_vs_rest, roc_auc};
 pub use regression::{RESIDUAL_PERCENTILES, regression};
 

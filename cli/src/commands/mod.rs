@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod evaluate;
 pub mod init;
 pub mod inspect;
 pub mod key_args;

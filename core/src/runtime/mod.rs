@@ -12,6 +12,7 @@ mod engine;
 mod load;
 #[cfg(feature = "tract")]
 mod nnef_check;
+#[cfg(feature = "tract")]
 mod nnef_graph;
 mod warnings;
 
