@@ -6,7 +6,7 @@ import { Model } from "tandem-infer";
 import { buildForm, readForm, clearFieldErrors, flagField } from "./form.js";
 import { initBatch, setBatchModel } from "./batch.js";
 import { buildCard } from "./card.js";
-import { describe } from "./format.js";
+import { describe, duration } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 let model = null;
@@ -75,9 +75,9 @@ function predict() {
   const t0 = performance.now();
   try {
     const p = model.predict(instance);
-    const us = (performance.now() - t0) * 1000;
+    const ms = performance.now() - t0;
     showPrediction(p);
-    $("latency").textContent = `computed in your browser in ${us < 1000 ? `${us.toFixed(0)} µs` : `${(us / 1000).toFixed(1)} ms`}`;
+    $("latency").textContent = `computed in your browser in ${duration(ms)}`;
     $("warnings").textContent = (p.warnings ?? []).map(describe).join("; ");
   } catch (e) {
     if (!flagField(e.field, e.message)) $("warnings").textContent = describe(e);

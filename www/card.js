@@ -2,6 +2,8 @@
 // confusion matrix or predicted-vs-true plot, as plain SVG and tables) and the input schema.
 // Everything comes from model.metadata and model.schema: nothing about a model is written here.
 
+import { number } from "./format.js";
+
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 const short = (v) => Number(v.toPrecision(3)).toString();
@@ -62,7 +64,7 @@ function buildSchema(fields) {
   const body = t.createTBody();
   for (const f of fields) {
     const tr = body.insertRow();
-    const seen = f.categories ? f.categories.join(", ") : f.min != null ? `${f.min} to ${f.max}` : "";
+    const seen = f.categories ? f.categories.join(", ") : f.min != null ? `${number(f.min)} to ${number(f.max)}` : "";
     for (const v of [f.name, f.type, f.nullable ? "yes" : "no", seen]) tr.insertCell().textContent = v;
   }
 }

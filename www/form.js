@@ -3,6 +3,8 @@
 // an empty control is a missing value, a control the browser cannot read as a number is
 // invalid (never "missing"), and a required field nobody has filled in yet is pending.
 
+import { number } from "./format.js";
+
 const $ = (id) => document.getElementById(id);
 
 /** A default the field accepts: the example's value when it fits, else the middle of the
@@ -69,7 +71,7 @@ export function buildForm(fields, example, onChange) {
 
 function hintFor(f) {
   const missing = f.nullable ? "; leave empty if unknown" : "";
-  if (f.min != null && f.max != null) return `${f.type === "integer" ? "a whole number" : "a number"}, seen in training: ${f.min} to ${f.max}${missing}`;
+  if (f.min != null && f.max != null) return `${f.type === "integer" ? "a whole number" : "a number"}, seen in training: ${number(f.min)} to ${number(f.max)}${missing}`;
   if (f.type === "text") return `free text${missing}`;
   return missing ? missing.slice(2) : "";
 }

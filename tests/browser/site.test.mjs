@@ -77,6 +77,15 @@ test("the form predicts like tandem predict, shows field errors, and batch CSV m
     assert.equal(p.label, want.label, `row ${i}`);
     for (const [c, v] of Object.entries(want.probabilities)) assert.ok(Math.abs(p.probabilities[c] - v) <= 1e-9, `row ${i} ${c}`);
     assert.equal(await page.textContent("#prediction"), want.label);
+    // One prediction timed once: never a made-up count of µs under the clock's resolution.
+    assert.match(await page.textContent("#latency"), /^computed in your browser in (< 0\.1 ms|\d+(\.\d)? ms)$/);
+  }
+  // Training ranges as people write them: at most six significant digits (titanic's youngest
+  // age, 0.166700006 in the data, reads 0.1667).
+  const ranges = await page.$$eval("#schema td", (tds) => tds.map((td) => td.textContent).filter((t) => / to /.test(t)));
+  assert.ok(ranges.length > 0);
+  for (const r of ranges) {
+    for (const n of r.split(" to ")) assert.ok(n.replace(/^-|e.*$/g, "").replace(/\D/g, "").replace(/^0+/, "").length <= 6, `range ${r}`);
   }
   for (const f of Object.keys(rows[0])) {
     assert.ok(await page.$(`label[for="field-${f}"]`), `label for ${f}`);
