@@ -97,7 +97,7 @@ class Evaluate(unittest.TestCase):
             with self.subTest(model=name):
                 model, data = bundle(name), ROOT / "examples/data" / file
                 want, confusion = reference(model, data, label)
-                got = json.loads(tandem("evaluate", "--model", model, "--data", data, "--json").stdout)
+                got = json.loads(tandem("evaluate", "--model", model, "--data", data, "--json", "--no-record").stdout)
                 evaluation = got["evaluation"]
                 self.assertEqual(evaluation["rows"], evaluation["scored"])
                 self.assertEqual(evaluation["rejected"], [])
@@ -123,13 +123,18 @@ class Evaluate(unittest.TestCase):
                 w = csv.DictWriter(f, fieldnames=header)
                 w.writeheader()
                 w.writerows(rows)
-            got = json.loads(tandem("evaluate", "--model", model, "--data", data, "--json").stdout)["evaluation"]
+            runs = Path(d) / "runs"
+            doc = json.loads(tandem("evaluate", "--model", model, "--data", data, "--json", "--runs-dir", runs).stdout)
+            got = doc["evaluation"]
             self.assertEqual((got["rows"], got["scored"]), (50, 47))
             self.assertEqual(
                 [(r["row"], r["code"]) for r in got["rejected"]],
                 [(4, "MISSING_LABEL"), (8, "UNKNOWN_LABEL"), (12, "WRONG_TYPE")],
             )
-            table = tandem("evaluate", "--model", model, "--data", data)
+            # Recorded in the folder store: the rejected rows are an artifact of the run.
+            listed = (runs / doc["run_id"] / "artifacts" / "rejected.jsonl").read_text().splitlines()
+            self.assertEqual([json.loads(line)["row"] for line in listed], [4, 8, 12])
+            table = tandem("evaluate", "--model", model, "--data", data, "--no-record")
             self.assertIn("47 of 50 rows scored", table.stdout)
             self.assertIn("3 of 50 rows not scored", table.stderr)
             self.assertIn("row 8: [UNKNOWN_LABEL]", table.stderr)

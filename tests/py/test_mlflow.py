@@ -127,6 +127,25 @@ class TrackingAgainstMlflow(unittest.TestCase):
         self.assertGreater(s["epochs_run"] * 2, 1000, "per-epoch metrics span several log-batch calls")
         self.assertEqual(sorted(m.step for m in history), list(range(1, s["epochs_run"] + 1)))
 
+    def test_an_evaluation_is_a_run_linked_to_the_models_run(self):
+        import mlflow
+
+        s = self.summary
+        p = tandem("evaluate", "--model", f"runs:/{s['run_id']}", "--data", DATA, "--tracking-uri", self.server.uri,
+                   "--experiment", "tandem-it", "--runs-dir", self.runs, "--json")
+        doc = json.loads(p.stdout)
+        run = mlflow.get_run(doc["run_id"])
+        self.assertEqual(run.info.status, "FINISHED")
+        self.assertEqual(run.data.tags["tandem.kind"], "evaluation")
+        self.assertEqual(run.data.tags["tandem.model_run_id"], s["run_id"])
+        self.assertEqual(run.data.params["data_sha256"], doc["data_sha256"])
+        self.assertEqual(run.data.params["model"], f"runs:/{s['run_id']}")
+        for k, v in doc["evaluation"]["report"]["metrics"].items():
+            self.assertAlmostEqual(run.data.metrics[k], v, places=12, msg=k)
+        path = mlflow.artifacts.download_artifacts(run_id=doc["run_id"], artifact_path="evaluation.json")
+        recorded = json.loads(Path(path).read_text())
+        self.assertEqual(recorded["evaluation"], doc["evaluation"])
+
     def test_artifacts_mlmodel_signature_and_onnx_flavor(self):
         import mlflow
         import mlflow.onnx

@@ -11,6 +11,7 @@ use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_evaluate::{Evaluation, Report, evaluate, read_labelled};
 
 use super::StoreArgs;
+use super::evaluate_record::{Recorded, record};
 use super::read_args::ReadArgs;
 use crate::tabulate;
 
@@ -67,9 +68,15 @@ pub struct EvaluateArgs {
     /// How the file writes its cells; by default as the model's training data was read.
     #[command(flatten)]
     read: ReadArgs,
-    /// Where `runs:/` and `models:/` resolve.
+    /// Where `runs:/` and `models:/` resolve, and where the evaluation run is recorded.
     #[command(flatten)]
     store: StoreArgs,
+    /// Experiment to record the evaluation run in (created if needed).
+    #[arg(long, env = "MLFLOW_EXPERIMENT_NAME", default_value = "Default")]
+    experiment: String,
+    /// Do not record the evaluation as a run.
+    #[arg(long)]
+    no_record: bool,
     /// The key the bundle must be signed with.
     #[command(flatten)]
     key: super::key_args::KeyArgs,
@@ -104,15 +111,32 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
             evaluation.rows
         );
     }
+    let data = args.data.display().to_string();
+    let data_sha256 = tandem_tracking::ids::sha256_hex(&bytes);
+    let mut doc = serde_json::json!({
+        "model": source,
+        "data": data,
+        "data_sha256": data_sha256,
+        "label": label,
+        "evaluation": evaluation,
+    });
+    if !args.no_record {
+        let recorded = Recorded {
+            stores: args.store.config(),
+            experiment: &args.experiment,
+            model_uri: &args.model,
+            model_run_id: &model.metadata().run_id,
+            data: &data,
+            data_sha256: &data_sha256,
+            label: &label,
+            document: &doc,
+        };
+        let (run_id, location) = record(&recorded, &evaluation)?;
+        eprintln!("evaluation recorded as run {run_id} in {location}");
+        doc["run_id"] = serde_json::Value::String(run_id);
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
-        let doc = serde_json::json!({
-            "model": source,
-            "data": args.data.display().to_string(),
-            "data_sha256": tandem_tracking::ids::sha256_hex(&bytes),
-            "label": label,
-            "evaluation": evaluation,
-        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         write!(out, "{}", table(&evaluation, &classes(&model)))?;

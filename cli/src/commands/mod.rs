@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod evaluate;
+mod evaluate_record;
 pub mod init;
 pub mod inspect;
 pub mod key_args;
