@@ -19,6 +19,7 @@ mod confusion;
 mod labelled;
 mod outputs;
 mod pipeline;
+mod plots;
 mod ranking;
 mod regression;
 
@@ -27,7 +28,8 @@ pub use classification::{ClassificationReport, classification, log_loss};
 pub use confusion::Confusion;
 pub use labelled::{Label, LabelError, LabelledError, LabelledRow, read_labelled};
 pub use outputs::{Truth, of_outputs, probabilities, values};
-pub use pipeline::{Evaluation, Rejected, Report, evaluate};
+pub use pipeline::{Evaluation, Rejected, Report, Scored, evaluate};
+pub use plots::{Plot, plots};
 pub use ranking::{average_precision, one_vs_rest, roc_auc};
 pub use regression::{RESIDUAL_PERCENTILES, regression};
 

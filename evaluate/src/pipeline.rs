@@ -57,6 +57,9 @@ pub struct Evaluation {
     pub rejected: Vec<Rejected>,
     /// The metrics (`None` when no row could be scored).
     pub report: Option<Report>,
+    /// The scored rows' predictions and truths (what the plots draw).
+    #[serde(skip)]
+    pub scored_rows: Scored,
 }
 
 /// Score `model` on `rows`, predicting with `options` as `tandem predict` does.
@@ -112,16 +115,21 @@ pub fn evaluate(
         scored: scored.len(),
         rejected,
         report: scored.report(classes.len()),
+        scored_rows: scored,
     })
 }
 
 /// The predictions and truths of the scored rows.
-#[derive(Default)]
-struct Scored {
-    probabilities: Vec<Vec<f64>>,
-    classes: Vec<usize>,
-    values: Vec<f64>,
-    truths: Vec<f64>,
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scored {
+    /// Per row, the probability of each class (classification).
+    pub probabilities: Vec<Vec<f64>>,
+    /// Per row, the true class (classification).
+    pub classes: Vec<usize>,
+    /// Per row, the predicted value (regression).
+    pub values: Vec<f64>,
+    /// Per row, the true value (regression).
+    pub truths: Vec<f64>,
 }
 
 impl Scored {

@@ -3,7 +3,7 @@
 //! one-vs-rest over classes. Tied scores are one threshold, as in scikit-learn's curves.
 
 /// Cumulative (false positives, true positives) at each distinct score, highest first.
-fn curve(scores: &[f64], positive: &[bool]) -> Vec<(f64, f64)> {
+pub(crate) fn curve(scores: &[f64], positive: &[bool]) -> Vec<(f64, f64)> {
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
     let mut points = Vec::new();

@@ -134,6 +134,10 @@ class Evaluate(unittest.TestCase):
             # Recorded in the folder store: the rejected rows are an artifact of the run.
             listed = (runs / doc["run_id"] / "artifacts" / "rejected.jsonl").read_text().splitlines()
             self.assertEqual([json.loads(line)["row"] for line in listed], [4, 8, 12])
+            plots = runs / doc["run_id"] / "artifacts" / "plots"
+            for name in ["confusion", "roc", "precision_recall", "reliability"]:
+                self.assertTrue((plots / f"{name}.svg").read_text().startswith("<svg"), name)
+                self.assertEqual((plots / f"{name}.png").read_bytes()[:8], b"\x89PNG\r\n\x1a\n", name)
             table = tandem("evaluate", "--model", model, "--data", data, "--no-record")
             self.assertIn("47 of 50 rows scored", table.stdout)
             self.assertIn("3 of 50 rows not scored", table.stderr)

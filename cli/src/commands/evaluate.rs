@@ -130,6 +130,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
             data_sha256: &data_sha256,
             label: &label,
             document: &doc,
+            classes: &classes(&model),
         };
         let (run_id, location) = record(&recorded, &evaluation)?;
         eprintln!("evaluation recorded as run {run_id} in {location}");

@@ -4,7 +4,9 @@
 //! Tags: `tandem.kind = evaluation`, `tandem.model_run_id` (the bundle's run), `tandem.model_uri`
 //! (as given), `tandem.data_sha256`. Params: the model, the data file, its SHA-256, the label
 //! and the row counts. Metrics: every metric of the evaluation. Artifacts: `evaluation.json`
-//! (everything `--json` prints) and `rejected.jsonl` (every row not scored, with its reason).
+//! (everything `--json` prints), `rejected.jsonl` (every row not scored, with its reason) and
+//! `plots/<name>.svg` / `.png` (confusion matrix, ROC, precision-recall and reliability
+//! curves; residuals).
 
 use anyhow::Result;
 use tandem_evaluate::Evaluation;
@@ -29,6 +31,8 @@ pub struct Recorded<'a> {
     pub label: &'a str,
     /// `--json`'s document.
     pub document: &'a serde_json::Value,
+    /// The model's classes (none for a regression).
+    pub classes: &'a [String],
 }
 
 /// Record `evaluation`; the run id and where it lives.
@@ -99,5 +103,9 @@ fn fill(rec: &mut Recorder, what: &Recorded, evaluation: &Evaluation) -> Result<
         rejected.push(b'\n');
     }
     rec.artifact("rejected.jsonl", &rejected)?;
+    for plot in tandem_evaluate::plots(evaluation, what.classes).map_err(anyhow::Error::msg)? {
+        rec.artifact(&format!("plots/{}.svg", plot.name), plot.svg.as_bytes())?;
+        rec.artifact(&format!("plots/{}.png", plot.name), &plot.png)?;
+    }
     Ok(())
 }
