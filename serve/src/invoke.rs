@@ -49,7 +49,7 @@ pub(crate) async fn invocations(
     }
     let output = app.output;
     app.queue
-        .run(large, move |expired| {
+        .run(large, body.len() <= LARGE_BODY_BYTES, move |expired| {
             let serving = Serving {
                 output,
                 max_rows: usize::MAX,
