@@ -3,7 +3,9 @@
 //! label, or a bad field, stays in the list with its reason, so an evaluation can count and
 //! list the rows it could not score.
 
-use tandem_core::read::{ReadOptions, csv_columns, instance_from_record, is_missing, parse_number};
+use tandem_core::read::{
+    Format, ReadError, ReadOptions, csv_columns, instance_from_record, is_missing, parse_number,
+};
 use tandem_core::{Error, Instance, Schema, Task};
 
 /// A true label: a class index or a target value.
@@ -75,6 +77,17 @@ pub enum LabelledError {
     },
 }
 
+impl LabelledError {
+    /// The stable code: the read error's (`MISSING_FIELD`, `CSV`, ...), or `MISSING_LABEL` for
+    /// a file without the label column.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LabelledError::Read(e) => e.code(),
+            LabelledError::NoLabel { .. } => "MISSING_LABEL",
+        }
+    }
+}
+
 /// Read `bytes` (CSV or JSON Lines) against `schema`, the label in column `label`.
 pub fn read_labelled(
     schema: &Schema,
@@ -92,6 +105,16 @@ pub fn read_labelled(
             columns: table.header.iter().collect::<Vec<_>>().join(", "),
         })?;
     let columns = csv_columns(schema, &table.header);
+    // As tandem predict reads a CSV file: a field without a column would be missing in every
+    // row and scored from imputed values, so the file is refused (MISSING_FIELD). A JSON
+    // Lines record may leave a key out: that value is missing, as in predict.
+    let absent = columns.absent(schema);
+    if matches!(table.format, Format::Csv { .. }) && !absent.is_empty() {
+        return Err(Error::from(ReadError::MissingColumns {
+            missing: absent.into_iter().map(str::to_string).collect(),
+        })
+        .into());
+    }
     Ok(table
         .rows
         .iter()

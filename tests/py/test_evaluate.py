@@ -144,5 +144,22 @@ class Evaluate(unittest.TestCase):
             self.assertIn("row 8: [UNKNOWN_LABEL]", table.stderr)
 
 
+    def test_a_file_without_a_fields_column_or_the_label_is_refused_not_scored_from_imputed_values(self):
+        model = bundle("titanic")
+        with open(ROOT / "examples/data/titanic.csv", newline="") as f:
+            rows = list(csv.DictReader(f))[:20]
+        with tempfile.TemporaryDirectory() as d:
+            for dropped, code in [("age", "MISSING_FIELD"), ("survived", "MISSING_LABEL")]:
+                data = Path(d) / f"no-{dropped}.csv"
+                with open(data, "w", newline="") as f:
+                    w = csv.DictWriter(f, fieldnames=[k for k in rows[0] if k != dropped], extrasaction="ignore")
+                    w.writeheader()
+                    w.writerows(rows)
+                p = tandem("evaluate", "--model", model, "--data", data, "--no-record", check=False)
+                self.assertEqual(p.returncode, 1, p.stdout)
+                self.assertIn(f"[{code}]", p.stderr)
+                self.assertIn(f"`{dropped}`", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -97,6 +97,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| model.schema().label.name.clone());
     let rows = read_labelled(model.schema(), &bytes, &read, &label)
+        .map_err(|e| anyhow::anyhow!("[{}] {e}", e.code()))
         .with_context(|| format!("{}", args.data.display()))?;
     let options = TransformOptions {
         strict_categories: args.strict,
