@@ -5,7 +5,7 @@ The titanic example (1,309 rows) repeated to 65,450 rows is evaluated by
 - Tandem: `target/release/tandem evaluate --model <titanic bundle> --data <file> --json
   --no-record`, timed from the outside: process start, bundle load, reading the CSV,
   predicting every row, every metric (a cold command, as a user runs it);
-- scikit-learn: the same model as bench/mlflow_peer.py builds it (fitted once, not timed),
+- scikit-learn: bench/mlflow_peer.py's pipeline (fitted once, not timed),
   then `pd.read_csv`, `predict_proba` and the same metrics with sklearn.metrics (accuracy,
   balanced accuracy, macro and weighted F1, log loss, ROC AUC, average precision, Brier,
   confusion matrix, calibration curve), timed in-process (Python's start and imports excluded:
@@ -24,14 +24,10 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics
 from sklearn.calibration import calibration_curve
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.impute import SimpleImputer
-from sklearn.neural_network import MLPClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from mlflow_peer import FIELDS, titanic_pipeline  # noqa: E402  (the serving benchmark's peer)
 REPEAT = 50
 RUNS = 3
 
@@ -51,19 +47,12 @@ def titanic_bundle():
 
 
 def sklearn_model(df):
-    pre = ColumnTransformer([
-        ("age", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), ["age"]),
-        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
-         ["sex", "passengerClass"]),
-        ("name", TfidfVectorizer(min_df=2, max_features=100), "name"),
-    ])
-    model = make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0))
-    return model.fit(df[["name", "sex", "age", "passengerClass"]], df["survived"])
+    return titanic_pipeline().fit(df[FIELDS], df["survived"])
 
 
 def sklearn_evaluate(model, path):
     df = pd.read_csv(path)
-    probs = model.predict_proba(df[["name", "sex", "age", "passengerClass"]])
+    probs = model.predict_proba(df[FIELDS])
     classes = list(model.classes_)
     y = np.array([classes.index(v) for v in df["survived"]])
     predicted = probs.argmax(axis=1)

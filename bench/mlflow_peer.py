@@ -24,18 +24,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sklearn_reference import DATA, split  # noqa: E402
 
 
-def main(out):
-    df = pd.read_csv(DATA / "titanic.csv")
-    classes = sorted(df["survived"].unique())
-    train, _ = split([classes.index(v) for v in df["survived"]])
-    X, y = df[["name", "sex", "age", "passengerClass"]], df["survived"]
+FIELDS = ["name", "sex", "age", "passengerClass"]
+
+
+def titanic_pipeline():
+    """The unfitted peer: Tandem's default nodes and network as scikit-learn writes them."""
     pre = ColumnTransformer([
         ("age", make_pipeline(SimpleImputer(strategy="mean"), StandardScaler()), ["age"]),
         ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")),
          ["sex", "passengerClass"]),
         ("name", TfidfVectorizer(min_df=2, max_features=100), "name"),
     ])
-    model = make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0))
+    return make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0))
+
+
+def main(out):
+    df = pd.read_csv(DATA / "titanic.csv")
+    classes = sorted(df["survived"].unique())
+    train, _ = split([classes.index(v) for v in df["survived"]])
+    X, y = df[FIELDS], df["survived"]
+    model = titanic_pipeline()
     model.fit(X.iloc[train], y.iloc[train])
     mlflow.sklearn.save_model(model, out, serialization_format="cloudpickle",
                               input_example=X.iloc[:2])

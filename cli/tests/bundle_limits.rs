@@ -6,10 +6,11 @@ mod common;
 
 use common::{root, scratch, tandem, text};
 
-/// The frozen v1 titanic bundle and a CSV of its instances.
-fn fixture() -> (String, String) {
+/// The frozen v1 titanic bundle and a CSV of its instances, in a scratch folder of the test's
+/// own (`test`): the tests run in parallel, and a shared folder would be emptied under them.
+fn fixture(test: &str) -> (String, String) {
     let bundle = root().join("tests/fixtures/v1/titanic.tandem");
-    let dir = scratch("bundle_limits");
+    let dir = scratch(&format!("bundle_limits-{test}"));
     let csv = dir.join("instances.csv");
     std::fs::write(
         &csv,
@@ -34,7 +35,7 @@ fn commands<'a>(bundle: &'a str, csv: &'a str, extra: &[&'a str]) -> Vec<Vec<&'a
 
 #[test]
 fn a_lowered_limit_refuses_the_bundle_in_every_command_and_names_the_flag() {
-    let (bundle, csv) = fixture();
+    let (bundle, csv) = fixture("lowered");
     for limit in ["json_bytes=64", "parts=2", "bundle_bytes=1000"] {
         let name = limit.split('=').next().unwrap_or_default();
         for args in commands(&bundle, &csv, &["--bundle-limit", limit]) {
@@ -53,7 +54,7 @@ fn a_lowered_limit_refuses_the_bundle_in_every_command_and_names_the_flag() {
 
 #[test]
 fn at_the_defaults_or_raised_every_command_loads_the_bundle() {
-    let (bundle, csv) = fixture();
+    let (bundle, csv) = fixture("defaults");
     for extra in [&[][..], &["--bundle-limit", "json_bytes=100000000"][..]] {
         for args in commands(&bundle, &csv, extra) {
             let out = tandem(&args);
@@ -67,7 +68,7 @@ fn a_raised_limit_loads_a_bundle_past_the_default_in_every_command() {
     // 69 parts: over the default of 64, otherwise a sound bundle (the extra parts are unread).
     let many = root().join("tests/bad-inputs/bundles-hostile/65-parts.tandem");
     let many = many.display().to_string();
-    let (_, csv) = fixture();
+    let (_, csv) = fixture("raised");
     for args in commands(&many, &csv, &[]) {
         let said = text(&tandem(&args));
         assert!(said.contains("`parts` exceeded"), "{args:?}: {said}");
@@ -80,7 +81,7 @@ fn a_raised_limit_loads_a_bundle_past_the_default_in_every_command() {
 
 #[test]
 fn an_unknown_limit_name_is_refused_listing_the_known_ones() {
-    let (bundle, csv) = fixture();
+    let (bundle, csv) = fixture("unknown");
     let out = tandem(&[
         "predict",
         "--model",

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_evaluate::{Evaluation, Report, evaluate, read_labelled};
 
 use super::StoreArgs;
@@ -59,12 +58,9 @@ pub struct EvaluateArgs {
     /// curve or the residuals' summary, and every rejected row).
     #[arg(long)]
     json: bool,
-    /// As `tandem predict --strict`: unknown categories reject the row.
-    #[arg(long)]
-    strict: bool,
-    /// As `tandem predict --range`: `warn`, `clip` or `error`.
-    #[arg(long, default_value = "warn")]
-    range: RangePolicy,
+    /// Unknown categories and out-of-range numbers, as `tandem predict`.
+    #[command(flatten)]
+    transform: super::transform_args::TransformArgs,
     /// How the file writes its cells; by default as the model's training data was read.
     #[command(flatten)]
     read: ReadArgs,
@@ -99,11 +95,8 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
     let rows = read_labelled(model.schema(), &bytes, &read, &label)
         .map_err(|e| anyhow::anyhow!("[{}] {e}", e.code()))
         .with_context(|| format!("{}", args.data.display()))?;
-    let options = TransformOptions {
-        strict_categories: args.strict,
-        range: args.range,
-    };
-    let evaluation = evaluate(&model, rows, options).map_err(|e| super::core_error(&e))?;
+    let evaluation =
+        evaluate(&model, rows, args.transform.options()).map_err(|e| super::core_error(&e))?;
     if evaluation.report.is_none() {
         print_rejected(&evaluation);
         bail!(

@@ -13,6 +13,7 @@ pub mod runs;
 pub mod schema;
 pub mod serve;
 pub mod train;
+pub mod transform_args;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
-use tandem_core::prep::{RangePolicy, TransformOptions};
+use tandem_core::prep::TransformOptions;
 use tandem_core::schema::Schema;
 use tandem_core::{Error, Instance, Model, Prediction};
 
@@ -33,14 +33,9 @@ pub struct PredictArgs {
     /// Output: `.csv` or `.jsonl`; `-` writes CSV to stdout.
     #[arg(long, default_value = "-")]
     output: PathBuf,
-    /// Reject categories unseen in training (`UNKNOWN_CATEGORY`) instead of predicting with
-    /// the unknown slot and a warning.
-    #[arg(long)]
-    strict: bool,
-    /// Numbers outside the training range: `warn` (predict, and list them in `warnings`),
-    /// `clip` (clamp into the range) or `error` (reject the row).
-    #[arg(long, default_value = "warn")]
-    range: RangePolicy,
+    /// Unknown categories and out-of-range numbers.
+    #[command(flatten)]
+    transform: super::transform_args::TransformArgs,
     /// How the input writes its cells; by default as the model's training data was read.
     #[command(flatten)]
     read: ReadArgs,
@@ -139,10 +134,7 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         &args.store,
         &args.key.load_options(args.store.load_options())?,
     )?;
-    let options = TransformOptions {
-        strict_categories: args.strict,
-        range: args.range,
-    };
+    let options = args.transform.options();
     let read = args.read.over(&model.metadata().read);
     let outcomes = outcomes(&model, &args.input, &read, options)?;
     let classes: Vec<String> = model

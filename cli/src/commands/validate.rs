@@ -41,12 +41,9 @@ pub struct ValidateArgs {
     /// Print the report as JSON Lines.
     #[arg(long)]
     json: bool,
-    /// As `tandem predict --strict`: unknown categories are errors, not warnings.
-    #[arg(long)]
-    strict: bool,
-    /// As `tandem predict --range`: `warn`, `clip` or `error`.
-    #[arg(long, default_value = "warn")]
-    range: RangePolicy,
+    /// Unknown categories and out-of-range numbers, as `tandem predict`.
+    #[command(flatten)]
+    transform: super::transform_args::TransformArgs,
     /// Where `runs:/` and `models:/` resolve.
     #[command(flatten)]
     store: StoreArgs,
@@ -57,10 +54,7 @@ pub struct ValidateArgs {
 
 /// Run `tandem validate`.
 pub fn run(args: ValidateArgs) -> Result<ExitCode> {
-    let options = TransformOptions {
-        strict_categories: args.strict,
-        range: args.range,
-    };
+    let options = args.transform.options();
     let found = super::fetch_model(&args.schema, &args.store)?;
     let outcomes = if found.bytes.starts_with(&tandem_core::bundle::MAGIC) {
         let load = args.key.load_options(args.store.load_options())?;
