@@ -3,34 +3,13 @@
 //! chart is drawn, not a blank canvas).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use serde_json::Value;
+mod common;
+
+use common::{case, floats};
 use tandem_evaluate::{Evaluation, Report, Scored, classification, plots, regression};
 
-fn fixture(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/fixtures/metrics/sklearn.json"
-    );
-    let all: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    all["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap()
-        .clone()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
 fn classified(name: &str) -> (Evaluation, Vec<String>) {
-    let case = fixture(name);
+    let case = case(name);
     let classes: Vec<String> = case["classes"]
         .as_array()
         .unwrap()
@@ -108,7 +87,7 @@ fn a_classifier_gets_confusion_roc_precision_recall_and_reliability_plots() {
 
 #[test]
 fn a_regressor_gets_a_residual_plot() {
-    let case = fixture("cps1985");
+    let case = case("cps1985");
     let (truth, predicted) = (floats(&case["truth"]), floats(&case["predictions"]));
     let metrics = regression(&predicted, &truth);
     let scored = Scored {

@@ -3,26 +3,13 @@
 //! never predicted, a zero true value), from `tests/fixtures/metrics/make.py`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{fixture, floats};
 use serde_json::Value;
 use tandem_evaluate::{classification, regression};
 
 const TOLERANCE: f64 = 1e-9;
-
-fn fixture() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/fixtures/metrics/sklearn.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 fn close(name: &str, metric: &str, got: Option<f64>, want: f64) {
     let got = got.unwrap_or_else(|| panic!("{name}: no {metric}"));
