@@ -294,6 +294,9 @@ pub enum Error {
     /// A file cannot be read as a table (its header, delimiter or reading options).
     #[error(transparent)]
     Read(#[from] crate::read::ReadError),
+    /// An explanation was refused (no background, too costly, an option out of range).
+    #[error(transparent)]
+    Explain(#[from] crate::explain::ExplainError),
 }
 
 impl Error {
@@ -307,6 +310,7 @@ impl Error {
             Error::Schema(_) | Error::Bind { .. } => "SCHEMA",
             Error::Engine(_) => "ENGINE",
             Error::Read(r) => r.code(),
+            Error::Explain(e) => e.code(),
         }
     }
 
@@ -315,6 +319,7 @@ impl Error {
         match self {
             Error::Instance { source, .. } => source.field(),
             Error::Read(r) => r.field(),
+            Error::Explain(crate::explain::ExplainError::BadOption { option, .. }) => Some(option),
             _ => None,
         }
     }

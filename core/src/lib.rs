@@ -60,6 +60,7 @@
 pub mod bundle;
 pub mod constants;
 pub mod error;
+pub mod explain;
 pub mod instance;
 mod json_lex;
 pub mod prediction;

@@ -49,6 +49,8 @@ pub struct Plan {
     pub read: ReadOptions,
     /// The label's task, when given (else inferred).
     pub task: Option<TaskKind>,
+    /// Training rows kept in the bundle as the explanations' background (0: none).
+    pub background: usize,
     /// The spec the plan came from, if any (its features replace the default pipeline).
     pub spec: Option<LoadedSpec>,
 }
@@ -82,6 +84,7 @@ impl Plan {
             text_max_features: Some(TEXT_MAX_FEATURES),
             read: f.data.read_options(),
             task: f.data.task,
+            background: f.explain.background,
             spec: Some(spec),
         })
     }

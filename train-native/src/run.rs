@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use tandem_core::bundle::{Metadata, ModelInfo};
+use tandem_core::explain::Background;
 use tandem_core::{Bundle, Instance};
 
 use crate::error::{Error, Result};
@@ -183,7 +184,6 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
         .bind(&prepared.schema)?
         .nullability(prepared.schema.clone());
     Ok(Bundle {
-        schema,
         metadata: Metadata {
             run_id: run_id.to_string(),
             created: tandem_core::time::now_rfc3339(),
@@ -203,6 +203,16 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
             evaluation: None,
             read: prepared.plan.read.for_bundle(),
         },
+        background: (prepared.plan.background > 0).then(|| {
+            let train = prepared.rows.pick(&prepared.split.train);
+            Background::sample(
+                &schema,
+                &train,
+                prepared.plan.background,
+                prepared.plan.seed,
+            )
+        }),
+        schema,
         preprocessing,
         onnx,
         nnef,

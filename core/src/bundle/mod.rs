@@ -16,6 +16,7 @@ pub use limits::{Limit, Limits};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};
 
 use crate::error::BundleError;
+use crate::explain::Background;
 use crate::prep::Preprocessor;
 use crate::schema::Schema;
 
@@ -33,6 +34,9 @@ pub mod parts {
     pub const NNEF: &str = "model.nnef.tar";
     /// The network's weights for the compact dense kernel (optional).
     pub const DENSE: &str = "model.dense";
+    /// Raw training rows that explanations are computed against
+    /// ([`crate::explain::Background`], optional), JSON.
+    pub const BACKGROUND: &str = "background.json";
     /// An Ed25519 signature of the manifest (optional; `signature` module), JSON.
     pub const SIGNATURE: &str = "signature.json";
 }
@@ -53,6 +57,9 @@ pub struct Bundle {
     /// The network's weights for the compact dense kernel (`runtime::DenseNet`); absent in
     /// bundles written before it existed, which then need the tract engine.
     pub dense: Option<Vec<u8>>,
+    /// The background sample for explanations; absent in bundles written before it existed
+    /// or trained with `background = 0`.
+    pub background: Option<Background>,
 }
 
 fn json_part<T: serde::Serialize>(name: &str, value: &T) -> Result<Vec<u8>, BundleError> {
@@ -99,6 +106,13 @@ impl Bundle {
         if let Some(dense) = &self.dense {
             parts.push((parts::DENSE, "application/x-tandem-dense", dense.clone()));
         }
+        if let Some(background) = &self.background {
+            parts.push((
+                parts::BACKGROUND,
+                "application/json",
+                json_part(parts::BACKGROUND, background)?,
+            ));
+        }
         format::encode(
             &self.metadata.tandem_version,
             &self.metadata.created,
@@ -139,6 +153,10 @@ impl Bundle {
             onnx: get(parts::ONNX)?.to_vec(),
             nnef: get(parts::NNEF)?.to_vec(),
             dense: decoded.part(parts::DENSE).map(<[u8]>::to_vec),
+            background: decoded
+                .part(parts::BACKGROUND)
+                .map(|b| parse_part(parts::BACKGROUND, b, limits))
+                .transpose()?,
         };
         bundle.schema.validate().map_err(|e| BundleError::Invalid {
             part: parts::SCHEMA.into(),

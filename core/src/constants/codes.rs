@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::error::{BundleError, Error, InstanceError};
+use crate::explain::ExplainError;
 use crate::protocol::RequestError;
 use crate::read::ReadError;
 
@@ -312,6 +313,20 @@ fn core_samples() -> Vec<Error> {
         },
         Error::Schema(s()),
         Error::Engine(s()),
+        ExplainError::NoBackground.into(),
+        ExplainError::TooCostly {
+            evaluations: 0,
+            coalitions: 0,
+            rows: 0,
+            max: 0,
+        }
+        .into(),
+        ExplainError::TooManyForExact { players: 0, max: 0 }.into(),
+        ExplainError::BadOption {
+            option: "",
+            reason: s(),
+        }
+        .into(),
     ];
     let read = [
         ReadError::EmptyHeader {
@@ -364,6 +379,21 @@ fn core_meaning(e: &Error) -> (Scope, &'static str) {
             "the inference engine failed or is not in this build",
         ),
         Error::Read(r) => (Scope::Call, read_meaning(r)),
+        Error::Explain(e) => (Scope::Call, explain_meaning(e)),
+    }
+}
+
+fn explain_meaning(e: &ExplainError) -> &'static str {
+    match e {
+        ExplainError::NoBackground => {
+            "the model has no background sample to explain against, and none was given"
+        }
+        ExplainError::TooCostly { .. } | ExplainError::TooManyForExact { .. } => {
+            "the explanation would run the network more often than allowed (fewer permutations, a smaller background, or sampled instead of exact)"
+        }
+        ExplainError::BadOption { .. } => {
+            "an option is unknown, has the wrong type or an invalid value"
+        }
     }
 }
 

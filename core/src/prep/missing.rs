@@ -7,7 +7,7 @@ use super::{Bound, BoundColumn, BoundPreprocessor, Encode, Step};
 use crate::schema::Schema;
 
 impl Bound {
-    fn reads(&self, field: usize) -> bool {
+    pub(super) fn reads(&self, field: usize) -> bool {
         match self {
             Bound::Field(i, _) => *i == field,
             Bound::Column(c) => c.reads(field),

@@ -20,6 +20,7 @@ mod impute;
 pub mod limits;
 mod minmax;
 mod missing;
+mod node;
 mod number;
 mod numeric;
 mod ordinal;
@@ -233,25 +234,7 @@ impl BoundPreprocessor {
     ) -> Result<(), InstanceError> {
         let start = out.len();
         for bound in &self.steps {
-            let res = match bound {
-                Bound::Column(c) => c.transform_into(&instance.values, options, out),
-                Bound::Field(idx, step) => {
-                    let value = instance.values.get(*idx).unwrap_or(&crate::Value::Missing);
-                    match step {
-                        Step::Numeric(p) => {
-                            out.push(p.transform(value));
-                            Ok(())
-                        }
-                        Step::OneHot(p) => p.transform_into(value, options, out),
-                        Step::Tfidf(p) => {
-                            p.transform_into(value, out);
-                            Ok(())
-                        }
-                        Step::Column(_) => Ok(()),
-                    }
-                }
-            };
-            if let Err(e) = res {
+            if let Err(e) = bound.transform_into(&instance.values, options, out) {
                 out.truncate(start);
                 return Err(e);
             }

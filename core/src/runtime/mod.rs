@@ -93,6 +93,8 @@ pub struct Model {
     metadata: Metadata,
     prep: BoundPreprocessor,
     engine: Engine,
+    /// The bundle's background sample for explanations, parsed (empty: none).
+    background: Vec<Instance>,
 }
 
 fn load_dense(
@@ -198,14 +200,25 @@ impl Model {
             )));
         }
         let engine = load_engine(&bundle, options)?;
+        // Whether a field accepts a missing value follows its nodes (bundles written
+        // before this rule recorded whether training saw gaps).
+        let schema = prep.nullability(bundle.schema);
+        let background = match &bundle.background {
+            Some(b) => b.instances(&schema).map_err(|e| {
+                Error::Bundle(crate::error::BundleError::Invalid {
+                    part: crate::bundle::parts::BACKGROUND.into(),
+                    reason: e.to_string(),
+                })
+            })?,
+            None => Vec::new(),
+        };
         Ok(Model {
-            // Whether a field accepts a missing value follows its nodes (bundles written
-            // before this rule recorded whether training saw gaps).
-            schema: prep.nullability(bundle.schema),
+            schema,
             preprocessing: bundle.preprocessing,
             metadata: bundle.metadata,
             prep,
             engine,
+            background,
         })
     }
 
@@ -227,6 +240,40 @@ impl Model {
     /// The fitted preprocessing.
     pub fn preprocessing(&self) -> &Preprocessor {
         &self.preprocessing
+    }
+
+    /// The bundle's background sample (raw training rows) that explanations are computed
+    /// against; empty when the bundle has none.
+    pub fn background(&self) -> &[Instance] {
+        &self.background
+    }
+
+    /// The preprocessing bound to the schema (node by node for explanations).
+    pub(crate) fn bound_preprocessing(&self) -> &BoundPreprocessor {
+        &self.prep
+    }
+
+    /// Class probabilities or the value (as [`Model::batch_scores`]) of one instance already
+    /// through the policies.
+    pub(crate) fn scores_of_instance(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+    ) -> Result<Vec<f64>, Error> {
+        let features = self.prep.transform(instance, options)?;
+        let mut out = Vec::with_capacity(self.scores_width());
+        self.scores_of(&features, &mut out)?;
+        Ok(out)
+    }
+
+    /// Run the network on row-major features and append [`Model::scores_width`] scores per
+    /// row; a non-finite output is an error.
+    pub(crate) fn scores_of(&self, features: &[f32], out: &mut Vec<f64>) -> Result<(), Error> {
+        let raw = self.engine.run(features)?;
+        for row in raw.chunks(self.metadata.model.n_outputs.max(1)) {
+            self.scores_into(row, out)?;
+        }
+        Ok(())
     }
 
     /// Parse a raw JSON instance against the schema.

@@ -97,7 +97,7 @@ impl Model {
 
     /// Apply the range policy (clip, reject, or leave values as they are) and, with strict
     /// categories, reject an unknown category naming every known one.
-    pub(super) fn apply_policies<'a>(
+    pub(crate) fn apply_policies<'a>(
         &self,
         instance: &'a Instance,
         options: TransformOptions,

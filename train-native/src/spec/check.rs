@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::ModelSpec;
+use super::{ModelSpec, defaults};
 
 /// Largest learning rate accepted: Adam steps beyond it only diverge.
 pub const MAX_LEARNING_RATE: f64 = 10.0;
@@ -144,6 +144,13 @@ impl crate::plan::Plan {
     /// Every setting of the plan against the one rule (the split's, then the network's).
     pub fn check(&self) -> Result<(), SettingError> {
         split(self.validation, self.test, self.folds)?;
+        if self.background > defaults::MAX_BACKGROUND {
+            return Err(SettingError::new(
+                "explain.background",
+                self.background,
+                format!("it must be at most {}", defaults::MAX_BACKGROUND),
+            ));
+        }
         self.model.check()
     }
 }

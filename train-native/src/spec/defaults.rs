@@ -25,6 +25,10 @@ pub const PATIENCE: usize = 20;
 /// `[model] weight_decay`: L2 weight decay.
 pub const WEIGHT_DECAY: f64 = 0.0;
 
+/// `[explain] background`: training rows stored as the explanations' background sample.
+pub const BACKGROUND: usize = tandem_core::explain::DEFAULT_BACKGROUND_ROWS;
+/// The most background rows a bundle may carry (each explanation averages over all of them).
+pub const MAX_BACKGROUND: usize = 1000;
 /// Text features: a term must appear in at least this many training rows.
 pub const TEXT_MIN_DF: usize = 2;
 /// Text features: at most this many terms (most frequent first).

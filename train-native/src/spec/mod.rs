@@ -46,6 +46,9 @@ pub struct SpecFile {
     /// The network and its optimiser.
     #[serde(default)]
     pub model: ModelSpec,
+    /// The explanation pipeline's settings.
+    #[serde(default)]
+    pub explain: ExplainSpec,
     /// Shared nodes, one per feature, in output order. None: every field with its default.
     #[serde(default, rename = "feature")]
     pub features: Vec<Spanned<features::FeatureSpec>>,
@@ -107,6 +110,23 @@ impl Default for SplitSpec {
             test: Spanned::new(0..0, defaults::TEST),
             seed: defaults::SEED,
             folds: None,
+        }
+    }
+}
+
+/// `[explain]`: what the bundle carries for explanations.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExplainSpec {
+    /// Training rows stored in the bundle as the explanations' background sample (drawn
+    /// with the split's seed); 0 for none. They ship with the model, to browsers too.
+    pub background: usize,
+}
+
+impl Default for ExplainSpec {
+    fn default() -> Self {
+        ExplainSpec {
+            background: defaults::BACKGROUND,
         }
     }
 }

@@ -67,6 +67,8 @@ pub struct TrainArgs {
     /// only: a spec sets `max_features` per feature).
     #[arg(long, default_value_t = defaults::TEXT_MAX_FEATURES)]
     text_max_features: usize,
+    #[arg(long, value_name = "ROWS", help = help("Training rows stored in the bundle as the explanations' background sample, 0 for none (they ship with the model)", defaults::BACKGROUND, "[explain] background"))]
+    background: Option<usize>,
     /// The label's task instead of the inferred one: `classification` or `regression`
     /// (also with `--spec`, over its `task`).
     #[arg(long, value_name = "TASK")]
@@ -149,6 +151,7 @@ impl TrainArgs {
             text_max_features: (self.text_max_features > 0).then_some(self.text_max_features),
             read: ReadOptions::default(),
             task: None,
+            background: defaults::BACKGROUND,
             spec: None,
         })
     }
@@ -161,6 +164,7 @@ impl TrainArgs {
             }
         }
         set(&mut plan.data, self.data.as_ref());
+        set(&mut plan.background, self.background.as_ref());
         set(&mut plan.label, self.label.as_ref());
         if let Some(s) = &self.schema {
             plan.schema = Some(s.clone());

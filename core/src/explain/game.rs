@@ -1,0 +1,180 @@
+//! The explanation as a game: players are the raw fields the preprocessing reads, and a
+//! coalition's worth is the model's mean output over the background rows when the fields in
+//! the coalition take the instance's values and the others the background row's.
+//!
+//! Every node is transformed once for the instance and once per background row; a
+//! coalition's feature vector is then spliced from those blocks. Only a node reading several
+//! fields (a column over an expression) that a coalition splits is transformed again, on
+//! the mixed row, and that block is cached.
+
+use std::collections::HashMap;
+
+use super::shapley::Worth;
+use crate::instance::{Instance, Value};
+use crate::prep::TransformOptions;
+use crate::{Error, Model};
+
+/// Rows handed to the network at once.
+const ROWS_PER_RUN: usize = 8192;
+
+struct Node {
+    /// Indices (into the players) of the fields this node reads.
+    players: Vec<usize>,
+    /// The block for the instance.
+    instance: Vec<f32>,
+    /// The block for each background row.
+    background: Vec<Vec<f32>>,
+    /// Blocks of mixed rows: (background row, which of `players` take the instance's value).
+    mixed: HashMap<(usize, Vec<bool>), Vec<f32>>,
+}
+
+/// The game of one instance against one background.
+pub(crate) struct Game<'a> {
+    model: &'a Model,
+    instance: &'a Instance,
+    background: &'a [Instance],
+    /// The schema field of each player.
+    players: Vec<usize>,
+    nodes: Vec<Node>,
+    width: usize,
+    /// Network rows evaluated so far.
+    pub(crate) evaluations: u64,
+    features: Vec<f32>,
+    scores: Vec<f64>,
+}
+
+fn transform_node(
+    model: &Model,
+    node: usize,
+    values: &[Value],
+    row: Option<usize>,
+) -> Result<Vec<f32>, Error> {
+    let prep = model.bound_preprocessing();
+    let mut out = Vec::with_capacity(prep.node_width(node));
+    prep.node_transform_into(node, values, TransformOptions::default(), &mut out)
+        .map_err(|source| Error::Instance { row, source })?;
+    Ok(out)
+}
+
+impl<'a> Game<'a> {
+    /// Preprocess `instance` (already through the range and category policies) and every
+    /// background row, node by node.
+    pub(crate) fn new(
+        model: &'a Model,
+        instance: &'a Instance,
+        background: &'a [Instance],
+    ) -> Result<Self, Error> {
+        let prep = model.bound_preprocessing();
+        let n_fields = model.schema().fields.len();
+        let reads: Vec<Vec<usize>> = (0..prep.node_count())
+            .map(|n| prep.node_fields(n, n_fields))
+            .collect();
+        let mut players: Vec<usize> = reads.iter().flatten().copied().collect();
+        players.sort_unstable();
+        players.dedup();
+        let mut nodes = Vec::with_capacity(reads.len());
+        for (n, fields) in reads.iter().enumerate() {
+            let background = background
+                .iter()
+                .enumerate()
+                .map(|(row, b)| transform_node(model, n, &b.values, Some(row + 1)))
+                .collect::<Result<Vec<_>, _>>()?;
+            nodes.push(Node {
+                players: fields
+                    .iter()
+                    .filter_map(|f| players.binary_search(f).ok())
+                    .collect(),
+                instance: transform_node(model, n, &instance.values, None)?,
+                background,
+                mixed: HashMap::new(),
+            });
+        }
+        Ok(Game {
+            model,
+            instance,
+            background,
+            players,
+            nodes,
+            width: prep.width(),
+            evaluations: 0,
+            features: Vec::new(),
+            scores: Vec::new(),
+        })
+    }
+
+    /// The schema field of each player, ascending.
+    pub(crate) fn player_fields(&self) -> &[usize] {
+        &self.players
+    }
+
+    /// Append the feature vector of `coalition` against background row `b` to the buffer.
+    fn splice(&mut self, coalition: &[bool], b: usize) -> Result<(), Error> {
+        let Game {
+            model,
+            instance,
+            background,
+            players,
+            nodes,
+            features,
+            ..
+        } = self;
+        for (n, node) in nodes.iter_mut().enumerate() {
+            let inside: Vec<bool> = node.players.iter().map(|&p| coalition[p]).collect();
+            if inside.iter().all(|x| *x) {
+                features.extend_from_slice(&node.instance);
+            } else if !inside.iter().any(|x| *x) {
+                features.extend_from_slice(&node.background[b]);
+            } else {
+                let key = (b, inside);
+                if let Some(block) = node.mixed.get(&key) {
+                    features.extend_from_slice(block);
+                } else {
+                    let mut values = background[b].values.clone();
+                    for (&p, _) in node.players.iter().zip(&key.1).filter(|(_, i)| **i) {
+                        let f = players[p];
+                        values[f] = instance.values[f].clone();
+                    }
+                    let block = transform_node(model, n, &values, None)?;
+                    features.extend_from_slice(&block);
+                    node.mixed.insert(key, block);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Worth for Game<'_> {
+    fn players(&self) -> usize {
+        self.players.len()
+    }
+
+    fn outputs(&self) -> usize {
+        self.model.scores_width()
+    }
+
+    fn worth(&mut self, coalitions: &[Vec<bool>], out: &mut Vec<f64>) -> Result<(), Error> {
+        let rows = self.background.len().max(1);
+        let k = self.outputs();
+        let per_run = (ROWS_PER_RUN / rows).max(1);
+        for chunk in coalitions.chunks(per_run) {
+            self.features.clear();
+            self.features.reserve(chunk.len() * rows * self.width);
+            for coalition in chunk {
+                for b in 0..self.background.len() {
+                    self.splice(coalition, b)?;
+                }
+            }
+            self.scores.clear();
+            self.model.scores_of(&self.features, &mut self.scores)?;
+            self.evaluations += (chunk.len() * self.background.len()) as u64;
+            for scores in self.scores.chunks(rows * k) {
+                for o in 0..k {
+                    let sum: f64 = scores.iter().skip(o).step_by(k).sum();
+                    out.push(sum / rows as f64);
+                }
+            }
+        }
+        Ok(())
+    }
+}
