@@ -59,6 +59,19 @@ pub const EVALUATE: &str = concat!(
     model_uris!()
 );
 
+/// `tandem explain`.
+pub const EXPLAIN: &str = concat!(
+    "Example:\n  \
+     tandem explain --model runs:/<run id> --input rows.jsonl\n  \
+     tandem explain --model model.tandem --input rows.csv --output why.jsonl\n  \
+     tandem explain --model model.tandem --input rows.csv --method sampled --permutations 256 --seed 7\n\n\
+     Each value is a raw field's Shapley value: how much that field, with every feature it\n\
+     produces, moved the prediction away from the base (the mean prediction over the bundle's\n\
+     background rows). Per class on the probability scale, or in the label's units. The base\n\
+     plus the values is the prediction. Exact up to 12 fields; seeded permutations above.\n\n",
+    model_uris!()
+);
+
 /// `tandem serve`.
 pub const SERVE: &str = concat!(
     "Example:\n  \

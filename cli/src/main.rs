@@ -34,6 +34,9 @@ enum Command {
     /// Score a model on labelled data: metrics, confusion matrix, rejected rows.
     #[command(after_help = help::EVALUATE)]
     Evaluate(commands::evaluate::EvaluateArgs),
+    /// Explain predictions: how much each raw field moved each one (Shapley values).
+    #[command(after_help = help::EXPLAIN)]
+    Explain(commands::explain::ExplainArgs),
     /// Serve a model over HTTP with MLflow's scoring protocol.
     #[command(after_help = help::SERVE)]
     Serve(commands::serve::ServeArgs),
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train::run(*args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
+        Command::Explain(args) => commands::explain::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Schema(args) => commands::schema::run(args),

@@ -112,6 +112,36 @@ export interface BatchOptions extends PredictOptions {
   errors?: "throw" | "return" | null;
 }
 
+export interface ExplainOptions extends PredictOptions {
+  /** `"auto"` (default: exact up to 12 fields, sampled above), `"exact"` (at most 16 fields)
+   *  or `"sampled"`. */
+  method?: "auto" | "exact" | "sampled" | null;
+  /** Permutations sampled, in antithetic pairs (1 to 10000; default 64). */
+  permutations?: number | null;
+  /** The permutations' seed (a whole number up to 2^53; default 0): the same seed gives the
+   *  same values natively, in Node, in browsers and at the edge. */
+  seed?: number | null;
+}
+
+/** Why a prediction: Shapley values per raw input field against the bundle's background
+ *  sample of training rows. `base` plus every field's value is the prediction. For
+ *  classification `base` and each value are per class (probability scale); for regression,
+ *  numbers in the label's units. */
+export interface Explanation {
+  prediction: Prediction;
+  base: number | Record<string, number>;
+  /** Every input field (0 for a field no node reads). */
+  values: Record<string, number | Record<string, number>>;
+  method: "exact" | "sampled";
+  /** Background rows each coalition was averaged over. */
+  background: number;
+  /** Network rows evaluated. */
+  evaluations: number;
+  /** Sampled only. */
+  permutations?: number;
+  seed?: number;
+}
+
 /** Batch options where an invalid row throws: every answer is a `Prediction`. */
 export interface ThrowingBatchOptions extends PredictOptions {
   errors?: "throw" | null;
@@ -172,6 +202,8 @@ export type ErrorCode =
   // the call
   | "BAD_SOURCE" | "FETCH_FAILED" | "BAD_OPTION" | "NOT_AN_ARRAY" | "COLUMN_LENGTH" | "BATCH_TOO_LARGE"
   | "MODEL_FREED" | "SERIALIZE" | "JSON" | "CSV"
+  // explanations: no background sample, or more network runs than allowed
+  | "NO_BACKGROUND" | "EXPLAIN_LIMIT"
   // reading a file (predictCsv): its header, delimiter or reading options
   | "EMPTY_HEADER" | "DUPLICATE_HEADER" | "ONE_COLUMN" | "EMPTY_FILE" | "BAD_READ_OPTION";
 
@@ -229,9 +261,17 @@ export declare class Model implements Disposable {
   invocations(contentType: string, body: string | Uint8Array | ArrayBuffer, serving?: Serving, origin?: string | null): Answer;
   /** Every other answer of a Tandem server, exactly as `tandem serve` gives it: `GET`/`HEAD`
    *  `/ping`, `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404, 405, and 413
-   *  when a `POST /invocations` body of `bodyBytes` (its `Content-Length`) is past the limit.
-   *  `null`: a `POST /invocations` to answer with `invocations`. */
+   *  when a `POST /invocations` or `/explain` body of `bodyBytes` (its `Content-Length`) is
+   *  past the limit. `null`: a `POST` to answer with `invocations` or `explanations`. */
   route(method: string, path: string, bodyBytes?: number, serving?: Serving, origin?: string | null): Answer | null;
+  /** Why this prediction: Shapley values per raw field (see `Explanation`). Throws
+   *  `NO_BACKGROUND` for a bundle without a background sample, `EXPLAIN_LIMIT` past a
+   *  million network runs. */
+  explain(instance: Instance, options?: ExplainOptions | null): Explanation;
+  /** Rows in the bundle's background sample (0: `explain` throws `NO_BACKGROUND`). */
+  readonly backgroundRows: number;
+  /** `POST /explain`, exactly as `tandem serve` answers it: `{"explanations": [...]}`. */
+  explanations(contentType: string, body: string | Uint8Array | ArrayBuffer, serving?: Serving, origin?: string | null): Answer;
   /** The feature vector the network sees (the shared preprocessing's output). */
   features(instance: Instance, options?: PredictOptions | null): Float32Array;
   /** Release the model's WebAssembly memory now (also done on garbage collection). */

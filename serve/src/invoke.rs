@@ -1,7 +1,7 @@
-//! `POST /invocations` under the limits: a large body needs a slot before it is read, the
-//! body must arrive within the body timeout, its rows and values are counted before it is
-//! parsed (by tandem-core's protocol, as in the edge worker), and the prediction runs on a
-//! worker under the deadline ([`crate::queue`]).
+//! `POST /invocations` and `POST /explain` under the limits: a large body needs a slot before
+//! it is read, the body must arrive within the body timeout, its rows and values are counted
+//! before it is parsed (by tandem-core's protocol, as in the edge worker), and the prediction
+//! or explanation runs on a worker under the deadline ([`crate::queue`]).
 
 use std::sync::Arc;
 
@@ -15,13 +15,15 @@ use crate::body::{self, BodyError, Bounds};
 use crate::limits::LARGE_BODY_BYTES;
 use crate::{App, Served};
 
-/// Answer one `POST /invocations` request (`declared`: its `Content-Length`, if any).
-pub(crate) async fn invocations(
+/// Answer one `POST /invocations` or `POST /explain` request (`declared`: its
+/// `Content-Length`, if any).
+pub(crate) async fn post(
     app: &App,
     served: Arc<Served>,
     req: Request,
     declared: Option<usize>,
 ) -> Answer {
+    let path = req.uri().path().to_string();
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -48,15 +50,25 @@ pub(crate) async fn invocations(
         return refused.answer();
     }
     let output = app.output;
+    // A small body is scored inline under its permit; an explanation (up to a million
+    // network runs a row) always goes to a blocking worker.
+    let inline = body.len() <= LARGE_BODY_BYTES && path != protocol::EXPLAIN;
     app.queue
-        .run(large, body.len() <= LARGE_BODY_BYTES, move |expired| {
+        .run(large, inline, move |expired| {
             let serving = Serving {
                 output,
                 max_rows: usize::MAX,
                 max_cells: usize::MAX,
                 ..Serving::default()
             };
-            protocol::invocations_until(&served.model, &content_type, &body, &serving, expired)
+            protocol::post_until(
+                &served.model,
+                &path,
+                &content_type,
+                &body,
+                &serving,
+                expired,
+            )
         })
         .await
 }

@@ -1,6 +1,6 @@
 //! The model behind MLflow's scoring protocol.
 //!
-//! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`
+//! `GET /ping`, `/health`, `/version`, `/schema`, `/metadata`; `POST /invocations`, and `POST /explain`
 //! (protocol in `tandem_core::protocol`, shared with the edge worker: every answer, `HEAD`,
 //! `OPTIONS`, 404 and 405 included, comes from it). A body whose `Content-Length` is past
 //! `--max-body-bytes` gets 413 before it is read, predictions past `--timeout-ms` get 504
@@ -285,7 +285,7 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
             &serving,
         ) {
             Some(answer) => answer,
-            None => invoke::invocations(&app, served.clone(), req, declared).await,
+            None => invoke::post(&app, served.clone(), req, declared).await,
         },
     };
     answer_response(protocol::with_cors(

@@ -18,6 +18,7 @@ mod convert;
 #[cfg(target_arch = "wasm32")]
 mod ctors;
 mod error;
+mod explain;
 mod load_options;
 mod serving;
 #[cfg(test)]

@@ -147,6 +147,27 @@ impl Model {
         ))
     }
 
+    /// Answer a `POST /explain` body (a scoring-protocol body of at most 100 rows; `params`:
+    /// `strict`, `range`, `method`, `permutations`, `seed`) exactly as `tandem serve` does
+    /// (`tandem_core::protocol::explain_until`, then `with_cors`): `{"explanations": [...]}`.
+    pub fn explanations(
+        &self,
+        content_type: &str,
+        body: &[u8],
+        serving: &JsValue,
+        origin: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        let serving = read(serving)?;
+        let serving = serving.borrowed();
+        let answer = protocol::explain_until(&self.inner, content_type, body, &serving, &|| false);
+        to_js(&protocol::with_cors(
+            answer,
+            "POST",
+            origin.as_deref(),
+            &serving,
+        ))
+    }
+
     /// The answer to any other request, exactly as `tandem serve` gives it
     /// (`tandem_core::protocol::route`, then `with_cors` for the request's `origin`):
     /// `GET` / `HEAD` `/ping`, `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404,

@@ -23,7 +23,8 @@ pub struct InspectArgs {
     key: super::key_args::KeyArgs,
 }
 
-/// Print manifest, signature, schema, preprocessing and metadata.
+/// Print manifest, signature, schema, preprocessing, metadata and the explanations'
+/// background rows (`null`: none).
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::fetch_model(&args.model, &args.store)?.bytes;
     let load = |e: tandem_core::error::BundleError| super::core_error(&e.into());
@@ -44,6 +45,7 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         "schema": bundle.schema,
         "preprocessing": bundle.preprocessing,
         "metadata": bundle.metadata,
+        "background": bundle.background,
     });
     writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
     Ok(ExitCode::SUCCESS)

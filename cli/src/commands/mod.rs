@@ -2,6 +2,7 @@
 
 pub mod evaluate;
 mod evaluate_record;
+pub mod explain;
 pub mod init;
 pub mod inspect;
 pub mod key_args;

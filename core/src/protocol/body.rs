@@ -12,7 +12,7 @@ use super::columns::{
     Column, check_batch_rows, check_columns, check_columns_present, read_checked_columns,
 };
 use super::nonfinite::{self, Tolerant};
-use super::options::{CallOptions, SCORING_OPTIONS};
+use super::options::{CallOptions, OptionKey};
 use super::{ProtocolError, RequestError};
 use crate::instance::Instance;
 use crate::schema::Schema;
@@ -29,8 +29,12 @@ const FORMATS: [&str; 4] = [
     "inputs",
 ];
 
-/// Read an `application/json` body.
-pub(super) fn parse_json(model: &Model, body: &[u8]) -> Result<(Rows, CallOptions), ProtocolError> {
+/// Read an `application/json` body whose `params` may hold the `accepted` options.
+pub(super) fn parse_json(
+    model: &Model,
+    body: &[u8],
+    accepted: &[OptionKey],
+) -> Result<(Rows, CallOptions), ProtocolError> {
     let t = nonfinite::parse(body)
         .map_err(|e| ProtocolError::bad(format!("invalid JSON body: {e}")))?;
     let Json::Object(top) = &t.doc else {
@@ -39,7 +43,7 @@ pub(super) fn parse_json(model: &Model, body: &[u8]) -> Result<(Rows, CallOption
         ));
     };
     let key = format_key(top)?;
-    let options = CallOptions::from_json(top.get("params"), "params", SCORING_OPTIONS)
+    let options = CallOptions::from_json(top.get("params"), "params", accepted)
         .map_err(|e| ProtocolError::request("params", &e))?;
     let schema = model.schema();
     let rows = match (key, &top[key]) {

@@ -13,7 +13,8 @@
 //! The answer is `{"predictions": [...]}` (one `{label, probabilities}` or `{value}` per row,
 //! with `warnings` when a number is outside the training range). Any invalid row fails the
 //! request with 400 and names the row and field, as MLflow does. [`route`] answers the other
-//! routes (`GET /ping`, `/health`, `/version`, `/schema`, `/metadata`, 404, 413).
+//! routes (`GET /ping`, `/health`, `/version`, `/schema`, `/metadata`, 404, 413), and
+//! [`explain_until`] answers `POST /explain` (Tandem's own route: the explanation of each row).
 //!
 //! The bindings share the rest: call options ([`CallOptions`]) and column batches
 //! ([`read_columns`]) are read by the same rules from JSON and from JavaScript.
@@ -22,6 +23,7 @@ mod body;
 mod columns;
 mod cors;
 mod error;
+mod explain;
 mod nonfinite;
 mod options;
 mod predictions;
@@ -37,8 +39,10 @@ pub use columns::{
 };
 pub use cors::{PREFLIGHT_MAX_AGE, with_cors};
 pub use error::{ProtocolError, RequestError};
+pub use explain::{EXPLAIN, MAX_EXPLAIN_ROWS, explain_until, explanation_json, post_until};
 pub use options::{
-    BATCH_OPTIONS, CallOptions, OptionKey, Output, PREDICT_OPTIONS, RowErrors, SCORING_OPTIONS,
+    BATCH_OPTIONS, CallOptions, EXPLAIN_OPTIONS, OptionKey, Output, PREDICT_OPTIONS, RowErrors,
+    SCORING_OPTIONS,
 };
 pub use routes::{
     GET_ROUTES, INVOCATIONS, Serving, allowed_methods, not_allowed, not_found, route, too_large,
@@ -142,6 +146,35 @@ pub fn invocations_until(
     }
 }
 
+/// The rows and options of a request body: JSON (whose `params` may hold the `accepted`
+/// options) or CSV; another content type is 415.
+fn read_request(
+    model: &Model,
+    content_type: &str,
+    body: &[u8],
+    accepted: &[OptionKey],
+) -> Result<(body::Rows, CallOptions), ProtocolError> {
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "application/json" => body::parse_json(model, body, accepted),
+        "text/csv" => Ok((body::parse_csv(model, body)?, CallOptions::default())),
+        other => Err(ProtocolError::new(
+            415,
+            http::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "content type {:?} is not supported; use one of: {}",
+                if other.is_empty() { "(none)" } else { other },
+                MEDIA_TYPES.join(", ")
+            ),
+        )),
+    }
+}
+
 fn predict(
     model: &Model,
     content_type: &str,
@@ -149,27 +182,7 @@ fn predict(
     output: Output,
     expired: &dyn Fn() -> bool,
 ) -> Result<String, ProtocolError> {
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    let (rows, options) = match media.as_str() {
-        "application/json" => body::parse_json(model, body)?,
-        "text/csv" => (body::parse_csv(model, body)?, CallOptions::default()),
-        other => {
-            return Err(ProtocolError::new(
-                415,
-                http::UNSUPPORTED_MEDIA_TYPE,
-                format!(
-                    "content type {:?} is not supported; use one of: {}",
-                    if other.is_empty() { "(none)" } else { other },
-                    MEDIA_TYPES.join(", ")
-                ),
-            ));
-        }
-    };
+    let (rows, options) = read_request(model, content_type, body, SCORING_OPTIONS)?;
     let mut scores = Vec::new();
     let mut status = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(DEADLINE_CHUNK_ROWS) {

@@ -7,6 +7,7 @@ use serde_json::Value as Json;
 
 use super::RequestError;
 use crate::Raw;
+use crate::explain::{ExplainOptions, Method};
 use crate::prep::{RangePolicy, TransformOptions};
 
 /// An option some call takes.
@@ -20,6 +21,12 @@ pub enum OptionKey {
     Errors,
     /// `output`: the shape of a scoring answer: `"full"` or `"plain"` ([`Output`]).
     Output,
+    /// `method`: how an explanation is computed: `"auto"`, `"exact"` or `"sampled"`.
+    Method,
+    /// `permutations`: permutations an explanation samples (an integer).
+    Permutations,
+    /// `seed`: the seed of the sampled permutations (an integer, 0 to 2^53).
+    Seed,
 }
 
 impl OptionKey {
@@ -30,6 +37,9 @@ impl OptionKey {
             OptionKey::Range => "range",
             OptionKey::Errors => "errors",
             OptionKey::Output => "output",
+            OptionKey::Method => "method",
+            OptionKey::Permutations => "permutations",
+            OptionKey::Seed => "seed",
         }
     }
 }
@@ -40,6 +50,15 @@ pub const PREDICT_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range]
 
 /// The `params` of a scoring request (`POST /invocations`).
 pub const SCORING_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range, OptionKey::Output];
+
+/// The `params` of an explanation request (`POST /explain`) and the options of `explain`.
+pub const EXPLAIN_OPTIONS: &[OptionKey] = &[
+    OptionKey::Strict,
+    OptionKey::Range,
+    OptionKey::Method,
+    OptionKey::Permutations,
+    OptionKey::Seed,
+];
 
 /// The options of a batch call (`predictBatch`, `predictColumns`, `predictCsv`).
 pub const BATCH_OPTIONS: &[OptionKey] = &[OptionKey::Strict, OptionKey::Range, OptionKey::Errors];
@@ -86,6 +105,20 @@ pub struct CallOptions {
     pub row_errors: RowErrors,
     /// The shape of a scoring answer (`None`: the server's default).
     pub output: Option<Output>,
+    /// How to explain (method, permutations, seed).
+    pub explain: ExplainOptions,
+}
+
+/// The largest integer every binding reads exactly (JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A whole number in `0..=max` (a JSON or JavaScript number), else why not.
+fn whole(x: f64, max: f64) -> Result<u64, String> {
+    if x.fract() == 0.0 && (0.0..=max).contains(&x) {
+        Ok(x as u64)
+    } else {
+        Err(format!("must be a whole number from 0 to {max}, not {x}"))
+    }
 }
 
 impl CallOptions {
@@ -148,6 +181,30 @@ impl CallOptions {
                     );
             }
             (OptionKey::Output, other) => return Err(wrong("a string", other)),
+            (OptionKey::Method, Raw::Str(s)) => {
+                self.explain.method =
+                    s.parse::<Method>()
+                        .map_err(|reason| RequestError::OptionValue {
+                            key: key.to_string(),
+                            reason,
+                        })?;
+            }
+            (OptionKey::Method, other) => return Err(wrong("a string", other)),
+            (OptionKey::Permutations | OptionKey::Seed, Raw::Number(x)) => {
+                let value =
+                    whole(*x, MAX_SAFE_INTEGER).map_err(|reason| RequestError::OptionValue {
+                        key: key.to_string(),
+                        reason,
+                    })?;
+                if option == OptionKey::Seed {
+                    self.explain.seed = value;
+                } else {
+                    self.explain.permutations = usize::try_from(value).unwrap_or(usize::MAX);
+                }
+            }
+            (OptionKey::Permutations | OptionKey::Seed, other) => {
+                return Err(wrong("a number", other));
+            }
         }
         Ok(())
     }

@@ -13,6 +13,7 @@
 use crate::constants::http;
 use serde::Serialize;
 
+use super::EXPLAIN;
 use super::options::Output;
 use super::{Answer, ProtocolError};
 use crate::Model;
@@ -75,7 +76,7 @@ struct Version<'a> {
 
 /// The methods a path answers (the `Allow` header), `None` for an unknown path.
 pub fn allowed_methods(path: &str) -> Option<&'static str> {
-    if path == INVOCATIONS {
+    if path == INVOCATIONS || path == EXPLAIN {
         Some("POST, OPTIONS")
     } else if GET_ROUTES.contains(&path) {
         Some("GET, HEAD, OPTIONS")
@@ -84,8 +85,8 @@ pub fn allowed_methods(path: &str) -> Option<&'static str> {
     }
 }
 
-/// The answer to any request but an accepted `POST /invocations` (`None`: read the body and
-/// answer it with [`super::invocations_for`]). `body_bytes` is the request body's length
+/// The answer to any request but an accepted `POST /invocations` or `POST /explain` (`None`:
+/// read the body and answer it with [`super::post_until`]). `body_bytes` is the request body's length
 /// (its `Content-Length`). `HEAD` is answered as `GET` (the server sends the headers only).
 pub fn route(
     model: &Model,
@@ -106,10 +107,10 @@ pub fn route(
             headers: Vec::new(),
         }
         .with_header("allow", allow),
-        ("POST", INVOCATIONS) if body_bytes > serving.max_body_bytes => {
+        ("POST", INVOCATIONS | EXPLAIN) if body_bytes > serving.max_body_bytes => {
             too_large(serving.max_body_bytes).answer()
         }
-        ("POST", INVOCATIONS) => return None,
+        ("POST", INVOCATIONS | EXPLAIN) => return None,
         ("GET" | "HEAD", "/ping") => Answer {
             status: 200,
             content_type: TEXT,

@@ -182,6 +182,26 @@ export function makeApi(raw, ready, readFile = null) {
       return guard(() => inner.invocations(String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
     }
 
+    /** The answer to a `POST /explain` body, as `tandem serve` gives it: `{"explanations":
+     *  [...]}` (at most 100 rows; `params`: strict, range, method, permutations, seed). */
+    explanations(contentType, body, serving = undefined, origin = undefined) {
+      const inner = this.#live();
+      const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
+      return guard(() => inner.explanations(String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
+    }
+
+    /** Why this prediction: Shapley values per raw field against the bundle's background
+     *  sample; `base` plus the values is the prediction. */
+    explain(instance, options) {
+      const inner = this.#live();
+      return guard(() => inner.explain(plain(this.#fields, instance), options));
+    }
+
+    /** Rows in the bundle's background sample (0: `explain` throws `NO_BACKGROUND`). */
+    get backgroundRows() {
+      return this.#live().backgroundRows;
+    }
+
     /** The answer to any other request, as `tandem serve` gives it (`GET`/`HEAD` `/ping`,
      *  `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404, 405, 413 past the body
      *  limit); `null` for a `POST /invocations` to answer with `invocations`. */

@@ -3,8 +3,8 @@
 //
 // Every answer comes from tandem-core through the package (`route` for GET/HEAD /ping,
 // /health, /version, /schema, /metadata, OPTIONS, 404, 405 and 413; `invocations` for
-// predictions; both add the CORS headers), the same code `tandem serve` answers with: this
-// file only moves bytes between the request and the model.
+// predictions; `explanations` for POST /explain; all add the CORS headers), the same code
+// `tandem serve` answers with: this file only moves bytes between the request and the model.
 //
 // Settings (wrangler.toml [vars], or workerd bindings), as `tandem serve`'s flags:
 //   CORS_ORIGINS    origins a browser page may call from, comma separated, or "*" (--cors-origin)
@@ -78,7 +78,9 @@ export default {
     }
     // No (or a false) Content-Length: read the body, then check its real length.
     const body = new Uint8Array(await request.arrayBuffer());
-    const answer = m.route(method, pathname, body.length, serving, origin) ?? m.invocations(request.headers.get("content-type") ?? "", body, serving, origin);
+    const contentType = request.headers.get("content-type") ?? "";
+    const answer = m.route(method, pathname, body.length, serving, origin)
+      ?? (pathname === "/explain" ? m.explanations(contentType, body, serving, origin) : m.invocations(contentType, body, serving, origin));
     return respond(answer, method);
   },
 };
