@@ -25,7 +25,9 @@ pub enum Prediction {
 /// Numerically stable softmax of one row of logits, computed in f64.
 pub fn softmax(logits: &[f32]) -> Vec<f64> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
-    let exps: Vec<f64> = logits.iter().map(|&l| (l as f64 - max).exp()).collect();
+    // libm's exp, not std's: std calls the platform's libm natively and a Rust port in wasm,
+    // which may differ in the last bit; explanations and parity compare bits.
+    let exps: Vec<f64> = logits.iter().map(|&l| libm::exp(l as f64 - max)).collect();
     let sum: f64 = exps.iter().sum();
     exps.into_iter().map(|e| e / sum).collect()
 }

@@ -28,3 +28,12 @@ for spec in titanic_spec:examples/titanic/tandem.toml cps1985_spec:examples/cps1
     --json --emit-parity "$out/$name" > "$out/$name/summary.json"
   echo "parity: trained $name -> $(grep -o '"run_id":"[0-9a-f]*"' "$out/$name/summary.json")"
 done
+# Explanations of the first held-out rows, natively (seed 7; breast_cancer's 30 fields take
+# the sampled path): the Node, Chromium and edge worker tests must give the same values.
+for name in titanic iris breast_cancer titanic_spec cps1985_spec nodes; do
+  model=$(grep -o '"model":"[^"]*"' "$out/$name/summary.json" | cut -d'"' -f4)
+  head -n 5 "$out/$name/instances.jsonl" > "$out/$name/explain-input.jsonl"
+  "$bin" explain --model "$model" --input "$out/$name/explain-input.jsonl" --seed 7 \
+    --output "$out/$name/explanations.jsonl" 2>/dev/null
+done
+echo "parity: explained 5 rows of each data set"

@@ -1,5 +1,6 @@
 //! MLflow's scoring protocol for JavaScript servers (the edge worker): [`crate::Model::route`]
-//! and [`crate::Model::invocations`], answering exactly as `tandem serve` does, and what a
+//! and [`crate::Model::post`] (`/invocations`, `/explain`), answering exactly as `tandem
+//! serve` does, and what a
 //! server tells them about itself: `{ model?, modelVersion?, maxBodyBytes?, maxRows?,
 //! maxCells?, corsOrigins?, output? }`, read into `tandem_core::protocol::Serving`.
 
@@ -125,12 +126,15 @@ pub fn read(serving: &JsValue) -> Result<ServingJs, JsValue> {
 
 #[wasm_bindgen]
 impl Model {
-    /// Answer a `POST /invocations` body with MLflow's scoring protocol, exactly as
-    /// `tandem serve` does (`tandem_core::protocol::invocations_for`, then `with_cors` for
-    /// the request's `origin`): `{ status, contentType, headers, body }`, `body` being the
-    /// text of the response. `serving` as for `route`.
-    pub fn invocations(
+    /// Answer a `POST` body to `path` exactly as `tandem serve` does
+    /// (`tandem_core::protocol::post_until`, then `with_cors` for the request's `origin`):
+    /// `/invocations`, MLflow's scoring protocol, or `/explain` (at most 100 rows; `params`:
+    /// `strict`, `range`, `method`, `permutations`, `seed`). `{ status, contentType, headers,
+    /// body }`, `body` being the text of the response; `serving` as for `route`. The npm
+    /// package's `invocations` and `explanations` call this.
+    pub fn post(
         &self,
+        path: &str,
         content_type: &str,
         body: &[u8],
         serving: &JsValue,
@@ -138,28 +142,8 @@ impl Model {
     ) -> Result<JsValue, JsValue> {
         let serving = read(serving)?;
         let serving = serving.borrowed();
-        let answer = protocol::invocations_for(&self.inner, content_type, body, &serving);
-        to_js(&protocol::with_cors(
-            answer,
-            "POST",
-            origin.as_deref(),
-            &serving,
-        ))
-    }
-
-    /// Answer a `POST /explain` body (a scoring-protocol body of at most 100 rows; `params`:
-    /// `strict`, `range`, `method`, `permutations`, `seed`) exactly as `tandem serve` does
-    /// (`tandem_core::protocol::explain_until`, then `with_cors`): `{"explanations": [...]}`.
-    pub fn explanations(
-        &self,
-        content_type: &str,
-        body: &[u8],
-        serving: &JsValue,
-        origin: Option<String>,
-    ) -> Result<JsValue, JsValue> {
-        let serving = read(serving)?;
-        let serving = serving.borrowed();
-        let answer = protocol::explain_until(&self.inner, content_type, body, &serving, &|| false);
+        let answer =
+            protocol::post_until(&self.inner, path, content_type, body, &serving, &|| false);
         to_js(&protocol::with_cors(
             answer,
             "POST",
@@ -172,7 +156,7 @@ impl Model {
     /// (`tandem_core::protocol::route`, then `with_cors` for the request's `origin`):
     /// `GET` / `HEAD` `/ping`, `/health`, `/version`, `/schema`, `/metadata`, `OPTIONS`, 404,
     /// 405, and 413 for a `POST /invocations` body of `body_bytes` (its `Content-Length`)
-    /// past the limit; `null` for a `POST /invocations` to answer with `invocations`.
+    /// past the limit; `null` for a `POST /invocations` or `/explain` to answer with `post`.
     /// `serving`: `{ model?, modelVersion?, maxBodyBytes?, corsOrigins?, output? }`.
     pub fn route(
         &self,
@@ -193,5 +177,19 @@ impl Model {
             )),
             None => Ok(JsValue::NULL),
         }
+    }
+}
+
+#[cfg(test)]
+impl Model {
+    /// `POST /invocations` (for the Rust-side tests; JavaScript calls [`Model::post`]).
+    pub fn invocations(
+        &self,
+        content_type: &str,
+        body: &[u8],
+        serving: &JsValue,
+        origin: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        self.post(protocol::INVOCATIONS, content_type, body, serving, origin)
     }
 }

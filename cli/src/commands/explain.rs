@@ -142,7 +142,7 @@ fn background_rows(
 fn jsonl<'a>(model: &'a Model, outcomes: &'a [Outcome]) -> impl Iterator<Item = Json> + 'a {
     outcomes.iter().map(|(row, r)| match r {
         Ok(e) => {
-            let mut j = explanation_json(model, e);
+            let mut j = serde_json::to_value(explanation_json(model, e)).unwrap_or(Json::Null);
             j["row"] = json!(row);
             j
         }

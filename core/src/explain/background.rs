@@ -4,11 +4,18 @@
 //!
 //! They are training data that ship with the model: a bundle served to browsers carries
 //! them. Their number is set at training (`[explain] background`, 0 for none).
+//!
+//! The part is `{seed, population, fields, rows}`, each row an array of raw values in
+//! `fields` order (`null` for a missing value): compact, and read without a generic JSON
+//! value (which would cost the wasm package a second JSON object model).
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value as Json};
 
-use crate::instance::{Instance, Value};
+use crate::instance::{Instance, Raw, Value};
 use crate::schema::Schema;
 
 /// Rows in the background sample unless the spec says otherwise.
@@ -21,16 +28,37 @@ pub struct Background {
     pub seed: u64,
     /// Rows of the training split drawn (without replacement) from.
     pub population: usize,
-    /// The rows: field name → raw value; an absent key is a missing value.
-    pub rows: Vec<Map<String, Json>>,
+    /// The field each column of `rows` holds.
+    pub fields: Vec<String>,
+    /// The rows: one raw value per field.
+    pub rows: Vec<Vec<Cell>>,
 }
 
+/// One raw value of a background row: `null`, a number, a string or a boolean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell(pub Raw);
+
 impl Background {
-    /// The rows parsed against `schema` (the first row that does not parse is the error).
+    /// The rows parsed against `schema` (the first row that does not parse is the error; a
+    /// schema field the part does not list is missing in every row).
     pub fn instances(&self, schema: &Schema) -> Result<Vec<Instance>, crate::Error> {
+        let column: Vec<Option<usize>> = schema
+            .fields
+            .iter()
+            .map(|f| self.fields.iter().position(|n| *n == f.name))
+            .collect();
         self.rows
             .iter()
-            .map(|r| Instance::from_json_map(schema, r))
+            .enumerate()
+            .map(|(r, row)| {
+                let mut at = 0;
+                Instance::from_raw(schema, |_| {
+                    let cell = column[at].and_then(|c| row.get(c));
+                    at += 1;
+                    cell.map_or(Raw::Null, |c| c.0.clone())
+                })
+                .map_err(|e| e.at_row(r + 1))
+            })
             .collect()
     }
 
@@ -47,25 +75,138 @@ impl Background {
         Background {
             seed,
             population: train.len(),
+            fields: schema.fields.iter().map(|f| f.name.clone()).collect(),
             rows: idx[..take]
                 .iter()
-                .map(|&i| row_json(schema, &train[i]))
+                .map(|&i| train[i].values.iter().map(Cell::of).collect())
                 .collect(),
         }
     }
 }
 
-/// An instance as the JSON object a user would send (missing values left out).
-pub fn row_json(schema: &Schema, instance: &Instance) -> Map<String, Json> {
-    let mut row = Map::new();
-    for (field, value) in schema.fields.iter().zip(&instance.values) {
-        let json = match value {
-            Value::Missing => continue,
-            Value::Number(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
-            Value::Text(s) => Json::String(s.clone()),
-            Value::Bool(b) => Json::Bool(*b),
-        };
-        row.insert(field.name.clone(), json);
+impl Cell {
+    fn of(value: &Value) -> Cell {
+        Cell(match value {
+            Value::Missing => Raw::Null,
+            Value::Number(x) => Raw::Number(*x),
+            Value::Text(s) => Raw::Str(s.clone()),
+            Value::Bool(b) => Raw::Bool(*b),
+        })
     }
-    row
+}
+
+impl Serialize for Cell {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Raw::Number(x) if x.is_finite() => s.serialize_f64(*x),
+            Raw::Str(v) => s.serialize_str(v),
+            Raw::Bool(b) => s.serialize_bool(*b),
+            Raw::Null | Raw::Number(_) | Raw::Other(_) => s.serialize_unit(),
+        }
+    }
+}
+
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = Cell;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("null, a number, a string or a boolean")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
+        Ok(Cell(Raw::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
+        Ok(Cell(Raw::Null))
+    }
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Cell, E> {
+        Ok(Cell(Raw::Bool(b)))
+    }
+    fn visit_f64<E: de::Error>(self, x: f64) -> Result<Cell, E> {
+        Ok(Cell(Raw::Number(x)))
+    }
+    fn visit_i64<E: de::Error>(self, x: i64) -> Result<Cell, E> {
+        Ok(Cell(Raw::Number(x as f64)))
+    }
+    fn visit_u64<E: de::Error>(self, x: u64) -> Result<Cell, E> {
+        Ok(Cell(Raw::Number(x as f64)))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Cell, E> {
+        Ok(Cell(Raw::Str(s.to_string())))
+    }
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Cell, E> {
+        Ok(Cell(Raw::Str(s)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Cell, A::Error> {
+        Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
+    }
+}
+
+impl<'de> Deserialize<'de> for Cell {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::schema::{Field, FieldType, Label, Task};
+
+    fn schema() -> Schema {
+        Schema {
+            fields: vec![
+                Field::new("age", FieldType::Number, true),
+                Field::new("sex", FieldType::Category, true),
+                Field::new("member", FieldType::Boolean, true),
+            ],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        }
+    }
+
+    #[test]
+    fn rows_round_trip_through_the_part_and_are_drawn_by_the_seed() {
+        let rows: Vec<Instance> = (0..10)
+            .map(|i| Instance {
+                values: vec![
+                    if i == 3 {
+                        Value::Missing
+                    } else {
+                        Value::Number(0.1 * f64::from(i))
+                    },
+                    Value::Text(format!("s{i}")),
+                    Value::Bool(i % 2 == 0),
+                ],
+            })
+            .collect();
+        let b = Background::sample(&schema(), &rows, 6, 9);
+        assert_eq!(b.rows.len(), 6);
+        assert_eq!(b, Background::sample(&schema(), &rows, 6, 9));
+        let json = serde_json::to_string(&b).unwrap();
+        let back: Background = serde_json::from_str(&json).unwrap();
+        let parsed = back.instances(&schema()).unwrap();
+        let mut drawn: Vec<&Instance> = parsed.iter().collect();
+        for p in &parsed {
+            assert!(rows.contains(p), "{p:?} is a training row");
+        }
+        drawn.dedup();
+        assert_eq!(drawn.len(), 6, "without replacement");
+        assert_eq!(Background::sample(&schema(), &rows, 50, 9).rows.len(), 10);
+    }
+
+    #[test]
+    fn a_row_that_does_not_parse_is_named() {
+        let json =
+            r#"{"seed":0,"population":3,"fields":["age","sex"],"rows":[[1,"a"],["old","b"]]}"#;
+        let b: Background = serde_json::from_str(json).unwrap();
+        let e = b.instances(&schema()).unwrap_err();
+        assert_eq!((e.code(), e.row()), ("WRONG_TYPE", Some(2)));
+        let nested = r#"{"seed":0,"population":3,"fields":["age"],"rows":[[[1]]]}"#;
+        assert!(serde_json::from_str::<Background>(nested).is_err());
+    }
 }

@@ -7,8 +7,6 @@
 //! fields (a column over an expression) that a coalition splits is transformed again, on
 //! the mixed row, and that block is cached.
 
-use std::collections::HashMap;
-
 use super::shapley::Worth;
 use crate::instance::{Instance, Value};
 use crate::prep::TransformOptions;
@@ -24,8 +22,9 @@ struct Node {
     instance: Vec<f32>,
     /// The block for each background row.
     background: Vec<Vec<f32>>,
-    /// Blocks of mixed rows: (background row, which of `players` take the instance's value).
-    mixed: HashMap<(usize, Vec<bool>), Vec<f32>>,
+    /// Blocks of mixed rows, per background row: (which of `players` take the instance's
+    /// value, as bits, the block). A node reads few fields, so a list is enough.
+    mixed: Vec<Vec<(u64, Vec<f32>)>>,
 }
 
 /// The game of one instance against one background.
@@ -69,9 +68,11 @@ impl<'a> Game<'a> {
         let reads: Vec<Vec<usize>> = (0..prep.node_count())
             .map(|n| prep.node_fields(n, n_fields))
             .collect();
-        let mut players: Vec<usize> = reads.iter().flatten().copied().collect();
-        players.sort_unstable();
-        players.dedup();
+        let mut read = vec![false; n_fields];
+        for &f in reads.iter().flatten() {
+            read[f] = true;
+        }
+        let players: Vec<usize> = (0..n_fields).filter(|&f| read[f]).collect();
         let mut nodes = Vec::with_capacity(reads.len());
         for (n, fields) in reads.iter().enumerate() {
             let background = background
@@ -85,8 +86,8 @@ impl<'a> Game<'a> {
                     .filter_map(|f| players.binary_search(f).ok())
                     .collect(),
                 instance: transform_node(model, n, &instance.values, None)?,
+                mixed: vec![Vec::new(); background.len()],
                 background,
-                mixed: HashMap::new(),
             });
         }
         Ok(Game {
@@ -119,24 +120,37 @@ impl<'a> Game<'a> {
             ..
         } = self;
         for (n, node) in nodes.iter_mut().enumerate() {
-            let inside: Vec<bool> = node.players.iter().map(|&p| coalition[p]).collect();
-            if inside.iter().all(|x| *x) {
+            let inside = node.players.iter().filter(|&&p| coalition[p]).count();
+            if inside == node.players.len() {
                 features.extend_from_slice(&node.instance);
-            } else if !inside.iter().any(|x| *x) {
+            } else if inside == 0 {
                 features.extend_from_slice(&node.background[b]);
             } else {
-                let key = (b, inside);
-                if let Some(block) = node.mixed.get(&key) {
+                // A column over several fields, split by the coalition: the mixed row. Its
+                // block is cached when its players fit the bits of a key.
+                let key = node
+                    .players
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| coalition[**p])
+                    .fold(0u64, |k, (i, _)| {
+                        k | 1u64.checked_shl(i as u32).unwrap_or(0)
+                    });
+                let cacheable = node.players.len() <= 64;
+                let cache = &mut node.mixed[b];
+                if let Some((_, block)) = cache.iter().find(|(k, _)| cacheable && *k == key) {
                     features.extend_from_slice(block);
-                } else {
-                    let mut values = background[b].values.clone();
-                    for (&p, _) in node.players.iter().zip(&key.1).filter(|(_, i)| **i) {
-                        let f = players[p];
-                        values[f] = instance.values[f].clone();
-                    }
-                    let block = transform_node(model, n, &values, None)?;
-                    features.extend_from_slice(&block);
-                    node.mixed.insert(key, block);
+                    continue;
+                }
+                let mut values = background[b].values.clone();
+                for &p in node.players.iter().filter(|&&p| coalition[p]) {
+                    let f = players[p];
+                    values[f] = instance.values[f].clone();
+                }
+                let block = transform_node(model, n, &values, None)?;
+                features.extend_from_slice(&block);
+                if cacheable {
+                    cache.push((key, block));
                 }
             }
         }

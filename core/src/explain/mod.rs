@@ -19,7 +19,7 @@ mod game;
 mod rng;
 mod shapley;
 
-pub use background::{Background, DEFAULT_BACKGROUND_ROWS, row_json};
+pub use background::{Background, Cell, DEFAULT_BACKGROUND_ROWS};
 pub use error::ExplainError;
 
 use crate::instance::Instance;

@@ -101,7 +101,8 @@ impl NumberParams {
                     reason: "is at or below -1, where log1p is undefined".into(),
                 });
             }
-            x = x.ln_1p();
+            // libm's, as everywhere a transcendental function meets native/wasm parity.
+            x = libm::log1p(x);
         }
         Ok(x)
     }

@@ -7,13 +7,13 @@
 //! `{"explanations": [...]}`, one [`explanation_json`] per row; an invalid row fails the
 //! request with 400 naming it, as `/invocations` does.
 
-use serde_json::{Map, Value as Json, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::options::EXPLAIN_OPTIONS;
 use super::{Answer, INVOCATIONS, ProtocolError, Serving, Shape, invocations_until, read_request};
 use crate::constants::http;
 use crate::explain::Explanation;
-use crate::prediction::classify_scores;
+use crate::prediction::{Prediction, classify_scores};
 use crate::schema::Task;
 use crate::{Error, Model};
 
@@ -54,7 +54,7 @@ pub fn explain_until(
         return e.answer();
     }
     match explain(model, content_type, body, expired) {
-        Ok(body) => Answer::json(200, body.to_string()),
+        Ok(body) => Answer::json(200, body),
         Err(e) => e.answer(),
     }
 }
@@ -64,7 +64,7 @@ fn explain(
     content_type: &str,
     body: &[u8],
     expired: &dyn Fn() -> bool,
-) -> Result<Json, ProtocolError> {
+) -> Result<String, ProtocolError> {
     let (rows, options) = read_request(model, content_type, body, EXPLAIN_OPTIONS)?;
     let mut explanations = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
@@ -78,14 +78,19 @@ fn explain(
                 ),
             ));
         }
-        let explained = row
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|x| model.explain(x, options.transform, &options.explain))
-            .map_err(|e| refusal(i, &e))?;
-        explanations.push(explanation_json(model, &explained));
+        let explained = match row {
+            Ok(x) => model
+                .explain(x, options.transform, &options.explain)
+                .map_err(|e| refusal(i, &e))?,
+            Err(e) => return Err(refusal(i, e)),
+        };
+        explanations.push(explained);
     }
-    Ok(json!({ "explanations": explanations }))
+    let body = Explanations {
+        model,
+        explanations: &explanations,
+    };
+    serde_json::to_string(&body).map_err(|e| ProtocolError::bad(e.to_string()))
 }
 
 /// An instance error names its row; a refused explanation (no background, too costly, an
@@ -101,47 +106,100 @@ fn refusal(index: usize, e: &Error) -> ProtocolError {
     }
 }
 
+/// The body of a successful `POST /explain`.
+struct Explanations<'a> {
+    model: &'a Model,
+    explanations: &'a [Explanation],
+}
+
+impl Serialize for Explanations<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(1))?;
+        let all: Vec<ExplanationJson> = self
+            .explanations
+            .iter()
+            .map(|e| explanation_json(self.model, e))
+            .collect();
+        map.serialize_entry("explanations", &all)?;
+        map.end()
+    }
+}
+
 /// One explanation as every surface writes it:
 /// `{prediction, base, values: {field: ...}, method, background, evaluations}` with
 /// `permutations` and `seed` when sampled. For classification `base` and each field's value
 /// are `{class: number}` on the probability scale; for regression, numbers in the label's
 /// units. `prediction` is the prediction's own JSON.
-pub fn explanation_json(model: &Model, e: &Explanation) -> Json {
-    let classification = matches!(model.schema().label.task, Task::Classification { .. });
-    let per_output = |v: &[f64]| -> Json {
-        if classification {
-            Json::Object(
-                e.outputs
-                    .iter()
-                    .zip(v)
-                    .map(|(c, x)| (c.clone(), json!(x)))
-                    .collect(),
-            )
-        } else {
-            json!(v.first().copied().unwrap_or(0.0))
-        }
-    };
-    let prediction = match &model.schema().label.task {
-        Task::Classification { classes } => json!(classify_scores(classes, &e.prediction)),
-        Task::Regression => json!({ "value": e.prediction.first().copied().unwrap_or(0.0) }),
-    };
-    let values: Map<String, Json> = e
-        .fields
-        .iter()
-        .zip(&e.values)
-        .map(|(f, v)| (f.clone(), per_output(v)))
-        .collect();
-    let mut out = json!({
-        "prediction": prediction,
-        "base": per_output(&e.base),
-        "values": values,
-        "method": if e.exact { "exact" } else { "sampled" },
-        "background": e.background,
-        "evaluations": e.evaluations,
-    });
-    if !e.exact {
-        out["permutations"] = json!(e.permutations);
-        out["seed"] = json!(e.seed);
+pub fn explanation_json<'a>(model: &'a Model, e: &'a Explanation) -> ExplanationJson<'a> {
+    ExplanationJson {
+        classes: match &model.schema().label.task {
+            Task::Classification { classes } => Some(classes),
+            Task::Regression => None,
+        },
+        e,
     }
-    out
+}
+
+/// An [`Explanation`] serialised as [`explanation_json`] says (no intermediate JSON value:
+/// the wasm package turns it straight into JavaScript objects).
+pub struct ExplanationJson<'a> {
+    classes: Option<&'a [String]>,
+    e: &'a Explanation,
+}
+
+/// Numbers per output: `{class: number}`, or the one number.
+struct PerOutput<'a>(Option<&'a [String]>, &'a [f64]);
+
+impl Serialize for PerOutput<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(classes) => {
+                let mut map = s.serialize_map(Some(classes.len()))?;
+                for (c, x) in classes.iter().zip(self.1) {
+                    map.serialize_entry(c, x)?;
+                }
+                map.end()
+            }
+            None => s.serialize_f64(self.1.first().copied().unwrap_or(0.0)),
+        }
+    }
+}
+
+/// Every field's values, in schema order.
+struct Values<'a>(Option<&'a [String]>, &'a Explanation);
+
+impl Serialize for Values<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.1.fields.len()))?;
+        for (f, v) in self.1.fields.iter().zip(&self.1.values) {
+            map.serialize_entry(f, &PerOutput(self.0, v))?;
+        }
+        map.end()
+    }
+}
+
+impl Serialize for ExplanationJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (e, classes) = (self.e, self.classes);
+        let mut map = s.serialize_map(None)?;
+        match classes {
+            Some(c) => map.serialize_entry("prediction", &classify_scores(c, &e.prediction))?,
+            None => map.serialize_entry(
+                "prediction",
+                &Prediction::Value {
+                    value: e.prediction.first().copied().unwrap_or(0.0),
+                },
+            )?,
+        }
+        map.serialize_entry("base", &PerOutput(classes, &e.base))?;
+        map.serialize_entry("values", &Values(classes, e))?;
+        map.serialize_entry("method", if e.exact { "exact" } else { "sampled" })?;
+        map.serialize_entry("background", &e.background)?;
+        map.serialize_entry("evaluations", &e.evaluations)?;
+        if !e.exact {
+            map.serialize_entry("permutations", &e.permutations)?;
+            map.serialize_entry("seed", &e.seed)?;
+        }
+        map.end()
+    }
 }

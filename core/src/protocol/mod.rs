@@ -39,7 +39,9 @@ pub use columns::{
 };
 pub use cors::{PREFLIGHT_MAX_AGE, with_cors};
 pub use error::{ProtocolError, RequestError};
-pub use explain::{EXPLAIN, MAX_EXPLAIN_ROWS, explain_until, explanation_json, post_until};
+pub use explain::{
+    EXPLAIN, ExplanationJson, MAX_EXPLAIN_ROWS, explain_until, explanation_json, post_until,
+};
 pub use options::{
     BATCH_OPTIONS, CallOptions, EXPLAIN_OPTIONS, OptionKey, Output, PREDICT_OPTIONS, RowErrors,
     SCORING_OPTIONS,

@@ -179,7 +179,7 @@ export function makeApi(raw, ready, readFile = null) {
     invocations(contentType, body, serving = undefined, origin = undefined) {
       const inner = this.#live();
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
-      return guard(() => inner.invocations(String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
+      return guard(() => inner.post("/invocations", String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
     }
 
     /** The answer to a `POST /explain` body, as `tandem serve` gives it: `{"explanations":
@@ -187,7 +187,7 @@ export function makeApi(raw, ready, readFile = null) {
     explanations(contentType, body, serving = undefined, origin = undefined) {
       const inner = this.#live();
       const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body instanceof Uint8Array ? body : new Uint8Array(body);
-      return guard(() => inner.explanations(String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
+      return guard(() => inner.post("/explain", String(contentType ?? ""), bytes, serving, origin == null ? undefined : String(origin)));
     }
 
     /** Why this prediction: Shapley values per raw field against the bundle's background
