@@ -12,8 +12,8 @@ export function toCsv(fields, rows) {
   return [fields.join(","), ...rows.map((r) => fields.map((f) => cell(r[f])).join(","))].join("\n") + "\n";
 }
 
-async function post(base, body, type = "application/json", extra = {}) {
-  const r = await fetch(`${base}/invocations`, { method: "POST", headers: { "content-type": type, ...extra }, body: typeof body === "string" ? body : JSON.stringify(body) });
+async function post(base, body, type = "application/json", extra = {}, route = "/invocations") {
+  const r = await fetch(`${base}${route}`, { method: "POST", headers: { "content-type": type, ...extra }, body: typeof body === "string" ? body : JSON.stringify(body) });
   const text = await r.text();
   let json = null;
   try {
@@ -201,7 +201,7 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
   });
 
   await t.test("OPTIONS answers 204 with Allow on every known path", async () => {
-    for (const [route, allow] of [["/invocations", "POST, OPTIONS"], ...constants().routes.get.map((r) => [r, "GET, HEAD, OPTIONS"])]) {
+    for (const [route, allow] of [["/invocations", "POST, OPTIONS"], ["/explain", "POST, OPTIONS"], ...constants().routes.get.map((r) => [r, "GET, HEAD, OPTIONS"])]) {
       const r = await fetch(`${base}${route}`, { method: "OPTIONS" });
       assert.equal(r.status, 204, route);
       assert.equal(r.headers.get("allow"), allow, route);
@@ -227,6 +227,33 @@ export async function protocolSuite(t, base, { schema, rows, expected, core, ser
     const other = await fetch(`${base}/invocations`, { method: "OPTIONS", headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" } });
     assert.equal(other.headers.get("access-control-allow-origin"), null);
     assert.equal((await fetch(`${base}/schema`, { headers: { origin: "https://elsewhere.example" } })).headers.get("access-control-allow-origin"), null);
+  });
+
+  await t.test("POST /explain answers tandem-core's explanations, byte for byte, and its refusals", async () => {
+    const bodies = [
+      ["application/json", JSON.stringify({ instances: rows.slice(0, 3), params: { seed: 7 } })],
+      ["application/json", JSON.stringify({ dataframe_records: rows.slice(3, 5), params: { method: "sampled", permutations: 6, seed: 3 } })],
+      ["text/csv", toCsv(fields, rows.slice(0, 2))],
+      ["application/json", JSON.stringify({ instances: rows.slice(0, 1), params: { permutations: 0 } })],
+      ["application/json", JSON.stringify({ instances: rows.slice(0, 1), params: { seed: -1 } })],
+      ["application/json", JSON.stringify({ instances: rows.slice(0, 1), params: { output: "plain" } })],
+      ["application/json", JSON.stringify({ instances: [rows[0], { ...rows[0], [numeric(schema)]: "old" }] })],
+      ["application/json", JSON.stringify({ instances: Array.from({ length: 101 }, () => rows[0]) })],
+    ];
+    for (const [type, body] of bodies) {
+      const want = core.explanations(type, body, serving);
+      const got = await post(base, body, type, {}, "/explain");
+      assert.deepEqual({ status: got.status, contentType: got.type, headers: got.headers(want), body: got.text }, want, body.slice(0, 80));
+    }
+    const ok = await post(base, bodies[0][1], "application/json", {}, "/explain");
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.explanations.length, 3);
+    ok.json.explanations.forEach((e, i) => close(e.prediction, expected[i], `explanation ${i}: prediction`));
+    const refusals = await Promise.all(bodies.slice(3).map(([type, body]) => post(base, body, type, {}, "/explain")));
+    assert.deepEqual(refusals.map((r) => [r.status, r.json.code ?? r.json.error_code]), [
+      [400, "BAD_OPTION"], [400, "BAD_OPTION"], [400, "BAD_OPTION"], [400, "WRONG_TYPE"], [413, "TOO_MANY_ROWS"],
+    ]);
+    assert.equal(refusals[3].json.row, 2);
   });
 
   await t.test("a body far past the limit by its Content-Length is refused with 413 before it is sent", async () => {
