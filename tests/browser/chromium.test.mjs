@@ -30,7 +30,7 @@ async function result(page) {
   return page.evaluate(() => window.__result);
 }
 
-test("parity case list in Chromium: bitwise features, native predictions", async () => {
+test("parity case list in Chromium: bitwise features, native predictions, native explanations", async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -41,6 +41,9 @@ test("parity case list in Chromium: bitwise features, native predictions", async
     assert.ok(r[name].rows > 20, name);
     assert.deepEqual(r[name].failures, [], name);
     assert.equal(r[name].engine, "dense");
+    assert.equal(r[name].explained, 5, name);
+    assert.equal(r[name].explainDiff, 0, name);
+    console.log(`${name}: explained 5 rows in Chromium, largest ${r[name].explainMs.toFixed(1)} ms each, equal to native`);
   }
   assert.deepEqual(errors, []);
   mkdirSync(path.join(root, "target/browser"), { recursive: true });
