@@ -1,12 +1,14 @@
 // The browser user_app: everything below runs client-side with the npm package. After the
 // package and the bundle are loaded, no request leaves the page. This module loads models and
-// predicts the form's instance; form.js builds the form, batch.js (with batch-worker.js) runs
-// CSV files off the main thread, card.js draws the model card.
+// predicts the form's instance; form.js builds the form, why.js explains the prediction,
+// batch.js (with batch-worker.js) runs CSV files off the main thread, card.js draws the model
+// card.
 import { Model } from "tandem-infer";
 import { buildForm, readForm, clearFieldErrors, flagField } from "./form.js";
 import { initBatch, setBatchModel } from "./batch.js";
 import { buildCard } from "./card.js";
 import { describe, duration } from "./format.js";
+import { clearWhy, showWhy } from "./why.js";
 
 const $ = (id) => document.getElementById(id);
 let model = null;
@@ -51,6 +53,7 @@ function clearPrediction() {
   $("bars-axis").hidden = true;
   $("latency").textContent = "";
   $("warnings").textContent = "";
+  clearWhy();
   delete document.body.dataset.error;
   delete document.body.dataset.pending;
 }
@@ -79,6 +82,11 @@ function predict() {
     showPrediction(p);
     $("latency").textContent = `computed in your browser in ${duration(ms)}`;
     $("warnings").textContent = (p.warnings ?? []).map(describe).join("; ");
+    try {
+      showWhy(model, instance, p);
+    } catch (e) {
+      clearWhy(`Cannot explain: ${describe(e)}`);
+    }
   } catch (e) {
     if (!flagField(e.field, e.message)) $("warnings").textContent = describe(e);
     document.body.dataset.error = e.code ?? "ERROR";

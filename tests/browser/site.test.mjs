@@ -364,6 +364,58 @@ test("at phone width (390 px) the page never scrolls sideways, whatever the bund
   await page.close();
 });
 
+test("the explanation panel shows tandem explain's values for the typed instance, follows typing, is keyboard-reachable and fits a phone", async () => {
+  const page = await openSite({ width: 390, height: 844 });
+  const out = path.join(root, "target/browser/cli-explanations.jsonl");
+  execFileSync(bin, ["explain", "--model", model, "--input", instancesPath, "--output", out], { stdio: "ignore" });
+  const cli = readFileSync(out, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const sameNumbers = (a, b, where) => {
+    if (a === null || typeof a !== "object") return assert.equal(a, b, where);
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), where);
+    for (const k of Object.keys(a)) sameNumbers(a[k], b[k], `${where}.${k}`);
+  };
+  let shown = null;
+  for (const i of [0, 3, 7]) {
+    for (const [k, v] of Object.entries(rows[i])) {
+      const sel = `#field-${k}`;
+      if ((await page.$eval(sel, (el) => el.tagName)) === "SELECT") await page.selectOption(sel, v ?? "");
+      else await page.fill(sel, v === null ? "" : String(v));
+    }
+    await page.waitForFunction((prev) => document.getElementById("why").dataset.json && document.getElementById("why").dataset.json !== prev, shown);
+    shown = await page.getAttribute("#why", "data-json");
+    const { row, ...want } = cli[i];
+    const got = JSON.parse(shown);
+    for (const key of ["base", "values", "prediction"]) sameNumbers(got[key], want[key], `row ${row} ${key}`);
+    // One bar per field, largest first, each named with its signed value for the predicted class.
+    const bars = await page.$$eval("#why-list li", (lis) => lis.map((li) => ({ field: li.dataset.field, value: Number(li.dataset.value), label: li.querySelector("[role=img]").getAttribute("aria-label") })));
+    assert.equal(bars.length, Object.keys(want.values).length);
+    const label = want.prediction.label;
+    bars.forEach((b) => assert.equal(b.value, want.values[b.field][label], b.field));
+    assert.deepEqual(bars.map((b) => Math.abs(b.value)), bars.map((b) => Math.abs(b.value)).sort((x, y) => y - x));
+    assert.match(bars[0].label, new RegExp(`^${bars[0].field}: [+-]\\d.* (toward|away from) ${label}$`));
+    assert.match(await page.textContent("#why-summary"), /on average over 32 training rows.*computed in your browser in (< 0\.1 ms|\d+(\.\d)? ms)\.$/);
+  }
+  // Typing changes it: another age, another explanation.
+  await page.fill("#field-age", "71");
+  await page.waitForFunction((prev) => document.getElementById("why").dataset.json !== prev, shown);
+  // Keyboard: Tab reaches the panel.
+  await page.focus("#field-passengerClass");
+  const visited = [];
+  for (let k = 0; k < 40 && visited.at(-1) !== "why"; k++) {
+    await page.keyboard.press("Tab");
+    visited.push(await page.evaluate(() => document.activeElement?.id));
+  }
+  assert.equal(visited.at(-1), "why", `Tab visited ${visited.join(" ")}`);
+  // A phone: every bar inside the viewport, no sideways scroll.
+  const right = await page.$$eval("#why-list li", (lis) => Math.max(...lis.map((li) => li.getBoundingClientRect().right)));
+  assert.ok(right <= 390, `a bar ends at ${right} px`);
+  const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow} px too wide`);
+  await page.locator("#why").screenshot({ path: path.join(root, "target/browser/why-phone.png") });
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("charts and results are named from the bundle: probability axis 0 to 1 over the schema's classes, the regression target, the activation", async () => {
   const page = await openSite();
   const t = bundle("titanic_spec");
