@@ -24,6 +24,7 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("patience", m.patience.to_string()),
         ("weight_decay", m.weight_decay.to_string()),
         ("seed", plan.seed.to_string()),
+        ("explain_background", plan.background.to_string()),
         ("validation_fraction", plan.validation.to_string()),
         ("test_fraction", plan.test.to_string()),
         ("rebalance", rebalance_name(plan.rebalance).into()),
