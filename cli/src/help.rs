@@ -72,6 +72,19 @@ pub const EXPLAIN: &str = concat!(
     model_uris!()
 );
 
+/// `tandem drift`.
+pub const DRIFT: &str = concat!(
+    "Example:\n  \
+     tandem drift --model runs:/<run id> --data last-week.csv\n  \
+     tandem drift --model models:/titanic@champion --data new.jsonl --report drift.svg --fail-on drifted\n\n\
+     Per field: PSI over the training bins (deciles for numbers and text lengths, values for\n\
+     categories and booleans, missing as a bin), Jensen-Shannon distance, Wasserstein distance\n\
+     in training standard deviations (numbers), missing-rate change, unseen categories, the\n\
+     text vocabulary's hit rate. Status: PSI < 0.1 stable, < 0.25 moderate, else drifted.\n\
+     Recorded as a run (tag tandem.kind = drift) with drift.json and drift.svg.\n\n",
+    model_uris!()
+);
+
 /// `tandem serve`.
 pub const SERVE: &str = concat!(
     "Example:\n  \

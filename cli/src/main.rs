@@ -37,6 +37,9 @@ enum Command {
     /// Explain predictions: how much each raw field moved each one (Shapley values).
     #[command(after_help = help::EXPLAIN)]
     Explain(commands::explain::ExplainArgs),
+    /// Compare new data with the training data, field by field (PSI, JS, Wasserstein).
+    #[command(after_help = help::DRIFT)]
+    Drift(commands::drift::DriftArgs),
     /// Serve a model over HTTP with MLflow's scoring protocol.
     #[command(after_help = help::SERVE)]
     Serve(commands::serve::ServeArgs),
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Drift(args) => commands::drift::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Schema(args) => commands::schema::run(args),

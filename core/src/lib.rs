@@ -59,6 +59,7 @@
 
 pub mod bundle;
 pub mod constants;
+pub mod drift;
 pub mod error;
 pub mod explain;
 pub mod instance;

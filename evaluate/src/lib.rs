@@ -8,6 +8,9 @@
 //! Each follows scikit-learn's definition and is checked against it on real predictions
 //! (`tests/fixtures/metrics/make.py`, within 1e-9).
 //!
+//! The monitoring side draws the drift report ([`drift_svg`]; the statistics are
+//! `tandem_core::drift`'s, shared with `tandem serve`'s `/metrics`).
+//!
 //! The pipeline: [`read_labelled`] reads a labelled CSV or JSON Lines file against a model's
 //! schema (nothing dropped: a row whose fields or label do not read keeps its reason), and
 //! [`evaluate`] predicts every readable row with the model and scores them, listing the
@@ -16,6 +19,7 @@
 mod calibration;
 mod classification;
 mod confusion;
+mod drift_plot;
 mod labelled;
 mod outputs;
 mod pipeline;
@@ -26,6 +30,7 @@ mod regression;
 pub use calibration::{BINS, Calibration, ReliabilityBin, calibration};
 pub use classification::{ClassificationReport, classification, log_loss};
 pub use confusion::Confusion;
+pub use drift_plot::drift_svg;
 pub use labelled::{Label, LabelError, LabelledError, LabelledRow, read_labelled};
 pub use outputs::{Truth, of_outputs, probabilities, values};
 pub use pipeline::{Evaluation, Rejected, Report, Scored, evaluate};

@@ -164,13 +164,18 @@ fn precision_recall(rows: &Scored, classes: &[String]) -> Spec {
     }
 }
 
-/// The SVG and the PNG of `spec`.
-fn render(spec: &Spec) -> Result<(String, Vec<u8>), String> {
+/// Register the embedded font as `sans-serif`, once per process.
+pub(crate) fn register_fonts() {
     static FONTS: Once = Once::new();
     FONTS.call_once(|| {
         // Only fails on a font that does not parse: the embedded one does (tested).
         let _ = register_font("sans-serif", FontStyle::Normal, FONT);
     });
+}
+
+/// The SVG and the PNG of `spec`.
+fn render(spec: &Spec) -> Result<(String, Vec<u8>), String> {
+    register_fonts();
     let mut svg = String::new();
     draw(
         SVGBackend::with_string(&mut svg, SIZE).into_drawing_area(),

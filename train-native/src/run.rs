@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use tandem_core::bundle::{Metadata, ModelInfo};
+use tandem_core::drift::Reference;
 use tandem_core::explain::Background;
 use tandem_core::{Bundle, Instance};
 
@@ -203,6 +204,10 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
             evaluation: None,
             read: prepared.plan.read.for_bundle(),
         },
+        reference: Some(Bundle::reference_part(&Reference::fit(
+            &schema,
+            &prepared.rows.pick(&prepared.split.train),
+        ))?),
         background: (prepared.plan.background > 0).then(|| {
             let train = prepared.rows.pick(&prepared.split.train);
             Background::sample(

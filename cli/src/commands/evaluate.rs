@@ -10,6 +10,7 @@ use clap::Args;
 use tandem_evaluate::{Evaluation, Report, evaluate, read_labelled};
 
 use super::StoreArgs;
+use super::derived_run::DerivedRun;
 use super::evaluate_record::{Recorded, record};
 use super::read_args::ReadArgs;
 use crate::tabulate;
@@ -116,12 +117,16 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
     });
     if !args.no_record {
         let recorded = Recorded {
-            stores: args.store.config(),
-            experiment: &args.experiment,
-            model_uri: &args.model,
-            model_run_id: &model.metadata().run_id,
-            data: &data,
-            data_sha256: &data_sha256,
+            run: DerivedRun {
+                stores: args.store.config(),
+                experiment: &args.experiment,
+                kind: "evaluation",
+                command: "evaluate",
+                model_uri: &args.model,
+                model_run_id: &model.metadata().run_id,
+                data: &data,
+                data_sha256: &data_sha256,
+            },
             label: &label,
             document: &doc,
             classes: &classes(&model),

@@ -1,8 +1,8 @@
 //! An evaluation recorded as a run of its own, linked to the model's run: in the folder
 //! store, and in MLflow with `--tracking-uri`, as training records its runs.
 //!
-//! Tags: `tandem.kind = evaluation`, `tandem.model_run_id` (the bundle's run), `tandem.model_uri`
-//! (as given), `tandem.data_sha256`. Params: the model, the data file, its SHA-256, the label
+//! Tags ([`derived_run`]): `tandem.kind = evaluation`, `tandem.model_run_id` (the bundle's
+//! run), `tandem.model_uri` (as given), `tandem.data_sha256`. Params: the model, the data file, its SHA-256, the label
 //! and the row counts. Metrics: every metric of the evaluation. Artifacts: `evaluation.json`
 //! (everything `--json` prints), `rejected.jsonl` (every row not scored, with its reason) and
 //! `plots/<name>.svg` / `.png` (confusion matrix, ROC, precision-recall and reliability
@@ -10,23 +10,15 @@
 
 use anyhow::Result;
 use tandem_evaluate::Evaluation;
+use tandem_tracking::Metric;
 use tandem_tracking::recorder::Recorder;
-use tandem_tracking::{Metric, StoreConfig};
+
+use super::derived_run::{self, DerivedRun};
 
 /// What the run records besides the evaluation.
 pub struct Recorded<'a> {
-    /// Where runs live.
-    pub stores: StoreConfig,
-    /// The experiment.
-    pub experiment: &'a str,
-    /// The model as given (`runs:/...`, a path).
-    pub model_uri: &'a str,
-    /// The run that trained the model (the bundle's metadata).
-    pub model_run_id: &'a str,
-    /// The data file, as given.
-    pub data: &'a str,
-    /// Its SHA-256.
-    pub data_sha256: &'a str,
+    /// The run and what it derives from.
+    pub run: DerivedRun<'a>,
     /// The label column.
     pub label: &'a str,
     /// `--json`'s document.
@@ -37,35 +29,7 @@ pub struct Recorded<'a> {
 
 /// Record `evaluation`; the run id and where it lives.
 pub fn record(what: &Recorded, evaluation: &Evaluation) -> Result<(String, String)> {
-    let short = what.model_run_id.get(..8).unwrap_or(what.model_run_id);
-    let file = std::path::Path::new(what.data).file_name().map_or_else(
-        || what.data.to_string(),
-        |f| f.to_string_lossy().into_owned(),
-    );
-    let run_name = format!("evaluate {short} on {file}");
-    let mut tags = vec![
-        ("tandem.kind".to_string(), "evaluation".to_string()),
-        ("tandem.model_run_id".into(), what.model_run_id.to_string()),
-        ("tandem.model_uri".into(), what.model_uri.to_string()),
-        ("tandem.data_sha256".into(), what.data_sha256.to_string()),
-        ("tandem.version".into(), tandem_core::VERSION.to_string()),
-        ("mlflow.source.name".into(), "tandem evaluate".into()),
-        ("mlflow.source.type".into(), "LOCAL".into()),
-    ];
-    if let Ok(user) = std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
-        tags.push(("mlflow.user".into(), user));
-    }
-    let mut rec = Recorder::start(&what.stores, what.experiment, &run_name, &tags)?;
-    match fill(&mut rec, what, evaluation) {
-        Ok(()) => {
-            let location = rec.location();
-            Ok((rec.finish()?, location))
-        }
-        Err(e) => {
-            let id = rec.fail(&e);
-            Err(e.context(format!("evaluation run {id} failed")))
-        }
-    }
+    derived_run::record(&what.run, |rec| fill(rec, what, evaluation))
 }
 
 fn fill(rec: &mut Recorder, what: &Recorded, evaluation: &Evaluation) -> Result<()> {
@@ -83,9 +47,9 @@ fn fill(rec: &mut Recorder, what: &Recorded, evaluation: &Evaluation) -> Result<
         })
         .collect();
     let params = [
-        ("model", what.model_uri.to_string()),
-        ("data", what.data.to_string()),
-        ("data_sha256", what.data_sha256.to_string()),
+        ("model", what.run.model_uri.to_string()),
+        ("data", what.run.data.to_string()),
+        ("data_sha256", what.run.data_sha256.to_string()),
         ("label", what.label.to_string()),
         ("rows", evaluation.rows.to_string()),
         ("rows_scored", evaluation.scored.to_string()),

@@ -23,8 +23,8 @@ pub struct InspectArgs {
     key: super::key_args::KeyArgs,
 }
 
-/// Print manifest, signature, schema, preprocessing, metadata and the explanations'
-/// background rows (`null`: none).
+/// Print manifest, signature, schema, preprocessing, metadata, the explanations' background
+/// rows and the training profile for drift checks (`null`: none).
 pub fn run(args: InspectArgs) -> Result<ExitCode> {
     let bytes = super::fetch_model(&args.model, &args.store)?.bytes;
     let load = |e: tandem_core::error::BundleError| super::core_error(&e.into());
@@ -39,6 +39,7 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
     };
     let manifest = Bundle::manifest_with(&bytes, &options.limits).map_err(load)?;
     let bundle = Bundle::from_bytes_with(&bytes, &options.limits).map_err(load)?;
+    let reference = bundle.reference(&options.limits).map_err(load)?;
     let out = serde_json::json!({
         "manifest": manifest,
         "signature": signed,
@@ -46,6 +47,7 @@ pub fn run(args: InspectArgs) -> Result<ExitCode> {
         "preprocessing": bundle.preprocessing,
         "metadata": bundle.metadata,
         "background": bundle.background,
+        "reference": reference,
     });
     writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
     Ok(ExitCode::SUCCESS)

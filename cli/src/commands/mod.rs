@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+mod derived_run;
+pub mod drift;
 pub mod evaluate;
 mod evaluate_record;
 pub mod explain;

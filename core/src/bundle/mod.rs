@@ -37,6 +37,9 @@ pub mod parts {
     /// Raw training rows that explanations are computed against
     /// ([`crate::explain::Background`], optional), JSON.
     pub const BACKGROUND: &str = "background.json";
+    /// The training data's per-field profile for drift checks ([`crate::drift::Reference`],
+    /// optional), JSON; kept as bytes until a drift check reads it.
+    pub const REFERENCE: &str = "reference.json";
     /// An Ed25519 signature of the manifest (optional; `signature` module), JSON.
     pub const SIGNATURE: &str = "signature.json";
 }
@@ -60,6 +63,9 @@ pub struct Bundle {
     /// The background sample for explanations; absent in bundles written before it existed
     /// or trained with `background = 0`.
     pub background: Option<Background>,
+    /// The training profile for drift checks (`reference.json`), unparsed: only `tandem drift`
+    /// and `tandem serve`'s `/metrics` read it ([`Bundle::reference`]).
+    pub reference: Option<Vec<u8>>,
 }
 
 fn json_part<T: serde::Serialize>(name: &str, value: &T) -> Result<Vec<u8>, BundleError> {
@@ -105,6 +111,9 @@ impl Bundle {
         ];
         if let Some(dense) = &self.dense {
             parts.push((parts::DENSE, "application/x-tandem-dense", dense.clone()));
+        }
+        if let Some(reference) = &self.reference {
+            parts.push((parts::REFERENCE, "application/json", reference.clone()));
         }
         if let Some(background) = &self.background {
             parts.push((
@@ -157,12 +166,30 @@ impl Bundle {
                 .part(parts::BACKGROUND)
                 .map(|b| parse_part(parts::BACKGROUND, b, limits))
                 .transpose()?,
+            reference: decoded.part(parts::REFERENCE).map(<[u8]>::to_vec),
         };
         bundle.schema.validate().map_err(|e| BundleError::Invalid {
             part: parts::SCHEMA.into(),
             reason: e.to_string(),
         })?;
         Ok(bundle)
+    }
+
+    /// The training profile for drift checks, parsed under `limits` (`None`: the bundle has
+    /// none, trained before it existed).
+    pub fn reference(
+        &self,
+        limits: &Limits,
+    ) -> Result<Option<crate::drift::Reference>, BundleError> {
+        self.reference
+            .as_deref()
+            .map(|bytes| parse_part(parts::REFERENCE, bytes, limits))
+            .transpose()
+    }
+
+    /// Encode a training profile as the `reference.json` part.
+    pub fn reference_part(reference: &crate::drift::Reference) -> Result<Vec<u8>, BundleError> {
+        json_part(parts::REFERENCE, reference)
     }
 
     /// The manifest of an encoded bundle (parts, sizes, checksums), verified under the
