@@ -158,7 +158,10 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
     let fail = matches!(
         (args.fail_on, worst),
         (Some(FailOn::Drifted), Some(Status::Drifted))
-            | (Some(FailOn::Moderate), Some(Status::Drifted | Status::Moderate))
+            | (
+                Some(FailOn::Moderate),
+                Some(Status::Drifted | Status::Moderate)
+            )
     );
     Ok(if fail {
         ExitCode::from(3)

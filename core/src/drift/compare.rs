@@ -328,7 +328,12 @@ mod tests {
         let status: Vec<Status> = moved.fields.iter().map(|f| f.status).collect();
         assert_eq!(
             status,
-            [Status::Drifted, Status::Drifted, Status::Stable, Status::Stable]
+            [
+                Status::Drifted,
+                Status::Drifted,
+                Status::Stable,
+                Status::Stable
+            ]
         );
         assert_eq!(moved.fields[1].unseen_examples, ["new"]);
         assert_eq!((moved.drifted, moved.drifted_share), (2, 0.5));
