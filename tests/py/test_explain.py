@@ -76,7 +76,8 @@ class ShapReference(unittest.TestCase):
         fields = [f["name"] for f in info["schema"]["fields"]]
         task = info["schema"]["label"]["task"]
         classes = task.get("classes")
-        background = info["background"]["rows"]
+        part = info["background"]
+        background = [dict(zip(part["fields"], row)) for row in part["rows"]]
         with open(ROOT / "examples/data" / data, newline="") as f:
             rows = list(csv.DictReader(f))
         # Rows spread over the file, as typed JSON through tandem's own reading (predict echo).
