@@ -15,7 +15,6 @@ use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
@@ -48,7 +47,7 @@ pub async fn serve(
                 Ok((stream, _)) => stream,
                 Err(e) => {
                     // Out of file descriptors and the like: wait a little, keep serving.
-                    crate::log(json!({ "event": "accept_failed", "error": e.to_string() }));
+                    tracing::warn!(event = "accept_failed", error = %e);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
@@ -85,8 +84,10 @@ async fn drain(
 ) {
     let _ = stopping.send(true);
     let busy = cap - open.available_permits();
-    crate::log(
-        json!({ "event": "draining", "connections": busy, "deadline_ms": deadline.as_millis() }),
+    tracing::info!(
+        event = "draining",
+        connections = busy,
+        deadline_ms = deadline.as_millis() as u64
     );
     let all = u32::try_from(cap).unwrap_or(u32::MAX);
     if tokio::time::timeout(deadline, open.acquire_many(all))
@@ -94,6 +95,6 @@ async fn drain(
         .is_err()
     {
         let left = cap - open.available_permits();
-        crate::log(json!({ "event": "drain_deadline", "connections_dropped": left }));
+        tracing::warn!(event = "drain_deadline", connections_dropped = left);
     }
 }

@@ -50,6 +50,7 @@ pub(crate) async fn post(
         return refused.answer();
     }
     let output = app.output;
+    let monitor = app.monitor.clone();
     // A small body is scored inline under its permit; an explanation (up to a million
     // network runs a row) always goes to a blocking worker.
     let inline = body.len() <= LARGE_BODY_BYTES && path != protocol::EXPLAIN;
@@ -61,13 +62,15 @@ pub(crate) async fn post(
                 max_cells: usize::MAX,
                 ..Serving::default()
             };
-            protocol::post_until(
+            let run_id = &served.model.metadata().run_id;
+            protocol::post_watched(
                 &served.model,
                 &path,
                 &content_type,
                 &body,
                 &serving,
                 expired,
+                &mut |rows| monitor.scored(run_id, rows),
             )
         })
         .await

@@ -24,7 +24,6 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value as Json, json};
 use tandem_core::Model;
 use tandem_core::protocol::{self, Answer, Output, Serving};
 use tandem_core::runtime::LoadOptions;
@@ -37,8 +36,10 @@ mod accept;
 mod auth;
 mod body;
 mod invoke;
+mod json_log;
 mod limits;
 mod logline;
+mod monitor;
 mod queue;
 
 pub use auth::TokenError;
@@ -74,6 +75,8 @@ pub struct ServeConfig {
     /// How bundles load, at start and on every reload (engine, bundle limits, pinned public
     /// key: a bundle it refuses is never served, and a refused reload keeps the old model).
     pub load: LoadOptions,
+    /// Live inputs kept for `/metrics`' drift gauges, the newest (0: none kept).
+    pub drift_window: usize,
 }
 
 /// Why the server could not start or stopped on an error.
@@ -134,6 +137,7 @@ struct App {
     queue: queue::Queue,
     token: Option<auth::Token>,
     load: LoadOptions,
+    monitor: Arc<monitor::Monitor>,
 }
 
 /// What is being served.
@@ -141,6 +145,18 @@ struct Served {
     model: Model,
     /// The registry version (`models:/` URIs).
     version: Option<u64>,
+    /// The training profile `/metrics` compares the live inputs with (`None`: the bundle
+    /// predates it, or it does not parse: drift gauges are left out, predictions go on).
+    reference: Option<tandem_core::drift::Reference>,
+}
+
+/// The training profile of a bundle, if it has one that parses.
+fn reference_of(bytes: &[u8], load: &LoadOptions) -> Option<tandem_core::drift::Reference> {
+    tandem_core::Bundle::from_bytes_with(bytes, &load.limits)
+        .ok()?
+        .reference(&load.limits)
+        .ok()
+        .flatten()
 }
 
 impl App {
@@ -188,14 +204,13 @@ impl App {
         let fresh = Arc::new(Served {
             model: fresh,
             version,
+            reference: reference_of(&found.bytes, &self.load),
         });
         match self.served.write() {
             Ok(mut m) => *m = fresh,
             Err(poisoned) => *poisoned.into_inner() = fresh,
         }
-        log(
-            json!({ "event": "reloaded", "run_id": id, "source": found.source, "version": version }),
-        );
+        tracing::info!(event = "reloaded", run_id = %id, source = %found.source, version);
         Ok(())
     }
 
@@ -222,15 +237,10 @@ async fn poll_registry(app: Arc<App>, every: Duration) {
         let a = app.clone();
         match tokio::task::spawn_blocking(move || a.reload_if_moved()).await {
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => log(json!({ "event": "poll_failed", "error": report(&e) })),
-            Err(e) => log(json!({ "event": "poll_failed", "error": e.to_string() })),
+            Ok(Err(e)) => tracing::warn!(event = "poll_failed", error = %report(&e)),
+            Err(e) => tracing::warn!(event = "poll_failed", error = %e),
         }
     }
-}
-
-pub(crate) fn log(mut line: Json) {
-    line["ts"] = json!(tandem_tracking::ids::now_rfc3339());
-    logline::emit(line.to_string());
 }
 
 /// A protocol answer (`tandem_core::protocol`) as an HTTP response.
@@ -277,6 +287,7 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
     });
     let answer = match refused {
         Some(answer) => answer,
+        None if req.uri().path() == monitor::PATH => monitor::answer(&app, &served, &method),
         None => match protocol::route(
             &served.model,
             &method,
@@ -299,20 +310,41 @@ async fn handle(State(app): State<Arc<App>>, req: Request) -> Response {
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .fallback(handle)
-        .layer(axum::middleware::from_fn(access_log))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            access_log,
+        ))
         .with_state(app)
 }
 
-async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
+/// The label a request's path gets in `/metrics`: a route, or `other` (so that a scan of
+/// random paths cannot grow the metrics without bound).
+fn route_label(path: &str) -> &'static str {
+    [protocol::INVOCATIONS, protocol::EXPLAIN, monitor::PATH]
+        .into_iter()
+        .chain(protocol::GET_ROUTES)
+        .find(|r| *r == path)
+        .unwrap_or("other")
+}
+
+/// One log line and one `/metrics` observation per request.
+async fn access_log(
+    State(app): State<Arc<App>>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
     let started = Instant::now();
     let (method, path) = (req.method().to_string(), req.uri().path().to_string());
     let response = next.run(req).await;
-    log(json!({
-        "method": method,
-        "path": path,
-        "status": response.status().as_u16(),
-        "ms": (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
-    }));
+    let seconds = started.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    app.monitor.request(route_label(&path), status, seconds);
+    tracing::info!(
+        method = %method,
+        path = %path,
+        status,
+        ms = (seconds * 1000.0 * 1000.0).round() / 1000.0
+    );
     response
 }
 
@@ -336,13 +368,13 @@ async fn shutdown_and_reload(app: Arc<App>) {
                 let a = app.clone();
                 tokio::task::spawn_blocking(move || {
                     if let Err(e) = a.reload() {
-                        log(json!({ "event": "reload_failed", "error": report(&e) }));
+                        tracing::warn!(event = "reload_failed", error = %report(&e));
                     }
                 });
             }
         }
     }
-    log(json!({ "event": "shutting_down" }));
+    tracing::info!(event = "shutting_down");
 }
 
 /// Write out queued log lines before the process exits.
@@ -353,6 +385,7 @@ fn flush_logs() {
 /// Serve `config.model` until SIGINT or SIGTERM (blocking; starts its own async runtime).
 /// Prints `serving <run id> on http://<address>` on stdout once listening.
 pub fn run(config: ServeConfig) -> Result<(), ServeError> {
+    json_log::install();
     let token = config
         .auth_token_file
         .as_deref()
@@ -375,6 +408,7 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         served: RwLock::new(Arc::new(Served {
             model,
             version: found.version.map(|v| v.version),
+            reference: reference_of(&found.bytes, &config.load),
         })),
         reloading: std::sync::Mutex::new(()),
         max_body: config.max_body_bytes,
@@ -386,6 +420,7 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         ),
         limits: config.limits.clone(),
         token,
+        monitor: Arc::new(monitor::Monitor::new(config.drift_window)),
     });
     // Predictions never take more threads than the workers (reloads and polls two more).
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -394,25 +429,37 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         .build()
         .map_err(ServeError::Runtime)?;
     let served = runtime.block_on(async move {
-        let addr: SocketAddr = format!("{}:{}", config.host, config.port)
-            .parse()
-            .map_err(|source| ServeError::Address {
-                address: format!("{}:{}", config.host, config.port),
-                source,
-            })?;
+        let addr: SocketAddr =
+            format!("{}:{}", config.host, config.port)
+                .parse()
+                .map_err(|source| ServeError::Address {
+                    address: format!("{}:{}", config.host, config.port),
+                    source,
+                })?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Listen { addr, source })?;
         let local = listener.local_addr()?;
         let m = app.served();
-        log(json!({ "event": "listening", "url": format!("http://{local}"), "run_id": m.model.metadata().run_id, "engine": m.model.engine() }));
+        tracing::info!(
+            event = "listening",
+            url = %format!("http://{local}"),
+            run_id = %m.model.metadata().run_id,
+            engine = m.model.engine()
+        );
         println!("serving {} on http://{local}", m.model.metadata().run_id);
         drop(m);
         if let Some(every) = poll {
             tokio::spawn(poll_registry(app.clone(), every));
         }
         let limits = app.limits.clone();
-        accept::serve(listener, router(app.clone()), &limits, shutdown_and_reload(app)).await;
+        accept::serve(
+            listener,
+            router(app.clone()),
+            &limits,
+            shutdown_and_reload(app),
+        )
+        .await;
         Ok(())
     });
     // A prediction still running stops at its deadline; do not wait for it past a second.

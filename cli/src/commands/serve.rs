@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// the token is this file's content (read once at start; an empty file is an error).
     #[arg(long, value_name = "FILE")]
     auth_token_file: Option<PathBuf>,
+    /// Keep the newest this many scored rows for `GET /metrics`' drift gauges (against the
+    /// training profile in the bundle); 0 keeps none.
+    #[arg(long, default_value_t = 10_000, value_name = "ROWS")]
+    drift_window: usize,
     /// Timeouts, connection cap, queue and request sizes (docs/serving.md).
     #[command(flatten)]
     limits: LimitArgs,
@@ -129,6 +133,7 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         limits: args.limits.limits(),
         auth_token_file: args.auth_token_file,
         load: args.key.load_options(args.store.load_options())?,
+        drift_window: args.drift_window,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,9 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::options::EXPLAIN_OPTIONS;
-use super::{Answer, INVOCATIONS, ProtocolError, Serving, Shape, invocations_until, read_request};
+use super::{
+    Answer, INVOCATIONS, ProtocolError, Serving, Shape, Watch, invocations_watched, read_request,
+};
 use crate::constants::http;
 use crate::explain::Explanation;
 use crate::prediction::{Prediction, classify_scores};
@@ -33,8 +35,30 @@ pub fn post_until(
     serving: &Serving,
     expired: &dyn Fn() -> bool,
 ) -> Answer {
+    post_watched(
+        model,
+        path,
+        content_type,
+        body,
+        serving,
+        expired,
+        &mut |_| {},
+    )
+}
+
+/// [`post_until`], handing `watch` the rows of every prediction request it answered with
+/// predictions (not the explained ones).
+pub fn post_watched(
+    model: &Model,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+    serving: &Serving,
+    expired: &dyn Fn() -> bool,
+    watch: &mut Watch<'_>,
+) -> Answer {
     if path == INVOCATIONS {
-        invocations_until(model, content_type, body, serving, expired)
+        invocations_watched(model, content_type, body, serving, expired, watch)
     } else {
         explain_until(model, content_type, body, serving, expired)
     }

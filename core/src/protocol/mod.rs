@@ -41,6 +41,7 @@ pub use cors::{PREFLIGHT_MAX_AGE, with_cors};
 pub use error::{ProtocolError, RequestError};
 pub use explain::{
     EXPLAIN, ExplanationJson, MAX_EXPLAIN_ROWS, explain_until, explanation_json, post_until,
+    post_watched,
 };
 pub use options::{
     BATCH_OPTIONS, CallOptions, EXPLAIN_OPTIONS, OptionKey, Output, PREDICT_OPTIONS, RowErrors,
@@ -51,7 +52,11 @@ pub use routes::{
 };
 pub use shape::Shape;
 
-use crate::Model;
+use crate::{Error, Instance, Model};
+
+/// What a server hands the rows of every request it answered with predictions (its rolling
+/// window of live inputs): each row parsed, as the request held them.
+pub type Watch<'a> = dyn FnMut(&[Result<Instance, Error>]) + 'a;
 
 /// The media types `POST /invocations` accepts.
 pub const MEDIA_TYPES: [&str; 2] = ["application/json", "text/csv"];
@@ -139,10 +144,24 @@ pub fn invocations_until(
     serving: &Serving,
     expired: &dyn Fn() -> bool,
 ) -> Answer {
+    invocations_watched(model, content_type, body, serving, expired, &mut |_| {})
+}
+
+/// [`invocations_until`], handing `watch` the rows of a request that was answered with its
+/// predictions (every one parsed: a request with an invalid row is refused), for a server's
+/// rolling window of live inputs.
+pub fn invocations_watched(
+    model: &Model,
+    content_type: &str,
+    body: &[u8],
+    serving: &Serving,
+    expired: &dyn Fn() -> bool,
+    watch: &mut Watch<'_>,
+) -> Answer {
     if let Err(e) = Shape::of(content_type, body).check(serving.max_rows, serving.max_cells) {
         return e.answer();
     }
-    match predict(model, content_type, body, serving.output, expired) {
+    match predict(model, content_type, body, serving.output, expired, watch) {
         Ok(body) => Answer::json(200, body),
         Err(e) => e.answer(),
     }
@@ -183,6 +202,7 @@ fn predict(
     body: &[u8],
     output: Output,
     expired: &dyn Fn() -> bool,
+    watch: &mut Watch<'_>,
 ) -> Result<String, ProtocolError> {
     let (rows, options) = read_request(model, content_type, body, SCORING_OPTIONS)?;
     let mut scores = Vec::new();
@@ -208,6 +228,7 @@ fn predict(
     if let Some((i, Err(e))) = status.iter().enumerate().find(|(_, s)| s.is_err()) {
         return Err(ProtocolError::row(i, e));
     }
+    watch(&rows);
     let output = options.output.unwrap_or(output);
     serde_json::to_string(&predictions::Predictions::new(
         model,
