@@ -66,12 +66,26 @@ fn duration(run: &Run) -> String {
 
 /// The headline metric of a run: validation accuracy or RMSE.
 fn headline(run: &Run) -> (&'static str, Option<f64>) {
-    for k in ["validation_accuracy", "validation_rmse"] {
+    // A training run's validation metric; an evaluation's own; a drift check's share.
+    for k in [
+        "validation_accuracy",
+        "validation_rmse",
+        "accuracy",
+        "rmse",
+        "drifted_share",
+    ] {
         if let Some(v) = run.metrics.get(k) {
             return (k, Some(*v));
         }
     }
-    ("validation", None)
+    ("", None)
+}
+
+/// What made the run: `training`, `evaluation` or `drift` (its `tandem.kind` tag).
+fn kind(run: &Run) -> &str {
+    run.tags
+        .get("tandem.kind")
+        .map_or("training", String::as_str)
 }
 
 /// Run `tandem runs`.
@@ -105,22 +119,21 @@ fn list(store: &dyn Store, experiment: Option<&str>, max: usize, json: bool) -> 
             vec![
                 r.run_id.clone(),
                 r.run_name.clone(),
+                kind(r).to_string(),
                 r.experiment_id.clone(),
                 r.status.as_str().into(),
                 time(r.start_time),
                 duration(r),
-                format!("{} {}", k.trim_start_matches("validation_"), number(v)),
+                if k.is_empty() {
+                    "-".into()
+                } else {
+                    format!("{} {}", k.trim_start_matches("validation_"), number(v))
+                },
             ]
         })
         .collect();
     let headers = [
-        "run id",
-        "name",
-        "exp",
-        "status",
-        "started",
-        "took",
-        "validation",
+        "run id", "name", "kind", "exp", "status", "started", "took", "headline",
     ];
     Ok(render(&headers, &rows))
 }
