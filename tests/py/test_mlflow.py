@@ -146,6 +146,23 @@ class TrackingAgainstMlflow(unittest.TestCase):
         recorded = json.loads(Path(path).read_text())
         self.assertEqual(recorded["evaluation"], doc["evaluation"])
 
+    def test_a_drift_check_is_a_run_linked_to_the_models_run(self):
+        import mlflow
+
+        s = self.summary
+        p = tandem("drift", "--model", f"runs:/{s['run_id']}", "--data", DATA, "--tracking-uri", self.server.uri,
+                   "--experiment", "tandem-it", "--runs-dir", self.runs, "--json")
+        doc = json.loads(p.stdout)
+        run = mlflow.get_run(doc["run_id"])
+        self.assertEqual(run.info.status, "FINISHED")
+        self.assertEqual(run.data.tags["tandem.kind"], "drift")
+        self.assertEqual(run.data.tags["tandem.model_run_id"], s["run_id"])
+        self.assertEqual(run.data.metrics["drifted_share"], doc["drift"]["drifted_share"])
+        for f in doc["drift"]["fields"]:
+            self.assertAlmostEqual(run.data.metrics[f"psi.{f['field']}"], f["psi"], places=12)
+        svg = mlflow.artifacts.download_artifacts(run_id=doc["run_id"], artifact_path="drift.svg")
+        self.assertTrue(Path(svg).read_text().startswith("<svg"))
+
     def test_artifacts_mlmodel_signature_and_onnx_flavor(self):
         import mlflow
         import mlflow.onnx
