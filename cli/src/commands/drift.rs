@@ -108,6 +108,10 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         );
     }
     let report = reference.compare(model.schema(), &good);
+    let warnings: Vec<String> = small_sample(&report).into_iter().collect();
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     let svg = tandem_evaluate::drift_svg(&report).map_err(anyhow::Error::msg)?;
     if let Some(path) = &args.report {
         tandem_tracking::local::write_atomic(path, svg.as_bytes())
@@ -123,6 +127,7 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         "thresholds": { "psi_moderate": PSI_MODERATE, "psi_drifted": PSI_DRIFTED },
         "drift": report,
         "rejected": rejected,
+        "warnings": warnings,
     });
     if !args.no_record {
         let run = DerivedRun {
@@ -168,6 +173,30 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Rows below which a drift check is mostly noise.
+const FEW_ROWS: usize = 200;
+
+/// A warning when the new rows are too few for the PSI to mean much: unchanged data of this
+/// size would already score about `(bins - 1)(1/n + 1/N)`.
+fn small_sample(report: &DriftReport) -> Option<String> {
+    if report.rows >= FEW_ROWS {
+        return None;
+    }
+    let bins = report
+        .fields
+        .iter()
+        .map(|f| f.bins.len())
+        .max()
+        .unwrap_or(2);
+    let noise = (bins.saturating_sub(1)) as f64
+        * (1.0 / report.rows.max(1) as f64 + 1.0 / report.reference_rows.max(1) as f64);
+    Some(format!(
+        "only {} rows compared: with up to {bins} bins a field's PSI is about {noise:.2} \
+         from sampling noise alone; compare a few hundred rows or more before trusting a status",
+        report.rows
+    ))
 }
 
 fn percent(x: f64) -> String {
