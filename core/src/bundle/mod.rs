@@ -175,16 +175,22 @@ impl Bundle {
         Ok(bundle)
     }
 
-    /// The training profile for drift checks, parsed under `limits` (`None`: the bundle has
-    /// none, trained before it existed).
+    /// The training profile for drift checks, parsed under `limits` and checked (`None`: the
+    /// bundle has none, trained before it existed; `BUNDLE_INVALID` for one that does not
+    /// hold together).
     pub fn reference(
         &self,
         limits: &Limits,
     ) -> Result<Option<crate::drift::Reference>, BundleError> {
-        self.reference
-            .as_deref()
-            .map(|bytes| parse_part(parts::REFERENCE, bytes, limits))
-            .transpose()
+        let Some(bytes) = self.reference.as_deref() else {
+            return Ok(None);
+        };
+        let reference: crate::drift::Reference = parse_part(parts::REFERENCE, bytes, limits)?;
+        reference.check().map_err(|reason| BundleError::Invalid {
+            part: parts::REFERENCE.into(),
+            reason,
+        })?;
+        Ok(Some(reference))
     }
 
     /// Encode a training profile as the `reference.json` part.

@@ -130,3 +130,92 @@ pub enum Profile {
         hit_rate: f64,
     },
 }
+
+fn sorted_finite(xs: &[f64]) -> bool {
+    xs.iter().all(|x| x.is_finite()) && xs.windows(2).all(|w| w[0] <= w[1])
+}
+
+impl Reference {
+    /// Check what [`Reference::compare`] relies on (a profile from a file may be hand-edited):
+    /// one count per bin, sorted finite edges and percentiles, one count per category, a
+    /// sorted vocabulary. The error says which field and why.
+    pub fn check(&self) -> Result<(), String> {
+        for f in &self.fields {
+            let why = match &f.profile {
+                Profile::Number {
+                    edges,
+                    counts,
+                    percentiles,
+                    mean,
+                    std,
+                } => {
+                    if counts.len() != edges.len() + 1 {
+                        Some("a number profile needs one count more than edges")
+                    } else if !sorted_finite(edges) || !sorted_finite(percentiles) {
+                        Some("edges and percentiles must be finite and ascending")
+                    } else if !(mean.is_finite() && std.is_finite() && *std >= 0.0) {
+                        Some("mean and std must be finite, std not negative")
+                    } else {
+                        None
+                    }
+                }
+                Profile::Text {
+                    edges,
+                    counts,
+                    vocabulary,
+                    hit_rate,
+                } => {
+                    if counts.len() != edges.len() + 1 || !sorted_finite(edges) {
+                        Some("a text profile needs ascending finite edges and one count more")
+                    } else if !vocabulary.windows(2).all(|w| w[0] < w[1]) {
+                        Some("the vocabulary must be sorted without repeats")
+                    } else if !(0.0..=1.0).contains(hit_rate) {
+                        Some("the hit rate must be between 0 and 1")
+                    } else {
+                        None
+                    }
+                }
+                Profile::Category {
+                    categories, counts, ..
+                } => (categories.len() != counts.len())
+                    .then_some("a category profile needs one count per category"),
+                Profile::Boolean { .. } => None,
+            };
+            if let Some(why) = why {
+                return Err(format!("field `{}`: {why}", f.field));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(edges: Vec<f64>, counts: Vec<u64>) -> Reference {
+        Reference {
+            rows: 10,
+            fields: vec![FieldReference {
+                field: "x".into(),
+                missing: 0,
+                profile: Profile::Number {
+                    edges,
+                    counts,
+                    percentiles: vec![],
+                    mean: 0.0,
+                    std: 1.0,
+                },
+            }],
+        }
+    }
+
+    #[test]
+    fn a_hand_edited_profile_that_would_misbin_is_refused_naming_its_field() {
+        assert_eq!(number(vec![1.0, 2.0], vec![3, 3, 4]).check(), Ok(()));
+        let e = number(vec![1.0, 2.0, 3.0], vec![3, 3]).check().unwrap_err();
+        assert!(e.starts_with("field `x`"), "{e}");
+        assert!(number(vec![2.0, 1.0], vec![3, 3, 4]).check().is_err());
+        assert!(number(vec![f64::NAN], vec![3, 3]).check().is_err());
+    }
+}

@@ -178,6 +178,16 @@ impl Model {
         if background.is_empty() {
             return Err(ExplainError::NoBackground.into());
         }
+        let n = self.schema().fields.len();
+        if let Some(bad) = std::iter::once(instance)
+            .chain(background)
+            .find(|x| x.values.len() != n)
+        {
+            return Err(Error::Schema(format!(
+                "an instance to explain or a background row holds {} values; the schema has {n} fields",
+                bad.values.len()
+            )));
+        }
         let instance = self.apply_policies(instance, transform)?;
         let prediction = self.scores_of_instance(&instance, transform)?;
         let mut game = game::Game::new(self, &instance, background)?;
