@@ -9,14 +9,17 @@ use tandem_core::runtime::{EngineChoice, LoadOptions};
 use tandem_core::schema::FieldType;
 use tandem_core::{Bundle, Model};
 
-/// The parts of a [`bundle_parts`] input, in order (the dense part is optional).
-pub const PART_ORDER: [(&str, &str); 6] = [
+/// The parts of a [`bundle_parts`] input, in order (the dense part and the two after it are
+/// optional; they were appended, so older corpus inputs keep their meaning).
+pub const PART_ORDER: [(&str, &str); 8] = [
     (parts::SCHEMA, "application/json"),
     (parts::PREPROCESSING, "application/json"),
     (parts::METADATA, "application/json"),
     (parts::ONNX, "application/onnx"),
     (parts::NNEF, "application/x-tar"),
     (parts::DENSE, "application/x-tandem-dense"),
+    (parts::BACKGROUND, "application/json"),
+    (parts::REFERENCE, "application/json"),
 ];
 
 /// What separates the parts of a [`bundle_parts`] input (no JSON, tar or dense weights of a
@@ -41,8 +44,20 @@ pub fn bundle_parts(data: &[u8]) {
         .zip(pieces)
         .map(|(&(name, media), bytes)| (name, media, bytes))
         .collect();
-    if let Ok(model) = Model::load(&encode(&named)) {
+    let bytes = encode(&named);
+    if let Ok(model) = Model::load(&bytes) {
         exercise(&model);
+        drift(&model, &bytes);
+    }
+}
+
+/// The bundle's drift profile (if it reads and checks) against its own background rows.
+fn drift(model: &Model, bytes: &[u8]) {
+    let Ok(bundle) = Bundle::from_bytes(bytes) else {
+        return;
+    };
+    if let Ok(Some(reference)) = bundle.reference(&tandem_core::bundle::Limits::default()) {
+        let _ = reference.compare(model.schema(), model.background());
     }
 }
 
@@ -167,6 +182,13 @@ pub(crate) fn exercise(model: &Model) {
             if let Ok(instance) = model.parse(&raw) {
                 let _ = model.predict(&instance, options);
                 let _ = model.warnings(&instance, options);
+                // Kept cheap: a model asking for more is refused before any work.
+                let explain = tandem_core::explain::ExplainOptions {
+                    permutations: 2,
+                    max_evaluations: 4096,
+                    ..Default::default()
+                };
+                let _ = model.explain(&instance, options, &explain);
             }
         }
     }
