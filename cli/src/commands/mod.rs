@@ -11,6 +11,7 @@ pub mod key_args;
 pub mod keys;
 pub mod models;
 pub mod predict;
+mod predict_stream;
 pub mod read_args;
 pub mod runs;
 pub mod schema;

@@ -18,6 +18,7 @@ use tandem_core::read::sniff::looks_like_jsonl;
 use tandem_core::read::{ReadOptions, read_csv, read_jsonl};
 
 use super::StoreArgs;
+use super::predict_stream;
 use super::read_args::ReadArgs;
 
 /// Arguments of `tandem predict`.
@@ -27,12 +28,17 @@ pub struct PredictArgs {
     #[arg(long)]
     model: String,
     /// Input: CSV (header row; `,` `;` tab or `|`) or JSON Lines (one JSON object per line;
-    /// `.jsonl` / `.ndjson`, or recognised by content).
+    /// `.jsonl` / `.ndjson`, or recognised by content); `-` reads stdin as a stream, each row
+    /// predicted and written as soon as it arrives.
     #[arg(long)]
     input: PathBuf,
-    /// Output: `.csv` or `.jsonl`; `-` writes CSV to stdout.
+    /// Output: `.csv` or `.jsonl`; `-` writes to stdout (CSV; with `--input -`, the input's
+    /// format).
     #[arg(long, default_value = "-")]
     output: PathBuf,
+    /// The output's format instead of the one `--output` implies: `csv` or `jsonl`.
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "jsonl"])]
+    output_format: Option<String>,
     /// Unknown categories and out-of-range numbers.
     #[command(flatten)]
     transform: super::transform_args::TransformArgs,
@@ -136,6 +142,20 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
     )?;
     let options = args.transform.options();
     let read = args.read.over(&model.metadata().read);
+    let jsonl = args.output_format.as_deref().map(|f| f == "jsonl");
+    if args.input == Path::new("-") {
+        let sink = if args.output == Path::new("-") {
+            predict_stream::Sink::Stdout
+        } else {
+            predict_stream::Sink::File(args.output.clone())
+        };
+        let jsonl = jsonl.or_else(|| {
+            (args.output != Path::new("-"))
+                .then(|| matches!(format_of(&args.output), Ok(Format::JsonLines)))
+        });
+        let stdin = std::io::stdin().lock();
+        return predict_stream::run(&model, stdin, sink, jsonl, &read, options);
+    }
     let outcomes = outcomes(&model, &args.input, &read, options)?;
     let classes: Vec<String> = model
         .schema()
@@ -143,7 +163,11 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         .map(<[String]>::to_vec)
         .unwrap_or_default();
     // The format first: an unknown extension must not truncate an existing file.
-    let format = format_of(&args.output)?;
+    let format = match jsonl {
+        Some(true) => Format::JsonLines,
+        Some(false) => Format::Csv,
+        None => format_of(&args.output)?,
+    };
     let mut out = Vec::new();
     match format {
         Format::Csv => write_csv(&mut out, &classes, &outcomes)?,
@@ -196,66 +220,80 @@ fn check_not_input(input: &Path, output: &Path) -> Result<()> {
 /// warnings.
 fn write_csv(sink: &mut dyn Write, classes: &[String], outcomes: &[Outcome]) -> Result<()> {
     let mut w = csv::Writer::from_writer(sink);
-    let mut header = vec!["row".to_string(), "prediction".to_string()];
-    header.extend(classes.iter().map(|c| format!("probability_{c}")));
-    header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
-    w.write_record(&header)?;
+    w.write_record(csv_header(classes))?;
     for o in outcomes {
-        let mut rec = vec![o.row.to_string()];
-        match &o.result {
-            Ok(Prediction::Class {
-                label,
-                probabilities,
-            }) => {
-                rec.push(label.clone());
-                rec.extend(classes.iter().map(|c| {
-                    probabilities
-                        .get(c)
-                        .map(|p| p.to_string())
-                        .unwrap_or_default()
-                }));
-                rec.extend([String::new(), String::new(), String::new()]);
-            }
-            Ok(Prediction::Value { value }) => {
-                rec.push(value.to_string());
-                rec.extend([String::new(), String::new(), String::new()]);
-            }
-            Err(e) => {
-                rec.push(String::new());
-                rec.extend(classes.iter().map(|_| String::new()));
-                rec.push(e.code().to_string());
-                rec.push(e.field().unwrap_or("").to_string());
-                rec.push(e.to_string());
-            }
-        }
-        let warnings: Vec<String> = o
-            .warnings
-            .iter()
-            .map(|w| format!("{}:{}", w.code, w.field))
-            .collect();
-        rec.push(warnings.join(" "));
-        w.write_record(&rec)?;
+        w.write_record(csv_row(classes, o))?;
     }
     w.flush()?;
     Ok(())
 }
 
+/// The header of the CSV output.
+pub(crate) fn csv_header(classes: &[String]) -> Vec<String> {
+    let mut header = vec!["row".to_string(), "prediction".to_string()];
+    header.extend(classes.iter().map(|c| format!("probability_{c}")));
+    header.extend(["error_code", "error_field", "error", "warnings"].map(String::from));
+    header
+}
+
+/// One row's CSV record.
+pub(crate) fn csv_row(classes: &[String], o: &Outcome) -> Vec<String> {
+    let mut rec = vec![o.row.to_string()];
+    match &o.result {
+        Ok(Prediction::Class {
+            label,
+            probabilities,
+        }) => {
+            rec.push(label.clone());
+            rec.extend(classes.iter().map(|c| {
+                probabilities
+                    .get(c)
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            }));
+            rec.extend([String::new(), String::new(), String::new()]);
+        }
+        Ok(Prediction::Value { value }) => {
+            rec.push(value.to_string());
+            rec.extend([String::new(), String::new(), String::new()]);
+        }
+        Err(e) => {
+            rec.push(String::new());
+            rec.extend(classes.iter().map(|_| String::new()));
+            rec.push(e.code().to_string());
+            rec.push(e.field().unwrap_or("").to_string());
+            rec.push(e.to_string());
+        }
+    }
+    let warnings: Vec<String> = o
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}", w.code, w.field))
+        .collect();
+    rec.push(warnings.join(" "));
+    rec
+}
+
 /// One JSON object per input row.
 fn write_jsonl(sink: &mut dyn Write, outcomes: &[Outcome]) -> Result<()> {
     for o in outcomes {
-        let line = match &o.result {
-            Ok(p) if o.warnings.is_empty() => json!({ "row": o.row, "prediction": p }),
-            Ok(p) => json!({ "row": o.row, "prediction": p, "warnings": o.warnings }),
-            Err(e) => json!({ "row": o.row, "error": {
-                "code": e.code(), "field": e.field(), "message": e.to_string() } }),
-        };
-        writeln!(sink, "{line}")?;
+        writeln!(sink, "{}", jsonl_row(o))?;
     }
     Ok(())
 }
 
+/// One row's JSON Lines object.
+pub(crate) fn jsonl_row(o: &Outcome) -> serde_json::Value {
+    match &o.result {
+        Ok(p) if o.warnings.is_empty() => json!({ "row": o.row, "prediction": p }),
+        Ok(p) => json!({ "row": o.row, "prediction": p, "warnings": o.warnings }),
+        Err(e) => json!({ "row": o.row, "error": {
+            "code": e.code(), "field": e.field(), "message": e.to_string() } }),
+    }
+}
+
 /// Counts and the first errors on stderr; exit 2 when any row was rejected.
-fn summarize(outcomes: &[Outcome]) -> ExitCode {
+pub(crate) fn summarize(outcomes: &[Outcome]) -> ExitCode {
     let n_warned = outcomes.iter().filter(|o| !o.warnings.is_empty()).count();
     let rejected: Vec<&Error> = outcomes
         .iter()

@@ -24,6 +24,7 @@ pub mod header;
 pub mod jsonl;
 pub mod options;
 pub mod sniff;
+pub mod stream;
 pub mod table;
 
 pub use cells::{Columns, csv_columns, instance_from_record, is_missing, parse_number};
@@ -31,4 +32,5 @@ pub use csv::read_csv;
 pub use error::ReadError;
 pub use jsonl::read_jsonl;
 pub use options::{DEFAULT_NA_VALUES, ReadOptions};
+pub use stream::{RowStream, StreamFormat};
 pub use table::{Format, TextTable, read_table};

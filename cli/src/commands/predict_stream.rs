@@ -1,0 +1,128 @@
+//! `tandem predict --input -`: rows read from stdin one at a time and each prediction written
+//! (and flushed) as soon as its row has arrived, so a live stream is scored as it comes, in
+//! memory bounded by one row whatever the stream's length. The first line decides the input
+//! format (a JSON object: JSON Lines; else a CSV header); stdout gets the same format unless
+//! `--output-format` says, and a file output is written as the rows come and renamed into
+//! place at the end.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use tandem_core::prep::TransformOptions;
+use tandem_core::read::{ReadOptions, RowStream, StreamFormat};
+use tandem_core::{Error, Model};
+
+use super::predict::{Outcome, csv_header, csv_row, jsonl_row};
+
+/// Errors listed on stderr at the end (all of them are in the output).
+const LISTED: usize = 20;
+
+/// Where the predictions go, and in which format.
+pub(crate) enum Sink {
+    /// stdout, flushed after every row.
+    Stdout,
+    /// A file, written as rows come to a temporary beside it, renamed into place at the end.
+    File(std::path::PathBuf),
+}
+
+/// Score `input` row by row into `sink`; `jsonl`: the output format (`None`: the input's).
+pub(crate) fn run(
+    model: &Model,
+    input: impl BufRead,
+    sink: Sink,
+    jsonl: Option<bool>,
+    read: &ReadOptions,
+    options: TransformOptions,
+) -> Result<ExitCode> {
+    let mut rows =
+        RowStream::new(model.schema(), input, read).map_err(|e| super::core_error(&e))?;
+    let jsonl = jsonl.unwrap_or(rows.format() == StreamFormat::JsonLines);
+    let classes: Vec<String> = model
+        .schema()
+        .classes()
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
+    let (mut out, temp): (Box<dyn Write>, Option<std::path::PathBuf>) = match &sink {
+        Sink::Stdout => (Box::new(std::io::stdout().lock()), None),
+        Sink::File(path) => {
+            let temp = temporary(path);
+            let file = std::fs::File::create(&temp)
+                .with_context(|| format!("cannot write {}", temp.display()))?;
+            (Box::new(std::io::BufWriter::new(file)), Some(temp))
+        }
+    };
+    if !jsonl {
+        out.write_all(&record(csv_header(&classes))?)?;
+        out.flush()?;
+    }
+    // The first errors are kept for the summary (the output holds all of them).
+    let (mut scored, mut rejected, mut errors) = (0usize, 0usize, Vec::<Error>::new());
+    while let Some((row, parsed)) = rows.next_row() {
+        let warnings = match &parsed {
+            Ok(x) => model.warnings(x, options),
+            Err(_) => Vec::new(),
+        };
+        let result = parsed
+            .and_then(|x| model.predict(&x, options))
+            .map_err(|e| if e.row().is_none() { e.at_row(row) } else { e });
+        let outcome = Outcome {
+            row,
+            result,
+            warnings,
+        };
+        if jsonl {
+            writeln!(out, "{}", jsonl_row(&outcome))?;
+        } else {
+            out.write_all(&record(csv_row(&classes, &outcome))?)?;
+        }
+        if matches!(sink, Sink::Stdout) {
+            out.flush()?;
+        }
+        match outcome.result {
+            Ok(_) => scored += 1,
+            Err(e) => {
+                rejected += 1;
+                if errors.len() < LISTED {
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    out.flush()?;
+    drop(out);
+    if let (Some(temp), Sink::File(path)) = (temp, &sink) {
+        std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(summarize(scored, rejected, &errors))
+}
+
+/// One CSV record's bytes, quoted as the whole-file output quotes them.
+fn record(cells: Vec<String>) -> Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(cells)?;
+    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
+}
+
+/// A temporary file beside `path` for writing it as rows come.
+fn temporary(path: &Path) -> std::path::PathBuf {
+    let name = path.file_name().map_or_else(
+        || "predictions".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Counts and the first errors on stderr; exit 2 when any row was rejected.
+fn summarize(scored: usize, rejected: usize, errors: &[Error]) -> ExitCode {
+    for e in errors {
+        eprintln!("error[{}]: {e}", e.code());
+    }
+    eprintln!("{scored} rows predicted, {rejected} rejected");
+    if rejected == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
