@@ -7,7 +7,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::read::ReadOptions;
-use crate::schema::{FieldType, Schema};
+use crate::schema::{FieldSet, FieldType, Schema};
 use crate::{Error, InstanceError};
 
 /// Longest text value accepted, in bytes. Longer values are rejected, not truncated.
@@ -135,7 +135,7 @@ impl Instance {
     /// Parse a JSON value that must be an object keyed by field name.
     ///
     /// Unknown keys are ignored (so a record that still carries its label is accepted).
-    pub fn from_json(schema: &Schema, json: &Json) -> Result<Instance, Error> {
+    pub fn from_json<S: FieldSet + ?Sized>(schema: &S, json: &Json) -> Result<Instance, Error> {
         match json {
             Json::Object(map) => Self::from_json_map(schema, map),
             other => Err(InstanceError::NotAnObject {
@@ -146,7 +146,10 @@ impl Instance {
     }
 
     /// Parse a JSON object keyed by field name.
-    pub fn from_json_map(schema: &Schema, map: &Map<String, Json>) -> Result<Instance, Error> {
+    pub fn from_json_map<S: FieldSet + ?Sized>(
+        schema: &S,
+        map: &Map<String, Json>,
+    ) -> Result<Instance, Error> {
         Self::from_raw(schema, |name| Raw::from_json(map.get(name)))
     }
 
@@ -154,9 +157,12 @@ impl Instance {
     ///
     /// This is the one place where raw values are checked against the schema; the JSON
     /// parser above and the JavaScript binding both go through it.
-    pub fn from_raw(schema: &Schema, mut get: impl FnMut(&str) -> Raw) -> Result<Instance, Error> {
-        let mut values = Vec::with_capacity(schema.fields.len());
-        for field in &schema.fields {
+    pub fn from_raw<S: FieldSet + ?Sized>(
+        schema: &S,
+        mut get: impl FnMut(&str) -> Raw,
+    ) -> Result<Instance, Error> {
+        let mut values = Vec::with_capacity(schema.fields().len());
+        for field in schema.fields() {
             let name = field.name.as_str();
             let raw = match get(name) {
                 // An empty string means "no value" in every input path (CSV, JSON, JS forms).

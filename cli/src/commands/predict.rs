@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::json;
 use tandem_core::prep::TransformOptions;
-use tandem_core::schema::Schema;
+use tandem_core::schema::FieldSet;
 use tandem_core::{Error, Instance, Model, Prediction};
 
 use tandem_core::read::sniff::looks_like_jsonl;
@@ -80,8 +80,8 @@ fn format_of(path: &Path) -> Result<Format> {
 type Records = (Vec<usize>, Vec<Result<Instance, Error>>);
 
 /// Read every record of the input file, CSV or JSON Lines (by extension, else by content).
-pub(crate) fn read_instances(
-    schema: &Schema,
+pub(crate) fn read_instances<S: FieldSet + ?Sized>(
+    schema: &S,
     path: &Path,
     options: &ReadOptions,
 ) -> Result<Records> {

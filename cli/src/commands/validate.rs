@@ -17,7 +17,7 @@ use serde_json::json;
 use tandem_core::prep::UnknownCategory;
 use tandem_core::prep::{RangePolicy, TransformOptions};
 use tandem_core::runtime::{Warning, out_of_range};
-use tandem_core::schema::{FieldType, Schema};
+use tandem_core::schema::{FieldType, InstanceSchema};
 use tandem_core::{Instance, Value};
 
 use tandem_core::read::ReadOptions;
@@ -64,7 +64,8 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
         let read = args.read.over(&model.metadata().read);
         super::predict::outcomes(&model, &args.data, &read, options)?
     } else {
-        let schema: Schema = serde_json::from_slice(&found.bytes)
+        // Fields alone (the etl_app's contract) or a model's schema with its label.
+        let schema: InstanceSchema = serde_json::from_slice(&found.bytes)
             .with_context(|| format!("invalid schema {}", found.source))?;
         schema.validate().map_err(|e| super::core_error(&e))?;
         let read = args.read.over(&ReadOptions::default());
@@ -76,7 +77,7 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
 /// Without a model: parse each row and warn as the runtime would from the schema's record of
 /// training (categories, ranges); errors as predict gives them for those findings.
 fn schema_outcomes(
-    schema: &Schema,
+    schema: &InstanceSchema,
     data: &Path,
     read: &ReadOptions,
     options: TransformOptions,
@@ -99,7 +100,11 @@ fn schema_outcomes(
         .collect())
 }
 
-fn schema_warnings(schema: &Schema, inst: &Instance, options: TransformOptions) -> Vec<Warning> {
+fn schema_warnings(
+    schema: &InstanceSchema,
+    inst: &Instance,
+    options: TransformOptions,
+) -> Vec<Warning> {
     let mut out = Vec::new();
     for (field, value) in schema.fields.iter().zip(&inst.values) {
         match (field.kind, value) {

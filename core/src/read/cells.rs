@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use super::ReadOptions;
 use super::options::DEFAULT_NA_VALUES;
 use crate::instance::{Instance, Raw};
-use crate::schema::{FieldType, Schema};
+use crate::schema::{FieldSet, FieldType};
 use crate::{Error, InstanceError};
 
 /// Whether a cell means "missing": blank, one of [`DEFAULT_NA_VALUES`] or one of the
@@ -90,9 +90,9 @@ pub struct Columns {
 impl Columns {
     /// The schema fields the header lacks, in schema order (a caller that wants a file-level
     /// error for them raises it here; absent fields otherwise read as missing).
-    pub fn absent<'s>(&self, schema: &'s Schema) -> Vec<&'s str> {
+    pub fn absent<'s, S: FieldSet + ?Sized>(&self, schema: &'s S) -> Vec<&'s str> {
         schema
-            .fields
+            .fields()
             .iter()
             .zip(&self.index)
             .filter(|(_, c)| c.is_none())
@@ -102,10 +102,10 @@ impl Columns {
 }
 
 /// Map each schema field to its column in a CSV header (names compared trimmed).
-pub fn csv_columns(schema: &Schema, header: &csv::StringRecord) -> Columns {
+pub fn csv_columns<S: FieldSet + ?Sized>(schema: &S, header: &csv::StringRecord) -> Columns {
     Columns {
         index: schema
-            .fields
+            .fields()
             .iter()
             .map(|f| header.iter().position(|h| h.trim() == f.name))
             .collect(),
@@ -113,8 +113,8 @@ pub fn csv_columns(schema: &Schema, header: &csv::StringRecord) -> Columns {
 }
 
 /// Parse a CSV record given each schema field's column (from [`csv_columns`]).
-pub fn instance_from_record(
-    schema: &Schema,
+pub fn instance_from_record<S: FieldSet + ?Sized>(
+    schema: &S,
     columns: &[Option<usize>],
     record: &csv::StringRecord,
     options: &ReadOptions,
@@ -128,14 +128,14 @@ pub fn instance_from_record(
             .unwrap_or("")
     };
     let mut cells = schema
-        .fields
+        .fields()
         .iter()
         .enumerate()
         .map(|(i, field)| raw_from_cell(field.kind, cell_of(i), options));
     Instance::from_raw(schema, |_| cells.next().unwrap_or(Raw::Null)).map_err(|e| {
         let at = e
             .field()
-            .and_then(|f| schema.fields.iter().position(|x| x.name == f));
+            .and_then(|f| schema.fields().iter().position(|x| x.name == f));
         match at {
             Some(i) => with_hint(e, cell_of(i), options),
             None => e,
@@ -269,7 +269,7 @@ mod tests {
 
     #[test]
     fn absent_columns_are_listed_in_schema_order() {
-        let schema: Schema = serde_json::from_value(serde_json::json!({
+        let schema: crate::Schema = serde_json::from_value(serde_json::json!({
             "fields": [
                 {"name": "a", "type": "number", "nullable": true},
                 {"name": "b", "type": "number", "nullable": true},

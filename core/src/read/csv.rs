@@ -7,7 +7,7 @@ use super::cells::{csv_columns, instance_from_record};
 use super::header::check_wanted;
 use super::sniff::{check_one_column, sniff_delimiter, strip_bom};
 use super::{ReadError, ReadOptions};
-use crate::schema::Schema;
+use crate::schema::FieldSet;
 use crate::{Error, Instance};
 
 /// A CSV reader over `bytes` (BOM already stripped) with this delimiter.
@@ -30,8 +30,8 @@ pub(super) fn delimiter(bytes: &[u8], options: &ReadOptions) -> u8 {
 /// Reading continues past bad rows: the result has one entry per data row. The file as a
 /// whole fails on invalid options, an unreadable header, a header that reads as one column
 /// but holds another delimiter, or a schema field named by two columns.
-pub fn read_csv<R: Read>(
-    schema: &Schema,
+pub fn read_csv<S: FieldSet + ?Sized, R: Read>(
+    schema: &S,
     mut input: R,
     options: &ReadOptions,
 ) -> Result<Vec<Result<Instance, Error>>, Error> {

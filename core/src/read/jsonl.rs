@@ -12,7 +12,7 @@ use super::cells::raw_from_cell;
 use super::sniff::strip_bom;
 use super::table::{Format, TextTable};
 use crate::instance::{Instance, Raw};
-use crate::schema::Schema;
+use crate::schema::FieldSet;
 use crate::{Error, InstanceError};
 
 /// Each non-blank line's 1-based line number and its parsed JSON value (or why not).
@@ -126,7 +126,11 @@ pub fn read_table(bytes: &[u8]) -> Result<TextTable, Error> {
 
 /// Input records of a JSON Lines text against a schema: each one's line number and its
 /// instance or why it was rejected. Reading continues past bad lines.
-pub fn read_jsonl(schema: &Schema, bytes: &[u8], options: &ReadOptions) -> Result<Records, Error> {
+pub fn read_jsonl<S: FieldSet + ?Sized>(
+    schema: &S,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<Records, Error> {
     options.check()?;
     let mut rows = Vec::new();
     let mut out = Vec::new();
@@ -138,12 +142,16 @@ pub fn read_jsonl(schema: &Schema, bytes: &[u8], options: &ReadOptions) -> Resul
 }
 
 /// One JSON object as an instance, its strings read as cells.
-pub fn instance(schema: &Schema, json: &Json, options: &ReadOptions) -> Result<Instance, Error> {
+pub fn instance<S: FieldSet + ?Sized>(
+    schema: &S,
+    json: &Json,
+    options: &ReadOptions,
+) -> Result<Instance, Error> {
     let Json::Object(map) = json else {
         let found = Raw::from_json(Some(json)).describe();
         return Err(InstanceError::NotAnObject { found }.into());
     };
-    let mut values = schema.fields.iter().map(|f| match map.get(&f.name) {
+    let mut values = schema.fields().iter().map(|f| match map.get(&f.name) {
         Some(Json::String(s)) => raw_from_cell(f.kind, s, options),
         other => Raw::from_json(other),
     });
@@ -171,7 +179,7 @@ mod tests {
 
     #[test]
     fn json_lines_strings_follow_the_cell_rules() {
-        let schema: Schema = serde_json::from_value(serde_json::json!({
+        let schema: crate::Schema = serde_json::from_value(serde_json::json!({
             "fields": [{"name": "x", "type": "number", "nullable": true}],
             "label": {"name": "y", "task": {"kind": "regression"}}
         }))

@@ -11,7 +11,7 @@ use super::header::check_wanted;
 use super::jsonl::instance;
 use super::sniff::{check_one_column, sniff_delimiter};
 use super::{ReadError, ReadOptions};
-use crate::schema::Schema;
+use crate::schema::FieldSet;
 use crate::{Error, Instance};
 
 /// What the stream turned out to hold.
@@ -38,8 +38,8 @@ enum Source<R: BufRead> {
 }
 
 /// Rows of a stream, parsed against a schema.
-pub struct RowStream<'s, R: BufRead> {
-    schema: &'s Schema,
+pub struct RowStream<'s, S: FieldSet + ?Sized, R: BufRead> {
+    schema: &'s S,
     options: ReadOptions,
     source: Source<R>,
 }
@@ -51,10 +51,10 @@ fn csv_error(row: usize, e: impl std::fmt::Display) -> Error {
     }
 }
 
-impl<'s, R: BufRead> RowStream<'s, R> {
+impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
     /// Read up to the first line (for CSV: the header, checked against the schema as the
     /// whole-file reader checks it) and decide the format. An empty stream is `EMPTY_FILE`.
-    pub fn new(schema: &'s Schema, mut input: R, options: &ReadOptions) -> Result<Self, Error> {
+    pub fn new(schema: &'s S, mut input: R, options: &ReadOptions) -> Result<Self, Error> {
         options.check()?;
         let mut first = String::new();
         let mut skipped = 0;
@@ -186,7 +186,7 @@ impl<'s, R: BufRead> RowStream<'s, R> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::schema::{Field, FieldType, Label, Task};
+    use crate::schema::{Field, FieldType, Label, Schema, Task};
 
     fn schema() -> Schema {
         Schema {

@@ -121,6 +121,79 @@ pub struct Label {
     pub task: Task,
 }
 
+/// What reading an instance needs of a schema: its input fields. Both a model's [`Schema`]
+/// and the etl_app's [`InstanceSchema`] (fields without a label) have them, so every reader
+/// takes either.
+pub trait FieldSet {
+    /// The input fields, in order.
+    fn fields(&self) -> &[Field];
+
+    /// The input field named `name`.
+    fn field(&self, name: &str) -> Option<&Field> {
+        self.fields().iter().find(|f| f.name == name)
+    }
+}
+
+impl FieldSet for Schema {
+    fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+}
+
+/// The etl_app's contract: what an instance must look like, with or without the label a
+/// model adds (`tandem schema infer` without `--label` writes one; a model's schema reads as
+/// one too). `tandem validate --schema` checks instances against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceSchema {
+    /// Input fields, in a stable order.
+    pub fields: Vec<Field>,
+    /// The label, when the file names one (instances never hold it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
+}
+
+impl FieldSet for InstanceSchema {
+    fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+}
+
+impl InstanceSchema {
+    /// The checks of [`Schema::validate`]: the fields', and the label's when there is one.
+    pub fn validate(&self) -> Result<(), Error> {
+        match &self.label {
+            Some(label) => Schema {
+                fields: self.fields.clone(),
+                label: label.clone(),
+            }
+            .validate(),
+            None => check_fields(&self.fields).map(|_| ()),
+        }
+    }
+}
+
+/// Names present and unique, ranges finite and ordered; the names seen.
+fn check_fields(fields: &[Field]) -> Result<std::collections::BTreeSet<&str>, Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    for f in fields {
+        if f.name.is_empty() {
+            return Err(Error::Schema("a field has an empty name".into()));
+        }
+        if !seen.insert(f.name.as_str()) {
+            return Err(Error::Schema(format!("field `{}` appears twice", f.name)));
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && !(min.is_finite() && max.is_finite() && min <= max)
+        {
+            return Err(Error::Schema(format!(
+                "field `{}` has an invalid range [{min}, {max}]",
+                f.name
+            )));
+        }
+    }
+    Ok(seen)
+}
+
 /// The input schema plus the label.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
@@ -133,23 +206,7 @@ pub struct Schema {
 impl Schema {
     /// Check internal consistency: unique names, label not an input, classes present.
     pub fn validate(&self) -> Result<(), Error> {
-        let mut seen = std::collections::BTreeSet::new();
-        for f in &self.fields {
-            if f.name.is_empty() {
-                return Err(Error::Schema("a field has an empty name".into()));
-            }
-            if !seen.insert(f.name.as_str()) {
-                return Err(Error::Schema(format!("field `{}` appears twice", f.name)));
-            }
-            if let (Some(min), Some(max)) = (f.min, f.max)
-                && !(min.is_finite() && max.is_finite() && min <= max)
-            {
-                return Err(Error::Schema(format!(
-                    "field `{}` has an invalid range [{min}, {max}]",
-                    f.name
-                )));
-            }
-        }
+        let seen = check_fields(&self.fields)?;
         if seen.contains(self.label.name.as_str()) {
             return Err(Error::Schema(format!(
                 "label `{}` is also an input field",
