@@ -59,5 +59,6 @@ pub fn split_json(prepared: &Prepared) -> Json {
         "dropped_missing_label": prepared.dropped.missing_label,
         "dropped_by_filter": prepared.dropped.by_filter,
         "dropped_duplicates": prepared.dropped.duplicates,
+        "quarantined": prepared.quarantined.iter().map(|q| q.row).collect::<Vec<_>>(),
     })
 }

@@ -38,6 +38,7 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("dropped_missing_label", dropped.missing_label.to_string()),
         ("dropped_by_filter", dropped.by_filter.to_string()),
         ("dropped_duplicates", dropped.duplicates.to_string()),
+        ("rows_quarantined", prepared.quarantined.len().to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

@@ -33,15 +33,49 @@ pub struct Labeled {
     pub source_rows: Vec<usize>,
 }
 
+/// A training row set aside because it breaks the schema: its 1-based data row and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Quarantined {
+    /// The data row (header excluded).
+    pub row: usize,
+    /// The stable code (`WRONG_TYPE`, `UNKNOWN_LABEL`, ...).
+    pub code: &'static str,
+    /// The field concerned (the label for a label that does not read).
+    pub field: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Quarantined {
+    fn of(row: usize, e: &tandem_core::Error) -> Quarantined {
+        Quarantined {
+            row,
+            code: e.code(),
+            field: e.field().map(str::to_string),
+            reason: e.to_string(),
+        }
+    }
+
+    fn label(row: usize, label: &str, reason: String) -> Quarantined {
+        Quarantined {
+            row,
+            code: "BAD_LABEL",
+            field: Some(label.to_string()),
+            reason: format!("row {row}: {reason}"),
+        }
+    }
+}
+
 impl Labeled {
     /// Parse every row with a label; rows without one are dropped (training-only node) and
-    /// counted in the second return value.
+    /// counted in the second return value; rows that break the schema (a field or the label
+    /// that does not read) are quarantined with their reasons, in the third.
     pub fn read(
         table: &Table,
         schema: &Schema,
         data: &Path,
         options: &ReadOptions,
-    ) -> Result<(Labeled, usize)> {
+    ) -> Result<(Labeled, usize, Vec<Quarantined>)> {
         let at = |row: Option<usize>, reason: String| Error::Data {
             path: data.to_path_buf(),
             row,
@@ -60,6 +94,7 @@ impl Labeled {
             source_rows: Vec::new(),
         };
         let mut dropped = 0usize;
+        let mut quarantined = Vec::new();
         for (i, rec) in table.rows.iter().enumerate() {
             let row = i + 1;
             let cell = rec.get(label_col).unwrap_or("");
@@ -68,24 +103,30 @@ impl Labeled {
                 continue;
             }
             let cell = cell.trim();
-            let inst = instance_from_record(schema, &columns, rec, options).map_err(|e| {
-                let e = e.at_row(row);
-                at(None, format!("[{}] {e}", e.code()))
-            })?;
+            let inst = match instance_from_record(schema, &columns, rec, options) {
+                Ok(inst) => inst,
+                Err(e) => {
+                    quarantined.push(Quarantined::of(row, &e.at_row(row)));
+                    continue;
+                }
+            };
+            let label = &schema.label.name;
             match &schema.label.task {
                 Task::Classification { classes } => {
-                    let k = classes.iter().position(|c| c == cell).ok_or_else(|| {
+                    let Some(k) = classes.iter().position(|c| c == cell) else {
                         let reason = format!("label {cell:?} is not one of the schema's classes");
-                        at(Some(row), reason)
-                    })?;
+                        quarantined.push(Quarantined::label(row, label, reason));
+                        continue;
+                    };
                     out.classes.push(k);
                 }
                 Task::Regression => {
-                    let v: f64 = parse_number(cell, options)
-                        .filter(|v: &f64| v.is_finite())
-                        .ok_or_else(|| {
-                            at(Some(row), format!("label {cell:?} is not a finite number"))
-                        })?;
+                    let Some(v) = parse_number(cell, options).filter(|v: &f64| v.is_finite())
+                    else {
+                        let reason = format!("label {cell:?} is not a finite number");
+                        quarantined.push(Quarantined::label(row, label, reason));
+                        continue;
+                    };
                     out.values.push(v);
                 }
             }
@@ -93,7 +134,7 @@ impl Labeled {
             out.source_rows.push(row);
             out.instances.push(inst);
         }
-        Ok((out, dropped))
+        Ok((out, dropped, quarantined))
     }
 
     /// Number of rows.

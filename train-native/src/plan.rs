@@ -51,6 +51,8 @@ pub struct Plan {
     pub task: Option<TaskKind>,
     /// Training rows kept in the bundle as the explanations' background (0: none).
     pub background: usize,
+    /// The share of rows that may break the schema (quarantined) before the run fails.
+    pub max_invalid_fraction: f64,
     /// The spec the plan came from, if any (its features replace the default pipeline).
     pub spec: Option<LoadedSpec>,
 }
@@ -85,6 +87,10 @@ impl Plan {
             read: f.data.read_options(),
             task: f.data.task,
             background: f.explain.background,
+            max_invalid_fraction: f
+                .data
+                .max_invalid_fraction
+                .unwrap_or(crate::spec::defaults::MAX_INVALID_FRACTION),
             spec: Some(spec),
         })
     }

@@ -10,7 +10,7 @@ use tandem_core::{FieldType, Schema};
 
 use crate::error::{Error, Result};
 use crate::nodes::{self, Condition};
-use crate::pipeline::{Context, Labeled};
+use crate::pipeline::{Context, Labeled, Quarantined};
 use crate::plan::Plan;
 use crate::spec::features;
 use crate::split::{Split, stratified_split};
@@ -47,6 +47,8 @@ pub struct Prepared {
     pub split: Split,
     /// What the user should know about how the data was read (a dropped pandas index).
     pub notes: Vec<String>,
+    /// Rows set aside because they break the schema, with their reasons.
+    pub quarantined: Vec<Quarantined>,
 }
 
 impl Prepared {
@@ -70,7 +72,9 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
     plan.check()?;
     let table = Table::read(&plan.data, &plan.read)?;
     let schema = read_schema(&plan, &table)?;
-    let (mut rows, missing_label) = Labeled::read(&table, &schema, &plan.data, &plan.read)?;
+    let (mut rows, missing_label, quarantined) =
+        Labeled::read(&table, &schema, &plan.data, &plan.read)?;
+    check_quarantine(&plan, table.rows.len(), &quarantined)?;
     let mut dropped = Dropped {
         missing_label,
         ..Dropped::default()
@@ -119,6 +123,33 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
         winsorize,
         columns,
         split,
+        quarantined,
+    })
+}
+
+/// Fail the run when more than `max_invalid_fraction` of the rows break the schema, naming
+/// the first few.
+fn check_quarantine(plan: &Plan, rows: usize, quarantined: &[Quarantined]) -> Result<()> {
+    let share = quarantined.len() as f64 / rows.max(1) as f64;
+    if quarantined.is_empty() || share <= plan.max_invalid_fraction {
+        return Ok(());
+    }
+    let first: Vec<String> = quarantined
+        .iter()
+        .take(5)
+        .map(|q| format!("[{}] {}", q.code, q.reason))
+        .collect();
+    Err(Error::Data {
+        path: plan.data.clone(),
+        row: None,
+        reason: format!(
+            "{} of {rows} rows ({:.1}%) break the schema, more than the {:.1}% allowed \
+             (--max-invalid-fraction, spec [data] max_invalid_fraction): {}",
+            quarantined.len(),
+            share * 100.0,
+            plan.max_invalid_fraction * 100.0,
+            first.join("; ")
+        ),
     })
 }
 

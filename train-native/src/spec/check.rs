@@ -144,6 +144,13 @@ impl crate::plan::Plan {
     /// Every setting of the plan against the one rule (the split's, then the network's).
     pub fn check(&self) -> Result<(), SettingError> {
         split(self.validation, self.test, self.folds)?;
+        if !(0.0..=1.0).contains(&self.max_invalid_fraction) {
+            return Err(SettingError::new(
+                "data.max_invalid_fraction",
+                self.max_invalid_fraction,
+                "it must be between 0 and 1".to_string(),
+            ));
+        }
         if self.background > defaults::MAX_BACKGROUND {
             return Err(SettingError::new(
                 "explain.background",

@@ -25,6 +25,8 @@ pub const PATIENCE: usize = 20;
 /// `[model] weight_decay`: L2 weight decay.
 pub const WEIGHT_DECAY: f64 = 0.0;
 
+/// `[data] max_invalid_fraction`: rows that break the schema are set aside, up to this share.
+pub const MAX_INVALID_FRACTION: f64 = 0.01;
 /// `[explain] background`: training rows stored as the explanations' background sample.
 pub const BACKGROUND: usize = tandem_core::explain::DEFAULT_BACKGROUND_ROWS;
 /// The most background rows a bundle may carry (each explanation averages over all of them).

@@ -75,6 +75,9 @@ pub struct DataSpec {
     pub decimal: Option<char>,
     /// CSV delimiter (default: sniffed among `,` `;` tab `|`).
     pub delimiter: Option<char>,
+    /// The share of rows that may break the schema (set aside in `quarantine.jsonl`) before
+    /// the run fails.
+    pub max_invalid_fraction: Option<f64>,
 }
 
 impl DataSpec {

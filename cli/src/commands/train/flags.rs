@@ -69,6 +69,8 @@ pub struct TrainArgs {
     text_max_features: usize,
     #[arg(long, value_name = "ROWS", help = help("Training rows stored in the bundle as the explanations' background sample, 0 for none (they ship with the model)", defaults::BACKGROUND, "[explain] background"))]
     background: Option<usize>,
+    #[arg(long, value_name = "SHARE", help = help("Rows that break the schema are set aside in quarantine.jsonl; fail past this share of the rows", defaults::MAX_INVALID_FRACTION, "[data] max_invalid_fraction"))]
+    max_invalid_fraction: Option<f64>,
     /// The label's task instead of the inferred one: `classification` or `regression`
     /// (also with `--spec`, over its `task`).
     #[arg(long, value_name = "TASK")]
@@ -152,6 +154,7 @@ impl TrainArgs {
             read: ReadOptions::default(),
             task: None,
             background: defaults::BACKGROUND,
+            max_invalid_fraction: defaults::MAX_INVALID_FRACTION,
             spec: None,
         })
     }
@@ -165,6 +168,10 @@ impl TrainArgs {
         }
         set(&mut plan.data, self.data.as_ref());
         set(&mut plan.background, self.background.as_ref());
+        set(
+            &mut plan.max_invalid_fraction,
+            self.max_invalid_fraction.as_ref(),
+        );
         set(&mut plan.label, self.label.as_ref());
         if let Some(s) = &self.schema {
             plan.schema = Some(s.clone());

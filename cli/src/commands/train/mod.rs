@@ -45,6 +45,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
         report::preamble(&prepared);
     }
+    report::quarantine(&prepared);
     report::warnings(&warnings);
     let run_id = rec.run_id.clone();
     let done = (|| {

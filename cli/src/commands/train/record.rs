@@ -97,6 +97,14 @@ fn artifacts(rec: &mut Recorder, prepared: &Prepared, outcome: &Outcome) -> Resu
     rec.artifact("metrics.json", &metrics)?;
     rec.artifact("history.csv", outcome.history_csv().as_bytes())?;
     rec.artifact("split.json", &serde_json::to_vec(&split_json(prepared))?)?;
+    if !prepared.quarantined.is_empty() {
+        let mut lines = Vec::new();
+        for q in &prepared.quarantined {
+            serde_json::to_writer(&mut lines, q)?;
+            lines.push(b'\n');
+        }
+        rec.artifact("quarantine.jsonl", &lines)?;
+    }
     if let Some(spec) = &prepared.plan.spec {
         rec.artifact("spec.toml", spec.source.as_bytes())?;
     }

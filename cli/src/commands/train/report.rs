@@ -37,6 +37,20 @@ pub fn preamble(prepared: &Prepared) {
     }
 }
 
+/// The rows set aside (even with `--quiet`: data was not trained on): a count and the first.
+pub fn quarantine(prepared: &Prepared) {
+    if prepared.quarantined.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} rows break the schema and were set aside (quarantine.jsonl in the run):",
+        prepared.quarantined.len()
+    );
+    for q in prepared.quarantined.iter().take(5) {
+        eprintln!("  [{}] {}", q.code, q.reason);
+    }
+}
+
 /// The data's warnings on stderr, one per line: `warning [CODE] field: message`.
 pub fn warnings(warnings: &[Warning]) {
     for w in warnings {
