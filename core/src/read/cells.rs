@@ -113,6 +113,8 @@ pub fn csv_columns<S: FieldSet + ?Sized>(schema: &S, header: &csv::StringRecord)
 }
 
 /// Parse a CSV record given each schema field's column (from [`csv_columns`]).
+// Not inlined: its two wasm callers (predictCsv, a CSV request body) share one copy.
+#[inline(never)]
 pub fn instance_from_record<S: FieldSet + ?Sized>(
     schema: &S,
     columns: &[Option<usize>],
