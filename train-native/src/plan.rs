@@ -63,7 +63,12 @@ impl Plan {
         let spec = LoadedSpec::load(path)?;
         let f = &spec.file;
         Ok(Plan {
-            data: spec.relative(f.data.path.get_ref()),
+            // A URL stays a URL (fetched when the data is read); a path is relative to the spec.
+            data: if tandem_sources::is_url(f.data.path.get_ref()) {
+                f.data.path.get_ref().into()
+            } else {
+                spec.relative(f.data.path.get_ref())
+            },
             label: f.data.label.get_ref().clone(),
             schema: f.data.schema.as_ref().map(|s| spec.relative(s.get_ref())),
             validation: *f.split.validation.get_ref(),

@@ -25,7 +25,17 @@ impl Table {
     /// Read a whole file; a malformed row is an error naming its row, an empty or duplicate
     /// header name one naming its column.
     pub fn read(path: &Path, options: &ReadOptions) -> Result<Table> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
+        // An HTTP(S) URL is read from its cached download (tandem-sources).
+        let local = tandem_sources::local(
+            &path.to_string_lossy(),
+            &tandem_sources::url::FetchOptions::from_env(),
+        )
+        .map_err(|e| Error::Data {
+            path: path.to_path_buf(),
+            row: None,
+            reason: format!("[{}] {e}", e.code()),
+        })?;
+        let bytes = std::fs::read(&local).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -91,7 +91,8 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
             )
         })?;
     let read = args.read.over(&model.metadata().read);
-    let (rows, parsed) = read_instances(model.schema(), &args.data, &read)?;
+    let local = super::data_file(&args.data)?;
+    let (rows, parsed) = read_instances(model.schema(), &local, &read)?;
     let mut good: Vec<Instance> = Vec::with_capacity(parsed.len());
     let mut rejected = Vec::new();
     for (row, r) in rows.into_iter().zip(parsed) {
@@ -118,7 +119,7 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let data = args.data.display().to_string();
-    let bytes = std::fs::read(&args.data)?;
+    let bytes = std::fs::read(&local)?;
     let data_sha256 = tandem_tracking::ids::sha256_hex(&bytes);
     let mut doc = json!({
         "model": found.source,

@@ -87,7 +87,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
         &args.key.load_options(args.store.load_options())?,
     )?;
     let read = args.read.over(&model.metadata().read);
-    let bytes = std::fs::read(&args.data)
+    let bytes = std::fs::read(super::data_file(&args.data)?)
         .with_context(|| format!("cannot read {}", args.data.display()))?;
     let label = args
         .label

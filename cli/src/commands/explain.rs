@@ -78,7 +78,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     )?;
     let read = args.read.over(&model.metadata().read);
     let background = match &args.background {
-        Some(path) => Some(background_rows(&model, path, &read)?),
+        Some(path) => Some(background_rows(&model, &super::data_file(path)?, &read)?),
         None => None,
     };
     let background = background.as_deref().unwrap_or(model.background());
@@ -90,7 +90,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         ..ExplainOptions::default()
     };
     let transform = args.transform.options();
-    let (rows, instances) = read_instances(model.schema(), &args.input, &read)?;
+    let input = super::data_file(&args.input)?;
+    let (rows, instances) = read_instances(model.schema(), &input, &read)?;
     let mut outcomes = Vec::with_capacity(instances.len());
     for (row, instance) in rows.into_iter().zip(&instances) {
         let result = instance

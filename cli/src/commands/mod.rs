@@ -83,6 +83,18 @@ pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {
     anyhow!("[{}] {e}", e.code())
 }
 
+/// The local file a data argument names: a path as given, or an HTTP(S) URL downloaded into
+/// the cache (`tandem-sources`: retries, a whole-body check, an optional `#sha256=` pin,
+/// revalidation by ETag).
+pub fn data_file(arg: &std::path::Path) -> Result<PathBuf> {
+    let text = arg.to_string_lossy();
+    if !tandem_sources::is_url(&text) {
+        return Ok(arg.to_path_buf());
+    }
+    tandem_sources::url::fetch(&text, &tandem_sources::url::FetchOptions::from_env())
+        .map_err(|e| anyhow!("[{}] {e}", e.code()))
+}
+
 /// Resolve `--model` (a path, `runs:/...` or `models:/...`) to the bundle's bytes.
 pub fn fetch_model(model: &str, stores: &StoreArgs) -> Result<Resolved> {
     Ok(ModelUri::parse(model)?.resolve(&stores.config())?)

@@ -156,7 +156,8 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         let stdin = std::io::stdin().lock();
         return predict_stream::run(&model, stdin, sink, jsonl, &read, options);
     }
-    let outcomes = outcomes(&model, &args.input, &read, options)?;
+    let input = super::data_file(&args.input)?;
+    let outcomes = outcomes(&model, &input, &read, options)?;
     let classes: Vec<String> = model
         .schema()
         .classes()

@@ -49,7 +49,7 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode> {
             read,
         } => {
             let read = read.options();
-            let table = Table::read(&data, &read)?;
+            let table = Table::read(&super::data_file(&data)?, &read)?;
             if let Some(note) = table.note() {
                 eprintln!("note: {note}");
             }

@@ -55,6 +55,7 @@ pub struct ValidateArgs {
 /// Run `tandem validate`.
 pub fn run(args: ValidateArgs) -> Result<ExitCode> {
     let options = args.transform.options();
+    let data = super::data_file(&args.data)?;
     let found = super::fetch_model(&args.schema, &args.store)?;
     let outcomes = if found.bytes.starts_with(&tandem_core::bundle::MAGIC) {
         let load = args.key.load_options(args.store.load_options())?;
@@ -62,14 +63,14 @@ pub fn run(args: ValidateArgs) -> Result<ExitCode> {
             .map_err(|e| super::core_error(&e))
             .with_context(|| format!("cannot load model {}", found.source))?;
         let read = args.read.over(&model.metadata().read);
-        super::predict::outcomes(&model, &args.data, &read, options)?
+        super::predict::outcomes(&model, &data, &read, options)?
     } else {
         // Fields alone (the etl_app's contract) or a model's schema with its label.
         let schema: InstanceSchema = serde_json::from_slice(&found.bytes)
             .with_context(|| format!("invalid schema {}", found.source))?;
         schema.validate().map_err(|e| super::core_error(&e))?;
         let read = args.read.over(&ReadOptions::default());
-        schema_outcomes(&schema, &args.data, &read, options)?
+        schema_outcomes(&schema, &data, &read, options)?
     };
     report(&outcomes, args.json)
 }
