@@ -79,7 +79,11 @@ set -u
 mount -t tmpfs -o size=256k tandem-full "$DIR" || exit 90
 printf '%s' "$EARLIER" > "$DIR/out.csv"
 head -c $((240 * 1024)) /dev/zero > "$DIR/filler" 2>/dev/null
-"$TANDEM" predict --model "$MODEL" --input "$INPUT" --output "$DIR/out.csv" 2>"$ERR"
+if [ -n "${STREAM:-}" ]; then
+  "$TANDEM" predict --model "$MODEL" --input - --output "$DIR/out.csv" < "$INPUT" 2>"$ERR"
+else
+  "$TANDEM" predict --model "$MODEL" --input "$INPUT" --output "$DIR/out.csv" 2>"$ERR"
+fi
 echo "status=$?"
 echo "output=$(cat "$DIR/out.csv")"
 echo "files=$(ls -A "$DIR" | tr '\n' ' ')"
@@ -87,7 +91,20 @@ echo "files=$(ls -A "$DIR" | tr '\n' ' ')"
 
 #[test]
 fn a_predict_on_a_full_disk_fails_clearly_and_leaves_the_existing_output_whole() {
-    let dir = scratch("full-disk");
+    full_disk(false);
+}
+
+#[test]
+fn a_streamed_predict_on_a_full_disk_leaves_no_temporary_file_either() {
+    full_disk(true);
+}
+
+fn full_disk(stream: bool) {
+    let dir = scratch(if stream {
+        "full-disk-stream"
+    } else {
+        "full-disk"
+    });
     let mount = dir.join("mnt");
     std::fs::create_dir(&mount).unwrap();
     let err = dir.join("stderr.txt");
@@ -106,6 +123,7 @@ fn a_predict_on_a_full_disk_fails_clearly_and_leaves_the_existing_output_whole()
         .env("MODEL", model())
         .env("INPUT", passengers())
         .env("ERR", &err)
+        .env("STREAM", if stream { "1" } else { "" })
         .output()
         .expect("unshare (util-linux) runs");
     let report = String::from_utf8_lossy(&out.stdout);

@@ -53,12 +53,50 @@ pub(crate) fn run(
             (Box::new(std::io::BufWriter::new(file)), Some(temp))
         }
     };
+    let mut tally = Tally::default();
+    let written = write_all(
+        model, &mut rows, &mut out, &sink, jsonl, &classes, options, &mut tally,
+    )
+    .and_then(|()| Ok(out.flush()?));
+    drop(out);
+    match (written, temp, &sink) {
+        (Ok(()), Some(temp), Sink::File(path)) => std::fs::rename(&temp, path)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        // A full disk or a broken pipe: no half-written file is left behind.
+        (Err(e), Some(temp), Sink::File(path)) => {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e.context(format!("cannot write {}", path.display())));
+        }
+        (Err(e), _, _) => return Err(e),
+        (Ok(()), _, _) => {}
+    }
+    Ok(summarize(tally.scored, tally.rejected, &tally.errors))
+}
+
+/// Rows predicted and rejected, and the first errors (the output holds all of them).
+#[derive(Default)]
+struct Tally {
+    scored: usize,
+    rejected: usize,
+    errors: Vec<Error>,
+}
+
+/// Every row of `rows`, predicted and written to `out` as it comes.
+#[allow(clippy::too_many_arguments)]
+fn write_all<S: tandem_core::schema::FieldSet + ?Sized, R: BufRead>(
+    model: &Model,
+    rows: &mut RowStream<'_, S, R>,
+    out: &mut Box<dyn Write>,
+    sink: &Sink,
+    jsonl: bool,
+    classes: &[String],
+    options: TransformOptions,
+    tally: &mut Tally,
+) -> Result<()> {
     if !jsonl {
-        out.write_all(&record(csv_header(&classes))?)?;
+        out.write_all(&record(csv_header(classes))?)?;
         out.flush()?;
     }
-    // The first errors are kept for the summary (the output holds all of them).
-    let (mut scored, mut rejected, mut errors) = (0usize, 0usize, Vec::<Error>::new());
     while let Some((row, parsed)) = rows.next_row() {
         let warnings = match &parsed {
             Ok(x) => model.warnings(x, options),
@@ -75,27 +113,22 @@ pub(crate) fn run(
         if jsonl {
             writeln!(out, "{}", jsonl_row(&outcome))?;
         } else {
-            out.write_all(&record(csv_row(&classes, &outcome))?)?;
+            out.write_all(&record(csv_row(classes, &outcome))?)?;
         }
         if matches!(sink, Sink::Stdout) {
             out.flush()?;
         }
         match outcome.result {
-            Ok(_) => scored += 1,
+            Ok(_) => tally.scored += 1,
             Err(e) => {
-                rejected += 1;
-                if errors.len() < LISTED {
-                    errors.push(e);
+                tally.rejected += 1;
+                if tally.errors.len() < LISTED {
+                    tally.errors.push(e);
                 }
             }
         }
     }
-    out.flush()?;
-    drop(out);
-    if let (Some(temp), Sink::File(path)) = (temp, &sink) {
-        std::fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(summarize(scored, rejected, &errors))
+    Ok(())
 }
 
 /// One CSV record's bytes, quoted as the whole-file output quotes them.
