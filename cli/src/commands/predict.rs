@@ -154,7 +154,7 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
                 .then(|| matches!(format_of(&args.output), Ok(Format::JsonLines)))
         });
         let stdin = std::io::stdin().lock();
-        return predict_stream::run(&model, stdin, sink, jsonl, &read, options);
+        return predict_stream::run(&model, stdin, sink, jsonl, &read, options, 1);
     }
     let input = super::data_file(&args.input)?;
     let outcomes = outcomes(&model, &input, &read, options)?;

@@ -27,7 +27,9 @@ pub(crate) enum Sink {
     File(std::path::PathBuf),
 }
 
-/// Score `input` row by row into `sink`; `jsonl`: the output format (`None`: the input's).
+/// Score `input` into `sink`, `chunk` rows per batch through the network (1 for a live
+/// stream: each row answered as it arrives; more for a file, in memory bounded by the chunk);
+/// `jsonl`: the output format (`None`: the input's).
 pub(crate) fn run(
     model: &Model,
     input: impl BufRead,
@@ -35,6 +37,7 @@ pub(crate) fn run(
     jsonl: Option<bool>,
     read: &ReadOptions,
     options: TransformOptions,
+    chunk: usize,
 ) -> Result<ExitCode> {
     let mut rows =
         RowStream::new(model.schema(), input, read).map_err(|e| super::core_error(&e))?;
@@ -55,7 +58,7 @@ pub(crate) fn run(
     };
     let mut tally = Tally::default();
     let written = write_all(
-        model, &mut rows, &mut out, &sink, jsonl, &classes, options, &mut tally,
+        model, &mut rows, &mut out, &sink, jsonl, &classes, options, chunk, &mut tally,
     )
     .and_then(|()| Ok(out.flush()?));
     drop(out);
@@ -70,15 +73,63 @@ pub(crate) fn run(
         (Err(e), _, _) => return Err(e),
         (Ok(()), _, _) => {}
     }
-    Ok(summarize(tally.scored, tally.rejected, &tally.errors))
+    Ok(tally.summarize())
 }
 
-/// Rows predicted and rejected, and the first errors (the output holds all of them).
+/// Rows predicted, warned and rejected, and the first errors (the output holds all of them).
 #[derive(Default)]
 struct Tally {
     scored: usize,
+    warned: usize,
     rejected: usize,
     errors: Vec<Error>,
+}
+
+impl Tally {
+    fn add(&mut self, outcome: Outcome) {
+        if !outcome.warnings.is_empty() {
+            self.warned += 1;
+        }
+        match outcome.result {
+            Ok(_) => self.scored += 1,
+            Err(e) => {
+                self.rejected += 1;
+                if self.errors.len() < LISTED {
+                    self.errors.push(e);
+                }
+            }
+        }
+    }
+
+    /// Counts and the first errors on stderr; exit 2 when any row was rejected.
+    fn summarize(&self) -> ExitCode {
+        if self.warned > 0 {
+            eprintln!(
+                "{} rows have warnings: values outside the training range or categories \
+                 not seen in training (see `warnings`)",
+                self.warned
+            );
+        }
+        if self.rejected == 0 {
+            eprintln!("{} rows predicted", self.scored);
+            return ExitCode::SUCCESS;
+        }
+        for e in &self.errors {
+            let field = e
+                .field()
+                .map(|f| format!(" (field `{f}`)"))
+                .unwrap_or_default();
+            eprintln!("error[{}]{field}: {e}", e.code());
+        }
+        if self.rejected > self.errors.len() {
+            eprintln!("... and {} more", self.rejected - self.errors.len());
+        }
+        eprintln!(
+            "{} rows predicted, {} rejected (their errors are in the output)",
+            self.scored, self.rejected
+        );
+        ExitCode::from(2)
+    }
 }
 
 /// Every row of `rows`, predicted and written to `out` as it comes.
@@ -91,41 +142,48 @@ fn write_all<S: tandem_core::schema::FieldSet + ?Sized, R: BufRead>(
     jsonl: bool,
     classes: &[String],
     options: TransformOptions,
+    chunk: usize,
     tally: &mut Tally,
 ) -> Result<()> {
     if !jsonl {
         out.write_all(&record(csv_header(classes))?)?;
         out.flush()?;
     }
-    while let Some((row, parsed)) = rows.next_row() {
-        let warnings = match &parsed {
-            Ok(x) => model.warnings(x, options),
-            Err(_) => Vec::new(),
-        };
-        let result = parsed
-            .and_then(|x| model.predict(&x, options))
-            .map_err(|e| if e.row().is_none() { e.at_row(row) } else { e });
-        let outcome = Outcome {
-            row,
-            result,
-            warnings,
-        };
-        if jsonl {
-            writeln!(out, "{}", jsonl_row(&outcome))?;
-        } else {
-            out.write_all(&record(csv_row(classes, &outcome))?)?;
+    let stdout = matches!(sink, Sink::Stdout);
+    let mut batch: Vec<(usize, Result<tandem_core::Instance, Error>)> = Vec::with_capacity(chunk);
+    loop {
+        let next = rows.next_row();
+        let done = next.is_none();
+        batch.extend(next);
+        if batch.len() < chunk.max(1) && !done {
+            continue;
         }
-        if matches!(sink, Sink::Stdout) {
+        let (numbers, parsed): (Vec<usize>, Vec<_>) = batch.drain(..).unzip();
+        let predicted = model
+            .predict_batch(&parsed, options)
+            .map_err(|e| super::core_error(&e))?;
+        for ((row, parsed), result) in numbers.into_iter().zip(&parsed).zip(predicted) {
+            let warnings = match (parsed, &result) {
+                (Ok(x), Ok(_)) => model.warnings(x, options),
+                _ => Vec::new(),
+            };
+            let outcome = Outcome {
+                row,
+                result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),
+                warnings,
+            };
+            if jsonl {
+                writeln!(out, "{}", jsonl_row(&outcome))?;
+            } else {
+                out.write_all(&record(csv_row(classes, &outcome))?)?;
+            }
+            tally.add(outcome);
+        }
+        if stdout {
             out.flush()?;
         }
-        match outcome.result {
-            Ok(_) => tally.scored += 1,
-            Err(e) => {
-                tally.rejected += 1;
-                if tally.errors.len() < LISTED {
-                    tally.errors.push(e);
-                }
-            }
+        if done {
+            break;
         }
     }
     Ok(())
@@ -145,17 +203,4 @@ fn temporary(path: &Path) -> std::path::PathBuf {
         |n| n.to_string_lossy().into_owned(),
     );
     path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-/// Counts and the first errors on stderr; exit 2 when any row was rejected.
-fn summarize(scored: usize, rejected: usize, errors: &[Error]) -> ExitCode {
-    for e in errors {
-        eprintln!("error[{}]: {e}", e.code());
-    }
-    eprintln!("{scored} rows predicted, {rejected} rejected");
-    if rejected == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    }
 }

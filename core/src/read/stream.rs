@@ -56,6 +56,12 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
     /// whole-file reader checks it) and decide the format. An empty stream is `EMPTY_FILE`.
     pub fn new(schema: &'s S, mut input: R, options: &ReadOptions) -> Result<Self, Error> {
         options.check()?;
+        // What has arrived already (a file: the reader's whole buffer; a pipe: what was
+        // written so far) sniffs the delimiter over several records, as a whole file's does.
+        let sample = input
+            .fill_buf()
+            .map_err(|e| csv_error(0, format!("cannot read: {e}")))?
+            .to_vec();
         let mut first = String::new();
         let mut skipped = 0;
         loop {
@@ -66,7 +72,7 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
             if n == 0 {
                 return Err(ReadError::Empty.into());
             }
-            if !first.trim().is_empty() {
+            if !first.trim_start_matches('\u{feff}').trim().is_empty() {
                 break;
             }
             skipped += 1;
@@ -79,9 +85,14 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                 line: skipped,
             }
         } else {
-            let delimiter = options
-                .delimiter_byte()
-                .unwrap_or_else(|| sniff_delimiter(text.as_bytes()));
+            let delimiter = options.delimiter_byte().unwrap_or_else(|| {
+                // Sniff from the sample when it starts at the header (no blank lines skipped).
+                if skipped == 0 && !sample.is_empty() {
+                    sniff_delimiter(&sample)
+                } else {
+                    sniff_delimiter(text.as_bytes())
+                }
+            });
             let header_bytes = text.into_bytes();
             let mut records = csv::ReaderBuilder::new()
                 .flexible(false)
@@ -135,9 +146,11 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                         match input.read_line(&mut t) {
                             Ok(0) => return None,
                             Ok(_) => t,
+                            // Invalid UTF-8: that line is rejected, the stream goes on.
                             Err(e) => {
                                 *line += 1;
-                                return Some((*line, Err(csv_error(*line, e))));
+                                let reason = format!("not UTF-8: {e}");
+                                return Some((*line, Err(Error::Json { row: *line, reason })));
                             }
                         }
                     }
@@ -239,6 +252,13 @@ mod tests {
         let text = "\n{\"x\": 2, \"c\": \"a\"}\n\n{\"x\": \"no\"}\n";
         let (lines, _) = crate::read::read_jsonl(&s, text.as_bytes(), &opts).unwrap();
         assert_eq!(lines, [2, 4]);
+        // A line that is not UTF-8 is that row's JSON error; the next line still reads.
+        let bytes: &[u8] = b"{\"x\": 1}\n{\"x\": \"\xff\"}\n{\"x\": 3}\n";
+        let mut stream = RowStream::new(&s, bytes, &opts).unwrap();
+        let codes: Vec<&str> = std::iter::from_fn(|| stream.next_row())
+            .map(|(_, r)| r.map_or_else(|e| e.code(), |_| "ok"))
+            .collect();
+        assert_eq!(codes, ["ok", "JSON", "ok"]);
     }
 
     #[test]
