@@ -452,6 +452,14 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         if let Some(every) = poll {
             tokio::spawn(poll_registry(app.clone(), every));
         }
+        let monitor = app.monitor.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                monitor.upkeep();
+            }
+        });
         let limits = app.limits.clone();
         accept::serve(
             listener,

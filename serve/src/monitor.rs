@@ -42,6 +42,10 @@ fn describe() {
         "tandem_rows_scored_total",
         "Rows predicted (POST /invocations)"
     );
+}
+
+/// The `# HELP` line of every gauge (set afresh at each scrape).
+fn describe_gauges() {
     describe_gauge!(
         "tandem_model_info",
         "The model served (its training run id), always 1"
@@ -84,10 +88,27 @@ fn describe() {
     );
 }
 
+/// The most bytes the window's rows may hold (text values count their length): with the
+/// row cap, what bounds its memory whatever clients send (1 MiB texts included).
+pub(crate) const WINDOW_BYTES: usize = 64 << 20;
+
 /// The live inputs scored by one model, newest last.
 struct Window {
     run_id: String,
     rows: VecDeque<Instance>,
+    bytes: usize,
+}
+
+/// What a row costs the window, about.
+fn row_bytes(row: &Instance) -> usize {
+    row.values
+        .iter()
+        .map(|v| match v {
+            tandem_core::Value::Text(s) => 24 + s.len(),
+            _ => 24,
+        })
+        .sum::<usize>()
+        + 24
 }
 
 /// The server's metrics and its window of live inputs.
@@ -118,6 +139,7 @@ impl Monitor {
             window: Mutex::new(Window {
                 run_id: String::new(),
                 rows: VecDeque::new(),
+                bytes: 0,
             }),
             capacity,
         }
@@ -148,12 +170,21 @@ impl Monitor {
         if w.run_id != run_id {
             w.run_id = run_id.to_string();
             w.rows.clear();
+            w.bytes = 0;
         }
         let skip = rows.len().saturating_sub(self.capacity);
         for row in rows[skip..].iter().filter_map(|r| r.as_ref().ok()) {
-            if w.rows.len() == self.capacity {
-                w.rows.pop_front();
+            let size = row_bytes(row);
+            if size > WINDOW_BYTES {
+                continue;
             }
+            while w.rows.len() >= self.capacity || w.bytes + size > WINDOW_BYTES {
+                let Some(old) = w.rows.pop_front() else {
+                    break;
+                };
+                w.bytes -= row_bytes(&old);
+            }
+            w.bytes += size;
             w.rows.push_back(row.clone());
         }
     }
@@ -177,7 +208,12 @@ impl Monitor {
                 Vec::new()
             }
         };
-        with_local_recorder(&self.recorder, || {
+        // Gauges of this model and this window only, in a recorder made for this scrape: a
+        // reloaded model's old series (its run id, fields it no longer has, a drift that is
+        // gone with its window) never linger.
+        let scrape = PrometheusBuilder::new().build_recorder();
+        with_local_recorder(&scrape, || {
+            describe_gauges();
             gauge!("tandem_model_info", "run_id" => run_id.to_string()).set(1.0);
             gauge!("tandem_drift_window_rows").set(rows.len() as f64);
             gauge!("tandem_drift_window_capacity").set(self.capacity as f64);
@@ -201,7 +237,15 @@ impl Monitor {
                 }
             }
         });
-        self.handle.render()
+        let mut text = self.handle.render();
+        text.push_str(&scrape.handle().render());
+        text
+    }
+
+    /// Drain the histograms' pending samples into their buckets (the exporter's upkeep), so
+    /// a server nobody scrapes does not hold every request's sample.
+    pub(crate) fn upkeep(&self) {
+        self.handle.run_upkeep();
     }
 }
 

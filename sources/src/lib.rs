@@ -20,11 +20,43 @@ pub fn is_url(arg: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
+/// A URL as it may be shown or recorded: without a user, password or query string (a
+/// presigned URL's signature is a credential); anything else as given.
+pub fn redact(arg: &str) -> String {
+    if !is_url(arg) {
+        return arg.to_string();
+    }
+    let (scheme, rest) = arg.split_once("://").unwrap_or(("", arg));
+    let rest = rest.split('#').next().unwrap_or("");
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, _)) => (r, "?…"),
+        None => (rest, ""),
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    format!("{scheme}://{host}{path}{query}")
+}
+
 /// The local file a data argument names: a path as given, or a URL's cached download.
 pub fn local(arg: &str, options: &url::FetchOptions) -> Result<PathBuf, SourceError> {
     if is_url(arg) {
         url::fetch(arg, options)
     } else {
         Ok(PathBuf::from(arg))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_credentials_or_signatures() {
+        assert_eq!(
+            redact("https://ada:pw@example.org:8443/d/x.csv?X-Amz-Signature=s3cr3t#sha256=00"),
+            "https://example.org:8443/d/x.csv?…"
+        );
+        assert_eq!(redact("http://h/x.csv"), "http://h/x.csv");
+        assert_eq!(redact("data/x.csv"), "data/x.csv");
     }
 }

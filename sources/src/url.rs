@@ -23,8 +23,11 @@ pub struct FetchOptions {
     pub max_wait: Duration,
     /// The first backoff (doubled after each failed attempt).
     pub backoff: Duration,
-    /// `Authorization: Bearer <token>` (`TANDEM_HTTP_TOKEN`), never part of the URL.
+    /// `Authorization: Bearer <token>` (`TANDEM_HTTP_TOKEN`), never part of the URL; sent only
+    /// over HTTPS to the hosts of `token_hosts`.
     pub token: Option<String>,
+    /// The hosts the token may go to (`TANDEM_HTTP_TOKEN_HOSTS`, comma separated).
+    pub token_hosts: Vec<String>,
     /// Timeout of one request.
     pub timeout: Duration,
 }
@@ -48,6 +51,14 @@ impl FetchOptions {
             max_wait: Duration::from_secs(30),
             backoff: Duration::from_millis(500),
             token: var("TANDEM_HTTP_TOKEN"),
+            token_hosts: var("TANDEM_HTTP_TOKEN_HOSTS")
+                .map(|h| {
+                    h.split(',')
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             timeout: Duration::from_secs(300),
         }
     }
@@ -141,7 +152,11 @@ enum Attempt {
 
 fn attempt(agent: &ureq::Agent, url: &str, o: &FetchOptions, validator: Option<&str>) -> Attempt {
     let mut req = agent.get(url);
-    if let Some(t) = &o.token {
+    if let Some(t) = o
+        .token
+        .as_ref()
+        .filter(|_| token_allowed(url, &o.token_hosts))
+    {
         req = req.header("Authorization", format!("Bearer {t}"));
     }
     if let Some(v) = validator {
@@ -197,6 +212,20 @@ fn attempt(agent: &ureq::Agent, url: &str, o: &FetchOptions, validator: Option<&
     }
 }
 
+/// Whether the token may go to `url`: HTTPS, and a host the user listed.
+fn token_allowed(url: &str, hosts: &[String]) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    hosts.contains(&host)
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
     let cache = |source| SourceError::Cache {
         path: path.to_path_buf(),
@@ -206,10 +235,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
         std::fs::create_dir_all(dir).map_err(cache)?;
     }
     let temp = path.with_extension(format!("part{}", std::process::id()));
-    let mut f = std::fs::File::create(&temp).map_err(cache)?;
-    f.write_all(bytes).map_err(cache)?;
-    f.sync_all().map_err(cache)?;
-    std::fs::rename(&temp, path).map_err(cache)
+    let written = std::fs::File::create(&temp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&temp, path)
+    });
+    // A full disk leaves no partial file in the cache.
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written.map_err(cache)
 }
 
 /// The local copy of `arg` (a URL, possibly pinned), downloaded or revalidated as needed.
@@ -226,7 +261,7 @@ pub fn fetch(arg: &str, o: &FetchOptions) -> Result<PathBuf, SourceError> {
                     Ok(())
                 } else {
                     Err(SourceError::Pin {
-                        url: target.url.into(),
+                        url: crate::redact(target.url),
                         expected: pin.clone(),
                         found,
                     })
@@ -274,7 +309,7 @@ pub fn fetch(arg: &str, o: &FetchOptions) -> Result<PathBuf, SourceError> {
             }
             Attempt::Fail(status) => {
                 return Err(SourceError::Status {
-                    url: target.url.into(),
+                    url: crate::redact(target.url),
                     status,
                     attempts: n,
                 });
@@ -291,14 +326,30 @@ pub fn fetch(arg: &str, o: &FetchOptions) -> Result<PathBuf, SourceError> {
     let attempts = o.attempts.max(1);
     Err(match last {
         (_, Some(status)) => SourceError::Status {
-            url: target.url.into(),
+            url: crate::redact(target.url),
             status,
             attempts,
         },
         (reason, None) => SourceError::Transfer {
-            url: target.url.into(),
+            url: crate::redact(target.url),
             reason,
             attempts,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_goes_only_over_https_to_listed_hosts() {
+        let hosts = vec!["data.example.org".to_string()];
+        assert!(token_allowed("https://data.example.org/x.csv", &hosts));
+        assert!(token_allowed("https://DATA.example.org:8443/x.csv?a=1", &hosts));
+        assert!(!token_allowed("http://data.example.org/x.csv", &hosts));
+        assert!(!token_allowed("https://attacker.example/x.csv", &hosts));
+        assert!(!token_allowed("https://data.example.org.attacker.example/x", &hosts));
+        assert!(!token_allowed("https://data.example.org/x.csv", &[]));
+    }
 }

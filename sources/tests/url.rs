@@ -62,6 +62,7 @@ fn options(name: &str) -> FetchOptions {
         max_wait: Duration::from_secs(2),
         backoff: Duration::from_millis(50),
         token: None,
+        token_hosts: Vec::new(),
         timeout: Duration::from_secs(10),
     }
 }

@@ -14,7 +14,7 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
     let split = &prepared.split;
     let dropped = prepared.dropped;
     let mut params: BTreeMap<String, String> = [
-        ("data", plan.data.display().to_string()),
+        ("data", tandem_sources::redact(&plan.data.to_string_lossy())),
         ("data_sha256", prepared.data_sha256.clone()),
         ("label", plan.label.clone()),
         ("hidden", hidden_text(&m.hidden)),

@@ -31,7 +31,7 @@ impl Table {
             &tandem_sources::url::FetchOptions::from_env(),
         )
         .map_err(|e| Error::Data {
-            path: path.to_path_buf(),
+            path: tandem_sources::redact(&path.to_string_lossy()).into(),
             row: None,
             reason: format!("[{}] {e}", e.code()),
         })?;

@@ -118,7 +118,7 @@ pub fn run(args: DriftArgs) -> Result<ExitCode> {
         tandem_tracking::local::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let data = args.data.display().to_string();
+    let data = tandem_sources::redact(&args.data.to_string_lossy());
     let bytes = std::fs::read(&local)?;
     let data_sha256 = tandem_tracking::ids::sha256_hex(&bytes);
     let mut doc = json!({

@@ -106,7 +106,7 @@ pub fn run(args: EvaluateArgs) -> Result<ExitCode> {
             evaluation.rows
         );
     }
-    let data = args.data.display().to_string();
+    let data = tandem_sources::redact(&args.data.to_string_lossy());
     let data_sha256 = tandem_tracking::ids::sha256_hex(&bytes);
     let mut doc = serde_json::json!({
         "model": source,

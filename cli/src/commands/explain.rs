@@ -98,8 +98,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             .clone()
             .and_then(|x| model.explain_against(&x, background, transform, &options));
         match result {
-            // Refused for the model, not the row (no background, too costly): say it once.
-            Err(e @ Error::Explain(_)) => return Err(super::core_error(&e)),
+            // Refused for the model, not the row (no background, too costly, a background row
+            // that does not transform): say it once.
+            Err(e @ (Error::Explain(_) | Error::Schema(_))) => return Err(super::core_error(&e)),
             result => outcomes.push((row, result.map_err(|e| e.at_row(row)))),
         }
     }

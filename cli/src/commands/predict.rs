@@ -149,10 +149,12 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
         } else {
             predict_stream::Sink::File(args.output.clone())
         };
-        let jsonl = jsonl.or_else(|| {
-            (args.output != Path::new("-"))
-                .then(|| matches!(format_of(&args.output), Ok(Format::JsonLines)))
-        });
+        // The format first: an unknown extension must not replace an existing file.
+        let jsonl = match (jsonl, args.output == Path::new("-")) {
+            (Some(j), _) => Some(j),
+            (None, true) => None,
+            (None, false) => Some(matches!(format_of(&args.output)?, Format::JsonLines)),
+        };
         let stdin = std::io::stdin().lock();
         return predict_stream::run(&model, stdin, sink, jsonl, &read, options, 1);
     }

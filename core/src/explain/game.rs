@@ -27,6 +27,19 @@ struct Node {
     mixed: Vec<Vec<(u64, Vec<f32>)>>,
 }
 
+/// The schema fields some node reads (the players), ascending.
+pub(crate) fn players(model: &Model) -> Vec<usize> {
+    let prep = model.bound_preprocessing();
+    let n_fields = model.schema().fields.len();
+    let mut read = vec![false; n_fields];
+    for n in 0..prep.node_count() {
+        for f in prep.node_fields(n, n_fields) {
+            read[f] = true;
+        }
+    }
+    (0..n_fields).filter(|&f| read[f]).collect()
+}
+
 /// The game of one instance against one background.
 pub(crate) struct Game<'a> {
     model: &'a Model,
@@ -68,17 +81,18 @@ impl<'a> Game<'a> {
         let reads: Vec<Vec<usize>> = (0..prep.node_count())
             .map(|n| prep.node_fields(n, n_fields))
             .collect();
-        let mut read = vec![false; n_fields];
-        for &f in reads.iter().flatten() {
-            read[f] = true;
-        }
-        let players: Vec<usize> = (0..n_fields).filter(|&f| read[f]).collect();
+        let players = players(model);
         let mut nodes = Vec::with_capacity(reads.len());
         for (n, fields) in reads.iter().enumerate() {
+            // A background row that does not transform is the background's fault, not the
+            // explained row's: a schema error naming it (no caller renumbers it).
             let background = background
                 .iter()
                 .enumerate()
-                .map(|(row, b)| transform_node(model, n, &b.values, Some(row + 1)))
+                .map(|(row, b)| {
+                    transform_node(model, n, &b.values, None)
+                        .map_err(|e| Error::Schema(format!("background row {}: {e}", row + 1)))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             nodes.push(Node {
                 players: fields

@@ -188,16 +188,17 @@ impl Model {
                 bad.values.len()
             )));
         }
-        let instance = self.apply_policies(instance, transform)?;
-        let prediction = self.scores_of_instance(&instance, transform)?;
-        let mut game = game::Game::new(self, &instance, background)?;
-        let players = game.player_fields().len();
+        // Refused before any work: the players are counted from the nodes alone.
+        let players = game::players(self).len();
         let exact = match options.method {
             Method::Exact => true,
             Method::Sampled => false,
             Method::Auto => players <= options.max_exact,
         };
         check_cost(players, background.len(), exact, options)?;
+        let instance = self.apply_policies(instance, transform)?;
+        let prediction = self.scores_of_instance(&instance, transform)?;
+        let mut game = game::Game::new(self, &instance, background)?;
         let shapley = if exact {
             shapley::exact(&mut game)?
         } else {

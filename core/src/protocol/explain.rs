@@ -118,10 +118,10 @@ fn explain(
 }
 
 /// An instance error names its row; a refused explanation (no background, too costly, an
-/// option out of range) is about the request.
+/// option out of range, a background row that does not transform) is about the request.
 fn refusal(index: usize, e: &Error) -> ProtocolError {
     match e {
-        Error::Explain(_) => ProtocolError {
+        Error::Explain(_) | Error::Schema(_) => ProtocolError {
             code: Some(e.code()),
             field: e.field().map(str::to_string),
             ..ProtocolError::new(400, http::BAD_REQUEST, e.to_string())

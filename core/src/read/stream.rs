@@ -87,8 +87,14 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
         } else {
             let delimiter = options.delimiter_byte().unwrap_or_else(|| {
                 // Sniff from the sample when it starts at the header (no blank lines skipped).
-                if skipped == 0 && !sample.is_empty() {
-                    sniff_delimiter(&sample)
+                // Only a sample that holds the whole header, cut after its last full line
+                // (a pipe may have delivered part of a record so far).
+                let whole = sample
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|end| &sample[..=end]);
+                if let (0, Some(lines)) = (skipped, whole) {
+                    sniff_delimiter(lines)
                 } else {
                     sniff_delimiter(text.as_bytes())
                 }
