@@ -346,10 +346,16 @@ mod tests {
     fn the_token_goes_only_over_https_to_listed_hosts() {
         let hosts = vec!["data.example.org".to_string()];
         assert!(token_allowed("https://data.example.org/x.csv", &hosts));
-        assert!(token_allowed("https://DATA.example.org:8443/x.csv?a=1", &hosts));
+        assert!(token_allowed(
+            "https://DATA.example.org:8443/x.csv?a=1",
+            &hosts
+        ));
         assert!(!token_allowed("http://data.example.org/x.csv", &hosts));
         assert!(!token_allowed("https://attacker.example/x.csv", &hosts));
-        assert!(!token_allowed("https://data.example.org.attacker.example/x", &hosts));
+        assert!(!token_allowed(
+            "https://data.example.org.attacker.example/x",
+            &hosts
+        ));
         assert!(!token_allowed("https://data.example.org/x.csv", &[]));
     }
 }
