@@ -295,37 +295,12 @@ pub(crate) fn jsonl_row(o: &Outcome) -> serde_json::Value {
     }
 }
 
-/// Counts and the first errors on stderr; exit 2 when any row was rejected.
-pub(crate) fn summarize(outcomes: &[Outcome]) -> ExitCode {
-    let n_warned = outcomes.iter().filter(|o| !o.warnings.is_empty()).count();
-    let rejected: Vec<&Error> = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().err())
-        .collect();
-    if n_warned > 0 {
-        eprintln!(
-            "{n_warned} rows have warnings: values outside the training range or categories \
-             not seen in training (see `warnings`)"
-        );
+/// Counts and the first errors on stderr, as a stream's (one tally for both); exit 2 when
+/// any row was rejected.
+fn summarize(outcomes: &[Outcome]) -> ExitCode {
+    let mut tally = predict_stream::Tally::default();
+    for o in outcomes {
+        tally.add(o);
     }
-    if rejected.is_empty() {
-        eprintln!("{} rows predicted", outcomes.len());
-        return ExitCode::SUCCESS;
-    }
-    for e in rejected.iter().take(20) {
-        let field = e
-            .field()
-            .map(|f| format!(" (field `{f}`)"))
-            .unwrap_or_default();
-        eprintln!("error[{}]{field}: {e}", e.code());
-    }
-    if rejected.len() > 20 {
-        eprintln!("... and {} more", rejected.len() - 20);
-    }
-    eprintln!(
-        "{} rows predicted, {} rejected (their errors are in the output)",
-        outcomes.len() - rejected.len(),
-        rejected.len()
-    );
-    ExitCode::from(2)
+    tally.summarize()
 }

@@ -78,7 +78,7 @@ pub(crate) fn run(
 
 /// Rows predicted, warned and rejected, and the first errors (the output holds all of them).
 #[derive(Default)]
-struct Tally {
+pub(crate) struct Tally {
     scored: usize,
     warned: usize,
     rejected: usize,
@@ -86,23 +86,24 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, outcome: Outcome) {
+    /// Count one row's outcome.
+    pub(crate) fn add(&mut self, outcome: &Outcome) {
         if !outcome.warnings.is_empty() {
             self.warned += 1;
         }
-        match outcome.result {
+        match &outcome.result {
             Ok(_) => self.scored += 1,
             Err(e) => {
                 self.rejected += 1;
                 if self.errors.len() < LISTED {
-                    self.errors.push(e);
+                    self.errors.push(e.clone());
                 }
             }
         }
     }
 
     /// Counts and the first errors on stderr; exit 2 when any row was rejected.
-    fn summarize(&self) -> ExitCode {
+    pub(crate) fn summarize(&self) -> ExitCode {
         if self.warned > 0 {
             eprintln!(
                 "{} rows have warnings: values outside the training range or categories \
@@ -177,7 +178,7 @@ fn write_all<S: tandem_core::schema::FieldSet + ?Sized, R: BufRead>(
             } else {
                 out.write_all(&record(csv_row(classes, &outcome))?)?;
             }
-            tally.add(outcome);
+            tally.add(&outcome);
         }
         if stdout {
             out.flush()?;
