@@ -46,6 +46,51 @@ pub enum SourceError {
         /// The digest of what arrived.
         found: String,
     },
+    /// A database or file refused a query or could not be read.
+    #[error("{source_name}: {reason}")]
+    Query {
+        /// The source, as shown.
+        source_name: String,
+        /// Why.
+        reason: String,
+    },
+    /// The data read is not what a source promised (a malformed row, no rows).
+    #[error("{source_name}{}: {reason}", row.map(|r| format!(" row {r}")).unwrap_or_default())]
+    Data {
+        /// The source, as shown.
+        source_name: String,
+        /// The 1-based row, when one row is at fault.
+        row: Option<u64>,
+        /// Why.
+        reason: String,
+    },
+    /// A time window that cannot be applied.
+    #[error("time window: {reason}")]
+    Window {
+        /// Why.
+        reason: String,
+    },
+    /// A label join that cannot be made.
+    #[error("label join: {reason}")]
+    Join {
+        /// Why.
+        reason: String,
+    },
+    /// A credential a source names is not there.
+    #[error("credentials: {reason}")]
+    Credentials {
+        /// Why (never the secret).
+        reason: String,
+    },
+    /// The converted rows could not be written.
+    #[error("cannot write {path}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The cache could not be written.
     #[error("cannot write the download cache {path}")]
     Cache {
@@ -58,6 +103,13 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// Whether this error is about the data itself (a malformed row, an empty result).
+    pub fn is_data(&self) -> bool {
+        matches!(self, SourceError::Data { .. })
+    }
+}
+
+impl SourceError {
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -66,6 +118,12 @@ impl SourceError {
             SourceError::Transfer { .. } => "URL_TRANSFER",
             SourceError::Pin { .. } => "URL_PIN",
             SourceError::Cache { .. } => "URL_CACHE",
+            SourceError::Query { .. } => "SOURCE_QUERY",
+            SourceError::Data { .. } => "SOURCE_DATA",
+            SourceError::Window { .. } => "SOURCE_WINDOW",
+            SourceError::Join { .. } => "SOURCE_JOIN",
+            SourceError::Credentials { .. } => "SOURCE_CREDENTIALS",
+            SourceError::Write { .. } => "SOURCE_WRITE",
         }
     }
 }

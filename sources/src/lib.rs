@@ -6,11 +6,31 @@
 //! commands then read the cached file exactly as a local one. Credentials never travel in the
 //! argument: a URL with a user or password is refused, and a bearer token comes from the
 //! environment (`TANDEM_HTTP_TOKEN`), so nothing secret reaches a run's params or a log.
+//!
+//! Other sources ([`location`]: Parquet, SQLite, PostgreSQL, a paged REST API) stream their
+//! rows as typed [`cell::Cell`]s through sinks: a time [`window`], a label [`join`], and a
+//! JSON Lines writer, into one temporary file ([`dataset`]) every command reads as it reads
+//! a file written by hand.
 
+pub mod cell;
+pub mod dataset;
 mod error;
+pub mod file;
+pub mod join;
+pub mod location;
+pub mod parquet;
+pub mod postgres;
+pub mod rest;
+pub mod sql;
+pub mod sqlite;
 pub mod url;
+pub mod window;
 
+pub use dataset::{Dataset, Materialized, Report};
 pub use error::SourceError;
+pub use join::JoinKeys;
+pub use location::Source;
+pub use window::Window;
 
 use std::path::PathBuf;
 
@@ -35,6 +55,28 @@ pub fn redact(arg: &str) -> String {
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
     let host = authority.rsplit('@').next().unwrap_or(authority);
     format!("{scheme}://{host}{path}{query}")
+}
+
+/// A database URI as it may be shown: without a password or parameters.
+pub fn redact_db(uri: &str) -> String {
+    let head = uri.split('?').next().unwrap_or(uri);
+    match head.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let authority = match authority.rsplit_once('@') {
+                Some((user, host)) => format!("{}@{host}", user.split(':').next().unwrap_or("")),
+                None => authority.to_string(),
+            };
+            format!("{scheme}://{authority}{path}")
+        }
+        None => head.to_string(),
+    }
+}
+
+/// The data a data argument names, as one local file: a CSV or JSON Lines file as it is, any
+/// other source (Parquet, SQLite, PostgreSQL, REST) converted ([`Dataset::materialize`]).
+pub fn open(arg: &str, options: &url::FetchOptions) -> Result<Materialized, SourceError> {
+    Dataset::of(Source::parse(arg, std::path::Path::new(""))?).materialize(options)
 }
 
 /// The local file a data argument names: a path as given, or a URL's cached download.

@@ -140,8 +140,8 @@ fn cache_path(dir: &Path, url: &str) -> PathBuf {
 
 /// What one request came back with.
 enum Attempt {
-    /// The body, with the validator to revalidate it by.
-    Body(Vec<u8>, Option<String>),
+    /// The body, with the validator to revalidate it by and the `Link: rel="next"` target.
+    Body(Vec<u8>, Option<String>, Option<String>),
     /// 304: the cached copy is current.
     NotModified,
     /// Worth another try, after at least this long (from `Retry-After`).
@@ -151,7 +151,9 @@ enum Attempt {
 }
 
 fn attempt(agent: &ureq::Agent, url: &str, o: &FetchOptions, validator: Option<&str>) -> Attempt {
-    let mut req = agent.get(url);
+    let mut req = agent
+        .get(url)
+        .header("Accept", "application/json, text/csv, */*");
     if let Some(t) = o
         .token
         .as_ref()
@@ -193,6 +195,7 @@ fn attempt(agent: &ureq::Agent, url: &str, o: &FetchOptions, validator: Option<&
     let validator = header("etag")
         .map(|e| format!("etag:{e}"))
         .or_else(|| header("last-modified").map(|d| format!("date:{d}")));
+    let next = header("link").and_then(|l| next_link(&l));
     let body = match response
         .body_mut()
         .with_config()
@@ -208,14 +211,37 @@ fn attempt(agent: &ureq::Agent, url: &str, o: &FetchOptions, validator: Option<&
             None,
             None,
         ),
-        _ => Attempt::Body(body, validator),
+        _ => Attempt::Body(body, validator, next),
     }
 }
 
-/// Whether the token may go to `url`: HTTPS, and a host the user listed.
-fn token_allowed(url: &str, hosts: &[String]) -> bool {
-    let Some(rest) = url.strip_prefix("https://") else {
-        return false;
+/// The `rel="next"` target of a `Link` header (RFC 8288), as GitHub and most paged APIs send it.
+pub(crate) fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        params
+            .split(';')
+            .any(|p| {
+                let p = p.trim().to_ascii_lowercase().replace(' ', "");
+                p == "rel=\"next\"" || p == "rel=next"
+            })
+            .then(|| target.to_string())
+    })
+}
+
+/// Whether the token may go to `url`: a host the user listed, over HTTPS (or plain HTTP to
+/// this machine's loopback, which never crosses a network).
+pub(crate) fn token_allowed(url: &str, hosts: &[String]) -> bool {
+    let rest = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(r), _) => r,
+        (None, Some(r))
+            if ["127.0.0.1", "localhost", "[::1]"]
+                .contains(&r.split([':', '/']).next().unwrap_or("")) =>
+        {
+            r
+        }
+        _ => return false,
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority
@@ -279,37 +305,70 @@ pub fn fetch(arg: &str, o: &FetchOptions) -> Result<PathBuf, SourceError> {
     let validator = cached
         .as_ref()
         .and_then(|_| std::fs::read_to_string(&meta).ok());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    match get(target.url, o, validator.as_deref())? {
+        Some(got) => {
+            check(&got.body)?;
+            write_atomic(&path, &got.body)?;
+            match got.validator {
+                Some(v) => write_atomic(&meta, v.as_bytes())?,
+                None => {
+                    let _ = std::fs::remove_file(&meta);
+                }
+            }
+        }
+        None => {
+            if let Some(bytes) = &cached {
+                check(bytes)?;
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// A response's body and what paging needs from its headers.
+pub(crate) struct Got {
+    /// The whole body.
+    pub body: Vec<u8>,
+    /// `ETag` / `Last-Modified`, to revalidate by.
+    pub validator: Option<String>,
+    /// The `Link: rel="next"` target.
+    pub next: Option<String>,
+}
+
+/// The agent every request goes through.
+pub(crate) fn agent(o: &FetchOptions) -> ureq::Agent {
+    ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(o.timeout))
         .timeout_connect(Some(Duration::from_secs(10)))
         .user_agent(format!("tandem/{}", tandem_core::VERSION))
         .build()
-        .into();
+        .into()
+}
+
+/// GET `url` with retries (backoff, `Retry-After`, cut bodies); `None` when the server says
+/// the copy validated by `validator` is current.
+pub(crate) fn get(
+    url: &str,
+    o: &FetchOptions,
+    validator: Option<&str>,
+) -> Result<Option<Got>, SourceError> {
+    let agent = agent(o);
     let mut wait = o.backoff;
     let mut last = (String::new(), None);
     for n in 1..=o.attempts.max(1) {
-        match attempt(&agent, target.url, o, validator.as_deref()) {
-            Attempt::Body(bytes, validator) => {
-                check(&bytes)?;
-                write_atomic(&path, &bytes)?;
-                match validator {
-                    Some(v) => write_atomic(&meta, v.as_bytes())?,
-                    None => {
-                        let _ = std::fs::remove_file(&meta);
-                    }
-                }
-                return Ok(path);
+        match attempt(&agent, url, o, validator) {
+            Attempt::Body(body, validator, next) => {
+                return Ok(Some(Got {
+                    body,
+                    validator,
+                    next,
+                }));
             }
-            Attempt::NotModified => {
-                if let Some(bytes) = &cached {
-                    check(bytes)?;
-                }
-                return Ok(path);
-            }
+            Attempt::NotModified => return Ok(None),
             Attempt::Fail(status) => {
                 return Err(SourceError::Status {
-                    url: crate::redact(target.url),
+                    url: crate::redact(url),
                     status,
                     attempts: n,
                 });
@@ -326,12 +385,12 @@ pub fn fetch(arg: &str, o: &FetchOptions) -> Result<PathBuf, SourceError> {
     let attempts = o.attempts.max(1);
     Err(match last {
         (_, Some(status)) => SourceError::Status {
-            url: crate::redact(target.url),
+            url: crate::redact(url),
             status,
             attempts,
         },
         (reason, None) => SourceError::Transfer {
-            url: crate::redact(target.url),
+            url: crate::redact(url),
             reason,
             attempts,
         },

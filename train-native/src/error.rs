@@ -71,6 +71,12 @@ pub enum Error {
     /// The encoded bundle does not reproduce training (features or outputs).
     #[error("export check failed: {0}")]
     ExportCheck(String),
+    /// A data source could not be read (a database, an API, a window, a label join).
+    #[error("[{}] {error}", error.code())]
+    Source {
+        /// The source error.
+        error: tandem_sources::SourceError,
+    },
     /// The observer stopped the run.
     #[error(transparent)]
     Observer(BoxError),
@@ -86,6 +92,12 @@ pub enum Error {
 
 /// A result with this crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
+
+impl From<tandem_sources::SourceError> for Error {
+    fn from(error: tandem_sources::SourceError) -> Self {
+        Error::Source { error }
+    }
+}
 
 impl From<tandem_core::Error> for Error {
     fn from(error: tandem_core::Error) -> Self {

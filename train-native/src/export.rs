@@ -106,7 +106,8 @@ pub fn rename_io(onnx: &[u8], input: &str, output: &str) -> Result<Vec<u8>> {
 }
 
 /// Translate ONNX bytes into an NNEF tar with tract (decluttered, not optimised: optimised
-/// ops have no NNEF serializer).
+/// ops have no NNEF serializer). Deterministic: the tar's entries carry a fixed time, so the
+/// same data and seed give a byte-identical part (a reproducible bundle), whenever trained.
 pub fn onnx_to_nnef(onnx: &[u8]) -> Result<Vec<u8>> {
     let tract = |what: &str| {
         let what = what.to_string();
@@ -120,7 +121,7 @@ pub fn onnx_to_nnef(onnx: &[u8]) -> Result<Vec<u8>> {
         .into_decluttered()
         .map_err(tract("declutter the ONNX graph"))?;
     let tar = tract_nnef::nnef()
-        .write_to_tar(&model, Vec::new())
+        .write_to_tar_with_config(&model, Vec::new(), false, true)
         .map_err(tract("write NNEF"))?;
     Ok(tar)
 }

@@ -43,6 +43,9 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
+    for (k, v) in prepared.source.params() {
+        params.entry(k).or_insert(v);
+    }
     match &plan.spec {
         Some(spec) => {
             params.insert("spec".into(), spec.path.display().to_string());

@@ -12,13 +12,21 @@ use tandem_core::schema::TaskKind;
 
 use crate::error::{Error, Result};
 use crate::spec::defaults::{TEXT_MAX_FEATURES, TEXT_MIN_DF};
-use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize};
+use crate::spec::{LoadedSpec, ModelSpec, Rebalance, Winsorize, sources};
 
 /// Everything a training run needs.
 #[derive(Debug)]
 pub struct Plan {
-    /// Training data (CSV with a header row).
+    /// Training data as the user named it (a path, a URL, a `sqlite:` / `postgres://` /
+    /// `rest+https://` source, or a spec's named source as shown).
     pub data: PathBuf,
+    /// The instances' source when a spec resolved it (named sources carry credentials'
+    /// locations); else `data` is parsed.
+    pub source: Option<tandem_sources::Source>,
+    /// Only rows whose timestamp falls in this window.
+    pub window: Option<tandem_sources::Window>,
+    /// Labels joined from another source by a key.
+    pub labels: Option<(tandem_sources::Source, tandem_sources::JoinKeys)>,
     /// The label column.
     pub label: String,
     /// A schema JSON file overriding the inferred one.
@@ -62,13 +70,46 @@ impl Plan {
     pub fn from_spec(path: &Path) -> Result<Plan> {
         let spec = LoadedSpec::load(path)?;
         let f = &spec.file;
+        let at = |span: Range<usize>, msg: String| {
+            Error::Plan(crate::spec::located(&spec.path, &spec.source, span, &msg))
+        };
+        let arg = match (&f.data.path, &f.data.source) {
+            (Some(_), Some(s)) => {
+                return Err(at(
+                    s.span(),
+                    "[data] takes `path` or `source`, not both".into(),
+                ));
+            }
+            _ => f.data.source_arg().ok_or_else(|| {
+                at(
+                    0..0,
+                    "[data] needs `path` (a file) or `source` (a named source or URI)".into(),
+                )
+            })?,
+        };
+        let base = spec.path.parent().unwrap_or(Path::new("."));
+        let source = sources::resolve(arg.get_ref(), &f.data.sources, base)
+            .map_err(|e| at(arg.span(), format!("[{}] {e}", e.code())))?;
+        let label = f.data.label.get_ref();
+        let labels = f
+            .data
+            .labels
+            .as_ref()
+            .map(|l| sources::labels(l, label, &f.data.sources, base))
+            .transpose()
+            .map_err(|e| at(0..0, format!("[data.labels] [{}] {e}", e.code())))?;
+        let window = f
+            .data
+            .window
+            .as_ref()
+            .map(sources::window)
+            .transpose()
+            .map_err(|e| at(0..0, format!("[data.window] [{}] {e}", e.code())))?;
         Ok(Plan {
-            // A URL stays a URL (fetched when the data is read); a path is relative to the spec.
-            data: if tandem_sources::is_url(f.data.path.get_ref()) {
-                f.data.path.get_ref().into()
-            } else {
-                spec.relative(f.data.path.get_ref())
-            },
+            data: PathBuf::from(&source.display),
+            source: Some(source),
+            window,
+            labels,
             label: f.data.label.get_ref().clone(),
             schema: f.data.schema.as_ref().map(|s| spec.relative(s.get_ref())),
             validation: *f.split.validation.get_ref(),
@@ -97,6 +138,20 @@ impl Plan {
                 .max_invalid_fraction
                 .unwrap_or(crate::spec::defaults::MAX_INVALID_FRACTION),
             spec: Some(spec),
+        })
+    }
+
+    /// The data set the plan reads: its source (parsed from `data` unless a spec resolved
+    /// it), window and labels.
+    pub fn dataset(&self) -> Result<tandem_sources::Dataset> {
+        let source = match &self.source {
+            Some(s) => s.clone(),
+            None => tandem_sources::Source::parse(&self.data.to_string_lossy(), Path::new(""))?,
+        };
+        Ok(tandem_sources::Dataset {
+            source,
+            window: self.window.clone(),
+            labels: self.labels.clone(),
         })
     }
 

@@ -49,6 +49,8 @@ pub struct Prepared {
     pub notes: Vec<String>,
     /// Rows set aside because they break the schema, with their reasons.
     pub quarantined: Vec<Quarantined>,
+    /// What reading the source found (rows, window, label join), recorded with the run.
+    pub source: tandem_sources::Report,
 }
 
 impl Prepared {
@@ -70,7 +72,10 @@ impl Prepared {
 /// Read, check and split what `plan` names.
 pub fn prepare(plan: Plan) -> Result<Prepared> {
     plan.check()?;
-    let table = Table::read(&plan.data, &plan.read)?;
+    let data = plan
+        .dataset()?
+        .materialize(&tandem_sources::url::FetchOptions::from_env())?;
+    let table = Table::read_as(data.path(), &plan.data, &plan.read)?;
     let schema = read_schema(&plan, &table)?;
     let (mut rows, missing_label, quarantined) =
         Labeled::read(&table, &schema, &plan.data, &plan.read)?;
@@ -114,7 +119,13 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
         )));
     }
     Ok(Prepared {
-        notes: table.note().into_iter().collect(),
+        notes: data
+            .report
+            .lines()
+            .into_iter()
+            .chain(table.note())
+            .collect(),
+        source: data.report.clone(),
         data_sha256: table.sha256,
         plan,
         schema,

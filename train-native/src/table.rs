@@ -25,17 +25,13 @@ impl Table {
     /// Read a whole file; a malformed row is an error naming its row, an empty or duplicate
     /// header name one naming its column.
     pub fn read(path: &Path, options: &ReadOptions) -> Result<Table> {
-        // An HTTP(S) URL is read from its cached download (tandem-sources).
-        let local = tandem_sources::local(
-            &path.to_string_lossy(),
-            &tandem_sources::url::FetchOptions::from_env(),
-        )
-        .map_err(|e| Error::Data {
-            path: tandem_sources::redact(&path.to_string_lossy()).into(),
-            row: None,
-            reason: format!("[{}] {e}", e.code()),
-        })?;
-        let bytes = std::fs::read(&local).map_err(|source| Error::Read {
+        Table::read_as(path, path, options)
+    }
+
+    /// Read the local file `local`, naming it `shown` in errors (the source it came from).
+    pub fn read_as(local: &Path, shown: &Path, options: &ReadOptions) -> Result<Table> {
+        let path = shown;
+        let bytes = std::fs::read(local).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
         })?;

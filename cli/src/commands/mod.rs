@@ -83,16 +83,19 @@ pub fn core_error(e: &tandem_core::Error) -> anyhow::Error {
     anyhow!("[{}] {e}", e.code())
 }
 
-/// The local file a data argument names: a path as given, or an HTTP(S) URL downloaded into
-/// the cache (`tandem-sources`: retries, a whole-body check, an optional `#sha256=` pin,
-/// revalidation by ETag).
-pub fn data_file(arg: &std::path::Path) -> Result<PathBuf> {
+/// The data a data argument names, as one local file (`tandem-sources`): a CSV or JSON Lines
+/// path as given; an HTTP(S) URL downloaded into the cache (retries, a whole-body check, an
+/// optional `#sha256=` pin); Parquet, `sqlite:`, `postgres://` and `rest+https://` sources
+/// converted into a temporary JSON Lines file, removed when the result is dropped. What the
+/// conversion read is said on stderr.
+pub fn data_file(arg: &std::path::Path) -> Result<tandem_sources::Materialized> {
     let text = arg.to_string_lossy();
-    if !tandem_sources::is_url(&text) {
-        return Ok(arg.to_path_buf());
+    let data = tandem_sources::open(&text, &tandem_sources::url::FetchOptions::from_env())
+        .map_err(|e| anyhow!("[{}] {e}", e.code()))?;
+    for line in data.report.lines() {
+        eprintln!("{line}");
     }
-    tandem_sources::url::fetch(&text, &tandem_sources::url::FetchOptions::from_env())
-        .map_err(|e| anyhow!("[{}] {e}", e.code()))
+    Ok(data)
 }
 
 /// Resolve `--model` (a path, `runs:/...` or `models:/...`) to the bundle's bytes.

@@ -49,7 +49,8 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode> {
             read,
         } => {
             let read = read.options();
-            let table = Table::read(&super::data_file(&data)?, &read)?;
+            let local = super::data_file(&data)?;
+            let table = Table::read_as(local.path(), &data, &read)?;
             if let Some(note) = table.note() {
                 eprintln!("note: {note}");
             }

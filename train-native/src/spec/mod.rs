@@ -17,6 +17,7 @@ pub use error::SpecError;
 pub mod features;
 pub mod init;
 mod locate;
+pub mod sources;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -58,8 +59,18 @@ pub struct SpecFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataSpec {
-    /// CSV file, relative to the spec.
-    pub path: Spanned<String>,
+    /// The data file, relative to the spec (or a URL): the same as `source`.
+    pub path: Option<Spanned<String>>,
+    /// Where the instances are: a named source (`[data.sources.NAME]`) or any data argument
+    /// (a path, `sqlite:...`, `postgres://...`, `rest+https://...`).
+    pub source: Option<Spanned<String>>,
+    /// Named sources.
+    #[serde(default)]
+    pub sources: std::collections::BTreeMap<String, sources::NamedSource>,
+    /// Labels joined from another source by a key.
+    pub labels: Option<sources::LabelsSpec>,
+    /// Only rows whose timestamp falls in this window.
+    pub window: Option<sources::WindowSpec>,
     /// Label column.
     pub label: Spanned<String>,
     /// Optional schema JSON (else inferred from the data).
@@ -81,6 +92,11 @@ pub struct DataSpec {
 }
 
 impl DataSpec {
+    /// The instances' source argument (`source`, else `path`), with its place in the spec.
+    pub fn source_arg(&self) -> Option<&Spanned<String>> {
+        self.source.as_ref().or(self.path.as_ref())
+    }
+
     /// The reading options these keys declare.
     pub fn read_options(&self) -> ReadOptions {
         ReadOptions {

@@ -29,9 +29,32 @@ pub struct TrainArgs {
     /// nodes, model and features. Every flag below that names a spec key overrides it.
     #[arg(long, conflicts_with_all = ["text_min_df", "text_max_features"])]
     spec: Option<PathBuf>,
-    /// Training data (CSV with a header row). Overrides the spec's `[data] path`.
+    /// Training data: a CSV, JSON Lines or Parquet file, an HTTP(S) URL, `sqlite:FILE?table=T`,
+    /// `postgres://user@host/db?query=...` or `rest+https://...` (docs/sources.md). Overrides
+    /// the spec's `[data] path` / `source`.
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Labels from another source, joined to the data by `--join-key` (a labelling tool's
+    /// export). Overrides the spec's `[data.labels] source`.
+    #[arg(long, value_name = "SOURCE", requires = "join_key")]
+    labels: Option<String>,
+    /// The key column both sources share, for `--labels`.
+    #[arg(long, value_name = "COLUMN", requires = "labels")]
+    join_key: Option<String>,
+    /// The label column in the `--labels` source [default: the label's name].
+    #[arg(long, value_name = "COLUMN", requires = "labels")]
+    labels_column: Option<String>,
+    /// Only rows whose `--time-field` is at or after this ISO 8601 date or timestamp
+    /// (pushed into SQL queries). Overrides `[data.window] since`.
+    #[arg(long, value_name = "TIME", requires = "time_field")]
+    since: Option<String>,
+    /// Only rows whose `--time-field` is before this ISO 8601 date or timestamp. Overrides
+    /// `[data.window] until`.
+    #[arg(long, value_name = "TIME", requires = "time_field")]
+    until: Option<String>,
+    /// The timestamp column `--since` / `--until` apply to. Overrides `[data.window] field`.
+    #[arg(long, value_name = "COLUMN")]
+    time_field: Option<String>,
     /// The label column. Overrides the spec's `[data] label`.
     #[arg(long)]
     label: Option<String>,
@@ -138,6 +161,9 @@ impl TrainArgs {
         };
         Ok(Plan {
             data: data.clone(),
+            source: None,
+            window: None,
+            labels: None,
             label: label.clone(),
             schema: None,
             validation: defaults::VALIDATION,
@@ -166,7 +192,11 @@ impl TrainArgs {
                 *slot = v.clone();
             }
         }
-        set(&mut plan.data, self.data.as_ref());
+        if let Some(d) = &self.data {
+            plan.data = d.clone();
+            plan.source = None;
+        }
+        self.override_sources(plan)?;
         set(&mut plan.background, self.background.as_ref());
         set(
             &mut plan.max_invalid_fraction,
@@ -193,6 +223,31 @@ impl TrainArgs {
         }
         plan.read = self.read.over(&plan.read);
         plan.task = self.task.or(plan.task);
+        Ok(())
+    }
+
+    /// `--labels` / `--join-key` and `--time-field` / `--since` / `--until` over the spec's.
+    fn override_sources(&self, plan: &mut Plan) -> Result<()> {
+        let label = self.label.as_ref().unwrap_or(&plan.label).clone();
+        if let (Some(src), Some(key)) = (&self.labels, &self.join_key) {
+            let source = tandem_sources::Source::parse(src, std::path::Path::new(""))
+                .map_err(|e| anyhow!("--labels: [{}] {e}", e.code()))?;
+            let keys = tandem_sources::JoinKeys {
+                key: key.clone(),
+                column: self.labels_column.clone().unwrap_or_else(|| label.clone()),
+                label,
+            };
+            plan.labels = Some((source, keys));
+        }
+        if let Some(field) = &self.time_field {
+            if self.since.is_none() && self.until.is_none() {
+                bail!("--time-field needs --since and/or --until");
+            }
+            let w =
+                tandem_sources::Window::new(field, self.since.as_deref(), self.until.as_deref())
+                    .map_err(|e| anyhow!("[{}] {e}", e.code()))?;
+            plan.window = Some(w);
+        }
         Ok(())
     }
 

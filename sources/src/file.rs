@@ -1,0 +1,182 @@
+//! A CSV or JSON Lines file read row by row into a sink: what a window or a label join reads
+//! a file through (a file read as is goes straight to the command's own reader). CSV cells
+//! stay text, so the command's reading options (missing markers, decimal commas) apply to
+//! them exactly as to the file itself; JSON values keep their type.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use crate::SourceError;
+use crate::cell::{Cell, Sink};
+
+fn error(path: &Path, row: Option<u64>, e: impl std::fmt::Display) -> SourceError {
+    SourceError::Data {
+        source_name: path.display().to_string(),
+        row,
+        reason: e.to_string(),
+    }
+}
+
+/// Every row of the file into `sink`; `delimiter` as given, else sniffed.
+pub fn scan(path: &Path, delimiter: Option<char>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+    let file = std::fs::File::open(path).map_err(|e| error(path, None, e))?;
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let head = input.fill_buf().map_err(|e| error(path, None, e))?;
+    let head = tandem_core::read::sniff::strip_bom(head);
+    if head.is_empty() {
+        return Err(error(path, None, "the file is empty"));
+    }
+    if tandem_core::read::sniff::looks_like_jsonl(head) {
+        return jsonl(path, input, sink);
+    }
+    let delimiter = match delimiter {
+        Some(d) => u8::try_from(d).map_err(|_| error(path, None, "the delimiter must be ASCII"))?,
+        None => tandem_core::read::sniff::sniff_delimiter(head),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(Bom(input, true));
+    let names: Vec<String> = reader
+        .headers()
+        .map_err(|e| error(path, Some(0), e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    sink.columns(&names)?;
+    let mut record = csv::StringRecord::new();
+    let mut cells = Vec::with_capacity(names.len());
+    let mut row = 0;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| error(path, Some(row + 1), e))?
+    {
+        row += 1;
+        cells.clear();
+        cells.extend(record.iter().map(|c| Cell::Text(c.to_string())));
+        sink.row(&cells)?;
+    }
+    Ok(())
+}
+
+/// A reader that drops a UTF-8 byte order mark at its start.
+struct Bom<R: BufRead>(R, bool);
+
+impl<R: BufRead> Read for Bom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if std::mem::take(&mut self.1) && self.0.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+            self.0.consume(3);
+        }
+        self.0.read(buf)
+    }
+}
+
+/// A JSON object's members in the order the line writes them.
+pub(crate) struct OrderedObject(pub(crate) Vec<(String, Json)>);
+
+impl<'de> serde::Deserialize<'de> for OrderedObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = OrderedObject;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<OrderedObject, A::Error> {
+                let mut members = Vec::new();
+                while let Some(kv) = m.next_entry::<String, Json>()? {
+                    members.push(kv);
+                }
+                Ok(OrderedObject(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON value as a cell: nested arrays and objects as their JSON text.
+pub fn json_cell(v: Json) -> Cell {
+    match v {
+        Json::Null => Cell::Null,
+        Json::Bool(b) => Cell::Bool(b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Cell::Int(i),
+            None => Cell::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Cell::Text(s),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+/// Objects (in any key order, new keys appended as columns) into `sink`.
+pub struct Objects<'a> {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+    cells: Vec<Cell>,
+    sink: &'a mut dyn Sink,
+}
+
+impl<'a> Objects<'a> {
+    /// Objects to `sink`.
+    pub fn new(sink: &'a mut dyn Sink) -> Self {
+        Objects {
+            names: Vec::new(),
+            index: Default::default(),
+            cells: Vec::new(),
+            sink,
+        }
+    }
+
+    /// One object's members.
+    pub fn push(&mut self, members: Vec<(String, Json)>) -> Result<(), SourceError> {
+        let known = self.names.len();
+        for (k, _) in &members {
+            if !self.index.contains_key(k) {
+                self.index.insert(k.clone(), self.names.len());
+                self.names.push(k.clone());
+            }
+        }
+        if self.names.len() != known {
+            self.sink.columns(&self.names)?;
+        }
+        self.cells.clear();
+        self.cells.resize(self.names.len(), Cell::Null);
+        for (k, v) in members {
+            if let Some(&i) = self.index.get(&k) {
+                self.cells[i] = json_cell(v);
+            }
+        }
+        self.sink.row(&self.cells)
+    }
+
+    /// Columns declared even when no object came (an empty source still has a header).
+    pub fn finish(self) -> Result<(), SourceError> {
+        if self.names.is_empty() {
+            self.sink.columns(&[])?;
+        }
+        Ok(())
+    }
+}
+
+/// Parse one JSON object, members in order.
+pub fn object(text: &str) -> Result<Vec<(String, Json)>, serde_json::Error> {
+    serde_json::from_str::<OrderedObject>(text).map(|o| o.0)
+}
+
+fn jsonl(path: &Path, input: impl BufRead, sink: &mut dyn Sink) -> Result<(), SourceError> {
+    let mut objects = Objects::new(sink);
+    for (i, line) in input.lines().enumerate() {
+        let row = i as u64 + 1;
+        let line = line.map_err(|e| error(path, Some(row), e))?;
+        let line = line.trim_start_matches('\u{feff}');
+        if line.trim().is_empty() {
+            continue;
+        }
+        objects.push(object(line).map_err(|e| error(path, Some(row), e))?)?;
+    }
+    objects.finish()
+}
