@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use common::{command, root, scratch, text};
 
 const PASSWORD: &str = "s3cret-Tandem-pw";
+const API_TOKEN: &str = "api-t0ken-Tandem";
 
 /// A PostgreSQL server of its own, stopped when dropped.
 struct Postgres {
@@ -294,6 +295,7 @@ fn same_model_from_every_source(pg: &Postgres, dir: &Path, runs: &Path) -> Strin
         let out = command()
             .current_dir(root())
             .env("PGPASSWORD", PASSWORD)
+            .env("PASSENGERS_API_TOKEN", API_TOKEN)
             .env("TANDEM_CACHE_DIR", dir.join("cache"))
             .args(["train", "--data", data, "--label", "survived", "--runs-dir"])
             .arg(runs)
@@ -325,7 +327,9 @@ fn same_model_from_every_source(pg: &Postgres, dir: &Path, runs: &Path) -> Strin
         "tests/fixtures/sources/titanic.parquet".to_string(),
         "sqlite:examples/data/titanic.db?table=passengers".to_string(),
         pg_uri.clone(),
-        format!("rest+{api}/passengers#paging=cursor&cursor=meta.next&records=data"),
+        format!(
+            "rest+{api}/passengers#paging=cursor&cursor=meta.next&records=data&token_env=PASSENGERS_API_TOKEN"
+        ),
     ] {
         let run = train(&source);
         assert_eq!(run["metrics"], reference["metrics"], "{source}");
@@ -341,6 +345,12 @@ fn same_model_from_every_source(pg: &Postgres, dir: &Path, runs: &Path) -> Strin
     }
     let requests = log.lock().unwrap().clone();
     assert_eq!(requests.len(), 8, "429, 6 pages, one 500: {requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.ends_with(&format!("Bearer {API_TOKEN}"))),
+        "the token from the variable the source names: {requests:?}"
+    );
 
     pg_uri
 }

@@ -2,9 +2,11 @@
 //!
 //! The label source is read first into a map from key to label; instances then stream
 //! through, each given its label, or none (a left join: an instance without a label is kept,
-//! and training drops it as unlabelled, counted). Keys compare as a CSV cell reads (`3`,
-//! `3.0` and `"3"` are one key). A key labelled twice with different labels is a conflict:
-//! its instances get no label rather than either one. Every count is reported and recorded.
+//! and training drops it as unlabelled, counted). Keys compare as text, a whole number
+//! written as a float as its integer (`3`, `3.0` and `"3"` are one key; `007` stays `007`).
+//! A key labelled twice with different labels is a conflict: its instances get no label
+//! rather than either one. A label row without a key or a label is counted and skipped.
+//! Every count is reported and recorded.
 
 use std::collections::HashMap;
 
@@ -58,10 +60,26 @@ struct Entry {
     conflict: bool,
 }
 
+/// A key as compared: trimmed, and a whole number written as a float (`3.0`, as pandas
+/// writes an integer column with gaps) as the integer. Leading zeros stay (`007` is not `7`).
 fn key_of(c: &Cell) -> Option<String> {
-    c.text()
-        .map(|t| t.trim().to_string())
-        .filter(|t| !t.is_empty())
+    let t = c.text()?;
+    let t = t.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Some((int, frac)) = t.split_once('.')
+        && !frac.is_empty()
+        && frac.bytes().all(|b| b == b'0')
+        && !int.trim_start_matches('-').is_empty()
+        && int
+            .trim_start_matches('-')
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+    {
+        return Some(int.to_string());
+    }
+    Some(t.to_string())
 }
 
 /// A sink filling a [`LabelMap`].
@@ -213,5 +231,22 @@ impl Sink for Join<'_> {
         self.row.resize(self.width, Cell::Null);
         self.row.push(label);
         self.next.row(&self.row)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn float_written_integers_key_as_integers_and_zeros_stay() {
+        let k = |c: Cell| key_of(&c);
+        assert_eq!(k(Cell::Text(" 3.00 ".into())).as_deref(), Some("3"));
+        assert_eq!(k(Cell::Float(3.0)).as_deref(), Some("3"));
+        assert_eq!(k(Cell::Text("-12.0".into())).as_deref(), Some("-12"));
+        assert_eq!(k(Cell::Text("007".into())).as_deref(), Some("007"));
+        assert_eq!(k(Cell::Text("3.5".into())).as_deref(), Some("3.5"));
+        assert_eq!(k(Cell::Text("v1.0".into())).as_deref(), Some("v1.0"));
+        assert_eq!(k(Cell::Text("  ".into())), None);
     }
 }

@@ -11,7 +11,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type, Int64Type};
 use arrow_array::{Array, ArrayRef};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::SourceError;
@@ -95,9 +95,16 @@ fn cells(path: &Path, name: &str, a: &ArrayRef) -> Result<Vec<Cell>, SourceError
                 .map(|i| get(i, &|i| Cell::Text(s.value(i).to_string())))
                 .collect()
         }
+        DataType::Timestamp(unit, tz) => {
+            // The instant itself (UTC), whatever zone it is shown in: no time zone database.
+            let micros = timestamps_micros(path, a, *unit)?;
+            let utc = tz.is_some();
+            (0..n)
+                .map(|i| get(i, &|i| Cell::Text(crate::window::iso(micros[i], utc))))
+                .collect()
+        }
         DataType::Date32
         | DataType::Date64
-        | DataType::Timestamp(..)
         | DataType::Time32(_)
         | DataType::Time64(_)
         | DataType::Decimal32(..)
@@ -119,6 +126,33 @@ fn cells(path: &Path, name: &str, a: &ArrayRef) -> Result<Vec<Cell>, SourceError
             ));
         }
     })
+}
+
+/// A timestamp column's values in microseconds since the epoch (nulls as 0).
+fn timestamps_micros(path: &Path, a: &ArrayRef, unit: TimeUnit) -> Result<Vec<i64>, SourceError> {
+    use arrow_array::types::{
+        TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+        TimestampSecondType,
+    };
+    let values: Vec<i64> = match unit {
+        TimeUnit::Second => a.as_primitive_opt::<TimestampSecondType>().map(|v| {
+            v.values()
+                .iter()
+                .map(|s| s.saturating_mul(1_000_000))
+                .collect()
+        }),
+        TimeUnit::Millisecond => a
+            .as_primitive_opt::<TimestampMillisecondType>()
+            .map(|v| v.values().iter().map(|s| s.saturating_mul(1_000)).collect()),
+        TimeUnit::Microsecond => a
+            .as_primitive_opt::<TimestampMicrosecondType>()
+            .map(|v| v.values().to_vec()),
+        TimeUnit::Nanosecond => a
+            .as_primitive_opt::<TimestampNanosecondType>()
+            .map(|v| v.values().iter().map(|s| s.div_euclid(1_000)).collect()),
+    }
+    .ok_or_else(|| error(path, "a timestamp column that is not one"))?;
+    Ok(values)
 }
 
 /// Every row of the file into `sink`.

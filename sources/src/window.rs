@@ -126,6 +126,19 @@ pub fn parse_timestamp(text: &str) -> Option<Micros> {
     Some(micros - offset)
 }
 
+/// `micros` as ISO 8601 with a `T`, the fraction only when there is one (trailing zeros
+/// dropped), and `Z` when `utc` (else no offset: a naive timestamp).
+pub fn iso(micros: Micros, utc: bool) -> String {
+    let full = format_timestamp(micros);
+    let (date_time, _) = full.split_at(full.len() - "+00:00".len());
+    let date_time = date_time.trim_end_matches('0').trim_end_matches('.');
+    format!(
+        "{}{}",
+        date_time.replacen(' ', "T", 1),
+        if utc { "Z" } else { "" }
+    )
+}
+
 /// `micros` as `YYYY-MM-DD HH:MM:SS.ffffff+00:00`, which SQLite and PostgreSQL both read.
 pub fn format_timestamp(micros: Micros) -> String {
     let days = micros.div_euclid(86_400_000_000);
@@ -297,6 +310,8 @@ mod tests {
             "1912-04-10 00:00:01.500000+00:00"
         );
         assert_eq!(parse_timestamp(&format_timestamp(day + 7)), Some(day + 7));
+        assert_eq!(iso(day, true), "1912-04-10T00:00:00Z");
+        assert_eq!(iso(day + 1_500_000, false), "1912-04-10T00:00:01.5");
     }
 
     #[test]
