@@ -519,3 +519,115 @@ fn check_window_and_join(params: &HashMap<String, String>) {
     }
     assert_eq!(params["window_since"], "1912-04-05 00:00:00.000000+00:00");
 }
+
+/// A spec naming its sources (a multi-line query on the SQLite file, labels from a table of
+/// the same database), with a window: the same run as the flags on the CSV exports.
+#[test]
+fn a_spec_names_its_sources_window_and_labels() {
+    let dir = scratch("spec-sources");
+    let runs = dir.join("runs");
+    let fixtures = root().join("tests/fixtures/sources");
+    std::fs::copy(fixtures.join("etl.db"), dir.join("etl.db")).unwrap();
+    let spec = dir.join("tandem.toml");
+    std::fs::write(
+        &spec,
+        r#"version = 1
+
+[data]
+source = "passengers"
+label = "survived"
+
+[data.sources.passengers]
+uri = "sqlite:etl.db"
+query = """
+SELECT *
+FROM instances
+ORDER BY passenger_id
+"""
+
+[data.sources.reviews]
+uri = "sqlite:etl.db?table=labels"
+
+[data.labels]
+source = "reviews"
+key = "passenger_id"
+
+[data.window]
+field = "recorded_at"
+since = "1912-04-05"
+until = "1912-04-15"
+
+[model]
+max_epochs = 2
+"#,
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = command()
+            .current_dir(root())
+            .args(args)
+            .arg("--runs-dir")
+            .arg(&runs)
+            .args(["--quiet", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let params =
+            std::fs::read_to_string(Path::new(v["run_dir"].as_str().unwrap()).join("params.json"))
+                .unwrap();
+        let params: HashMap<String, String> = serde_json::from_str(&params).unwrap();
+        (v, params)
+    };
+    let (from_spec, params) = run(&["train", "--spec", spec.to_str().unwrap()]);
+    let (from_flags, _) = run(&[
+        "train",
+        "--data",
+        "tests/fixtures/sources/instances.csv",
+        "--label",
+        "survived",
+        "--labels",
+        "tests/fixtures/sources/labels.csv",
+        "--join-key",
+        "passenger_id",
+        "--time-field",
+        "recorded_at",
+        "--since",
+        "1912-04-05",
+        "--until",
+        "1912-04-15",
+        "--max-epochs",
+        "2",
+    ]);
+    assert_eq!(from_spec["metrics"], from_flags["metrics"]);
+    assert_eq!(
+        fitted_parts(from_spec["model"].as_str().unwrap()),
+        fitted_parts(from_flags["model"].as_str().unwrap())
+    );
+    assert!(
+        params["data"].contains("ORDER BY passenger_id"),
+        "{params:?}"
+    );
+    assert!(params["labels"].starts_with("sqlite:"), "{params:?}");
+    // SQLite kept the rows outside the window to itself; the rest is the file's count.
+    let mut params = params;
+    assert_eq!(params["window_rows_outside"], "0");
+    let outside = 1309 - params["window_rows_kept"].parse::<usize>().unwrap();
+    params.insert("window_rows_outside".into(), outside.to_string());
+    check_window_and_join(&params);
+
+    // Both `path` and `source` is an error located in the spec.
+    let both = dir.join("both.toml");
+    std::fs::write(
+        &both,
+        "version = 1\n[data]\npath = \"x.csv\"\nsource = \"sqlite:etl.db?table=instances\"\nlabel = \"survived\"\n",
+    )
+    .unwrap();
+    let out = command()
+        .args(["train", "--spec", both.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("both.toml:4:10"), "{}", text(&out));
+    assert!(text(&out).contains("not both"), "{}", text(&out));
+}

@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use tandem_sources::location::Location;
+use tandem_sources::location::percent_encode;
 use tandem_sources::postgres::Credentials;
-use tandem_sources::sql::Query;
 use tandem_sources::{JoinKeys, Source, SourceError, Window};
 
 /// `[data.sources.NAME]`.
@@ -83,32 +83,36 @@ pub fn resolve(
     let Some(named) = sources.get(name) else {
         return Source::parse(name, base);
     };
-    let mut s = Source::parse(&named.uri, base)?;
-    if let Some(q) = named
-        .query
-        .clone()
-        .map(Query::Sql)
-        .or_else(|| named.table.clone().map(Query::Table))
-    {
-        let display = s.display.clone();
-        match &mut s.location {
-            Location::Sqlite { query, .. } | Location::Postgres { query, .. } => *query = q,
-            _ => {
-                return Err(SourceError::Invalid {
-                    url: display,
-                    reason: format!("source `{name}`: table and query are for SQL sources"),
-                });
-            }
+    // `table` / `query` keys are the URI's own parameters, written where TOML reads better.
+    let uri = match (&named.table, &named.query) {
+        (Some(_), Some(_)) => {
+            return Err(SourceError::Invalid {
+                url: named.uri.clone(),
+                reason: format!("source `{name}`: give table or query, not both"),
+            });
         }
-        s.display = match &s.location {
-            Location::Sqlite { path, query } => {
-                format!("sqlite:{} ({})", path.display(), query.describe())
-            }
-            Location::Postgres { uri, query } => {
-                format!("{} ({})", tandem_sources::redact_db(uri), query.describe())
-            }
-            _ => s.display,
-        };
+        (Some(v), None) | (None, Some(v)) => {
+            let key = if named.table.is_some() {
+                "table"
+            } else {
+                "query"
+            };
+            let sep = if named.uri.contains('?') { '&' } else { '?' };
+            format!("{}{sep}{key}={}", named.uri, percent_encode(v))
+        }
+        (None, None) => named.uri.clone(),
+    };
+    let mut s = Source::parse(&uri, base)?;
+    if (named.table.is_some() || named.query.is_some())
+        && !matches!(
+            s.location,
+            Location::Sqlite { .. } | Location::Postgres { .. }
+        )
+    {
+        return Err(SourceError::Invalid {
+            url: s.display,
+            reason: format!("source `{name}`: table and query are for SQL sources"),
+        });
     }
     s.delimiter = named.delimiter;
     s.credentials = Credentials {
