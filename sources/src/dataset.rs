@@ -54,10 +54,10 @@ impl Report {
         if let Some((w, c)) = &self.window {
             p.push(("window_field".into(), w.field.clone()));
             if let Some(s) = w.since {
-                p.push(("window_since".into(), crate::window::format_timestamp(s)));
+                p.push(("window_since".into(), crate::window::iso(s, true)));
             }
             if let Some(u) = w.until {
-                p.push(("window_until".into(), crate::window::format_timestamp(u)));
+                p.push(("window_until".into(), crate::window::iso(u, true)));
             }
             p.push(("window_rows_kept".into(), c.kept.to_string()));
             p.push(("window_rows_outside".into(), c.outside.to_string()));
@@ -93,7 +93,7 @@ impl Report {
             out.push(format!("read {n} rows from {}", self.source));
         }
         if let Some((w, c)) = &self.window {
-            let bound = |t: Option<i64>| t.map_or("…".into(), crate::window::format_timestamp);
+            let bound = |t: Option<i64>| t.map_or("…".into(), |t| crate::window::iso(t, true));
             out.push(format!(
                 "window {} in [{}, {}): kept {}, outside {}, no time {}, unreadable time {}",
                 w.field,
@@ -106,20 +106,32 @@ impl Report {
             ));
         }
         if let Some((src, j)) = &self.join {
-            let mut line = format!(
-                "labels from {src}: {} of {} instances labelled; {} without a label, {} labels without an instance, {} keys labelled twice differently",
+            let examples = if j.unmatched_examples.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (keys {}{})",
+                    j.unmatched_examples.join(", "),
+                    if j.instances_unmatched > 5 {
+                        ", ..."
+                    } else {
+                        ""
+                    }
+                )
+            };
+            let line = format!(
+                "labels from {src}: {} of {} instances labelled; {} without a label{examples}; {} labels without an instance; {} {} labelled twice differently",
                 j.matched,
                 j.instances,
                 j.instances_unmatched,
                 j.labels_unmatched,
-                j.conflicting_keys
+                j.conflicting_keys,
+                if j.conflicting_keys == 1 {
+                    "key"
+                } else {
+                    "keys"
+                }
             );
-            if !j.unmatched_examples.is_empty() {
-                line.push_str(&format!(
-                    " (unlabelled keys: {})",
-                    j.unmatched_examples.join(", ")
-                ));
-            }
             out.push(line);
         }
         out

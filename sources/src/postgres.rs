@@ -46,6 +46,14 @@ pub fn config(uri: &str, display: &str) -> Result<Config, SourceError> {
                 .into(),
         });
     }
+    if config.get_ssl_mode() == postgres::config::SslMode::Require {
+        return Err(SourceError::Invalid {
+            url: display.to_string(),
+            reason: "sslmode=require: this build connects without TLS; reach the server \
+                     through a tunnel or a local proxy (docs/sources.md)"
+                .into(),
+        });
+    }
     Ok(config)
 }
 
@@ -217,5 +225,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(!e.to_string().contains("secret"), "{e}");
+        let e = config("postgres://ada@localhost/db?sslmode=require", "p").unwrap_err();
+        assert!(e.to_string().contains("without TLS"), "{e}");
     }
 }
