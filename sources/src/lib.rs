@@ -19,6 +19,7 @@ pub mod file;
 pub mod join;
 pub mod location;
 pub mod parquet;
+pub mod parquet_out;
 pub mod postgres;
 pub mod rest;
 pub mod sql;

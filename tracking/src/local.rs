@@ -40,7 +40,7 @@ use super::{
     Error, Experiment, Metric, ModelListing, ModelVersion, NameKind, RegisteredModel, Result, Run,
     Status, Store, aliases_of, check_alias, now_ms, registrable,
 };
-pub use files::write_atomic;
+pub use files::{AtomicFile, write_atomic};
 use files::{confine, create_dirs, read_json, remove_temporaries, sync_folder_of, write_json};
 
 /// A run store in a folder.

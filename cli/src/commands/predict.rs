@@ -3,7 +3,6 @@
 //! Every input row gets an output row: a prediction, or a structured error (code, field,
 //! message). Nothing is dropped silently; the exit code is 2 when any row was rejected.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,11 +13,10 @@ use tandem_core::prep::TransformOptions;
 use tandem_core::schema::FieldSet;
 use tandem_core::{Error, Instance, Model, Prediction};
 
-use tandem_core::read::sniff::looks_like_jsonl;
-use tandem_core::read::{ReadOptions, read_csv, read_jsonl};
+use tandem_core::read::ReadOptions;
 
 use super::StoreArgs;
-use super::predict_stream;
+use super::predict_stream::{self, OutFormat};
 use super::read_args::ReadArgs;
 
 /// Arguments of `tandem predict`.
@@ -32,12 +30,13 @@ pub struct PredictArgs {
     /// predicted and written as soon as it arrives.
     #[arg(long)]
     input: PathBuf,
-    /// Output: `.csv` or `.jsonl`; `-` writes to stdout (CSV; with `--input -`, the input's
-    /// format).
+    /// Output: `.csv`, `.jsonl` or `.parquet`; `-` writes to stdout (CSV; with `--input -`,
+    /// the input's format).
     #[arg(long, default_value = "-")]
     output: PathBuf,
-    /// The output's format instead of the one `--output` implies: `csv` or `jsonl`.
-    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "jsonl"])]
+    /// The output's format instead of the one `--output` implies: `csv`, `jsonl` or
+    /// `parquet` (to a file).
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "jsonl", "parquet"])]
     output_format: Option<String>,
     /// Unknown categories and out-of-range numbers.
     #[command(flatten)]
@@ -53,23 +52,30 @@ pub struct PredictArgs {
     key: super::key_args::KeyArgs,
 }
 
-enum Format {
-    Csv,
-    JsonLines,
+/// Whether a file's name says JSON Lines (`.jsonl`, `.ndjson`): then it is read as such
+/// whatever its first line holds.
+pub(crate) fn jsonl_by_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
-fn format_of(path: &Path) -> Result<Format> {
+/// The output format `--output` implies (by extension), `None` for stdout.
+fn output_format(path: &Path) -> Result<Option<OutFormat>> {
+    if path == Path::new("-") {
+        return Ok(None);
+    }
     match path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        Some("csv") => Ok(Format::Csv),
-        Some("jsonl" | "ndjson") => Ok(Format::JsonLines),
-        _ if path == Path::new("-") => Ok(Format::Csv),
+        Some("csv") => Ok(Some(OutFormat::Csv)),
+        Some("jsonl" | "ndjson") => Ok(Some(OutFormat::JsonLines)),
+        Some("parquet" | "pq") => Ok(Some(OutFormat::Parquet)),
         _ => bail!(
-            "{}: unknown format (use .csv, .jsonl or .ndjson)",
+            "{}: unknown format (use .csv, .jsonl, .ndjson or .parquet)",
             path.display()
         ),
     }
@@ -79,21 +85,26 @@ fn format_of(path: &Path) -> Result<Format> {
 /// skipped) and the parsed instance or why it was rejected.
 type Records = (Vec<usize>, Vec<Result<Instance, Error>>);
 
-/// Read every record of the input file, CSV or JSON Lines (by extension, else by content).
+/// Read every record of the input file, CSV or JSON Lines (decided by its first line), with
+/// the rules of a stream: a row that cannot be read (a ragged record, a line that is not
+/// UTF-8) is that row's error, and the rows around it still read.
 pub(crate) fn read_instances<S: FieldSet + ?Sized>(
     schema: &S,
     path: &Path,
     options: &ReadOptions,
 ) -> Result<Records> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let jsonl = matches!(format_of(path), Ok(Format::JsonLines)) || looks_like_jsonl(&bytes);
-    let read = if jsonl {
-        read_jsonl(schema, &bytes, options)
-    } else {
-        read_csv(schema, bytes.as_slice(), options).map(|rows| ((1..=rows.len()).collect(), rows))
-    };
-    read.map_err(|e| super::core_error(&e))
-        .with_context(|| format!("{}", path.display()))
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let format = jsonl_by_name(path).then_some(tandem_core::read::StreamFormat::JsonLines);
+    let mut rows = tandem_core::read::RowStream::with_format(
+        schema,
+        std::io::BufReader::new(file),
+        options,
+        format,
+    )
+    .map_err(|e| super::core_error(&e))
+    .with_context(|| format!("{}", path.display()))?;
+    Ok(std::iter::from_fn(|| rows.next_row()).unzip())
 }
 
 /// One input row's outcome: its 1-based row, the prediction or why it was rejected, and
@@ -142,51 +153,48 @@ pub fn run(args: PredictArgs) -> Result<ExitCode> {
     )?;
     let options = args.transform.options();
     let read = args.read.over(&model.metadata().read);
-    let jsonl = args.output_format.as_deref().map(|f| f == "jsonl");
+    // The format first: an unknown extension must not replace an existing file.
+    let format = match args.output_format.as_deref() {
+        Some("jsonl") => Some(OutFormat::JsonLines),
+        Some("parquet") => Some(OutFormat::Parquet),
+        Some(_) => Some(OutFormat::Csv),
+        None => output_format(&args.output)?,
+    };
+    let sink = if args.output == Path::new("-") {
+        predict_stream::Sink::Stdout
+    } else {
+        predict_stream::Sink::File(args.output.clone())
+    };
     if args.input == Path::new("-") {
-        let sink = if args.output == Path::new("-") {
-            predict_stream::Sink::Stdout
-        } else {
-            predict_stream::Sink::File(args.output.clone())
+        let settings = predict_stream::Settings {
+            sink,
+            input_format: None,
+            format,
+            read: &read,
+            options,
+            live: true,
         };
-        // The format first: an unknown extension must not replace an existing file.
-        let jsonl = match (jsonl, args.output == Path::new("-")) {
-            (Some(j), _) => Some(j),
-            (None, true) => None,
-            (None, false) => Some(matches!(format_of(&args.output)?, Format::JsonLines)),
-        };
-        let stdin = std::io::stdin().lock();
-        return predict_stream::run(&model, stdin, sink, jsonl, &read, options, 1);
+        return predict_stream::run(&model, std::io::stdin().lock(), settings);
     }
     let input = super::data_file(&args.input)?;
-    let outcomes = outcomes(&model, &input, &read, options)?;
-    let classes: Vec<String> = model
-        .schema()
-        .classes()
-        .map(<[String]>::to_vec)
-        .unwrap_or_default();
-    // The format first: an unknown extension must not truncate an existing file.
-    let format = match jsonl {
-        Some(true) => Format::JsonLines,
-        Some(false) => Format::Csv,
-        None => format_of(&args.output)?,
+    let file = std::fs::File::open(input.path())
+        .with_context(|| format!("cannot open {}", args.input.display()))?;
+    let settings = predict_stream::Settings {
+        sink,
+        input_format: jsonl_by_name(input.path())
+            .then_some(tandem_core::read::StreamFormat::JsonLines),
+        // A file's predictions go to stdout as CSV unless asked otherwise.
+        format: format.or(Some(OutFormat::Csv)),
+        read: &read,
+        options,
+        live: false,
     };
-    let mut out = Vec::new();
-    match format {
-        Format::Csv => write_csv(&mut out, &classes, &outcomes)?,
-        Format::JsonLines => write_jsonl(&mut out, &outcomes)?,
-    }
-    if args.output == Path::new("-") {
-        let mut stdout = std::io::stdout().lock();
-        stdout.write_all(&out)?;
-        stdout.flush()?;
-    } else {
-        // A temp file beside the output, renamed into place once complete: a full disk or a
-        // kill never leaves a half-written file (nor an existing one truncated).
-        tandem_tracking::local::write_atomic(&args.output, &out)
-            .with_context(|| format!("cannot write {}", args.output.display()))?;
-    }
-    Ok(summarize(&outcomes))
+    predict_stream::run(
+        &model,
+        std::io::BufReader::with_capacity(1 << 20, file),
+        settings,
+    )
+    .with_context(|| args.input.display().to_string())
 }
 
 /// Refuse an output path that is the input file (or a link to it): writing it would destroy
@@ -216,18 +224,6 @@ fn check_not_input(input: &Path, output: &Path) -> Result<()> {
             output.display()
         );
     }
-    Ok(())
-}
-
-/// One CSV row per input row: the prediction, each class's probability, the error, the
-/// warnings.
-fn write_csv(sink: &mut dyn Write, classes: &[String], outcomes: &[Outcome]) -> Result<()> {
-    let mut w = csv::Writer::from_writer(sink);
-    w.write_record(csv_header(classes))?;
-    for o in outcomes {
-        w.write_record(csv_row(classes, o))?;
-    }
-    w.flush()?;
     Ok(())
 }
 
@@ -277,14 +273,6 @@ pub(crate) fn csv_row(classes: &[String], o: &Outcome) -> Vec<String> {
     rec
 }
 
-/// One JSON object per input row.
-fn write_jsonl(sink: &mut dyn Write, outcomes: &[Outcome]) -> Result<()> {
-    for o in outcomes {
-        writeln!(sink, "{}", jsonl_row(o))?;
-    }
-    Ok(())
-}
-
 /// One row's JSON Lines object.
 pub(crate) fn jsonl_row(o: &Outcome) -> serde_json::Value {
     match &o.result {
@@ -293,14 +281,4 @@ pub(crate) fn jsonl_row(o: &Outcome) -> serde_json::Value {
         Err(e) => json!({ "row": o.row, "error": {
             "code": e.code(), "field": e.field(), "message": e.to_string() } }),
     }
-}
-
-/// Counts and the first errors on stderr, as a stream's (one tally for both); exit 2 when
-/// any row was rejected.
-fn summarize(outcomes: &[Outcome]) -> ExitCode {
-    let mut tally = predict_stream::Tally::default();
-    for o in outcomes {
-        tally.add(o);
-    }
-    tally.summarize()
 }

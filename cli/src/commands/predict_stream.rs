@@ -1,79 +1,364 @@
-//! `tandem predict --input -`: rows read from stdin one at a time and each prediction written
-//! (and flushed) as soon as its row has arrived, so a live stream is scored as it comes, in
-//! memory bounded by one row whatever the stream's length. The first line decides the input
-//! format (a JSON object: JSON Lines; else a CSV header); stdout gets the same format unless
-//! `--output-format` says, and a file output is written as the rows come and renamed into
-//! place at the end.
+//! `tandem predict`'s pipeline, for a file as for a live stream: one thread reads rows (a CSV
+//! record or a JSON line, not yet parsed), workers parse, predict and encode chunks of them,
+//! and one thread writes the chunks back in input order. Memory is bounded by the chunks in
+//! flight (a few per worker) whatever the input's size; a file uses every core.
+//!
+//! A live stream (`--input -`) goes one row per chunk and every chunk is flushed, so each
+//! row's prediction is written as soon as the row has arrived. The first line decides the
+//! input's format (a JSON object: JSON Lines; else a CSV header). A file output is written to
+//! a temporary beside it and renamed into place at the end: a full disk, a kill or a broken
+//! pipe never leaves a half-written file, nor an existing one truncated.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow, bail};
 use tandem_core::prep::TransformOptions;
-use tandem_core::read::{ReadOptions, RowStream, StreamFormat};
-use tandem_core::{Error, Model};
+use tandem_core::read::{RawRow, ReadOptions, RowParser, RowStream, StreamFormat};
+use tandem_core::{Error, Model, Prediction};
+use tandem_sources::cell::Cell;
+use tandem_sources::parquet_out::{Kind, ParquetWriter};
+use tandem_tracking::local::AtomicFile;
 
 use super::predict::{Outcome, csv_header, csv_row, jsonl_row};
 
 /// Errors listed on stderr at the end (all of them are in the output).
 const LISTED: usize = 20;
 
-/// Where the predictions go, and in which format.
+/// Rows per chunk for a file.
+pub(crate) const FILE_CHUNK: usize = 4096;
+
+/// Where the predictions go.
 pub(crate) enum Sink {
-    /// stdout, flushed after every row.
+    /// stdout.
     Stdout,
-    /// A file, written as rows come to a temporary beside it, renamed into place at the end.
-    File(std::path::PathBuf),
+    /// A file, written to a temporary beside it and renamed into place at the end.
+    File(PathBuf),
 }
 
-/// Score `input` into `sink`, `chunk` rows per batch through the network (1 for a live
-/// stream: each row answered as it arrives; more for a file, in memory bounded by the chunk);
-/// `jsonl`: the output format (`None`: the input's).
-pub(crate) fn run(
-    model: &Model,
-    input: impl BufRead,
-    sink: Sink,
-    jsonl: Option<bool>,
-    read: &ReadOptions,
-    options: TransformOptions,
-    chunk: usize,
-) -> Result<ExitCode> {
+/// The output's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OutFormat {
+    /// A header row, then a record per input row.
+    Csv,
+    /// A JSON object per input row.
+    JsonLines,
+    /// A Parquet file (not to stdout).
+    Parquet,
+}
+
+/// How a run reads and writes.
+pub(crate) struct Settings<'a> {
+    /// Where the predictions go.
+    pub sink: Sink,
+    /// The input's format when its name says it (else its first line decides).
+    pub input_format: Option<StreamFormat>,
+    /// The output's format (`None`: the input's, CSV or JSON Lines).
+    pub format: Option<OutFormat>,
+    /// How cells are written.
+    pub read: &'a ReadOptions,
+    /// Unknown categories and out-of-range values.
+    pub options: TransformOptions,
+    /// A live stream: a row per chunk, each flushed as it is written.
+    pub live: bool,
+}
+
+/// A chunk's output, encoded by a worker.
+enum Encoded {
+    Bytes(Vec<u8>),
+    Rows(Vec<Vec<Cell>>),
+}
+
+/// Score `input` into the sink.
+pub(crate) fn run(model: &Model, input: impl BufRead, settings: Settings<'_>) -> Result<ExitCode> {
     let mut rows =
-        RowStream::new(model.schema(), input, read).map_err(|e| super::core_error(&e))?;
-    let jsonl = jsonl.unwrap_or(rows.format() == StreamFormat::JsonLines);
+        RowStream::with_format(model.schema(), input, settings.read, settings.input_format)
+            .map_err(|e| super::core_error(&e))?;
+    let format = settings.format.unwrap_or(match rows.format() {
+        StreamFormat::JsonLines => OutFormat::JsonLines,
+        StreamFormat::Csv => OutFormat::Csv,
+    });
+    if format == OutFormat::Parquet && matches!(settings.sink, Sink::Stdout) {
+        bail!("Parquet output needs a file: --output predictions.parquet");
+    }
     let classes: Vec<String> = model
         .schema()
         .classes()
         .map(<[String]>::to_vec)
         .unwrap_or_default();
-    let (mut out, temp): (Box<dyn Write>, Option<std::path::PathBuf>) = match &sink {
-        Sink::Stdout => (Box::new(std::io::stdout().lock()), None),
-        Sink::File(path) => {
-            let temp = temporary(path);
-            let file = std::fs::File::create(&temp)
-                .with_context(|| format!("cannot write {}", temp.display()))?;
-            (Box::new(std::io::BufWriter::new(file)), Some(temp))
+    let (chunk, workers) = if settings.live {
+        (1, 1)
+    } else {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (FILE_CHUNK, cores.clamp(1, 8))
+    };
+    let parser = rows.parser();
+    let job = Job {
+        model,
+        parser: &parser,
+        classes: &classes,
+        format,
+        options: settings.options,
+    };
+    let tally = std::thread::scope(|s| -> Result<Tally> {
+        let (work_tx, work_rx) = sync_channel::<(usize, Vec<RawRow>)>(workers);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = channel::<(usize, Result<(Encoded, Tally)>)>();
+        for _ in 0..workers {
+            let (work_rx, done_tx, job) = (Arc::clone(&work_rx), done_tx.clone(), &job);
+            s.spawn(move || {
+                loop {
+                    let next = work_rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|rx| rx.recv().map_err(|_| ()));
+                    let Ok((seq, raws)) = next else { break };
+                    if done_tx.send((seq, job.encode(raws))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        // Only the workers hold the queue's receiver: when they stop (the writer failed), a
+        // send fails instead of waiting forever.
+        drop(work_rx);
+        drop(done_tx);
+        let writer = s.spawn(|| {
+            write_ordered(done_rx, &settings.sink, format, &classes, settings.live).map_err(|e| {
+                match &settings.sink {
+                    Sink::File(path) => e.context(format!("cannot write {}", path.display())),
+                    Sink::Stdout => e,
+                }
+            })
+        });
+        let mut seq = 0;
+        loop {
+            let mut raws = Vec::with_capacity(chunk);
+            while raws.len() < chunk {
+                match rows.next_raw() {
+                    Some(r) => raws.push(r),
+                    None => break,
+                }
+            }
+            let last = raws.len() < chunk;
+            if !raws.is_empty() && work_tx.send((seq, raws)).is_err() {
+                break; // the writer stopped: its error says why
+            }
+            seq += 1;
+            if last {
+                break;
+            }
+        }
+        drop(work_tx);
+        writer
+            .join()
+            .map_err(|_| anyhow!("the writer thread panicked"))?
+    })?;
+    Ok(tally.summarize())
+}
+
+/// What a worker needs.
+struct Job<'a, 's> {
+    model: &'a Model,
+    parser: &'a RowParser<'s, tandem_core::Schema>,
+    classes: &'a [String],
+    format: OutFormat,
+    options: TransformOptions,
+}
+
+impl Job<'_, '_> {
+    /// Parse, predict and encode one chunk.
+    fn encode(&self, raws: Vec<RawRow>) -> Result<(Encoded, Tally)> {
+        let (numbers, parsed): (Vec<usize>, Vec<_>) =
+            raws.into_iter().map(|r| self.parser.parse(r)).unzip();
+        let predicted = self
+            .model
+            .predict_batch(&parsed, self.options)
+            .map_err(|e| super::core_error(&e))?;
+        let mut tally = Tally::default();
+        let mut bytes = Vec::new();
+        let mut cells = Vec::new();
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        for ((row, parsed), result) in numbers.into_iter().zip(&parsed).zip(predicted) {
+            let warnings = match (parsed, &result) {
+                (Ok(x), Ok(_)) => self.model.warnings(x, self.options),
+                _ => Vec::new(),
+            };
+            let outcome = Outcome {
+                row,
+                result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),
+                warnings,
+            };
+            match self.format {
+                OutFormat::Csv => csv.write_record(csv_row(self.classes, &outcome))?,
+                OutFormat::JsonLines => writeln!(bytes, "{}", jsonl_row(&outcome))?,
+                OutFormat::Parquet => cells.push(parquet_row(self.classes, &outcome)),
+            }
+            tally.add(&outcome);
+        }
+        let encoded = match self.format {
+            OutFormat::Csv => {
+                Encoded::Bytes(csv.into_inner().map_err(|e| anyhow!("{}", e.error()))?)
+            }
+            OutFormat::JsonLines => Encoded::Bytes(bytes),
+            OutFormat::Parquet => Encoded::Rows(cells),
+        };
+        Ok((encoded, tally))
+    }
+}
+
+/// The Parquet output's columns: as the CSV's, with numbers as numbers.
+fn parquet_columns(model_classes: &[String], regression: bool) -> Vec<(String, Kind)> {
+    let mut c = vec![
+        ("row".to_string(), Kind::Int),
+        (
+            "prediction".to_string(),
+            if regression { Kind::Float } else { Kind::Text },
+        ),
+    ];
+    c.extend(
+        model_classes
+            .iter()
+            .map(|k| (format!("probability_{k}"), Kind::Float)),
+    );
+    c.extend(
+        ["error_code", "error_field", "error", "warnings"].map(|n| (n.to_string(), Kind::Text)),
+    );
+    c
+}
+
+fn parquet_row(classes: &[String], o: &Outcome) -> Vec<Cell> {
+    let text = |s: String| {
+        if s.is_empty() {
+            Cell::Null
+        } else {
+            Cell::Text(s)
         }
     };
-    let mut tally = Tally::default();
-    let written = write_all(
-        model, &mut rows, &mut out, &sink, jsonl, &classes, options, chunk, &mut tally,
-    )
-    .and_then(|()| Ok(out.flush()?));
-    drop(out);
-    match (written, temp, &sink) {
-        (Ok(()), Some(temp), Sink::File(path)) => std::fs::rename(&temp, path)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        // A full disk or a broken pipe: no half-written file is left behind.
-        (Err(e), Some(temp), Sink::File(path)) => {
-            let _ = std::fs::remove_file(&temp);
-            return Err(e.context(format!("cannot write {}", path.display())));
+    let mut row = vec![Cell::Int(i64::try_from(o.row).unwrap_or(i64::MAX))];
+    match &o.result {
+        Ok(Prediction::Class {
+            label,
+            probabilities,
+        }) => {
+            row.push(Cell::Text(label.clone()));
+            row.extend(
+                classes
+                    .iter()
+                    .map(|c| probabilities.get(c).map_or(Cell::Null, |p| Cell::Float(*p))),
+            );
+            row.extend([Cell::Null, Cell::Null, Cell::Null]);
         }
-        (Err(e), _, _) => return Err(e),
-        (Ok(()), _, _) => {}
+        Ok(Prediction::Value { value }) => {
+            row.push(Cell::Float(*value));
+            row.extend([Cell::Null, Cell::Null, Cell::Null]);
+        }
+        Err(e) => {
+            row.push(Cell::Null);
+            row.extend(classes.iter().map(|_| Cell::Null));
+            row.push(Cell::Text(e.code().to_string()));
+            row.push(e.field().map_or(Cell::Null, |f| Cell::Text(f.to_string())));
+            row.push(Cell::Text(e.to_string()));
+        }
     }
-    Ok(tally.summarize())
+    let warnings: Vec<String> = o
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}", w.code, w.field))
+        .collect();
+    row.push(text(warnings.join(" ")));
+    row
+}
+
+/// Where encoded chunks are written.
+enum Writer {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File(AtomicFile),
+    Parquet(Box<ParquetWriter<AtomicFile>>),
+}
+
+impl Writer {
+    fn bytes(&mut self) -> Option<&mut dyn Write> {
+        match self {
+            Writer::Stdout(w) => Some(w),
+            Writer::File(w) => Some(w),
+            Writer::Parquet(_) => None,
+        }
+    }
+}
+
+/// Write the chunks in input order as they come back from the workers; the tally of them.
+fn write_ordered(
+    done: Receiver<(usize, Result<(Encoded, Tally)>)>,
+    sink: &Sink,
+    format: OutFormat,
+    classes: &[String],
+    live: bool,
+) -> Result<Tally> {
+    let file = |path: &Path| {
+        AtomicFile::create(path).with_context(|| format!("cannot write {}", path.display()))
+    };
+    let mut out = match (sink, format) {
+        (Sink::File(path), OutFormat::Parquet) => {
+            // A classification's prediction is a class; anything else is a value.
+            let regression = classes.is_empty();
+            Writer::Parquet(Box::new(
+                ParquetWriter::new(
+                    file(path)?,
+                    &path.display().to_string(),
+                    &parquet_columns(classes, regression),
+                )
+                .map_err(|e| anyhow!("[{}] {e}", e.code()))?,
+            ))
+        }
+        (Sink::File(path), _) => Writer::File(file(path)?),
+        (Sink::Stdout, _) => Writer::Stdout(std::io::BufWriter::new(std::io::stdout())),
+    };
+    if let (Some(w), OutFormat::Csv) = (out.bytes(), format) {
+        let mut header = csv::Writer::from_writer(Vec::new());
+        header.write_record(csv_header(classes))?;
+        w.write_all(&header.into_inner().map_err(|e| anyhow!("{}", e.error()))?)?;
+        w.flush()?;
+    }
+    let mut tally = Tally::default();
+    let mut pending = BTreeMap::new();
+    let mut next = 0;
+    for (seq, chunk) in done {
+        pending.insert(seq, chunk?);
+        while let Some((encoded, part)) = pending.remove(&next) {
+            match (&mut out, encoded) {
+                (Writer::Parquet(p), Encoded::Rows(rows)) => {
+                    p.write(&rows).map_err(|e| anyhow!("[{}] {e}", e.code()))?;
+                }
+                (w, Encoded::Bytes(b)) => {
+                    let w = w
+                        .bytes()
+                        .ok_or_else(|| anyhow!("bytes for a Parquet file"))?;
+                    w.write_all(&b)?;
+                    if live {
+                        w.flush()?;
+                    }
+                }
+                _ => bail!("an encoded chunk of the wrong format"),
+            }
+            tally.merge(part);
+            next += 1;
+        }
+    }
+    // Dropped on an error above: the temporary file is removed, an existing output stays.
+    match out {
+        Writer::Stdout(mut w) => w.flush()?,
+        Writer::File(f) => f.commit()?,
+        Writer::Parquet(p) => p
+            .finish()
+            .map_err(|e| anyhow!("[{}] {e}", e.code()))?
+            .commit()?,
+    }
+    Ok(tally)
 }
 
 /// Rows predicted, warned and rejected, and the first errors (the output holds all of them).
@@ -100,6 +385,15 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// Add a later chunk's counts (its errors after these).
+    fn merge(&mut self, later: Tally) {
+        self.scored += later.scored;
+        self.warned += later.warned;
+        self.rejected += later.rejected;
+        let room = LISTED.saturating_sub(self.errors.len());
+        self.errors.extend(later.errors.into_iter().take(room));
     }
 
     /// Counts and the first errors on stderr; exit 2 when any row was rejected.
@@ -131,77 +425,4 @@ impl Tally {
         );
         ExitCode::from(2)
     }
-}
-
-/// Every row of `rows`, predicted and written to `out` as it comes.
-#[allow(clippy::too_many_arguments)]
-fn write_all<S: tandem_core::schema::FieldSet + ?Sized, R: BufRead>(
-    model: &Model,
-    rows: &mut RowStream<'_, S, R>,
-    out: &mut Box<dyn Write>,
-    sink: &Sink,
-    jsonl: bool,
-    classes: &[String],
-    options: TransformOptions,
-    chunk: usize,
-    tally: &mut Tally,
-) -> Result<()> {
-    if !jsonl {
-        out.write_all(&record(csv_header(classes))?)?;
-        out.flush()?;
-    }
-    let stdout = matches!(sink, Sink::Stdout);
-    let mut batch: Vec<(usize, Result<tandem_core::Instance, Error>)> = Vec::with_capacity(chunk);
-    loop {
-        let next = rows.next_row();
-        let done = next.is_none();
-        batch.extend(next);
-        if batch.len() < chunk.max(1) && !done {
-            continue;
-        }
-        let (numbers, parsed): (Vec<usize>, Vec<_>) = batch.drain(..).unzip();
-        let predicted = model
-            .predict_batch(&parsed, options)
-            .map_err(|e| super::core_error(&e))?;
-        for ((row, parsed), result) in numbers.into_iter().zip(&parsed).zip(predicted) {
-            let warnings = match (parsed, &result) {
-                (Ok(x), Ok(_)) => model.warnings(x, options),
-                _ => Vec::new(),
-            };
-            let outcome = Outcome {
-                row,
-                result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),
-                warnings,
-            };
-            if jsonl {
-                writeln!(out, "{}", jsonl_row(&outcome))?;
-            } else {
-                out.write_all(&record(csv_row(classes, &outcome))?)?;
-            }
-            tally.add(&outcome);
-        }
-        if stdout {
-            out.flush()?;
-        }
-        if done {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// One CSV record's bytes, quoted as the whole-file output quotes them.
-fn record(cells: Vec<String>) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(cells)?;
-    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
-}
-
-/// A temporary file beside `path` for writing it as rows come.
-fn temporary(path: &Path) -> std::path::PathBuf {
-    let name = path.file_name().map_or_else(
-        || "predictions".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }

@@ -32,5 +32,5 @@ pub use csv::read_csv;
 pub use error::ReadError;
 pub use jsonl::read_jsonl;
 pub use options::{DEFAULT_NA_VALUES, ReadOptions};
-pub use stream::{RowStream, StreamFormat};
+pub use stream::{RawRow, RowParser, RowStream, StreamFormat};
 pub use table::{Format, TextTable, read_table};

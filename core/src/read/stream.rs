@@ -54,7 +54,18 @@ fn csv_error(row: usize, e: impl std::fmt::Display) -> Error {
 impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
     /// Read up to the first line (for CSV: the header, checked against the schema as the
     /// whole-file reader checks it) and decide the format. An empty stream is `EMPTY_FILE`.
-    pub fn new(schema: &'s S, mut input: R, options: &ReadOptions) -> Result<Self, Error> {
+    pub fn new(schema: &'s S, input: R, options: &ReadOptions) -> Result<Self, Error> {
+        Self::with_format(schema, input, options, None)
+    }
+
+    /// As [`RowStream::new`], the format given (a file's `.jsonl` extension) rather than
+    /// decided by the first line.
+    pub fn with_format(
+        schema: &'s S,
+        mut input: R,
+        options: &ReadOptions,
+        format: Option<StreamFormat>,
+    ) -> Result<Self, Error> {
         options.check()?;
         // What has arrived already (a file: the reader's whole buffer; a pipe: what was
         // written so far) sniffs the delimiter over several records, as a whole file's does.
@@ -78,7 +89,11 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
             skipped += 1;
         }
         let text = first.trim_start_matches('\u{feff}').to_string();
-        let source = if text.trim_start().starts_with('{') {
+        let json = match format {
+            Some(f) => f == StreamFormat::JsonLines,
+            None => text.trim_start().starts_with('{'),
+        };
+        let source = if json {
             Source::Json {
                 input,
                 first: Some(text),
@@ -142,7 +157,30 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
     /// The next row, as soon as it has arrived: its 1-based row (CSV: data row; JSON Lines:
     /// line, blank lines counted) and its instance or why it was rejected; `None` at the end.
     pub fn next_row(&mut self) -> Option<(usize, Result<Instance, Error>)> {
-        let (schema, options) = (self.schema, &self.options);
+        let raw = self.next_raw()?;
+        let columns: &[Option<usize>] = match &self.source {
+            Source::Csv { columns, .. } => columns,
+            Source::Json { .. } => &[],
+        };
+        Some(parse(self.schema, &self.options, columns, raw))
+    }
+
+    /// What parses this stream's rows, owning what it needs: it goes to other threads with
+    /// the [`RawRow`]s, so one thread reads while others parse and predict.
+    pub fn parser(&self) -> RowParser<'s, S> {
+        RowParser {
+            schema: self.schema,
+            options: self.options.clone(),
+            columns: match &self.source {
+                Source::Csv { columns, .. } => columns.clone(),
+                Source::Json { .. } => Vec::new(),
+            },
+        }
+    }
+
+    /// The next row as read and not yet parsed (a CSV record, a JSON line), or why it could
+    /// not be read; `None` at the end.
+    pub fn next_raw(&mut self) -> Option<RawRow> {
         match &mut self.source {
             Source::Json { input, first, line } => loop {
                 let text = match first.take() {
@@ -156,7 +194,8 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                             Err(e) => {
                                 *line += 1;
                                 let reason = format!("not UTF-8: {e}");
-                                return Some((*line, Err(Error::Json { row: *line, reason })));
+                                let error = Error::Json { row: *line, reason };
+                                return Some(RawRow::Failed { row: *line, error });
                             }
                         }
                     }
@@ -165,39 +204,91 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                 if text.trim().is_empty() {
                     continue;
                 }
-                let row = *line;
-                let parsed = serde_json::from_str(&text)
-                    .map_err(|e| Error::Json {
-                        row,
-                        reason: e.to_string(),
-                    })
-                    .and_then(|j| instance(schema, &j, options).map_err(|e| e.at_row(row)));
-                return Some((row, parsed));
+                return Some(RawRow::Json { row: *line, text });
             },
-            Source::Csv {
-                records,
-                columns,
-                row,
-            } => {
+            Source::Csv { records, row, .. } => {
                 let mut record = csv::StringRecord::new();
                 match records.read_record(&mut record) {
                     Ok(false) => None,
                     Ok(true) => {
                         *row += 1;
-                        let r = *row;
-                        Some((
-                            r,
-                            instance_from_record(schema, columns, &record, options)
-                                .map_err(|e| e.at_row(r)),
-                        ))
+                        Some(RawRow::Csv { row: *row, record })
                     }
                     Err(e) => {
                         *row += 1;
-                        Some((*row, Err(csv_error(*row, e))))
+                        Some(RawRow::Failed {
+                            row: *row,
+                            error: csv_error(*row, e),
+                        })
                     }
                 }
             }
         }
+    }
+}
+
+/// A row as read from a stream, not yet parsed against the schema.
+#[derive(Debug, Clone)]
+pub enum RawRow {
+    /// A CSV record.
+    Csv {
+        /// 1-based data row.
+        row: usize,
+        /// Its cells.
+        record: csv::StringRecord,
+    },
+    /// A JSON Lines line.
+    Json {
+        /// 1-based line.
+        row: usize,
+        /// The line.
+        text: String,
+    },
+    /// A row that could not be read (a malformed CSV record, a line that is not UTF-8).
+    Failed {
+        /// 1-based row.
+        row: usize,
+        /// Why.
+        error: Error,
+    },
+}
+
+/// Parses a stream's [`RawRow`]s against its schema: shareable between threads.
+#[derive(Debug, Clone)]
+pub struct RowParser<'s, S: FieldSet + ?Sized> {
+    schema: &'s S,
+    options: ReadOptions,
+    columns: Vec<Option<usize>>,
+}
+
+impl<S: FieldSet + ?Sized> RowParser<'_, S> {
+    /// The row's number and its instance or why it was rejected.
+    pub fn parse(&self, raw: RawRow) -> (usize, Result<Instance, Error>) {
+        parse(self.schema, &self.options, &self.columns, raw)
+    }
+}
+
+fn parse<S: FieldSet + ?Sized>(
+    schema: &S,
+    options: &ReadOptions,
+    columns: &[Option<usize>],
+    raw: RawRow,
+) -> (usize, Result<Instance, Error>) {
+    match raw {
+        RawRow::Csv { row, record } => (
+            row,
+            instance_from_record(schema, columns, &record, options).map_err(|e| e.at_row(row)),
+        ),
+        RawRow::Json { row, text } => (
+            row,
+            serde_json::from_str(&text)
+                .map_err(|e| Error::Json {
+                    row,
+                    reason: e.to_string(),
+                })
+                .and_then(|j| instance(schema, &j, options).map_err(|e| e.at_row(row))),
+        ),
+        RawRow::Failed { row, error } => (row, Err(error)),
     }
 }
 

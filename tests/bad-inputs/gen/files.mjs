@@ -28,7 +28,7 @@ function table() {
   add("header with prototype names", "iris", "csv", "__proto__,constructor,toString,hasOwnProperty\n1,2,3,4\n", "MISSING_FIELD", 1);
   add("header names differ in case", "iris", "csv", `${IRIS.toUpperCase()}\n${irisRow}\n`, "MISSING_FIELD", 1);
   add("decimal equals thousands", "iris", "csv", `${IRIS}\n${irisRow}\n`, "BAD_READ_OPTION", 1, { args: ["--decimal", ",", "--thousands", ","] });
-  add("invalid UTF-8 in jsonl", "iris", "jsonl", Buffer.concat([Buffer.from(j(irisObj) + "\n{\"sepal_length_cm\": \""), Buffer.from([0xff, 0xfe]), Buffer.from("\"}\n")]), "JSON", 1);
+  add("invalid UTF-8 in jsonl", "iris", "jsonl", Buffer.concat([Buffer.from(j(irisObj) + "\n{\"sepal_length_cm\": \""), Buffer.from([0xff, 0xfe]), Buffer.from("\"}\n")]), "JSON", 2, { row: 2 });
   // Rows rejected in place.
   add("ragged row with an extra cell", "iris", "csv", `${IRIS}\n${irisRow}\n${irisRow},9\n`, "CSV", 2, { row: 2 });
   add("ragged row with a cell short", "iris", "csv", `${IRIS}\n${irisRow}\n5.1,3.5,1.4\n`, "CSV", 2, { row: 2 });

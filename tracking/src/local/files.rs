@@ -142,6 +142,89 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     sync_folder_of(path)
 }
 
+/// A file replaced whole, written as it comes: bytes go to a fresh hidden temporary file
+/// beside `path`; [`AtomicFile::commit`] fsyncs it, renames it into place and fsyncs the
+/// folder. Dropped without a commit (an error, a panic), the temporary file is removed, so a
+/// full disk or a broken pipe never leaves a half-written file nor truncates an existing one.
+///
+/// The same fault injection as [`write_atomic`]: `TANDEM_FAILPOINT=kill-while-writing:<name>`
+/// kills the process halfway through its first write.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<File>>,
+    kill: bool,
+}
+
+impl AtomicFile {
+    /// Start writing `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+            let not_a_file =
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path");
+            Error::io("write", path)(not_a_file)
+        })?;
+        let kill = std::env::var("TANDEM_FAILPOINT")
+            .ok()
+            .is_some_and(|fp| fp.strip_prefix("kill-while-writing:") == Some(name));
+        let (tmp, file) = create_temporary(path, name)?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+            kill,
+        })
+    }
+
+    /// Everything written made durable and moved into place.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(file) = self.file.take() else {
+            return Ok(());
+        };
+        let moved = file
+            .into_inner()
+            .map_err(|e| Error::io("write", &self.tmp)(e.into_error()))
+            .and_then(|f| f.sync_all().map_err(Error::io("sync", &self.tmp)))
+            .and_then(|()| {
+                fs::rename(&self.tmp, &self.path).map_err(Error::io("move into place", &self.path))
+            });
+        if moved.is_err() {
+            // A full disk at the last flush leaves no temporary file behind either.
+            let _ = fs::remove_file(&self.tmp);
+        }
+        moved?;
+        sync_folder_of(&self.path)
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("already committed"))?;
+        if self.kill && !buf.is_empty() {
+            let _ = file
+                .write_all(&buf[..buf.len().div_ceil(2)])
+                .and_then(|()| file.flush());
+            kill_self();
+        }
+        file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), Write::flush)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Create `dir` and its missing parents, fsyncing the folder each is created in: a file made
 /// durable inside a new folder is then not lost with the folder's own entry at a power cut.
 pub(super) fn create_dirs(dir: &Path) -> Result<()> {
