@@ -9,7 +9,7 @@ mod common;
 
 use common::{scratch, tandem, text};
 
-/// The titanic file with three bad rows inserted after data rows 10, 20 and 30, and a schema
+/// The titanic file with four bad rows (data rows 11, 16, 21 and 31), and a schema
 /// inferred from the clean file: (schema, messy file).
 fn messy(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let clean = common::root().join("examples/data/titanic.csv");
@@ -23,10 +23,14 @@ fn messy(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     assert!(out.status.success(), "{}", text(&out));
     let schema = dir.join("schema.json");
     std::fs::write(&schema, &out.stdout).unwrap();
-    // The clean file with three bad rows inserted after data rows 10, 20 and 30.
+    // The clean file with bad rows at data rows 11, 16 (a ragged record), 21 and 31.
     let original = std::fs::read_to_string(&clean).unwrap();
     let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
     lines.insert(11, "\"Doe, Mr. John\",no,male,old,3rd".into());
+    lines.insert(
+        16,
+        "\"Roe, Mr. Ragged\",yes,male,40,1st,an extra cell".into(),
+    );
     lines.insert(21, "\"Doe, Mrs. Jane\",maybe,female,30,2nd".into());
     lines.insert(31, "\"Roe, Mr. Rick\",yes,robot,40,1st".into());
     let messy = dir.join("messy.csv");
@@ -61,7 +65,7 @@ fn rows_that_break_the_schema_are_quarantined_row_by_row_up_to_the_threshold() {
     let out = train(&[]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        text(&out).contains("2 rows break the schema"),
+        text(&out).contains("3 rows break the schema"),
         "{}",
         text(&out)
     );
@@ -78,15 +82,20 @@ fn rows_that_break_the_schema_are_quarantined_row_by_row_up_to_the_threshold() {
             (
                 r["row"].as_u64().unwrap(),
                 r["code"].as_str().unwrap(),
-                r["field"].as_str().unwrap(),
+                r["field"].as_str().unwrap_or(""),
             )
         })
         .collect();
+    // A ragged record is set aside like the rest, and the rows after it keep their numbers.
     // Row 31's unseen category `robot` is not an error (a category the schema did not list
     // is a warning, as at prediction): only the wrong type and the unknown class are set aside.
     assert_eq!(
         got,
-        [(11, "WRONG_TYPE", "age"), (21, "BAD_LABEL", "survived")],
+        [
+            (11, "WRONG_TYPE", "age"),
+            (16, "CSV", ""),
+            (21, "BAD_LABEL", "survived")
+        ],
         "{quarantine}"
     );
     assert!(rows[0]["reason"].as_str().unwrap().contains("\"old\""));

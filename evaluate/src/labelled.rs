@@ -115,12 +115,12 @@ pub fn read_labelled(
         })
         .into());
     }
-    Ok(table
+    let mut rows: Vec<LabelledRow> = table
         .rows
         .iter()
         .enumerate()
         .map(|(i, record)| {
-            let row = i + 1;
+            let row = table.row_number(i);
             let instance = instance_from_record(schema, &columns.index, record, options)
                 .map_err(|e| e.at_row(row));
             let label = read_label(schema, record.get(label_col).unwrap_or(""), options);
@@ -130,7 +130,20 @@ pub fn read_labelled(
                 label,
             }
         })
-        .collect())
+        .collect();
+    // A ragged record is that row's error (CSV), listed with the others, never dropped.
+    for (row, reason) in &table.malformed {
+        rows.push(LabelledRow {
+            row: *row,
+            instance: Err(Error::Csv {
+                row: *row,
+                reason: reason.clone(),
+            }),
+            label: Err(LabelError::Missing),
+        });
+    }
+    rows.sort_by_key(|r| r.row);
+    Ok(rows)
 }
 
 /// The label in `cell`, as training read it: trimmed, a class by exact name, a number by

@@ -95,8 +95,16 @@ impl Labeled {
         };
         let mut dropped = 0usize;
         let mut quarantined = Vec::new();
+        for (row, reason) in &table.malformed {
+            quarantined.push(Quarantined {
+                row: *row,
+                code: "CSV",
+                field: None,
+                reason: format!("row {row}: {reason}"),
+            });
+        }
         for (i, rec) in table.rows.iter().enumerate() {
-            let row = i + 1;
+            let row = table.row_number(i);
             let cell = rec.get(label_col).unwrap_or("");
             if is_missing(cell, options) {
                 dropped += 1;
@@ -134,6 +142,7 @@ impl Labeled {
             out.source_rows.push(row);
             out.instances.push(inst);
         }
+        quarantined.sort_by_key(|q| q.row);
         Ok((out, dropped, quarantined))
     }
 

@@ -79,7 +79,7 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
     let schema = read_schema(&plan, &table)?;
     let (mut rows, missing_label, quarantined) =
         Labeled::read(&table, &schema, &plan.data, &plan.read)?;
-    check_quarantine(&plan, table.rows.len(), &quarantined)?;
+    check_quarantine(&plan, table.rows_read(), &quarantined)?;
     let mut dropped = Dropped {
         missing_label,
         ..Dropped::default()

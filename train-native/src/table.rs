@@ -19,11 +19,13 @@ pub struct Table {
     pub format: Format,
     /// Whether a pandas index column was dropped (worth telling the user).
     pub dropped_index: bool,
+    /// Ragged records left out of `rows` (training quarantines them): row and why.
+    pub malformed: Vec<(usize, String)>,
 }
 
 impl Table {
-    /// Read a whole file; a malformed row is an error naming its row, an empty or duplicate
-    /// header name one naming its column.
+    /// Read a whole file; a ragged record is set aside in `malformed`, an empty or duplicate
+    /// header name is an error naming its column.
     pub fn read(path: &Path, options: &ReadOptions) -> Result<Table> {
         Table::read_as(path, path, options)
     }
@@ -54,6 +56,7 @@ impl Table {
             sha256,
             format: table.format,
             dropped_index: table.dropped_index,
+            malformed: table.malformed,
         })
     }
 
@@ -68,6 +71,16 @@ impl Table {
             .iter()
             .map(|r| r.iter().map(str::to_string).collect())
             .collect()
+    }
+
+    /// The 1-based data row of `rows[index]`, counting the malformed records left out.
+    pub fn row_number(&self, index: usize) -> usize {
+        tandem_core::read::table::data_row(index, &self.malformed)
+    }
+
+    /// Rows read, the malformed ones included.
+    pub fn rows_read(&self) -> usize {
+        self.rows.len() + self.malformed.len()
     }
 
     /// Index of a column by name.

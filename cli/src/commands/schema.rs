@@ -54,6 +54,12 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode> {
             if let Some(note) = table.note() {
                 eprintln!("note: {note}");
             }
+            if let Some((row, reason)) = table.malformed.first() {
+                eprintln!(
+                    "note: {} ragged rows left out of the inference (row {row}: {reason})",
+                    table.malformed.len()
+                );
+            }
             let (header, rows) = (table.header_strings(), table.row_strings());
             let config = InferConfig {
                 read,

@@ -121,6 +121,7 @@ pub fn read_table(bytes: &[u8]) -> Result<TextTable, Error> {
         rows,
         format: Format::JsonLines,
         dropped_index: false,
+        malformed: Vec::new(),
     })
 }
 

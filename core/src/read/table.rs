@@ -31,6 +31,30 @@ pub struct TextTable {
     pub format: Format,
     /// Whether a pandas index column (first, unnamed, distinct whole numbers) was dropped.
     pub dropped_index: bool,
+    /// Records that could not be read (a CSV record with more or fewer cells than the
+    /// header), left out of `rows`: each one's 1-based data row and why.
+    pub malformed: Vec<(usize, String)>,
+}
+
+impl TextTable {
+    /// The 1-based data row of `rows[index]`, counting the malformed records left out.
+    pub fn row_number(&self, index: usize) -> usize {
+        data_row(index, &self.malformed)
+    }
+}
+
+/// The 1-based data row of the `index`-th record kept when the records in `malformed`
+/// (sorted by row) were left out: each step skips the malformed rows at or before the guess.
+pub fn data_row(index: usize, malformed: &[(usize, String)]) -> usize {
+    let mut skipped = 0;
+    loop {
+        let row = index + 1 + skipped;
+        let before = malformed.partition_point(|(r, _)| *r <= row);
+        if before == skipped {
+            return row;
+        }
+        skipped = before;
+    }
 }
 
 /// Read CSV or JSON Lines text as a table of cells; a malformed row is an error naming its
@@ -74,11 +98,34 @@ fn read_csv_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Erro
         .collect();
     check_one_column(&header, delimiter)?;
     let mut rows = Vec::new();
+    let mut malformed = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        rows.push(rec.map_err(|e| Error::Csv {
-            row: i + 1,
-            reason: e.to_string(),
-        })?);
+        match rec {
+            Ok(r) => rows.push(r),
+            // A ragged record is set aside (training quarantines it); a file that is not
+            // UTF-8 or not CSV at all still fails as a whole.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
+                let reason = match e.kind() {
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("{len} cells where the header has {expected_len}"),
+                    _ => e.to_string(),
+                };
+                malformed.push((i + 1, reason));
+            }
+            Err(e) => {
+                let hint = match e.kind() {
+                    csv::ErrorKind::Utf8 { .. } => {
+                        " (a file in another encoding reads with its name after a `#`: data.csv#encoding=windows-1252)"
+                    }
+                    _ => "",
+                };
+                return Err(Error::Csv {
+                    row: i + 1,
+                    reason: format!("{e}{hint}"),
+                });
+            }
+        }
     }
     if header.len() == 1 && header.get(0) == Some("") && rows.is_empty() {
         return Err(ReadError::Empty.into());
@@ -88,6 +135,7 @@ fn read_csv_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Erro
         rows,
         format: Format::Csv { delimiter },
         dropped_index: false,
+        malformed,
     })
 }
 
@@ -128,6 +176,19 @@ mod tests {
         };
         let e = read_table(text.as_bytes(), &forced).unwrap_err();
         assert_eq!(e.code(), "ONE_COLUMN");
+    }
+
+    #[test]
+    fn ragged_records_are_set_aside_with_their_row() {
+        let t = read("a,b\n1,2\n3\n4,5\n6,7,8\n9,10\n").unwrap();
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(
+            t.malformed.iter().map(|(r, _)| *r).collect::<Vec<_>>(),
+            [2, 4]
+        );
+        let rows: Vec<usize> = (0..3).map(|i| t.row_number(i)).collect();
+        assert_eq!(rows, [1, 3, 5]);
+        assert_eq!(&t.rows[2][0], "9");
     }
 
     #[test]
