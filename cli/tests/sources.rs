@@ -325,6 +325,8 @@ fn same_model_from_every_source(pg: &Postgres, dir: &Path, runs: &Path) -> Strin
     );
     for source in [
         "tests/fixtures/sources/titanic.parquet".to_string(),
+        // An old spreadsheet export: windows-1252, no header, `;` and `'` quotes.
+        "tests/fixtures/sources/titanic-latin1.csv#encoding=windows-1252&columns=name,survived,sex,age,passengerClass&quote=%27&delimiter=;".to_string(),
         "sqlite:examples/data/titanic.db?table=passengers".to_string(),
         pg_uri.clone(),
         format!(
@@ -630,4 +632,94 @@ max_epochs = 2
     assert!(!out.status.success());
     assert!(text(&out).contains("both.toml:4:10"), "{}", text(&out));
     assert!(text(&out).contains("not both"), "{}", text(&out));
+}
+
+/// Text in another encoding reads as its UTF-8 twin once named, and fails with a hint if not.
+#[test]
+fn a_file_in_another_encoding_predicts_as_its_utf8_twin() {
+    let dir = scratch("dialect");
+    let runs = dir.join("runs");
+    let out = command()
+        .current_dir(root())
+        .args([
+            "train",
+            "--data",
+            "examples/data/titanic.csv",
+            "--label",
+            "survived",
+        ])
+        .arg("--runs-dir")
+        .arg(&runs)
+        .args(["--max-epochs", "2", "--quiet", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let model = run["model"].as_str().unwrap().to_string();
+    // Names with letters outside ASCII, as the passenger list writes some of them.
+    let utf8 = "name,sex,age,passengerClass\n\
+                \"Aubart, Mme. Léontine Pauline\",female,24,1st\n\
+                \"Sjöblom, Miss. Anna Sofia\",female,18,3rd\n\
+                \"Nakid, Mr. Saïd\",male,20,3rd\n";
+    let plain = dir.join("utf8.csv");
+    std::fs::write(&plain, utf8).unwrap();
+    // The same rows in windows-1252 (é, ö, ï are one byte each there, as in Latin-1), without
+    // the header, quoted with `'`.
+    let legacy: Vec<u8> = utf8
+        .lines()
+        .skip(1)
+        .flat_map(|l| {
+            format!("{}\r\n", l.replace('"', "'"))
+                .chars()
+                .collect::<Vec<_>>()
+        })
+        .map(|c| u8::try_from(u32::from(c)).unwrap())
+        .collect();
+    let old = dir.join("old.csv");
+    std::fs::write(&old, &legacy).unwrap();
+    let predict = |input: &str| {
+        command()
+            .args(["predict", "--model", &model, "--input", input])
+            .output()
+            .unwrap()
+    };
+    let want = predict(plain.to_str().unwrap());
+    assert!(want.status.success(), "{}", text(&want));
+    let got = predict(&format!(
+        "{}#encoding=windows-1252&columns=name,sex,age,passengerClass&quote=%27",
+        old.display()
+    ));
+    assert!(got.status.success(), "{}", text(&got));
+    assert_eq!(
+        String::from_utf8_lossy(&got.stdout),
+        String::from_utf8_lossy(&want.stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&want.stdout).lines().count(), 4);
+
+    // Unnamed, the encoding is that row's error, and the message says what to write.
+    let header_and_legacy: Vec<u8> = b"name,sex,age,passengerClass\n"
+        .iter()
+        .copied()
+        .chain(legacy.iter().map(|&b| if b == b'\'' { b'"' } else { b }))
+        .collect();
+    std::fs::write(&old, header_and_legacy).unwrap();
+    let out = command()
+        .args(["schema", "infer"])
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("#encoding=windows-1252"),
+        "{}",
+        text(&out)
+    );
+    // An option Tandem does not know is refused, naming it.
+    let out = predict(&format!("{}#colour=red", old.display()));
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("unknown option `colour=red`"),
+        "{}",
+        text(&out)
+    );
 }

@@ -201,7 +201,7 @@ pub fn scan(
         if crate::parquet::is_parquet(path) {
             crate::parquet::scan(path, sink)
         } else {
-            crate::file::scan(path, source.delimiter, sink)
+            crate::file::scan(path, source.delimiter, &source.dialect, sink)
         }
     };
     match &source.location {
@@ -252,7 +252,8 @@ impl Dataset {
             notes: unordered(&self.source).into_iter().collect(),
             ..Report::default()
         };
-        if self.window.is_none() && self.labels.is_none() {
+        let plain = self.source.dialect.is_default() && self.source.delimiter.is_none();
+        if self.window.is_none() && self.labels.is_none() && plain {
             let as_is = match &self.source.location {
                 Location::File(p) if !crate::parquet::is_parquet(p) => Some(p.clone()),
                 Location::Url(u) => {

@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 
 use crate::SourceError;
 use crate::cell::{Cell, Sink};
+use crate::dialect::Dialect;
 
 fn error(path: &Path, row: Option<u64>, e: impl std::fmt::Display) -> SourceError {
     SourceError::Data {
@@ -19,10 +20,16 @@ fn error(path: &Path, row: Option<u64>, e: impl std::fmt::Display) -> SourceErro
     }
 }
 
-/// Every row of the file into `sink`; `delimiter` as given, else sniffed.
-pub fn scan(path: &Path, delimiter: Option<char>, sink: &mut dyn Sink) -> Result<(), SourceError> {
+/// Every row of the file into `sink`; `delimiter` as given, else sniffed; text decoded and
+/// the header taken as `dialect` says.
+pub fn scan(
+    path: &Path,
+    delimiter: Option<char>,
+    dialect: &Dialect,
+    sink: &mut dyn Sink,
+) -> Result<(), SourceError> {
     let file = std::fs::File::open(path).map_err(|e| error(path, None, e))?;
-    let mut input = BufReader::with_capacity(1 << 16, file);
+    let mut input = BufReader::with_capacity(1 << 16, dialect.decode(file));
     let head = input.fill_buf().map_err(|e| error(path, None, e))?;
     let head = tandem_core::read::sniff::strip_bom(head);
     if head.is_empty() {
@@ -37,21 +44,52 @@ pub fn scan(path: &Path, delimiter: Option<char>, sink: &mut dyn Sink) -> Result
     };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .quote(dialect.quote.unwrap_or(b'"'))
+        .has_headers(dialect.no_header.is_none())
         .from_reader(Bom(input, true));
-    let names: Vec<String> = reader
-        .headers()
-        .map_err(|e| error(path, Some(0), e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    sink.columns(&names)?;
     let mut record = csv::StringRecord::new();
-    let mut cells = Vec::with_capacity(names.len());
     let mut row = 0;
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| error(path, Some(row + 1), e))?
-    {
+    let names: Vec<String> = match dialect.no_header {
+        None => reader
+            .headers()
+            .map_err(|e| error(path, Some(0), e))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect(),
+        Some(_) => {
+            // The first record sets the width the names cover.
+            if !reader
+                .read_record(&mut record)
+                .map_err(|e| error(path, Some(1), e))?
+            {
+                return Err(error(path, None, "the file has no rows"));
+            }
+            let names = dialect.names(record.len()).unwrap_or_default();
+            if names.len() > record.len() {
+                return Err(error(
+                    path,
+                    Some(1),
+                    format!(
+                        "{} column names given for rows of {} cells",
+                        names.len(),
+                        record.len()
+                    ),
+                ));
+            }
+            names
+        }
+    };
+    sink.columns(&names)?;
+    let mut cells = Vec::with_capacity(names.len());
+    let mut first = dialect.no_header.is_some();
+    loop {
+        if !std::mem::take(&mut first)
+            && !reader
+                .read_record(&mut record)
+                .map_err(|e| error(path, Some(row + 1), e))?
+        {
+            break;
+        }
         row += 1;
         cells.clear();
         cells.extend(record.iter().map(|c| Cell::Text(c.to_string())));

@@ -14,6 +14,7 @@
 
 pub mod cell;
 pub mod dataset;
+pub mod dialect;
 mod error;
 pub mod file;
 pub mod join;

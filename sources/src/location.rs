@@ -8,12 +8,16 @@
 //! | `postgres://user@host:5432/db?table=t` or `?query=...` | PostgreSQL, read-only |
 //! | `rest+https://host/api/items#paging=cursor&cursor=next` | a paged JSON API ([`crate::rest`]) |
 //!
+//! A file or URL takes reading options after a `#` ([`crate::dialect`]):
+//! `old.csv#encoding=windows-1252&header=no&quote='&delimiter=;`.
+//!
 //! Queries in an argument are percent-decoded (`%20` for a space; `+` stays a plus). No
 //! password may appear in any of them.
 
 use std::path::{Path, PathBuf};
 
 use crate::SourceError;
+use crate::dialect::Dialect;
 use crate::postgres::Credentials;
 use crate::rest::Rest;
 use crate::sql::Query;
@@ -52,6 +56,8 @@ pub struct Source {
     pub display: String,
     /// A CSV delimiter, when not sniffed.
     pub delimiter: Option<char>,
+    /// A CSV file's encoding, header and quote, when not the defaults.
+    pub dialect: Dialect,
     /// Where a database password comes from.
     pub credentials: Credentials,
 }
@@ -130,6 +136,8 @@ impl Source {
                 base.join(p)
             }
         };
+        let mut dialect = Dialect::default();
+        let mut delimiter = None;
         let location = if lower.starts_with("sqlite:") {
             let rest = &arg["sqlite:".len()..];
             let rest = rest.strip_prefix("//").unwrap_or(rest);
@@ -160,9 +168,26 @@ impl Source {
         } else if lower.starts_with("rest+") {
             Location::Rest(Rest::parse(arg)?)
         } else if crate::is_url(arg) {
-            Location::Url(arg.to_string())
+            let (url, options) = crate::dialect::split_options(arg)?;
+            dialect = options.dialect;
+            delimiter = options.delimiter;
+            Location::Url(match options.rest.is_empty() {
+                true => url.to_string(),
+                false => format!("{url}#{}", options.rest.join("&")),
+            })
         } else {
-            Location::File(local(arg))
+            let (path, options) = crate::dialect::split_options(arg)?;
+            if let Some(other) = options.rest.first() {
+                return Err(SourceError::Invalid {
+                    url: path.to_string(),
+                    reason: format!(
+                        "unknown option `{other}` after `#` (a file takes encoding=, header=, columns=, quote=, delimiter=)"
+                    ),
+                });
+            }
+            dialect = options.dialect;
+            delimiter = options.delimiter;
+            Location::File(local(path))
         };
         let display = match &location {
             Location::File(p) => p.display().to_string(),
@@ -178,7 +203,8 @@ impl Source {
         Ok(Source {
             location,
             display,
-            delimiter: None,
+            delimiter,
+            dialect,
             credentials: Credentials::default(),
         })
     }

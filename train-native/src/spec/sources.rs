@@ -48,6 +48,14 @@ pub struct NamedSource {
     pub password_file: Option<String>,
     /// A CSV file's delimiter, if not sniffed.
     pub delimiter: Option<char>,
+    /// A CSV file's text encoding, if not UTF-8 (`latin1`, `windows-1252`, `utf-16le`, ...).
+    pub encoding: Option<String>,
+    /// `false` when the CSV file has no header row.
+    pub header: Option<bool>,
+    /// Column names for a CSV file without a header row (`column_1`, ... where missing).
+    pub columns: Option<Vec<String>>,
+    /// A CSV file's quote character, if not `"`.
+    pub quote: Option<char>,
 }
 
 /// `[data.labels]`.
@@ -114,7 +122,25 @@ pub fn resolve(
             reason: format!("source `{name}`: table and query are for SQL sources"),
         });
     }
-    s.delimiter = named.delimiter;
+    if named.delimiter.is_some() {
+        s.delimiter = named.delimiter;
+    }
+    let invalid = |reason: String| SourceError::Invalid {
+        url: s.display.clone(),
+        reason: format!("source `{name}`: {reason}"),
+    };
+    if let Some(e) = &named.encoding {
+        s.dialect.set_encoding(e).map_err(invalid)?;
+    }
+    if named.header == Some(false) {
+        s.dialect.set_header("no").map_err(invalid)?;
+    }
+    if let Some(c) = &named.columns {
+        s.dialect.set_columns(c.clone());
+    }
+    if let Some(q) = named.quote {
+        s.dialect.set_quote(&q.to_string()).map_err(invalid)?;
+    }
     s.credentials = Credentials {
         password_env: named.password_env.clone(),
         password_file: named.password_file.as_ref().map(|f| {
