@@ -42,12 +42,20 @@ impl BucketizeParams {
     /// a constant column gets one bin, as scikit-learn.
     #[cfg(feature = "fit")]
     pub fn fit(strategy: &BinStrategy, n_bins: usize, values: &[f64]) -> BucketizeParams {
-        use super::stats;
+        Self::from_distribution(strategy, n_bins, &super::summary::Exact::new(values))
+    }
+
+    /// Fit on a column's values or their summary.
+    #[cfg(feature = "fit")]
+    pub fn from_distribution(
+        strategy: &BinStrategy,
+        n_bins: usize,
+        d: &dyn super::summary::Distribution,
+    ) -> BucketizeParams {
         let n_bins = n_bins.max(1);
-        let s = stats::sorted(values);
-        let (min, max) = match (s.first(), s.last()) {
-            (Some(&a), Some(&b)) => (a, b),
-            _ => {
+        let (min, max) = match d.range() {
+            Some(r) => r,
+            None => {
                 return BucketizeParams {
                     edges: vec![f64::MIN, f64::MAX],
                 };
@@ -62,7 +70,7 @@ impl BucketizeParams {
             BinStrategy::Uniform => linspace(min, max, n_bins + 1),
             BinStrategy::Quantile => linspace(0.0, 100.0, n_bins + 1)
                 .into_iter()
-                .map(|q| stats::percentile_sorted(&s, q))
+                .map(|q| d.percentile(q))
                 .collect(),
         };
         if *strategy == BinStrategy::Quantile {

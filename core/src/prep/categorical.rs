@@ -120,26 +120,29 @@ impl OneHotParams {
     /// Fit with limits on the number of columns (see [`OneHotConfig`]).
     #[cfg(feature = "fit")]
     pub fn fit_with(field: &str, values: &[Option<&str>], config: &OneHotConfig) -> OneHotParams {
-        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut counts = super::summary::Counts::default();
         for v in values.iter().flatten() {
-            *counts.entry(v).or_default() += 1;
+            counts.push(v);
         }
-        // Most frequent; BTreeMap order + strict `>` keeps the smallest value on ties.
-        let mut fill = "";
-        let mut best = 0;
-        for (c, n) in &counts {
-            if *n > best {
-                best = *n;
-                fill = c;
-            }
-        }
+        Self::from_counts(field, &counts, config)
+    }
+
+    /// Fit on the counts of a column's present values.
+    #[cfg(feature = "fit")]
+    pub fn from_counts(
+        field: &str,
+        counts: &super::summary::Counts,
+        config: &OneHotConfig,
+    ) -> OneHotParams {
+        // Most frequent; value order + strict `>` keeps the smallest value on ties.
+        let fill = counts.most_frequent().unwrap_or("");
         // scikit-learn's _identify_infrequent: below min_frequency, then, if still more
         // than max_categories columns (the infrequent one included), the least frequent
         // (stable order: sorted category order among equal counts) until it fits.
-        let count: Vec<usize> = counts.values().copied().collect();
+        let count: Vec<u64> = counts.iter().map(|(_, n)| n).collect();
         let mut infrequent: Vec<bool> = count
             .iter()
-            .map(|&n| config.min_frequency.is_some_and(|m| n < m))
+            .map(|&n| config.min_frequency.is_some_and(|m| n < m as u64))
             .collect();
         let n_infrequent = infrequent.iter().filter(|&&b| b).count();
         let n_columns = count.len() - n_infrequent + 1;

@@ -33,13 +33,21 @@ impl ImputeParams {
     /// (scikit-learn drops such a column; Tandem keeps the feature width stable).
     #[cfg(feature = "fit")]
     pub fn fit(strategy: ImputeStrategy, values: &[Option<f64>]) -> ImputeParams {
-        use super::stats;
         let present: Vec<f64> = values.iter().flatten().copied().collect();
+        Self::from_distribution(strategy, &super::summary::Exact::new(&present))
+    }
+
+    /// Fit on the present values or their summary.
+    #[cfg(feature = "fit")]
+    pub fn from_distribution(
+        strategy: ImputeStrategy,
+        present: &dyn super::summary::Distribution,
+    ) -> ImputeParams {
         let fill = match strategy {
             ImputeStrategy::Constant(c) => c,
-            _ if present.is_empty() => 0.0,
-            ImputeStrategy::Mean => stats::mean(&present),
-            ImputeStrategy::Median => stats::median_sorted(&stats::sorted(&present)),
+            _ if present.count() == 0 => 0.0,
+            ImputeStrategy::Mean => present.mean(),
+            ImputeStrategy::Median => present.median(),
         };
         ImputeParams { fill }
     }

@@ -26,8 +26,13 @@ impl MinMaxParams {
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[f64]) -> MinMaxParams {
-        let min = values.iter().copied().reduce(f64::min).unwrap_or(0.0);
-        let max = values.iter().copied().reduce(f64::max).unwrap_or(0.0);
+        Self::from_distribution(&super::summary::Exact::new(values))
+    }
+
+    /// Fit on a column's values or their summary.
+    #[cfg(feature = "fit")]
+    pub fn from_distribution(d: &dyn super::summary::Distribution) -> MinMaxParams {
+        let (min, max) = d.range().unwrap_or((0.0, 0.0));
         let scale = 1.0 / super::stats::guard_scale(max - min);
         MinMaxParams {
             scale,

@@ -22,12 +22,16 @@ mod minmax;
 mod missing;
 mod node;
 mod number;
+#[cfg(feature = "fit")]
+mod number_fit;
 mod numeric;
 mod ordinal;
 mod robust;
 mod standard;
 #[cfg(feature = "fit")]
 pub mod stats;
+#[cfg(feature = "fit")]
+pub mod summary;
 mod text;
 mod tfidf;
 mod unknown;
@@ -46,11 +50,15 @@ pub use minmax::MinMaxParams;
 pub use number::{Bins, NumberParams, Scale};
 #[cfg(feature = "fit")]
 pub use number::{BinsConfig, NumberConfig, ScaleKind};
+#[cfg(feature = "fit")]
+pub use number_fit::NumberFit;
 pub use numeric::NumericParams;
 pub use ordinal::OrdinalParams;
 pub use robust::RobustParams;
 pub use standard::StandardParams;
 pub use text::{BoolParse, TextOp};
+#[cfg(feature = "fit")]
+pub use tfidf::TermCounts;
 pub use tfidf::{TfidfParams, tokenize};
 pub use unknown::{MAX_LISTED_CATEGORIES, UnknownCategory};
 

@@ -88,7 +88,7 @@ impl NumberParams {
     }
 
     /// The value after impute, clip and log1p (what the scaler or bucketizer sees).
-    fn pre(&self, value: Option<f64>, name: &str) -> Result<f64, InstanceError> {
+    pub(super) fn pre(&self, value: Option<f64>, name: &str) -> Result<f64, InstanceError> {
         let mut x = value.unwrap_or(self.fill);
         if let Some([lo, hi]) = self.clip {
             x = x.clamp(lo, hi);
@@ -269,28 +269,37 @@ impl NumberParams {
         for (i, v) in values.iter().enumerate() {
             pre.push(params.pre(*v, name).map_err(|e| (i, e))?);
         }
+        params.fit_scale(config, &super::summary::Exact::new(&pre));
+        Ok(params)
+    }
+
+    /// Fit the scaler or the bins on the values after imputing, clipping and `log1p`.
+    pub(super) fn fit_scale(
+        &mut self,
+        config: &NumberConfig,
+        pre: &dyn super::summary::Distribution,
+    ) {
         if let Some(b) = &config.bins {
             let bucketize = if b.edges.is_empty() {
-                BucketizeParams::fit(&b.strategy, b.n_bins, &pre)
+                BucketizeParams::from_distribution(&b.strategy, b.n_bins, pre)
             } else {
                 let mut edges = vec![f64::MIN];
                 edges.extend(&b.edges);
                 edges.push(f64::MAX);
                 BucketizeParams { edges }
             };
-            params.bins = Some(Bins {
+            self.bins = Some(Bins {
                 bucketize,
                 one_hot: b.one_hot,
             });
         } else {
-            params.scale = match config.scale {
+            self.scale = match config.scale {
                 ScaleKind::None => Scale::None,
-                ScaleKind::Standard => Scale::Standard(StandardParams::fit(&pre)),
-                ScaleKind::MinMax => Scale::MinMax(MinMaxParams::fit(&pre)),
-                ScaleKind::Robust => Scale::Robust(RobustParams::fit(&pre)),
+                ScaleKind::Standard => Scale::Standard(StandardParams::from_distribution(pre)),
+                ScaleKind::MinMax => Scale::MinMax(MinMaxParams::from_distribution(pre)),
+                ScaleKind::Robust => Scale::Robust(RobustParams::from_distribution(pre)),
             };
         }
-        Ok(params)
     }
 }
 

@@ -32,7 +32,13 @@ impl OrdinalParams {
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[&str]) -> OrdinalParams {
-        let set: std::collections::BTreeSet<&str> = values.iter().copied().collect();
+        Self::from_categories(values.iter().copied())
+    }
+
+    /// Fit on the distinct values (in any order, repeats allowed).
+    #[cfg(feature = "fit")]
+    pub fn from_categories<'a>(values: impl Iterator<Item = &'a str>) -> OrdinalParams {
+        let set: std::collections::BTreeSet<&str> = values.collect();
         OrdinalParams {
             categories: set.into_iter().map(str::to_string).collect(),
             unknown: -1.0,

@@ -26,12 +26,16 @@ impl RobustParams {
     /// Fit on present values.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[f64]) -> RobustParams {
-        use super::stats;
-        let s = stats::sorted(values);
-        let iqr = stats::percentile_sorted(&s, 75.0) - stats::percentile_sorted(&s, 25.0);
+        Self::from_distribution(&super::summary::Exact::new(values))
+    }
+
+    /// Fit on a column's values or their summary.
+    #[cfg(feature = "fit")]
+    pub fn from_distribution(d: &dyn super::summary::Distribution) -> RobustParams {
+        let iqr = d.percentile(75.0) - d.percentile(25.0);
         RobustParams {
-            center: stats::median_sorted(&s),
-            scale: stats::guard_scale(iqr),
+            center: d.median(),
+            scale: super::stats::guard_scale(iqr),
         }
     }
 }

@@ -27,10 +27,15 @@ impl StandardParams {
     /// `var <= n·eps·var + (n·mean·eps)²`.
     #[cfg(feature = "fit")]
     pub fn fit(values: &[f64]) -> StandardParams {
-        use super::stats;
-        let mean = stats::mean(values);
-        let var = stats::variance(values, mean);
-        let n = values.len() as f64;
+        Self::from_distribution(&super::summary::Exact::new(values))
+    }
+
+    /// Fit on a column's values or their summary.
+    #[cfg(feature = "fit")]
+    pub fn from_distribution(d: &dyn super::summary::Distribution) -> StandardParams {
+        let mean = d.mean();
+        let var = d.variance();
+        let n = d.count() as f64;
         let eps = f64::EPSILON;
         let constant = var <= n * eps * var + (n * mean * eps).powi(2);
         let std = var.sqrt();

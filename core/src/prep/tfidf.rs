@@ -141,33 +141,40 @@ impl TfidfParams {
         min_df: usize,
         max_features: Option<usize>,
     ) -> TfidfParams {
-        use std::collections::BTreeMap;
-        let mut df: BTreeMap<String, usize> = BTreeMap::new();
-        let mut tf: BTreeMap<String, usize> = BTreeMap::new();
+        let mut terms = TermCounts::default();
         for doc in docs {
-            let tokens = doc.map(tokenize).unwrap_or_default();
-            let mut seen = std::collections::BTreeSet::new();
-            for t in tokens {
-                *tf.entry(t.clone()).or_default() += 1;
-                if seen.insert(t.clone()) {
-                    *df.entry(t).or_default() += 1;
-                }
-            }
+            terms.push(*doc);
         }
-        let mut kept: Vec<(String, usize)> = df
-            .into_iter()
-            .filter(|(_, d)| *d >= min_df.max(1))
+        Self::from_terms(field, &terms, min_df, max_features)
+    }
+
+    /// Fit on a column's term counts.
+    #[cfg(feature = "fit")]
+    pub fn from_terms(
+        field: &str,
+        terms: &TermCounts,
+        min_df: usize,
+        max_features: Option<usize>,
+    ) -> TfidfParams {
+        let mut kept: Vec<(String, u64)> = terms
+            .documents
+            .iter()
+            .filter(|(_, d)| *d >= min_df.max(1) as u64)
+            .map(|(t, d)| (t.to_string(), d))
             .collect();
         if let Some(limit) = max_features
             && kept.len() > limit
         {
+            let tf: std::collections::HashMap<&str, u64> = terms.occurrences.iter().collect();
             let mut by_count: Vec<usize> = (0..kept.len()).collect();
-            by_count.sort_by_key(|&i| std::cmp::Reverse(tf.get(&kept[i].0).copied().unwrap_or(0)));
+            by_count.sort_by_key(|&i| {
+                std::cmp::Reverse(tf.get(kept[i].0.as_str()).copied().unwrap_or(0))
+            });
             let mut keep: Vec<usize> = by_count.into_iter().take(limit).collect();
             keep.sort_unstable();
             kept = keep.into_iter().map(|i| kept[i].clone()).collect();
         }
-        let n = docs.len() as f64;
+        let n = terms.docs as f64;
         TfidfParams {
             field: field.into(),
             idf: kept
@@ -175,6 +182,36 @@ impl TfidfParams {
                 .map(|(_, d)| ((1.0 + n) / (1.0 + *d as f64)).ln() + 1.0)
                 .collect(),
             vocabulary: kept.into_iter().map(|(t, _)| t).collect(),
+        }
+    }
+}
+
+/// What a vocabulary is fitted on, gathered a document at a time: in how many documents
+/// each term occurs, how often it occurs overall, and how many documents there were.
+#[cfg(feature = "fit")]
+#[derive(Debug, Clone, Default)]
+pub struct TermCounts {
+    /// Documents holding each term.
+    pub documents: super::summary::Counts,
+    /// Occurrences of each term.
+    pub occurrences: super::summary::Counts,
+    /// Documents seen (missing ones included).
+    pub docs: u64,
+}
+
+#[cfg(feature = "fit")]
+impl TermCounts {
+    /// Count one document (`None`: missing).
+    pub fn push(&mut self, doc: Option<&str>) {
+        self.docs += 1;
+        let tokens = doc.map(tokenize).unwrap_or_default();
+        let mut seen = std::collections::BTreeSet::new();
+        for t in tokens {
+            self.occurrences.push(&t);
+            seen.insert(t);
+        }
+        for t in &seen {
+            self.documents.push(t);
         }
     }
 }

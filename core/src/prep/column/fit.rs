@@ -2,17 +2,15 @@
 //! the encoder on them, then bind the result and transform every training row once, so a
 //! fitted column is known to work on the data it was fitted on.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use super::{BoundColumn, BoundSource, Cell, ColumnInput, ColumnParams, Encode, Reads};
+use crate::prep::summary::Counts;
 use crate::prep::text::{BoolParse, TextOp};
 use crate::prep::{
-    BindError, DatePart, DatetimeParams, HashingParams, NumberConfig, NumberParams, OneHotConfig,
-    OneHotParams, OrdinalParams, TfidfParams, TransformOptions, checks,
+    BindError, DatePart, DatetimeParams, HashingParams, NumberConfig, NumberFit, OneHotConfig,
+    OneHotParams, OrdinalParams, TermCounts, TfidfParams, TransformOptions, checks,
 };
 use crate::schema::Schema;
-use crate::{Instance, InstanceError};
+use crate::{Instance, InstanceError, Value};
 
 /// Declared encoder (unfitted), the fitting-side twin of [`Encode`].
 #[derive(Debug, Clone, PartialEq)]
@@ -109,46 +107,6 @@ impl EncodeConfig {
     }
 }
 
-/// Most frequent (smallest on ties), as `SimpleImputer(strategy="most_frequent")`, unless
-/// `fill` gives the constant.
-fn fill_of(values: &[Option<String>], fill: &Option<String>) -> Option<String> {
-    if fill.is_some() {
-        return fill.clone();
-    }
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in values.iter().flatten() {
-        *counts.entry(v).or_default() += 1;
-    }
-    let mut best: Option<(&str, usize)> = None;
-    for (c, n) in counts {
-        if best.is_none_or(|(_, b)| n > b) {
-            best = Some((c, n));
-        }
-    }
-    best.map(|(c, _)| c.to_string())
-}
-
-/// Every cell as a category (numbers formatted).
-fn strings(cells: &[Cell<'_>]) -> Vec<Option<String>> {
-    cells
-        .iter()
-        .cloned()
-        .map(|c| c.category().map(Cow::into_owned))
-        .collect()
-}
-
-/// The vocabulary of the cells, kept as TF-IDF keeps it.
-fn vocabulary(
-    name: &str,
-    cells: &[Cell<'_>],
-    min_df: usize,
-    max_features: Option<usize>,
-) -> TfidfParams {
-    let values = strings(cells);
-    let docs: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
-    TfidfParams::fit(name, &docs, min_df, max_features)
-}
-
 impl ColumnConfig {
     /// Check the declaration against `schema` without fitting: what binding the fitted column
     /// will check, as far as it can be known before seeing data. The spec compiler calls
@@ -167,82 +125,192 @@ impl ColumnConfig {
 
     /// Fit on the training rows; the fitted column is checked with [`ColumnParams::bind`].
     pub fn fit(&self, schema: &Schema, train: &[Instance]) -> Result<ColumnParams, ColumnFitError> {
-        let source = self.check(schema).map_err(ColumnFitError::Invalid)?;
-        let cells = train
-            .iter()
-            .enumerate()
-            .map(|(i, inst)| {
-                source
-                    .cell(&inst.values)
-                    .map_err(|e| ColumnFitError::Row(i, e))
-            })
-            .collect::<Result<Vec<Cell<'_>>, _>>()?;
-        let params = ColumnParams {
-            name: self.name.clone(),
-            input: self.input.clone(),
-            text: self.text.clone(),
-            boolean: self.boolean.clone(),
-            encode: self.fit_encode(&cells)?,
-        };
+        let mut fitter = self.fitter(schema)?;
+        for inst in train {
+            fitter.push(&inst.values)?;
+        }
+        let params = fitter.finish()?;
         let bound = params.bind(schema).map_err(ColumnFitError::Invalid)?;
         transforms_every_row(&bound, train)?;
         Ok(params)
     }
 
-    /// Fit the encoder on the training cells.
-    fn fit_encode(&self, cells: &[Cell<'_>]) -> Result<Encode, ColumnFitError> {
-        Ok(match &self.encode {
+    /// Start fitting on rows given one at a time ([`ColumnFitter::push`]), in memory bounded
+    /// whatever their number (the summaries of [`crate::prep::summary`]).
+    pub fn fitter(&self, schema: &Schema) -> Result<ColumnFitter, ColumnFitError> {
+        let source = self.check(schema).map_err(ColumnFitError::Invalid)?;
+        let categories = || (Counts::default(), 0);
+        let acc = match &self.encode {
             EncodeConfig::Number(config) => {
-                let values: Vec<Option<f64>> = cells
-                    .iter()
-                    .map(|c| match c {
-                        Cell::Num(x) => Some(*x),
-                        _ => None,
-                    })
-                    .collect();
-                Encode::Number(
-                    NumberParams::fit(config, &self.name, &values)
-                        .map_err(|(i, e)| ColumnFitError::Row(i, e))?,
-                )
+                Acc::Number(Box::new(NumberFit::new(config, &self.name)))
             }
-            EncodeConfig::OneHot { fill, config } => {
-                let values = strings(cells);
-                let fill = fill_of(&values, fill);
-                let imputed: Vec<Option<&str>> = values
-                    .iter()
-                    .map(|v| v.as_deref().or(fill.as_deref()))
-                    .collect();
-                let mut p = OneHotParams::fit_with(&self.name, &imputed, config);
-                p.fill = fill.unwrap_or_default();
-                Encode::OneHot(p)
-            }
-            EncodeConfig::Ordinal { fill } => {
-                let values = strings(cells);
-                let fill = fill_of(&values, fill);
-                let imputed: Vec<&str> = values
-                    .iter()
-                    .filter_map(|v| v.as_deref().or(fill.as_deref()))
-                    .collect();
-                let mut p = OrdinalParams::fit(&imputed);
-                p.fill = fill;
-                Encode::Ordinal(p)
-            }
-            EncodeConfig::Hashing(p) => Encode::Hashing(*p),
+            EncodeConfig::OneHot { fill, config } => Acc::OneHot {
+                fill: fill.clone(),
+                config: *config,
+                seen: categories(),
+            },
+            EncodeConfig::Ordinal { fill } => Acc::Ordinal {
+                fill: fill.clone(),
+                seen: categories(),
+            },
             EncodeConfig::Tfidf {
                 min_df,
                 max_features,
-            } => Encode::Tfidf(vocabulary(&self.name, cells, *min_df, *max_features)),
+            } => Acc::Terms {
+                idf: true,
+                min_df: *min_df,
+                max_features: *max_features,
+                terms: TermCounts::default(),
+            },
             EncodeConfig::Counts {
                 min_df,
                 max_features,
-            } => Encode::Counts {
-                vocabulary: vocabulary(&self.name, cells, *min_df, *max_features).vocabulary,
+            } => Acc::Terms {
+                idf: false,
+                min_df: *min_df,
+                max_features: *max_features,
+                terms: TermCounts::default(),
             },
-            EncodeConfig::Datetime { format, parts } => Encode::Datetime(DatetimeParams {
-                field: self.name.clone(),
-                format: format.clone(),
-                parts: parts.clone(),
-            }),
+            EncodeConfig::Hashing(p) => Acc::Fixed(Encode::Hashing(*p)),
+            EncodeConfig::Datetime { format, parts } => {
+                Acc::Fixed(Encode::Datetime(DatetimeParams {
+                    field: self.name.clone(),
+                    format: format.clone(),
+                    parts: parts.clone(),
+                }))
+            }
+        };
+        Ok(ColumnFitter {
+            config: self.clone(),
+            source,
+            acc,
+            rows: 0,
+        })
+    }
+}
+
+/// What an encoder's fit gathers from the rows, with the declaration it finishes with.
+#[derive(Debug, Clone)]
+enum Acc {
+    Number(Box<NumberFit>),
+    /// Present values' counts and the number missing.
+    OneHot {
+        fill: Option<String>,
+        config: OneHotConfig,
+        seen: (Counts, u64),
+    },
+    Ordinal {
+        fill: Option<String>,
+        seen: (Counts, u64),
+    },
+    /// TF-IDF (`idf`) or term counts.
+    Terms {
+        idf: bool,
+        min_df: usize,
+        max_features: Option<usize>,
+        terms: TermCounts,
+    },
+    /// Nothing to learn (hashing, date parts).
+    Fixed(Encode),
+}
+
+/// A declared column being fitted, fed one training row at a time.
+#[derive(Debug, Clone)]
+pub struct ColumnFitter {
+    config: ColumnConfig,
+    source: BoundSource,
+    acc: Acc,
+    rows: usize,
+}
+
+impl ColumnFitter {
+    /// The next training row's values (in schema order); an error names the row, counted
+    /// from 0 in the rows pushed.
+    pub fn push(&mut self, values: &[Value]) -> Result<(), ColumnFitError> {
+        let row = self.rows;
+        self.rows += 1;
+        let cell = self
+            .source
+            .cell(values)
+            .map_err(|e| ColumnFitError::Row(row, e))?;
+        match &mut self.acc {
+            Acc::Number(fit) => {
+                let value = match cell {
+                    Cell::Num(x) => Some(x),
+                    _ => None,
+                };
+                fit.push(value)
+                    .map_err(|(i, e)| ColumnFitError::Row(i, e))?;
+            }
+            Acc::OneHot { seen, .. } | Acc::Ordinal { seen, .. } => match cell.category() {
+                Some(c) => seen.0.push(&c),
+                None => seen.1 += 1,
+            },
+            Acc::Terms { terms, .. } => terms.push(cell.category().as_deref()),
+            Acc::Fixed(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The fitted column (not yet bound).
+    pub fn finish(self) -> Result<ColumnParams, ColumnFitError> {
+        let name = &self.config.name;
+        // Most frequent (smallest on ties), as `SimpleImputer(strategy="most_frequent")`,
+        // unless `fill` gives the constant; missing cells then count as the fill.
+        let fill_of = |fill: Option<String>, counts: &Counts| {
+            fill.or_else(|| counts.most_frequent().map(str::to_string))
+        };
+        let encode = match self.acc {
+            Acc::Number(fit) => {
+                Encode::Number(fit.finish().map_err(|(i, e)| ColumnFitError::Row(i, e))?)
+            }
+            Acc::OneHot {
+                fill,
+                config,
+                seen: (mut counts, missing),
+            } => {
+                let fill = fill_of(fill, &counts);
+                if let Some(f) = &fill {
+                    counts.push_n(f, missing);
+                }
+                let mut p = OneHotParams::from_counts(name, &counts, &config);
+                p.fill = fill.unwrap_or_default();
+                Encode::OneHot(p)
+            }
+            Acc::Ordinal {
+                fill,
+                seen: (counts, missing),
+            } => {
+                let fill = fill_of(fill, &counts);
+                let imputed = fill.as_deref().filter(|_| missing > 0);
+                let mut p =
+                    OrdinalParams::from_categories(counts.iter().map(|(c, _)| c).chain(imputed));
+                p.fill = fill;
+                Encode::Ordinal(p)
+            }
+            Acc::Terms {
+                idf,
+                min_df,
+                max_features,
+                terms,
+            } => {
+                let p = TfidfParams::from_terms(name, &terms, min_df, max_features);
+                if idf {
+                    Encode::Tfidf(p)
+                } else {
+                    Encode::Counts {
+                        vocabulary: p.vocabulary,
+                    }
+                }
+            }
+            Acc::Fixed(encode) => encode,
+        };
+        Ok(ColumnParams {
+            name: self.config.name.clone(),
+            input: self.config.input.clone(),
+            text: self.config.text.clone(),
+            boolean: self.config.boolean.clone(),
+            encode,
         })
     }
 }
