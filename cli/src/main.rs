@@ -10,6 +10,9 @@ mod tabulate;
 
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 /// Train natively, predict everywhere with the same preprocessing.

@@ -17,6 +17,7 @@ use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 use tandem_core::prep::TransformOptions;
 use tandem_core::read::{RawRow, ReadOptions, RowParser, RowStream, StreamFormat};
 use tandem_core::{Error, Model, Prediction};
@@ -104,6 +105,8 @@ pub(crate) fn run(model: &Model, input: impl BufRead, settings: Settings<'_>) ->
         format,
         options: settings.options,
     };
+    // Drawn only on a terminal, and not over predictions written to it.
+    let progress = progress(settings.live || matches!(settings.sink, Sink::Stdout));
     let tally = std::thread::scope(|s| -> Result<Tally> {
         let (work_tx, work_rx) = sync_channel::<(usize, Vec<RawRow>)>(workers);
         let work_rx = Arc::new(Mutex::new(work_rx));
@@ -128,11 +131,16 @@ pub(crate) fn run(model: &Model, input: impl BufRead, settings: Settings<'_>) ->
         drop(work_rx);
         drop(done_tx);
         let writer = s.spawn(|| {
-            write_ordered(done_rx, &settings.sink, format, &classes, settings.live).map_err(|e| {
-                match &settings.sink {
-                    Sink::File(path) => e.context(format!("cannot write {}", path.display())),
-                    Sink::Stdout => e,
-                }
+            let out = Out {
+                sink: &settings.sink,
+                format,
+                classes: &classes,
+                live: settings.live,
+                progress: &progress,
+            };
+            write_ordered(done_rx, &out).map_err(|e| match &settings.sink {
+                Sink::File(path) => e.context(format!("cannot write {}", path.display())),
+                Sink::Stdout => e,
             })
         });
         let mut seq = 0;
@@ -154,9 +162,11 @@ pub(crate) fn run(model: &Model, input: impl BufRead, settings: Settings<'_>) ->
             }
         }
         drop(work_tx);
-        writer
+        let written = writer
             .join()
-            .map_err(|_| anyhow!("the writer thread panicked"))?
+            .map_err(|_| anyhow!("the writer thread panicked"));
+        progress.finish_and_clear();
+        written?
     })?;
     Ok(tally.summarize())
 }
@@ -291,14 +301,32 @@ impl Writer {
     }
 }
 
-/// Write the chunks in input order as they come back from the workers; the tally of them.
-fn write_ordered(
-    done: Receiver<(usize, Result<(Encoded, Tally)>)>,
-    sink: &Sink,
+/// Rows answered and their rate on the terminal while a file streams into a file (drawn
+/// only when stderr is a terminal, cleared at the end); `hidden` draws nothing.
+fn progress(hidden: bool) -> ProgressBar {
+    if hidden {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {human_pos} rows answered  {per_sec}  {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar
+}
+
+/// Where and how the output goes.
+struct Out<'a> {
+    sink: &'a Sink,
     format: OutFormat,
-    classes: &[String],
+    classes: &'a [String],
     live: bool,
-) -> Result<Tally> {
+    progress: &'a ProgressBar,
+}
+
+/// Write the chunks in input order as they come back from the workers; the tally of them.
+fn write_ordered(done: Receiver<(usize, Result<(Encoded, Tally)>)>, o: &Out<'_>) -> Result<Tally> {
+    let (sink, format, classes, live) = (o.sink, o.format, o.classes, o.live);
     let file = |path: &Path| {
         AtomicFile::create(path).with_context(|| format!("cannot write {}", path.display()))
     };
@@ -345,6 +373,7 @@ fn write_ordered(
                 }
                 _ => bail!("an encoded chunk of the wrong format"),
             }
+            o.progress.inc(part.rows() as u64);
             tally.merge(part);
             next += 1;
         }
@@ -385,6 +414,11 @@ impl Tally {
                 }
             }
         }
+    }
+
+    /// Rows answered (scored or rejected).
+    fn rows(&self) -> usize {
+        self.scored + self.rejected
     }
 
     /// Add a later chunk's counts (its errors after these).
