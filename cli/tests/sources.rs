@@ -714,6 +714,19 @@ fn a_file_in_another_encoding_predicts_as_its_utf8_twin() {
         "{}",
         text(&out)
     );
+    // The output may not be the input, options or not.
+    let out = command()
+        .args(["predict", "--model", &model, "--input"])
+        .arg(format!("{}#encoding=windows-1252", old.display()))
+        .arg("--output")
+        .arg(&old)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        std::fs::read(&old).unwrap().starts_with(b"name,sex"),
+        "the input survives"
+    );
     // An option Tandem does not know is refused, naming it.
     let out = predict(&format!("{}#colour=red", old.display()));
     assert!(!out.status.success());

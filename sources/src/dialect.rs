@@ -45,7 +45,15 @@ impl Dialect {
     /// `header=yes|no` (also true/false, present/none).
     pub fn set_header(&mut self, value: &str) -> Result<(), String> {
         match value.trim().to_ascii_lowercase().as_str() {
-            "yes" | "true" | "present" | "1" => self.no_header = None,
+            "yes" | "true" | "present" | "1" => {
+                if self.no_header.as_ref().is_some_and(|c| !c.is_empty()) {
+                    return Err(
+                        "header=yes contradicts columns=, which names a file without a header"
+                            .into(),
+                    );
+                }
+                self.no_header = None;
+            }
             "no" | "false" | "none" | "0" => {
                 self.no_header.get_or_insert_with(Vec::new);
             }
@@ -77,13 +85,17 @@ impl Dialect {
         match key {
             "encoding" => self.set_encoding(value)?,
             "header" => self.set_header(value)?,
-            "columns" => self.set_columns(
-                value
+            "columns" => {
+                let names: Vec<String> = value
                     .split(',')
                     .map(|c| c.trim().to_string())
                     .filter(|c| !c.is_empty())
-                    .collect(),
-            ),
+                    .collect();
+                if names.is_empty() {
+                    return Err("columns= names no column (or write header=no)".into());
+                }
+                self.set_columns(names);
+            }
             "quote" => self.set_quote(value)?,
             _ => return Ok(false),
         }
@@ -125,10 +137,11 @@ pub struct Options {
     pub rest: Vec<String>,
 }
 
-/// Split `name.csv#k=v&...` into the argument before `#` and its options; an argument that
-/// names an existing file as a whole, or has no `key=value` after its last `#`, is all path.
+/// Split `name.csv#k=v&...` into the argument before the first `#` and its options (values
+/// may hold a `#`: `quote=#`); an argument that names an existing file as a whole, or has no
+/// `key=value` after its `#`, is all path.
 pub fn split_options(arg: &str) -> Result<(&str, Options), SourceError> {
-    let Some((path, fragment)) = arg.rsplit_once('#') else {
+    let Some((path, fragment)) = arg.split_once('#') else {
         return Ok((arg, Options::default()));
     };
     if std::path::Path::new(arg).exists() || !fragment.contains('=') {
@@ -270,6 +283,10 @@ mod tests {
         let (_, o) = split_options("x.csv#columns=a,b&sha256=00").unwrap();
         assert_eq!(o.dialect.names(3).unwrap(), ["a", "b", "column_3"]);
         assert_eq!(o.rest, ["sha256=00"]);
+        let (p, o) = split_options("x.csv#quote=#").unwrap();
+        assert_eq!((p, o.dialect.quote), ("x.csv", Some(b'#')));
+        assert!(split_options("x.csv#columns=a&header=yes").is_err());
+        assert!(split_options("x.csv#columns=").is_err());
         assert!(split_options("x.csv#encoding=klingon").is_err());
         assert!(split_options("x.csv#delimiter=ab").is_err());
         let (p, o) = split_options("x.csv").unwrap();

@@ -103,7 +103,9 @@ fn parse(arg: &str) -> Result<Target<'_>, SourceError> {
             let hex = f.strip_prefix("sha256=").ok_or_else(|| {
                 invalid(
                     url,
-                    format!("the fragment `#{f}` is not `#sha256=<64 hex digits>`"),
+                    format!(
+                        "the fragment `#{f}` is not `#sha256=<64 hex digits>` (a download also takes encoding=, header=, columns=, quote=, delimiter=)"
+                    ),
                 )
             })?;
             if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {

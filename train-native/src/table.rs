@@ -48,7 +48,13 @@ impl Table {
             e => data(format!("[{}] {e}", e.code())),
         })?;
         if table.rows.is_empty() {
-            return Err(data("no data rows".into()));
+            return Err(data(match table.malformed.first() {
+                Some((row, reason)) => format!(
+                    "no data rows: all {} rows are ragged (data row {row}: {reason})",
+                    table.malformed.len()
+                ),
+                None => "no data rows".into(),
+            }));
         }
         Ok(Table {
             header: table.header,

@@ -96,7 +96,8 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
         bail!("{} exists (use --force to replace it)", args.out.display());
     }
     let read = args.read.options();
-    let table = Table::read(&args.data, &read)?;
+    let data = super::data_file(&args.data)?;
+    let table = Table::read_as(data.path(), &args.data, &read)?;
     if let Some(note) = table.note() {
         eprintln!("note: {note}");
     }

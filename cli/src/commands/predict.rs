@@ -203,6 +203,13 @@ fn check_not_input(input: &Path, output: &Path) -> Result<()> {
     if output == Path::new("-") {
         return Ok(());
     }
+    // `old.csv#encoding=latin1` reads old.csv.
+    let text = input.to_string_lossy();
+    let input = match tandem_sources::dialect::split_options(&text) {
+        Ok((path, _)) => std::path::PathBuf::from(path),
+        Err(_) => input.to_path_buf(),
+    };
+    let input = input.as_path();
     let same_path = matches!(
         (std::fs::canonicalize(input), std::fs::canonicalize(output)),
         (Ok(a), Ok(b)) if a == b

@@ -189,7 +189,7 @@ impl TfidfParams {
 /// What a vocabulary is fitted on, gathered a document at a time: in how many documents
 /// each term occurs, how often it occurs overall, and how many documents there were.
 #[cfg(feature = "fit")]
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TermCounts {
     /// Documents holding each term.
     pub documents: super::summary::Counts,
@@ -197,6 +197,17 @@ pub struct TermCounts {
     pub occurrences: super::summary::Counts,
     /// Documents seen (missing ones included).
     pub docs: u64,
+}
+
+#[cfg(feature = "fit")]
+impl Default for TermCounts {
+    fn default() -> Self {
+        TermCounts {
+            documents: super::summary::Counts::unbounded(),
+            occurrences: super::summary::Counts::unbounded(),
+            docs: 0,
+        }
+    }
 }
 
 #[cfg(feature = "fit")]

@@ -141,6 +141,11 @@ pub fn resolve(
     if let Some(q) = named.quote {
         s.dialect.set_quote(&q.to_string()).map_err(invalid)?;
     }
+    if !s.dialect.is_default() && !s.is_plain_file() {
+        return Err(invalid(
+            "encoding, header, columns and quote are for CSV files".into(),
+        ));
+    }
     s.credentials = Credentials {
         password_env: named.password_env.clone(),
         password_file: named.password_file.as_ref().map(|f| {

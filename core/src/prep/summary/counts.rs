@@ -8,13 +8,33 @@ pub const MAX_DISTINCT: usize = 1_000_000;
 /// How often each value occurs; past [`MAX_DISTINCT`] distinct values, a value not yet seen
 /// is counted in [`Counts::overflow`] instead of being kept. Values already kept go on being
 /// counted exactly, so a frequent value is never lost once seen.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Counts {
     counts: BTreeMap<String, u64>,
     overflow: u64,
+    cap: usize,
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts {
+            counts: BTreeMap::new(),
+            overflow: 0,
+            cap: MAX_DISTINCT,
+        }
+    }
 }
 
 impl Counts {
+    /// Counts that keep every distinct value (a vocabulary, whose terms are many more than a
+    /// column's categories and all matter to `min_df` and `max_features`).
+    pub fn unbounded() -> Self {
+        Counts {
+            cap: usize::MAX,
+            ..Counts::default()
+        }
+    }
+
     /// Count `value` once.
     pub fn push(&mut self, value: &str) {
         self.push_n(value, 1);
@@ -27,7 +47,7 @@ impl Counts {
         }
         if let Some(c) = self.counts.get_mut(value) {
             *c += n;
-        } else if self.counts.len() < MAX_DISTINCT {
+        } else if self.counts.len() < self.cap {
             self.counts.insert(value.to_string(), n);
         } else {
             self.overflow += n;
