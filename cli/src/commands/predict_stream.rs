@@ -309,7 +309,7 @@ fn progress(hidden: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} rows answered  {per_sec}  {elapsed}")
+        ProgressStyle::with_template("{spinner} {human_pos} rows answered  {msg}  {elapsed}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar
@@ -374,6 +374,9 @@ fn write_ordered(done: Receiver<(usize, Result<(Encoded, Tally)>)>, o: &Out<'_>)
                 _ => bail!("an encoded chunk of the wrong format"),
             }
             o.progress.inc(part.rows() as u64);
+            let secs = o.progress.elapsed().as_secs_f64().max(1e-3);
+            o.progress
+                .set_message(format!("{:.0} rows/s", o.progress.position() as f64 / secs));
             tally.merge(part);
             next += 1;
         }
