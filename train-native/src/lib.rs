@@ -28,6 +28,7 @@ pub mod prepare;
 pub mod run;
 mod sign;
 pub mod spec;
+pub mod spill;
 pub mod split;
 pub mod table;
 pub mod trainer;

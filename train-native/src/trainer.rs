@@ -9,6 +9,7 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::net::Mlp;
+use crate::spill::Rows;
 use crate::split::SplitMix64;
 
 /// Hyperparameters of one training run.
@@ -44,11 +45,17 @@ pub enum Targets {
 }
 
 impl Targets {
-    fn len(&self) -> usize {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
         match self {
             Targets::Classes(c) => c.len(),
             Targets::Values(v) => v.len(),
         }
+    }
+
+    /// Whether there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -85,18 +92,6 @@ pub struct Trained {
 
 fn features_tensor(data: &[f32], rows: usize, width: usize, device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(data.to_vec(), [rows, width]), device)
-}
-
-fn gather(ds: &Dataset, idx: &[usize]) -> (Vec<f32>, Targets) {
-    let mut f = Vec::with_capacity(idx.len() * ds.width);
-    for &i in idx {
-        f.extend_from_slice(&ds.features[i * ds.width..(i + 1) * ds.width]);
-    }
-    let t = match &ds.targets {
-        Targets::Classes(c) => Targets::Classes(idx.iter().map(|&i| c[i]).collect()),
-        Targets::Values(v) => Targets::Values(idx.iter().map(|&i| v[i]).collect()),
-    };
-    (f, t)
 }
 
 fn loss(
@@ -136,7 +131,7 @@ fn scalar(t: Tensor<1>) -> Result<f64> {
 /// Train on `train`, early-stopping on `valid`; `on_epoch` sees each epoch's losses as they
 /// come (the run recorder logs them), and can stop training with an error.
 pub fn train(
-    train: &Dataset,
+    train: &dyn Rows,
     valid: &Dataset,
     n_out: usize,
     cfg: &TrainConfig,
@@ -144,14 +139,14 @@ pub fn train(
 ) -> Result<Trained> {
     let device = Device::flex().autodiff();
     device.seed(cfg.seed);
-    let mut model = Mlp::new(train.width, &cfg.hidden, n_out, &device);
+    let mut model = Mlp::new(train.width(), &cfg.hidden, n_out, &device);
     let mut optim = AdamConfig::new()
         .with_weight_decay(
             (cfg.weight_decay > 0.0).then(|| WeightDecayConfig::new(cfg.weight_decay as f32)),
         )
         .init();
     let mut rng = SplitMix64::new(cfg.seed ^ 0x5EED);
-    let n = train.targets.len();
+    let n = train.len();
     let mut order: Vec<usize> = if cfg.sample.is_empty() {
         (0..n).collect()
     } else {
@@ -168,8 +163,8 @@ pub fn train(
         let mut total = 0.0;
         let mut batches = 0usize;
         for chunk in order.chunks(cfg.batch_size.max(1)) {
-            let (f, t) = gather(train, chunk);
-            let x = features_tensor(&f, chunk.len(), train.width, &device);
+            let (f, t) = train.gather(chunk)?;
+            let x = features_tensor(&f, chunk.len(), train.width(), &device);
             let l = loss(&model, x, &t, cfg.class_weights.as_ref(), &device);
             total += scalar(l.clone())?;
             batches += 1;
@@ -224,4 +219,72 @@ pub fn forward(model: &Mlp, features: &[f32], width: usize) -> Result<Vec<f32>> 
         .into_data()
         .try_to_vec::<f32>()
         .map_err(|e| Error::Training(format!("cannot read network output: {e:?}")))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::spill::{SpillWriter, Target};
+
+    /// Two noisy classes in 4 features: the same network from memory and from a spill file.
+    #[test]
+    fn a_spill_file_trains_the_same_network_as_memory() {
+        let width = 4;
+        let mut rng = SplitMix64::new(3);
+        let rows = 300;
+        let mut features = Vec::new();
+        let mut classes = Vec::new();
+        for i in 0..rows {
+            let c = i % 2;
+            for _ in 0..width {
+                features.push(c as f32 + (rng.next_u64() % 1000) as f32 / 1000.0 - 0.5);
+            }
+            classes.push(c);
+        }
+        let memory = Dataset {
+            features: features.clone(),
+            width,
+            targets: Targets::Classes(classes.clone()),
+        };
+        let mut w = SpillWriter::new(width).unwrap();
+        for (r, c) in features.chunks(width).zip(&classes) {
+            w.push(r, Target::Class(*c)).unwrap();
+        }
+        let spilled = w.finish().unwrap();
+        let valid = Dataset {
+            features: features[..40 * width].to_vec(),
+            width,
+            targets: Targets::Classes(classes[..40].to_vec()),
+        };
+        let cfg = TrainConfig {
+            hidden: vec![8],
+            learning_rate: 0.01,
+            batch_size: 32,
+            max_epochs: 3,
+            patience: 5,
+            seed: 11,
+            weight_decay: 0.0,
+            class_weights: None,
+            sample: Vec::new(),
+        };
+        let a = train(&memory, &valid, 2, &cfg, &mut |_| Ok(())).unwrap();
+        let b = train(&spilled, &valid, 2, &cfg, &mut |_| Ok(())).unwrap();
+        let losses = |t: &Trained| {
+            t.history
+                .iter()
+                .map(|h| (h.train_loss, h.validation_loss))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(losses(&a), losses(&b));
+        assert!(
+            losses(&a)[2].0 < losses(&a)[0].0,
+            "it learns: {:?}",
+            losses(&a)
+        );
+        assert_eq!(
+            forward(&a.model, &features, width).unwrap(),
+            forward(&b.model, &features, width).unwrap()
+        );
+    }
 }
