@@ -143,3 +143,65 @@ fn rows_that_break_the_schema_are_quarantined_row_by_row_up_to_the_threshold() {
         text(&out)
     );
 }
+
+/// A JSON Lines file with a broken line and a line that is not an object trains on the rest;
+/// both lines are quarantined by data row with code JSON.
+#[test]
+fn json_lines_that_do_not_read_are_quarantined() {
+    let dir = scratch("quarantine-jsonl");
+    let clean = common::root().join("examples/data/titanic.csv");
+    let mut reader = csv::Reader::from_path(&clean).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut lines: Vec<String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let object: serde_json::Map<String, serde_json::Value> = header
+                .iter()
+                .zip(r.iter())
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.to_string())))
+                .collect();
+            serde_json::Value::Object(object).to_string()
+        })
+        .collect();
+    lines.insert(4, "{\"name\": \"Broken, Mr. Line\", \"survived\": ".into());
+    lines.insert(8, "[1, 2, 3]".into());
+    let data = dir.join("messy.jsonl");
+    std::fs::write(&data, lines.join("\n") + "\n").unwrap();
+    let out = tandem(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--label",
+        "survived",
+        "--runs-dir",
+        dir.join("runs").to_str().unwrap(),
+        "--max-epochs",
+        "2",
+        "--quiet",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run_dir = std::path::PathBuf::from(summary["run_dir"].as_str().unwrap());
+    let quarantine = std::fs::read_to_string(run_dir.join("artifacts/quarantine.jsonl")).unwrap();
+    let got: Vec<(u64, String)> = quarantine
+        .lines()
+        .map(|l| {
+            let r: serde_json::Value = serde_json::from_str(l).unwrap();
+            (
+                r["row"].as_u64().unwrap(),
+                r["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [(5, "JSON".to_string()), (9, "JSON".to_string())],
+        "{quarantine}"
+    );
+    assert!(
+        quarantine.contains("expected a JSON object"),
+        "{quarantine}"
+    );
+}

@@ -131,13 +131,15 @@ pub fn read_labelled(
             }
         })
         .collect();
-    // A ragged record is that row's error (CSV), listed with the others, never dropped.
+    // A ragged CSV record or a JSON line that is not an object is that row's error, listed
+    // with the others, never dropped.
     for (row, reason) in &table.malformed {
+        let (row, reason) = (*row, reason.clone());
         rows.push(LabelledRow {
-            row: *row,
-            instance: Err(Error::Csv {
-                row: *row,
-                reason: reason.clone(),
+            row,
+            instance: Err(match table.format {
+                tandem_core::read::Format::JsonLines => Error::Json { row, reason },
+                tandem_core::read::Format::Csv { .. } => Error::Csv { row, reason },
             }),
             label: Err(LabelError::Missing),
         });

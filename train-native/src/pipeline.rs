@@ -95,10 +95,14 @@ impl Labeled {
         };
         let mut dropped = 0usize;
         let mut quarantined = Vec::new();
+        let code = match table.format {
+            tandem_core::read::Format::JsonLines => "JSON",
+            tandem_core::read::Format::Csv { .. } => "CSV",
+        };
         for (row, reason) in &table.malformed {
             quarantined.push(Quarantined {
                 row: *row,
-                code: "CSV",
+                code,
                 field: None,
                 reason: format!("row {row}: {reason}"),
             });

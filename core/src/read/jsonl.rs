@@ -98,8 +98,22 @@ pub fn read_table(bytes: &[u8]) -> Result<TextTable, Error> {
     let mut known: HashMap<String, usize> = HashMap::new();
     let text = std::str::from_utf8(strip_bom(bytes)).unwrap_or_default();
     let mut ordered = text.lines().filter(|l| !l.trim().is_empty());
-    for (row, parsed) in lines(bytes)? {
-        let obj = object(row, parsed?)?;
+    let mut malformed = Vec::new();
+    // Data rows are counted over the non-blank lines, as training and evaluation number them.
+    for (data_row, (_, parsed)) in lines(bytes)?.into_iter().enumerate() {
+        let obj = match parsed.and_then(|v| object(data_row + 1, v)) {
+            Ok(obj) => obj,
+            Err(e) => {
+                // A line that is not a JSON object is set aside (training quarantines it).
+                ordered.next();
+                let reason = match e {
+                    Error::Json { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                malformed.push((data_row + 1, reason));
+                continue;
+            }
+        };
         let in_order = ordered
             .next()
             .and_then(|l| serde_json::from_str::<KeyOrder>(l).ok())
@@ -121,7 +135,7 @@ pub fn read_table(bytes: &[u8]) -> Result<TextTable, Error> {
         rows,
         format: Format::JsonLines,
         dropped_index: false,
-        malformed: Vec::new(),
+        malformed,
     })
 }
 
@@ -164,6 +178,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_line_that_is_not_an_object_is_set_aside_with_its_row() {
+        let t = read_table(b"{\"a\": 1}\n\n{\"a\": 2\n[3]\n{\"a\": 4}\n").unwrap();
+        assert_eq!(t.rows.len(), 2);
+        let rows: Vec<usize> = t.malformed.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, [2, 3]);
+        assert!(
+            t.malformed[1].1.contains("expected a JSON object"),
+            "{:?}",
+            t.malformed
+        );
+        assert_eq!((t.row_number(0), t.row_number(1)), (1, 4));
+        assert_eq!(&t.rows[1][0], "4");
+    }
+
+    #[test]
     fn json_lines_read_as_a_table_with_every_key() {
         let text = b"{\"b\": \"x\", \"a\": 1}\n\n{\"b\": null, \"c\": true}\n";
         let t = read_table(text).unwrap();
@@ -174,8 +203,9 @@ mod tests {
         );
         assert_eq!(t.rows[0], csv::StringRecord::from(vec!["x", "1", ""]));
         assert_eq!(t.rows[1], csv::StringRecord::from(vec!["", "", "true"]));
-        let e = read_table(b"{\"a\": 1}\n[1]\n").unwrap_err();
-        assert_eq!((e.code(), e.row()), ("JSON", Some(2)));
+        let t = read_table(b"{\"a\": 1}\n[1]\n").unwrap();
+        assert_eq!(t.malformed.len(), 1);
+        assert_eq!(t.malformed[0].0, 2);
     }
 
     #[test]
