@@ -9,6 +9,7 @@
 
 use crate::SourceError;
 use crate::cell::{Cell, Sink};
+use tandem_core::time::{civil_from_days, days_from_civil};
 
 /// Microseconds since 1970-01-01T00:00:00Z.
 pub type Micros = i64;
@@ -35,16 +36,6 @@ pub struct WindowCounts {
     pub missing: u64,
     /// Rows whose timestamp did not read as one.
     pub unreadable: u64,
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn digits(s: &str, n: usize) -> Option<(i64, &str)> {
@@ -143,16 +134,7 @@ pub fn iso(micros: Micros, utc: bool) -> String {
 pub fn format_timestamp(micros: Micros) -> String {
     let days = micros.div_euclid(86_400_000_000);
     let rest = micros.rem_euclid(86_400_000_000);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     let secs = rest / 1_000_000;
     format!(
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:06}+00:00",

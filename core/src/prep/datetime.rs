@@ -77,15 +77,9 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-/// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
+/// Days since 1970-01-01.
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    crate::time::days_from_civil(y, i64::from(m), i64::from(d))
 }
 
 /// After `%z`: `Z`, or an offset `+HH:MM`, `+HHMM`, `+HH` (sign `+` or `-`). The offset is

@@ -65,6 +65,10 @@ impl QuantileSketch {
         self.n += weight;
         self.min = self.min.min(x);
         self.max = self.max.max(x);
+        self.add_mass(x, weight);
+    }
+
+    fn add_mass(&mut self, x: f64, weight: u64) {
         match self
             .masses
             .iter_mut()
@@ -87,14 +91,7 @@ impl QuantileSketch {
             mine.extend_from_slice(theirs);
         }
         for &(x, w) in &other.masses {
-            match self
-                .masses
-                .iter_mut()
-                .find(|(v, _)| v.total_cmp(&x).is_eq())
-            {
-                Some((_, mine)) => *mine += w,
-                None => self.masses.push((x, w)),
-            }
+            self.add_mass(x, w);
         }
         self.n += other.n;
         self.min = self.min.min(other.min);
