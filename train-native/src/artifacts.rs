@@ -51,7 +51,7 @@ pub fn split_json(prepared: &Prepared) -> Json {
         idx.iter().map(|&i| prepared.rows.source_rows[i]).collect()
     };
     let split = &prepared.split;
-    json!({
+    let mut out = json!({
         "rows": "1-based data rows of the training file",
         "train": rows(&split.train),
         "validation": rows(&split.validation),
@@ -60,5 +60,14 @@ pub fn split_json(prepared: &Prepared) -> Json {
         "dropped_by_filter": prepared.dropped.by_filter,
         "dropped_duplicates": prepared.dropped.duplicates,
         "quarantined": prepared.quarantined.iter().map(|q| q.row).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(s) = &prepared.streamed {
+        // A streamed run holds samples of its parts: the lists are those, the counts all.
+        out["rows"] = json!(
+            "1-based data rows of the training file: a uniform sample of each part (the run \
+             was streamed; a row's part is drawn from a seeded hash of its row number)"
+        );
+        out["counts"] = json!({"train": s.parts[0], "validation": s.parts[1], "test": s.parts[2]});
+    }
+    out
 }

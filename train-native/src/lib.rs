@@ -30,6 +30,7 @@ mod sign;
 pub mod spec;
 pub mod spill;
 pub mod split;
+pub mod stream;
 pub mod table;
 pub mod trainer;
 pub mod verify;
@@ -37,5 +38,5 @@ pub mod warnings;
 
 pub use error::{Error, Result};
 pub use plan::Plan;
-pub use prepare::{Prepared, prepare};
+pub use prepare::{Prepared, prepare, prepare_observed};
 pub use run::{Outcome, train};

@@ -187,7 +187,13 @@ pub fn class_weights(classes: &[usize], n_classes: usize) -> Vec<f32> {
     for &c in classes {
         count[c] += 1;
     }
-    let n = classes.len() as f64;
+    class_weights_of_counts(&count)
+}
+
+/// [`class_weights`] from the rows per class.
+pub fn class_weights_of_counts(count: &[usize]) -> Vec<f32> {
+    let n_classes = count.len();
+    let n = count.iter().sum::<usize>() as f64;
     count
         .iter()
         .map(|&c| {

@@ -20,8 +20,34 @@ pub enum Phase {
     Final,
 }
 
+/// A pass over data read as a stream ([`crate::stream`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// Sampling rows for schema inference.
+    Sample,
+    /// Checking, splitting and fitting the preprocessing.
+    Fit,
+    /// Writing the training rows' features to the spill file.
+    Spill,
+}
+
+impl Pass {
+    /// What the pass does, for a progress line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Pass::Sample => "sampling",
+            Pass::Fit => "fitting preprocessing",
+            Pass::Spill => "writing features",
+        }
+    }
+}
+
 /// Receives a training run's progress. Every method has a do-nothing default.
 pub trait Observer {
+    /// A pass over streamed data has read `rows` rows so far.
+    fn rows_read(&mut self, _pass: Pass, _rows: usize) {}
+    /// A pass over streamed data ended after `rows` rows.
+    fn pass_finished(&mut self, _pass: Pass, _rows: usize) {}
     /// A fit starts; it runs at most `max_epochs` epochs.
     fn fit_started(&mut self, _phase: Phase, _max_epochs: usize) {}
     /// An epoch ended. An error stops training (for example: the run store went away).

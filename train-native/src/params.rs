@@ -11,7 +11,7 @@ use crate::trainer::Trained;
 pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String> {
     let plan = &prepared.plan;
     let m = &plan.model;
-    let split = &prepared.split;
+    let parts = prepared.part_rows();
     let dropped = prepared.dropped;
     let mut params: BTreeMap<String, String> = [
         ("data", tandem_sources::redact(&plan.data.to_string_lossy())),
@@ -32,9 +32,10 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("backend", "burn-flex".into()),
         ("epochs_run", trained.history.len().to_string()),
         ("best_epoch", trained.best_epoch.to_string()),
-        ("train_rows", split.train.len().to_string()),
-        ("validation_rows", split.validation.len().to_string()),
-        ("test_rows", split.test.len().to_string()),
+        ("train_rows", parts[0].to_string()),
+        ("validation_rows", parts[1].to_string()),
+        ("test_rows", parts[2].to_string()),
+        ("streamed", prepared.streamed.is_some().to_string()),
         ("dropped_missing_label", dropped.missing_label.to_string()),
         ("dropped_by_filter", dropped.by_filter.to_string()),
         ("dropped_duplicates", dropped.duplicates.to_string()),

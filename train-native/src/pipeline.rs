@@ -47,7 +47,25 @@ pub struct Quarantined {
 }
 
 impl Quarantined {
-    fn of(row: usize, e: &tandem_core::Error) -> Quarantined {
+    /// Row `row`, a record that could not be read at all (ragged, not a JSON object): code
+    /// `CSV` or `JSON`, no field.
+    pub fn unreadable(row: usize, e: &tandem_core::Error) -> Quarantined {
+        let reason = match e {
+            tandem_core::Error::Csv { reason, .. } | tandem_core::Error::Json { reason, .. } => {
+                reason.clone()
+            }
+            other => other.to_string(),
+        };
+        Quarantined {
+            row,
+            code: e.code(),
+            field: None,
+            reason: format!("row {row}: {reason}"),
+        }
+    }
+
+    /// Row `row` rejected by `e`.
+    pub fn of(row: usize, e: &tandem_core::Error) -> Quarantined {
         Quarantined {
             row,
             code: e.code(),
@@ -63,6 +81,45 @@ impl Quarantined {
             field: Some(label.to_string()),
             reason: format!("row {row}: {reason}"),
         }
+    }
+}
+
+/// A label as the network learns it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LabelValue {
+    /// The index of its class.
+    Class(usize),
+    /// Its number (regression).
+    Value(f64),
+}
+
+/// The trimmed, present label `cell` of data row `row` read against the schema's task, or
+/// the row's quarantine record (a class the schema does not list, a value that is not a
+/// finite number).
+pub fn read_label(
+    schema: &Schema,
+    cell: &str,
+    row: usize,
+    options: &ReadOptions,
+) -> std::result::Result<LabelValue, Quarantined> {
+    let label = &schema.label.name;
+    match &schema.label.task {
+        Task::Classification { classes } => match classes.iter().position(|c| c == cell) {
+            Some(k) => Ok(LabelValue::Class(k)),
+            None => Err(Quarantined::label(
+                row,
+                label,
+                format!("label {cell:?} is not one of the schema's classes"),
+            )),
+        },
+        Task::Regression => match parse_number(cell, options).filter(|v: &f64| v.is_finite()) {
+            Some(v) => Ok(LabelValue::Value(v)),
+            None => Err(Quarantined::label(
+                row,
+                label,
+                format!("label {cell:?} is not a finite number"),
+            )),
+        },
     }
 }
 
@@ -95,17 +152,13 @@ impl Labeled {
         };
         let mut dropped = 0usize;
         let mut quarantined = Vec::new();
-        let code = match table.format {
-            tandem_core::read::Format::JsonLines => "JSON",
-            tandem_core::read::Format::Csv { .. } => "CSV",
-        };
         for (row, reason) in &table.malformed {
-            quarantined.push(Quarantined {
-                row: *row,
-                code,
-                field: None,
-                reason: format!("row {row}: {reason}"),
-            });
+            let (row, reason) = (*row, reason.clone());
+            let error = match table.format {
+                tandem_core::read::Format::JsonLines => tandem_core::Error::Json { row, reason },
+                tandem_core::read::Format::Csv { .. } => tandem_core::Error::Csv { row, reason },
+            };
+            quarantined.push(Quarantined::unreadable(row, &error));
         }
         for (i, rec) in table.rows.iter().enumerate() {
             let row = table.row_number(i);
@@ -122,24 +175,12 @@ impl Labeled {
                     continue;
                 }
             };
-            let label = &schema.label.name;
-            match &schema.label.task {
-                Task::Classification { classes } => {
-                    let Some(k) = classes.iter().position(|c| c == cell) else {
-                        let reason = format!("label {cell:?} is not one of the schema's classes");
-                        quarantined.push(Quarantined::label(row, label, reason));
-                        continue;
-                    };
-                    out.classes.push(k);
-                }
-                Task::Regression => {
-                    let Some(v) = parse_number(cell, options).filter(|v: &f64| v.is_finite())
-                    else {
-                        let reason = format!("label {cell:?} is not a finite number");
-                        quarantined.push(Quarantined::label(row, label, reason));
-                        continue;
-                    };
-                    out.values.push(v);
+            match read_label(schema, cell, row, options) {
+                Ok(LabelValue::Class(k)) => out.classes.push(k),
+                Ok(LabelValue::Value(v)) => out.values.push(v),
+                Err(q) => {
+                    quarantined.push(q);
+                    continue;
                 }
             }
             out.labels.push(cell.to_string());
@@ -217,6 +258,8 @@ pub struct Context<'a> {
     pub seed: u64,
     /// The data file (for error messages).
     pub data: &'a Path,
+    /// A streamed run's preprocessing and spilled training rows.
+    pub streamed: Option<&'a crate::stream::Streamed>,
 }
 
 /// A fitted preprocessing + network on one train/validation partition.
@@ -303,6 +346,58 @@ impl Context<'_> {
         }
     }
 
+    fn train_config(&self, class_weights: Option<Vec<f32>>, sample: Vec<usize>) -> TrainConfig {
+        let m = self.model;
+        TrainConfig {
+            hidden: m.hidden.clone(),
+            learning_rate: m.learning_rate,
+            batch_size: m.batch_size,
+            max_epochs: m.max_epochs,
+            patience: m.patience,
+            seed: self.seed,
+            weight_decay: m.weight_decay,
+            class_weights,
+            sample,
+        }
+    }
+
+    /// A streamed run's fit: the preprocessing was fitted while reading, the network
+    /// learns from the spilled training rows; `train_idx` and `valid_idx` are the samples
+    /// (training metrics, early stopping).
+    fn fit_streamed(
+        &self,
+        streamed: &crate::stream::Streamed,
+        train_idx: &[usize],
+        valid_idx: &[usize],
+        on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
+    ) -> Result<Fitted> {
+        let preprocessing = streamed.preprocessing.clone();
+        let bound = preprocessing.bind(self.schema).map_err(Error::from)?;
+        let scaling = streamed.target_scaling;
+        let dataset = |idx: &[usize]| -> Result<Dataset> {
+            Ok(Dataset {
+                features: self.featurize(&bound, idx, &self.rows.pick(idx))?,
+                width: bound.width(),
+                targets: self.targets(idx, scaling.as_ref()),
+            })
+        };
+        let train = dataset(train_idx)?;
+        let valid = dataset(valid_idx)?;
+        let class_weights = (self.rebalance == Rebalance::ClassWeights
+            && !streamed.class_counts.is_empty())
+        .then(|| nodes::class_weights_of_counts(&streamed.class_counts));
+        let config = self.train_config(class_weights, Vec::new());
+        let trained = trainer::train(&streamed.train, &valid, self.n_outputs(), &config, on_epoch)?;
+        Ok(Fitted {
+            preprocessing,
+            bound,
+            train,
+            valid,
+            target_scaling: scaling,
+            trained,
+        })
+    }
+
     /// Fit the shared nodes on `train_idx`, train the network with early stopping on
     /// `valid_idx`; `on_epoch` sees every epoch's losses.
     pub fn fit(
@@ -311,6 +406,9 @@ impl Context<'_> {
         valid_idx: &[usize],
         on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
     ) -> Result<Fitted> {
+        if let Some(streamed) = self.streamed {
+            return self.fit_streamed(streamed, train_idx, valid_idx, on_epoch);
+        }
         let mut train_rows = self.rows.pick(train_idx);
         let valid_rows = self.rows.pick(valid_idx);
         // Training-only: winsorize the fitting rows (validation rows stay as users send them).
@@ -359,18 +457,7 @@ impl Context<'_> {
             }
             _ => (None, Vec::new()),
         };
-        let m = self.model;
-        let config = TrainConfig {
-            hidden: m.hidden.clone(),
-            learning_rate: m.learning_rate,
-            batch_size: m.batch_size,
-            max_epochs: m.max_epochs,
-            patience: m.patience,
-            seed: self.seed,
-            weight_decay: m.weight_decay,
-            class_weights,
-            sample,
-        };
+        let config = self.train_config(class_weights, sample);
         let trained = trainer::train(&train, &valid, n_out, &config, on_epoch)?;
         Ok(Fitted {
             preprocessing,

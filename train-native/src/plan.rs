@@ -61,6 +61,11 @@ pub struct Plan {
     pub background: usize,
     /// The share of rows that may break the schema (quarantined) before the run fails.
     pub max_invalid_fraction: f64,
+    /// Train as a stream (`Some(true)`), in memory (`Some(false)`), or decide by the data's
+    /// size (`None`: a stream above [`crate::stream::STREAM_ABOVE`] bytes).
+    pub stream: Option<bool>,
+    /// A streamed run keeps a uniform sample of this many rows of each part of the split.
+    pub stream_sample: usize,
     /// The spec the plan came from, if any (its features replace the default pipeline).
     pub spec: Option<LoadedSpec>,
 }
@@ -137,6 +142,11 @@ impl Plan {
                 .data
                 .max_invalid_fraction
                 .unwrap_or(crate::spec::defaults::MAX_INVALID_FRACTION),
+            stream: f.data.stream,
+            stream_sample: f
+                .data
+                .stream_sample
+                .unwrap_or(crate::spec::defaults::STREAM_SAMPLE),
             spec: Some(spec),
         })
     }

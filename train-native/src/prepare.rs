@@ -2,6 +2,7 @@
 //! (missing labels, filters, deduplication), resolve winsorized fields, compile the shared
 //! feature nodes, and split.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use tandem_core::prep::{ColumnConfig, EncodeConfig};
@@ -10,10 +11,12 @@ use tandem_core::{FieldType, Schema};
 
 use crate::error::{Error, Result};
 use crate::nodes::{self, Condition};
+use crate::observer::Observer;
 use crate::pipeline::{Context, Labeled, Quarantined};
 use crate::plan::Plan;
 use crate::spec::features;
 use crate::split::{Split, stratified_split};
+use crate::stream::{STREAM_ABOVE, Streamed};
 use crate::table::Table;
 
 /// Rows the training-only row nodes removed.
@@ -51,6 +54,9 @@ pub struct Prepared {
     pub quarantined: Vec<Quarantined>,
     /// What reading the source found (rows, window, label join), recorded with the run.
     pub source: tandem_sources::Report,
+    /// Trained as a stream: `rows` holds uniform samples of each part of the split, and
+    /// this the preprocessing fitted on every training row and their features on disk.
+    pub streamed: Option<Streamed>,
 }
 
 impl Prepared {
@@ -65,16 +71,39 @@ impl Prepared {
             model: &self.plan.model,
             seed: self.plan.seed,
             data: &self.plan.data,
+            streamed: self.streamed.as_ref(),
+        }
+    }
+
+    /// Rows in the train, validation and test parts (all of them, not the samples a
+    /// streamed run keeps).
+    pub fn part_rows(&self) -> [usize; 3] {
+        match &self.streamed {
+            Some(s) => s.parts,
+            None => [
+                self.split.train.len(),
+                self.split.validation.len(),
+                self.split.test.len(),
+            ],
         }
     }
 }
 
 /// Read, check and split what `plan` names.
 pub fn prepare(plan: Plan) -> Result<Prepared> {
+    prepare_observed(plan, &mut crate::observer::Silent)
+}
+
+/// As [`prepare`], telling `observer` how reading goes (a streamed run's passes).
+pub fn prepare_observed(plan: Plan, observer: &mut dyn Observer) -> Result<Prepared> {
     plan.check()?;
     let data = plan
         .dataset()?
         .materialize(&tandem_sources::url::FetchOptions::from_env())?;
+    let size = std::fs::metadata(data.path()).map_or(0, |m| m.len());
+    if plan.stream.unwrap_or(size > STREAM_ABOVE) {
+        return crate::stream::prepare(plan, data.path(), &data.report, observer);
+    }
     let table = Table::read_as(data.path(), &plan.data, &plan.read)?;
     let schema = read_schema(&plan, &table)?;
     let (mut rows, missing_label, quarantined) =
@@ -108,7 +137,8 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
         .as_ref()
         .is_none_or(|s| s.file.features.is_empty())
     {
-        encode_dates(&mut columns, &schema, &table, &plan);
+        let dates = infer_dates(&table.header_strings(), &table.row_strings(), &plan.read);
+        encode_dates(&mut columns, &schema, &dates);
     }
     let split = stratified_split(&rows.groups(), plan.validation, plan.test, plan.seed);
     if split.train.is_empty() || split.validation.is_empty() {
@@ -135,12 +165,17 @@ pub fn prepare(plan: Plan) -> Result<Prepared> {
         columns,
         split,
         quarantined,
+        streamed: None,
     })
 }
 
 /// Fail the run when more than `max_invalid_fraction` of the rows break the schema, naming
 /// the first few.
-fn check_quarantine(plan: &Plan, rows: usize, quarantined: &[Quarantined]) -> Result<()> {
+pub(crate) fn check_quarantine(
+    plan: &Plan,
+    rows: usize,
+    quarantined: &[Quarantined],
+) -> Result<()> {
     let share = quarantined.len() as f64 / rows.max(1) as f64;
     if quarantined.is_empty() || share <= plan.max_invalid_fraction {
         return Ok(());
@@ -187,20 +222,28 @@ fn read_schema(plan: &Plan, table: &Table) -> Result<Schema> {
         )
         .map_err(Error::from);
     };
+    read_schema_file(plan, path)
+}
+
+/// The schema file `path`, whose label must be the plan's.
+pub(crate) fn read_schema_file(plan: &Plan, path: &Path) -> Result<Schema> {
     let s = schema_file(path)?;
     if s.label.name != plan.label {
         return Err(Error::Schema {
-            path: path.clone(),
+            path: path.to_path_buf(),
             reason: format!("it has label `{}`, not `{}`", s.label.name, plan.label),
         });
     }
     Ok(s)
 }
 
-/// The default pipeline reads a text field written as ISO dates with `encode = "datetime"`
-/// (its default parts) instead of as words.
-fn encode_dates(columns: &mut [ColumnConfig], schema: &Schema, table: &Table, plan: &Plan) {
-    let dates = infer_dates(&table.header_strings(), &table.row_strings(), &plan.read);
+/// The default pipeline reads a text field written as ISO dates (`dates`: name → format)
+/// with `encode = "datetime"` (its default parts) instead of as words.
+pub(crate) fn encode_dates(
+    columns: &mut [ColumnConfig],
+    schema: &Schema,
+    dates: &BTreeMap<String, &'static str>,
+) {
     for c in columns.iter_mut() {
         let is_text = schema
             .field(&c.name)

@@ -159,7 +159,7 @@ pub fn train(
     let mut history = Vec::new();
     let mut best: Option<(f64, usize, Mlp)> = None;
     for epoch in 1..=cfg.max_epochs {
-        rng.shuffle(&mut order);
+        train.epoch_order(&mut order, &mut rng);
         let mut total = 0.0;
         let mut batches = 0usize;
         for chunk in order.chunks(cfg.batch_size.max(1)) {

@@ -69,6 +69,8 @@ struct Column<'a> {
     kind: FieldType,
     train: Vec<&'a Value>,
     valid: Vec<&'a Value>,
+    /// "training rows", or "sampled training rows" for a streamed run.
+    rows: &'static str,
 }
 
 impl<'a> Column<'a> {
@@ -84,6 +86,11 @@ impl<'a> Column<'a> {
             kind: field.kind,
             train: pick(&prepared.split.train),
             valid: pick(&prepared.split.validation),
+            rows: if prepared.streamed.is_some() {
+                "sampled training rows"
+            } else {
+                "training rows"
+            },
         }
     }
 
@@ -103,9 +110,9 @@ impl<'a> Column<'a> {
             return Some(self.warning(
                 EMPTY_COLUMN,
                 format!(
-                    "`{}` is missing in all {n} training rows: its feature carries nothing \
-                     (remove the feature, or check how the column is read)",
-                    self.name
+                    "`{}` is missing in all {n} {}: its feature carries nothing (remove the \
+                     feature, or check how the column is read)",
+                    self.name, self.rows
                 ),
             ));
         }
@@ -113,10 +120,11 @@ impl<'a> Column<'a> {
             return Some(self.warning(
                 CONSTANT_COLUMN,
                 format!(
-                    "`{}` is {} in all {n} training rows: its feature cannot help (remove it, \
-                     or check how the column is read)",
+                    "`{}` is {} in all {n} {}: its feature cannot help (remove it, or check \
+                     how the column is read)",
                     self.name,
-                    shown(first)
+                    shown(first),
+                    self.rows
                 ),
             ));
         }

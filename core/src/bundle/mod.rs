@@ -10,7 +10,7 @@ pub mod limits;
 mod metadata;
 pub mod signature;
 
-pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, sha256_hex};
+pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, hex, sha256_hex};
 pub use keys::{KeyError, PublicKey, SigningKey};
 pub use limits::{Limit, Limits};
 pub use metadata::{Evaluation, Metadata, ModelInfo, TargetScaling};

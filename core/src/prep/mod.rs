@@ -41,7 +41,7 @@ pub use bucketize::{BinStrategy, BucketizeParams};
 pub use categorical::{OneHotConfig, OneHotParams};
 pub use column::{BoundColumn, BoundSource, Cell, ColumnInput, ColumnParams, Encode};
 #[cfg(feature = "fit")]
-pub use column::{ColumnConfig, ColumnFitError, EncodeConfig};
+pub use column::{ColumnConfig, ColumnFitError, ColumnFitter, EncodeConfig};
 pub use datetime::{DatePart, DateTime, DatetimeParams};
 pub use expr::ExprError;
 pub use hashing::{HashingParams, murmur3_32};

@@ -43,7 +43,7 @@ fn lines(bytes: &[u8]) -> Result<Lines, Error> {
 }
 
 /// A JSON value as a text cell: a string as is, `null` empty, anything else its JSON text.
-fn cell(v: Option<&Json>) -> String {
+pub fn cell(v: Option<&Json>) -> String {
     match v {
         None | Some(Json::Null) => String::new(),
         Some(Json::String(s)) => s.clone(),
@@ -51,7 +51,8 @@ fn cell(v: Option<&Json>) -> String {
     }
 }
 
-fn object(row: usize, v: Json) -> Result<Map<String, Json>, Error> {
+/// The JSON object of data row `row`, or why it is not one.
+pub fn object(row: usize, v: Json) -> Result<Map<String, Json>, Error> {
     match v {
         Json::Object(m) => Ok(m),
         other => Err(Error::Json {
@@ -88,6 +89,11 @@ impl<'de> serde::Deserialize<'de> for KeyOrder {
         }
         d.deserialize_map(Visit)
     }
+}
+
+/// The keys of the JSON object `line` in the order it writes them (`None`: not an object).
+pub fn keys_in_order(line: &str) -> Option<Vec<String>> {
+    serde_json::from_str::<KeyOrder>(line).ok().map(|k| k.0)
 }
 
 /// Every object of a JSON Lines text as a table: the keys in first-seen order (as each line

@@ -32,6 +32,7 @@ enum Source<R: BufRead> {
     },
     Csv {
         records: csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+        header: csv::StringRecord,
         columns: Vec<Option<usize>>,
         row: usize,
     },
@@ -135,6 +136,7 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
             }
             Source::Csv {
                 records,
+                header: header.iter().map(str::trim).collect(),
                 columns: columns.index,
                 row: 0,
             }
@@ -151,6 +153,14 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
         match self.source {
             Source::Json { .. } => StreamFormat::JsonLines,
             Source::Csv { .. } => StreamFormat::Csv,
+        }
+    }
+
+    /// The CSV header (names trimmed); `None` for JSON Lines.
+    pub fn header(&self) -> Option<&csv::StringRecord> {
+        match &self.source {
+            Source::Csv { header, .. } => Some(header),
+            Source::Json { .. } => None,
         }
     }
 
@@ -218,7 +228,7 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                         *row += 1;
                         Some(RawRow::Failed {
                             row: *row,
-                            error: csv_error(*row, e),
+                            error: csv_error(*row, super::table::record_error(&e)),
                         })
                     }
                 }

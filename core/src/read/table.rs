@@ -57,6 +57,17 @@ pub fn data_row(index: usize, malformed: &[(usize, String)]) -> usize {
     }
 }
 
+/// Why a CSV record could not be read, as every reader says it: a ragged record's cell
+/// count against the header's, else the parser's message.
+pub fn record_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} cells where the header has {expected_len}"),
+        _ => e.to_string(),
+    }
+}
+
 /// Read CSV or JSON Lines text as a table of cells; a malformed row is an error naming its
 /// row, an empty or duplicate header name one naming its column.
 pub fn read_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Error> {
@@ -105,13 +116,7 @@ fn read_csv_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Erro
             // A ragged record is set aside (training quarantines it); a file that is not
             // UTF-8 or not CSV at all still fails as a whole.
             Err(e) if matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) => {
-                let reason = match e.kind() {
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => format!("{len} cells where the header has {expected_len}"),
-                    _ => e.to_string(),
-                };
-                malformed.push((i + 1, reason));
+                malformed.push((i + 1, record_error(&e)));
             }
             Err(e) => {
                 let hint = match e.kind() {

@@ -151,6 +151,13 @@ impl crate::plan::Plan {
                 "it must be between 0 and 1".to_string(),
             ));
         }
+        if self.stream_sample < defaults::MIN_STREAM_SAMPLE {
+            return Err(SettingError::new(
+                "data.stream_sample",
+                self.stream_sample,
+                format!("it must be at least {}", defaults::MIN_STREAM_SAMPLE),
+            ));
+        }
         if self.background > defaults::MAX_BACKGROUND {
             return Err(SettingError::new(
                 "explain.background",

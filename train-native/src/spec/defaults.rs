@@ -27,6 +27,11 @@ pub const WEIGHT_DECAY: f64 = 0.0;
 
 /// `[data] max_invalid_fraction`: rows that break the schema are set aside, up to this share.
 pub const MAX_INVALID_FRACTION: f64 = 0.01;
+/// `[data] stream_sample`: a streamed run keeps a uniform sample of this many rows of each
+/// part of the split (early stopping, metrics, warnings, drift reference, background).
+pub const STREAM_SAMPLE: usize = 50_000;
+/// The smallest `stream_sample`.
+pub const MIN_STREAM_SAMPLE: usize = 100;
 /// `[explain] background`: training rows stored as the explanations' background sample.
 pub const BACKGROUND: usize = tandem_core::explain::DEFAULT_BACKGROUND_ROWS;
 /// The most background rows a bundle may carry (each explanation averages over all of them).

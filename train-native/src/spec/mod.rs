@@ -89,6 +89,11 @@ pub struct DataSpec {
     /// The share of rows that may break the schema (set aside in `quarantine.jsonl`) before
     /// the run fails.
     pub max_invalid_fraction: Option<f64>,
+    /// Train as a stream (`true`), in memory (`false`); unset: a stream for a file over
+    /// 256 MiB.
+    pub stream: Option<bool>,
+    /// A streamed run's sample of each part of the split, in rows.
+    pub stream_sample: Option<usize>,
 }
 
 impl DataSpec {

@@ -98,6 +98,13 @@ pub struct TrainArgs {
     /// (also with `--spec`, over its `task`).
     #[arg(long, value_name = "TASK")]
     task: Option<TaskKind>,
+    /// Train as a stream (`on`: the data is read in passes, never held whole, training rows
+    /// spilled to disk) or in memory (`off`); default: a stream for data over 256 MiB.
+    /// Overrides `[data] stream`.
+    #[arg(long, value_name = "on|off")]
+    stream: Option<Switch>,
+    #[arg(long, value_name = "ROWS", help = help("A streamed run keeps a uniform sample of this many rows of each part of the split, for early stopping, metrics, warnings and the drift reference", defaults::STREAM_SAMPLE, "[data] stream_sample"))]
+    stream_sample: Option<usize>,
     /// How the data file writes its cells (also with `--spec`, over its `[data]` keys).
     #[command(flatten)]
     read: ReadArgs,
@@ -181,6 +188,8 @@ impl TrainArgs {
             task: None,
             background: defaults::BACKGROUND,
             max_invalid_fraction: defaults::MAX_INVALID_FRACTION,
+            stream: None,
+            stream_sample: defaults::STREAM_SAMPLE,
             spec: None,
         })
     }
@@ -223,6 +232,10 @@ impl TrainArgs {
         }
         plan.read = self.read.over(&plan.read);
         plan.task = self.task.or(plan.task);
+        set(&mut plan.stream_sample, self.stream_sample.as_ref());
+        if let Some(s) = self.stream {
+            plan.stream = Some(s == Switch::On);
+        }
         Ok(())
     }
 
@@ -296,4 +309,13 @@ fn parse_hidden(s: &str) -> Result<Vec<usize>> {
             Ok(w)
         })
         .collect()
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// Yes.
+    On,
+    /// No.
+    Off,
 }

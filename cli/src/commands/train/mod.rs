@@ -25,7 +25,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .map(crate::commands::key_args::signing_key)
         .transpose()?;
     let quiet = args.quiet || args.json;
-    let prepared = tandem_train::prepare(plan)?;
+    let prepared = tandem_train::prepare_observed(plan, &mut progress::Reading::new(quiet))?;
     for note in &prepared.notes {
         eprintln!("note: {note}");
     }

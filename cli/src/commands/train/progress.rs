@@ -4,7 +4,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tandem_tracking::Metric;
 use tandem_tracking::recorder::Recorder;
 use tandem_train::error::BoxError;
-use tandem_train::observer::{Observer, Phase};
+use tandem_train::observer::{Observer, Pass, Phase};
 use tandem_train::trainer::EpochLog;
 
 /// Draws the bar (unless quiet) and records the final fit's epochs.
@@ -70,5 +70,46 @@ impl Observer for Progress<'_> {
 
     fn fit_finished(&mut self, _phase: Phase) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// A spinner per pass over streamed data, with rows read and the rate.
+pub struct Reading {
+    quiet: bool,
+    bar: ProgressBar,
+}
+
+impl Reading {
+    /// Report on the terminal unless `quiet`.
+    pub fn new(quiet: bool) -> Self {
+        Reading {
+            quiet,
+            bar: ProgressBar::hidden(),
+        }
+    }
+}
+
+impl Observer for Reading {
+    fn rows_read(&mut self, pass: Pass, rows: usize) {
+        if self.quiet {
+            return;
+        }
+        if self.bar.is_hidden() {
+            self.bar = ProgressBar::new_spinner();
+            self.bar.set_style(
+                ProgressStyle::with_template("{prefix} {spinner} {human_pos} rows ({per_sec})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            self.bar.set_prefix(pass.name());
+        }
+        self.bar.set_position(rows as u64);
+    }
+
+    fn pass_finished(&mut self, pass: Pass, rows: usize) {
+        self.bar.finish_and_clear();
+        self.bar = ProgressBar::hidden();
+        if !self.quiet {
+            eprintln!("{}: {rows} rows", pass.name());
+        }
     }
 }

@@ -15,7 +15,7 @@ mod source;
 mod tests;
 
 #[cfg(feature = "fit")]
-pub use fit::{ColumnConfig, ColumnFitError, EncodeConfig};
+pub use fit::{ColumnConfig, ColumnFitError, ColumnFitter, EncodeConfig};
 pub use source::{BoundSource, Cell};
 
 use serde::{Deserialize, Serialize};
