@@ -76,10 +76,16 @@ pub struct Instance {
 
 /// Parse a boolean word the way CSV files spell it.
 pub fn parse_bool_cell(cell: &str) -> Option<bool> {
-    match cell.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "t" | "1" => Some(true),
-        "false" | "no" | "n" | "f" | "0" => Some(false),
-        _ => None,
+    const TRUE: [&str; 5] = ["true", "yes", "y", "t", "1"];
+    const FALSE: [&str; 5] = ["false", "no", "n", "f", "0"];
+    let t = cell.trim();
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(t));
+    if is(&TRUE) {
+        Some(true)
+    } else if is(&FALSE) {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -25,7 +25,7 @@ use tandem_sources::cell::Cell;
 use tandem_sources::parquet_out::{Kind, ParquetWriter};
 use tandem_tracking::local::AtomicFile;
 
-use super::predict::{Outcome, csv_header, csv_row, jsonl_row};
+use super::predict::{Outcome, csv_header, jsonl_row, write_csv_row};
 
 /// Errors listed on stderr at the end (all of them are in the output).
 const LISTED: usize = 20;
@@ -193,6 +193,7 @@ impl Job<'_, '_> {
         let mut bytes = Vec::new();
         let mut cells = Vec::new();
         let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut buf = String::new();
         for ((row, parsed), result) in numbers.into_iter().zip(&parsed).zip(predicted) {
             let warnings = match (parsed, &result) {
                 (Ok(x), Ok(_)) => self.model.warnings(x, self.options),
@@ -204,7 +205,7 @@ impl Job<'_, '_> {
                 warnings,
             };
             match self.format {
-                OutFormat::Csv => csv.write_record(csv_row(self.classes, &outcome))?,
+                OutFormat::Csv => write_csv_row(&mut csv, self.classes, &outcome, &mut buf)?,
                 OutFormat::JsonLines => writeln!(bytes, "{}", jsonl_row(&outcome))?,
                 OutFormat::Parquet => cells.push(parquet_row(self.classes, &outcome)),
             }

@@ -5,9 +5,9 @@ use std::borrow::Cow;
 
 use super::ReadOptions;
 use super::options::DEFAULT_NA_VALUES;
-use crate::instance::{Instance, Raw};
+use crate::instance::{Instance, MAX_TEXT_BYTES, Raw, parse_bool_cell};
 use crate::schema::{FieldSet, FieldType};
-use crate::{Error, InstanceError};
+use crate::{Error, InstanceError, Value};
 
 /// Whether a cell means "missing": blank, one of [`DEFAULT_NA_VALUES`] or one of the
 /// options' `na_values` (compared trimmed).
@@ -129,6 +129,19 @@ pub fn instance_from_record<S: FieldSet + ?Sized>(
             .and_then(|c| record.get(c))
             .unwrap_or("")
     };
+    match clean_instance(schema, &cell_of, options) {
+        Some(instance) => Ok(instance),
+        None => raw_instance(schema, &cell_of, options),
+    }
+}
+
+/// The record read cell by cell as [`Raw`] values and checked by [`Instance::from_raw`], the
+/// path every input shares: what says why a record does not read.
+fn raw_instance<'c, S: FieldSet + ?Sized>(
+    schema: &S,
+    cell_of: &dyn Fn(usize) -> &'c str,
+    options: &ReadOptions,
+) -> Result<Instance, Error> {
     let mut cells = schema
         .fields()
         .iter()
@@ -143,6 +156,48 @@ pub fn instance_from_record<S: FieldSet + ?Sized>(
             None => e,
         }
     })
+}
+
+/// A record whose every cell reads cleanly, in one pass with one allocation per string
+/// value: the values [`Instance::from_raw`] gives for it. `None` for anything else (a wrong
+/// type, a missing required value, a text too long), which the full path reads and describes.
+fn clean_instance<'c, S: FieldSet + ?Sized>(
+    schema: &S,
+    cell_of: &dyn Fn(usize) -> &'c str,
+    options: &ReadOptions,
+) -> Option<Instance> {
+    let fields = schema.fields();
+    let mut values = Vec::with_capacity(fields.len());
+    for (i, field) in fields.iter().enumerate() {
+        let cell = cell_of(i);
+        let trimmed = cell.trim();
+        let value = if is_missing(trimmed, options) {
+            if !field.nullable {
+                return None;
+            }
+            Value::Missing
+        } else {
+            match field.kind {
+                FieldType::Number | FieldType::Integer => {
+                    let v = parse_number(trimmed, options)?;
+                    let whole = field.kind == FieldType::Number || v.fract() == 0.0;
+                    if !v.is_finite() || !whole {
+                        return None;
+                    }
+                    Value::Number(v)
+                }
+                // Categories are compared trimmed; a text is kept as written.
+                FieldType::Category if trimmed.len() <= MAX_TEXT_BYTES => {
+                    Value::Text(trimmed.to_string())
+                }
+                FieldType::Text if cell.len() <= MAX_TEXT_BYTES => Value::Text(cell.to_string()),
+                FieldType::Boolean => Value::Bool(parse_bool_cell(trimmed)?),
+                FieldType::Category | FieldType::Text => return None,
+            }
+        };
+        values.push(value);
+    }
+    Some(Instance { values })
 }
 
 /// A number cell that did not read says how it could: a missing marker the options do not
@@ -218,6 +273,78 @@ mod tests {
             decimal,
             ..ReadOptions::default()
         }
+    }
+
+    /// The one-pass reading gives what the full path gives on every cell it accepts, and
+    /// leaves every cell the full path rejects to it.
+    #[test]
+    fn the_clean_record_path_reads_as_the_full_path() {
+        use crate::schema::{Field, Label, Schema, Task};
+        let field = |name: &str, kind: FieldType, nullable: bool| Field {
+            name: name.into(),
+            kind,
+            nullable,
+            categories: None,
+            min: None,
+            max: None,
+        };
+        let schema = Schema {
+            fields: vec![
+                field("n", FieldType::Number, true),
+                field("i", FieldType::Integer, true),
+                field("c", FieldType::Category, true),
+                field("t", FieldType::Text, true),
+                field("b", FieldType::Boolean, true),
+                field("r", FieldType::Number, false),
+            ],
+            label: Label {
+                name: "y".into(),
+                task: Task::Regression,
+            },
+        };
+        let cells = [
+            "", " ", "1", " 2.5 ", "-0", "3.0", "1e3", "NaN", "inf", "-inf", "1,234", "N/A", "nan",
+            "#N/A N/A", "NULL", "None", "null", "yes", "No", " TRUE ", "t", "0", "x y", " padded ",
+            "ü", "?", "1.#IND",
+        ];
+        let options = [
+            ReadOptions::default(),
+            ReadOptions {
+                na_values: vec!["?".into()],
+                thousands: Some(','),
+                ..ReadOptions::default()
+            },
+        ];
+        let mut fast = 0;
+        for o in &options {
+            for (k, a) in cells.iter().enumerate() {
+                // Each cell in every column, next to other cells.
+                let row = [*a, *a, *a, *a, *a, cells[(k + 3) % cells.len()]];
+                let cell_of = |i: usize| row[i];
+                let full = raw_instance(&schema, &cell_of, o);
+                match clean_instance(&schema, &cell_of, o) {
+                    Some(clean) => {
+                        fast += 1;
+                        assert_eq!(Ok(clean), full.map_err(|e| e.to_string()), "{row:?}");
+                    }
+                    None => assert!(full.is_err(), "{row:?} reads: {full:?}"),
+                }
+                for col in 0..row.len() {
+                    let mut one = ["1", "2", "x", "text", "yes", "3"];
+                    one[col] = a;
+                    let cell_of = |i: usize| one[i];
+                    let full = raw_instance(&schema, &cell_of, o);
+                    match clean_instance(&schema, &cell_of, o) {
+                        Some(clean) => {
+                            fast += 1;
+                            assert_eq!(Ok(clean), full.map_err(|e| e.to_string()), "{one:?}");
+                        }
+                        None => assert!(full.is_err(), "{one:?} reads: {full:?}"),
+                    }
+                }
+            }
+        }
+        assert!(fast > 100, "{fast}");
     }
 
     #[test]

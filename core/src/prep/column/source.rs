@@ -31,9 +31,23 @@ impl<'a> Cell<'a> {
     pub(crate) fn category(self) -> Option<Cow<'a, str>> {
         match self {
             Cell::Missing => None,
-            Cell::Num(x) => Some(Cow::Owned(x.to_string())),
+            Cell::Num(x) => Some(number_text(x)),
             Cell::Str(s) => Some(s),
         }
+    }
+}
+
+/// A number as a category's text, exactly as `f64`'s `Display` writes it: a boolean's 0 and 1
+/// (one-hot over a boolean field, every row) without formatting, whole numbers as integers.
+fn number_text<'a>(x: f64) -> Cow<'a, str> {
+    if x == 0.0 {
+        Cow::Borrowed(if x.is_sign_positive() { "0" } else { "-0" })
+    } else if x == 1.0 {
+        Cow::Borrowed("1")
+    } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Cow::Owned((x as i64).to_string())
+    } else {
+        Cow::Owned(x.to_string())
     }
 }
 
@@ -177,6 +191,37 @@ impl BoundSource {
                     value: s.chars().take(100).collect(),
                     reason: b.describe(),
                 }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn a_number_category_reads_as_display_writes_it() {
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            2.0,
+            42.0,
+            -17.0,
+            0.5,
+            1.25,
+            1e15,
+            -8.9e15,
+            9.5e15,
+            1e16,
+            1e300,
+            1e-7,
+            f64::NAN,
+            f64::INFINITY,
+            3.0e10,
+        ] {
+            assert_eq!(number_text(x), x.to_string(), "{x}");
         }
     }
 }
