@@ -187,18 +187,14 @@ impl Job<'_, '_> {
             raws.into_iter().map(|r| self.parser.parse(r)).unzip();
         let predicted = self
             .model
-            .predict_batch(&parsed, self.options)
+            .predict_batch_warned(&parsed, self.options)
             .map_err(|e| super::core_error(&e))?;
         let mut tally = Tally::default();
         let mut bytes = Vec::new();
         let mut cells = Vec::new();
         let mut csv = csv::Writer::from_writer(Vec::new());
         let mut buf = String::new();
-        for ((row, parsed), result) in numbers.into_iter().zip(&parsed).zip(predicted) {
-            let warnings = match (parsed, &result) {
-                (Ok(x), Ok(_)) => self.model.warnings(x, self.options),
-                _ => Vec::new(),
-            };
+        for (row, (result, warnings)) in numbers.into_iter().zip(predicted) {
             let outcome = Outcome {
                 row,
                 result: result.map_err(|e| if e.row().is_none() { e.at_row(row) } else { e }),

@@ -174,6 +174,8 @@ pub struct Preprocessor {
 pub struct BoundPreprocessor {
     steps: Vec<Bound>,
     width: usize,
+    /// Where a category encoder writes a category it has not seen: (feature, value there).
+    unknown_slots: Vec<(usize, f32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,7 +201,12 @@ impl Preprocessor {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let width = self.steps.iter().map(Step::width).sum();
-        Ok(BoundPreprocessor { steps, width })
+        let unknown_slots = unknown::slots(&steps);
+        Ok(BoundPreprocessor {
+            steps,
+            width,
+            unknown_slots,
+        })
     }
 
     /// The summed width of the nodes, without overflow: what a bundle declares, checked

@@ -3,7 +3,7 @@
 //! prediction is made; the runtime reports it as an `UNKNOWN_CATEGORY` warning, or rejects
 //! it with strict categories. Both name the value and every known category.
 
-use super::{Bound, BoundPreprocessor, OneHotParams, OrdinalParams, Step};
+use super::{Bound, BoundPreprocessor, Encode, OneHotParams, OrdinalParams, Step};
 use crate::instance::Instance;
 use crate::{Error, InstanceError, Value};
 
@@ -132,7 +132,42 @@ impl OrdinalParams {
     }
 }
 
+/// The feature each category encoder writes an unseen category to, and the value it writes
+/// there: a one-hot block's `<unknown>` column (1), an ordinal code's `unknown` value.
+pub(super) fn slots(steps: &[Bound]) -> Vec<(usize, f32)> {
+    let mut at = 0;
+    let mut out = Vec::new();
+    for bound in steps {
+        let width = match bound {
+            Bound::Column(c) => c.width(),
+            Bound::Field(_, step) => step.width(),
+        };
+        match bound {
+            Bound::Column(c) => match c.encode() {
+                Encode::OneHot(p) => out.push((at + p.width() - 1, 1.0)),
+                Encode::Ordinal(p) => out.push((at, p.unknown as f32)),
+                _ => {}
+            },
+            Bound::Field(_, Step::OneHot(p)) => out.push((at + p.width() - 1, 1.0)),
+            Bound::Field(..) => {}
+        }
+        at += width;
+    }
+    out
+}
+
 impl BoundPreprocessor {
+    /// Whether the features of one row (as [`BoundPreprocessor::transform_into`] wrote them)
+    /// may hold a category not seen in training. `false` is certain: a value no encoder
+    /// knows always lands in its unknown slot; `true` asks
+    /// [`BoundPreprocessor::unknown_categories`] (a missing value filled with an unseen
+    /// category lands there too, and is no unknown category).
+    pub fn may_have_unknown(&self, features: &[f32]) -> bool {
+        self.unknown_slots
+            .iter()
+            .any(|&(i, v)| features.get(i).is_none_or(|&x| x == v))
+    }
+
     /// Every value of `instance` that a category node has not seen in training, in feature
     /// order. A node that cannot read its value (an error the transform reports) adds none.
     pub fn unknown_categories(&self, instance: &Instance) -> Vec<UnknownCategory> {

@@ -338,6 +338,17 @@ impl Model {
         options: TransformOptions,
         out: &mut Vec<f64>,
     ) -> Result<Vec<Result<(), Error>>, Error> {
+        let (features, status) = self.batch_features(instances, options);
+        self.batch_scores_of(&features, status, out)
+    }
+
+    /// The features of every instance that transforms (row-major, in order) and each row's
+    /// outcome.
+    fn batch_features(
+        &self,
+        instances: &[Result<Instance, Error>],
+        options: TransformOptions,
+    ) -> (Vec<f32>, Vec<Result<(), Error>>) {
         let mut features = Vec::with_capacity(instances.len() * self.prep.width());
         let mut status: Vec<Result<(), Error>> = Vec::with_capacity(instances.len());
         for inst in instances {
@@ -348,11 +359,21 @@ impl Model {
                 Err(e) => Err(e.clone()),
             });
         }
-        let raw = self.engine.run(&features)?;
+        (features, status)
+    }
+
+    /// The network on `features` (one row per `Ok` in `status`), scores appended to `out`.
+    fn batch_scores_of(
+        &self,
+        features: &[f32],
+        mut status: Vec<Result<(), Error>>,
+        out: &mut Vec<f64>,
+    ) -> Result<Vec<Result<(), Error>>, Error> {
+        let raw = self.engine.run(features)?;
         let n_out = self.metadata.model.n_outputs.max(1);
         let mut rows = raw.chunks(n_out);
         let k = self.scores_width();
-        out.reserve(instances.len() * k);
+        out.reserve(status.len() * k);
         for s in &mut status {
             if s.is_ok() {
                 let row = rows
@@ -390,7 +411,7 @@ impl Model {
     }
 
     /// The [`Prediction`] of one row of scores.
-    fn prediction_of(&self, scores: &[f64]) -> Prediction {
+    pub(crate) fn prediction_of(&self, scores: &[f64]) -> Prediction {
         match &self.schema.label.task {
             Task::Classification { classes } => classify_scores(classes, scores),
             Task::Regression => Prediction::Value {

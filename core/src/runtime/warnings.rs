@@ -10,7 +10,7 @@ use super::Model;
 use crate::instance::Instance;
 use crate::prep::{RangePolicy, TransformOptions};
 use crate::short;
-use crate::{Error, InstanceError, Value};
+use crate::{Error, InstanceError, Prediction, Value};
 
 /// A problem that did not stop a prediction.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,6 +22,9 @@ pub struct Warning {
     /// What and why.
     pub message: String,
 }
+
+/// One row of [`Model::predict_batch_warned`]: its prediction or error, and its warnings.
+pub type Warned = (Result<Prediction, Error>, Vec<Warning>);
 
 /// The `OUT_OF_RANGE` warning for `value` of `field` outside `range` (with `clip`: what it
 /// became). The one wording, for the runtime and for `tandem validate` against a bare schema.
@@ -53,9 +56,49 @@ impl Model {
             || (!options.strict_categories && self.prep.has_unknown_categories(instance))
     }
 
+    /// [`Model::predict_batch`] with each row's warnings ([`Model::warnings`]; none for a
+    /// row that fails). The category checks run only for the rows whose features show a
+    /// category no encoder knows ([`crate::prep::BoundPreprocessor::may_have_unknown`]): a
+    /// batch costs one pass over its categories, not two.
+    pub fn predict_batch_warned(
+        &self,
+        instances: &[Result<Instance, Error>],
+        options: TransformOptions,
+    ) -> Result<Vec<Warned>, Error> {
+        let (features, status) = self.batch_features(instances, options);
+        let transformed: Vec<bool> = status.iter().map(Result::is_ok).collect();
+        let mut scores = Vec::new();
+        let status = self.batch_scores_of(&features, status, &mut scores)?;
+        let (k, width) = (self.scores_width(), self.prep.width());
+        let mut rows = features.chunks(width.max(1));
+        let mut out = Vec::with_capacity(instances.len());
+        for (i, (inst, result)) in instances.iter().zip(status).enumerate() {
+            let row = if transformed[i] { rows.next() } else { None };
+            let warnings = match (inst, &result, row) {
+                (Ok(x), Ok(()), Some(f)) => {
+                    self.warnings_given(x, options, self.prep.may_have_unknown(f))
+                }
+                _ => Vec::new(),
+            };
+            let prediction = result.map(|()| self.prediction_of(&scores[i * k..(i + 1) * k]));
+            out.push((prediction, warnings));
+        }
+        Ok(out)
+    }
+
     /// The warnings predicting `instance` with `options` gives, in schema order for numbers
     /// then feature order for categories.
     pub fn warnings(&self, instance: &Instance, options: TransformOptions) -> Vec<Warning> {
+        self.warnings_given(instance, options, true)
+    }
+
+    /// [`Model::warnings`], the category checks skipped when `categories` is false.
+    fn warnings_given(
+        &self,
+        instance: &Instance,
+        options: TransformOptions,
+        categories: bool,
+    ) -> Vec<Warning> {
         let mut out = Vec::new();
         if options.range != RangePolicy::Error {
             let clip = options.range == RangePolicy::Clip;
@@ -64,7 +107,7 @@ impl Model {
                     .map(|(field, value, min, max)| out_of_range(field, value, (min, max), clip)),
             );
         }
-        if !options.strict_categories {
+        if categories && !options.strict_categories {
             out.extend(
                 self.prep
                     .unknown_categories(instance)
