@@ -205,3 +205,57 @@ fn json_lines_that_do_not_read_are_quarantined() {
         "{quarantine}"
     );
 }
+
+/// A CSV file read through dialect options (here `;` and `'` quotes) is converted record for
+/// record: its ragged row is quarantined under its own row number like the plain file's, and
+/// the other bad rows too, instead of stopping the conversion.
+#[test]
+fn a_converted_csv_quarantines_its_ragged_rows_as_the_plain_file_does() {
+    let dir = scratch("quarantine-dialect");
+    let (schema, messy) = messy(&dir);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(&messy)
+        .unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .delimiter(b';')
+        .quote(b'\'')
+        .from_path(dir.join("messy-semicolon.csv"))
+        .unwrap();
+    w.write_record(&header).unwrap();
+    for r in rdr.records() {
+        w.write_record(&r.unwrap()).unwrap();
+    }
+    w.flush().unwrap();
+    let quarantine = |data: &str| {
+        let out = tandem(&[
+            "train",
+            "--data",
+            data,
+            "--label",
+            "survived",
+            "--schema",
+            schema.to_str().unwrap(),
+            "--runs-dir",
+            dir.join("runs").to_str().unwrap(),
+            "--max-epochs",
+            "2",
+            "--quiet",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let run_dir = std::path::PathBuf::from(summary["run_dir"].as_str().unwrap());
+        std::fs::read_to_string(run_dir.join("artifacts/quarantine.jsonl")).unwrap()
+    };
+    let plain = quarantine(messy.to_str().unwrap());
+    let converted = dir.join("messy-semicolon.csv");
+    let converted = quarantine(&format!(
+        "{}#delimiter=;&quote='",
+        converted.to_str().unwrap()
+    ));
+    assert_eq!(converted, plain);
+    assert!(plain.contains("\"code\":\"CSV\""), "{plain}");
+}

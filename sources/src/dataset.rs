@@ -245,6 +245,45 @@ impl Dataset {
         }
     }
 
+    /// A CSV file (local or fetched) in another dialect as a temporary plain CSV file, record
+    /// for record (a ragged record is quarantined by the reader as in any CSV file); `None`
+    /// for any other source.
+    fn transcoded(
+        &self,
+        options: &FetchOptions,
+        report: &mut Report,
+    ) -> Result<Option<Materialized>, SourceError> {
+        let path = match &self.source.location {
+            Location::File(p) => p.clone(),
+            Location::Url(u) => crate::url::fetch(u, options)?,
+            _ => return Ok(None),
+        };
+        if crate::parquet::is_parquet(&path) {
+            return Ok(None);
+        }
+        let temp = tempfile::Builder::new()
+            .prefix("tandem-source-")
+            .suffix(".csv")
+            .tempfile()
+            .map_err(|source| SourceError::Write {
+                path: std::env::temp_dir().display().to_string(),
+                source,
+            })?;
+        let (file, temp_path) = temp.into_parts();
+        let out = BufWriter::with_capacity(1 << 16, file);
+        let source = &self.source;
+        let Some(rows) = crate::file::transcode(&path, source.delimiter, &source.dialect, out)?
+        else {
+            return Ok(None);
+        };
+        report.rows = Some(rows);
+        Ok(Some(Materialized {
+            path: temp_path.to_path_buf(),
+            _temp: Some(temp_path),
+            report: report.clone(),
+        }))
+    }
+
     /// The data set as a local file: as it is, or converted into a temporary JSON Lines file.
     pub fn materialize(&self, options: &FetchOptions) -> Result<Materialized, SourceError> {
         let mut report = Report {
@@ -268,6 +307,11 @@ impl Dataset {
                     _temp: None,
                     report,
                 });
+            }
+        }
+        if self.window.is_none() && self.labels.is_none() {
+            if let Some(done) = self.transcoded(options, &mut report)? {
+                return Ok(done);
             }
         }
         let temp = tempfile::Builder::new()

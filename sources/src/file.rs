@@ -21,22 +21,111 @@ fn error(path: &Path, row: Option<u64>, e: impl std::fmt::Display) -> SourceErro
 }
 
 /// Every row of the file into `sink`; `delimiter` as given, else sniffed; text decoded and
-/// the header taken as `dialect` says.
+/// the header taken as `dialect` says. A CSV record with more or fewer cells than the header
+/// stops the scan, naming its row (a window or a join cannot place it).
 pub fn scan(
     path: &Path,
     delimiter: Option<char>,
     dialect: &Dialect,
     sink: &mut dyn Sink,
 ) -> Result<(), SourceError> {
+    let mut rows = match open(path, delimiter, dialect)? {
+        Opened::Jsonl(input) => return jsonl(path, input, sink),
+        Opened::Csv(rows) => rows,
+    };
+    sink.columns(&rows.names)?;
+    let mut record = csv::StringRecord::new();
+    let mut cells = Vec::with_capacity(rows.names.len());
+    while rows.next(&mut record)? {
+        if record.len() != rows.names.len() {
+            let reason = format!(
+                "{} cells where the header has {}",
+                record.len(),
+                rows.names.len()
+            );
+            return Err(error(path, Some(rows.row), reason));
+        }
+        cells.clear();
+        cells.extend(record.iter().map(|c| Cell::Text(c.to_string())));
+        sink.row(&cells)?;
+    }
+    Ok(())
+}
+
+/// A CSV file in another dialect (encoding, no header, quotes) rewritten as plain UTF-8 CSV
+/// with a header, into `out`, record for record: a ragged record stays ragged, so the reader
+/// quarantines it under its own row number as in any CSV. `Ok(None)`: the file is JSON Lines
+/// (for [`scan`]). The number of data rows otherwise.
+pub fn transcode(
+    path: &Path,
+    delimiter: Option<char>,
+    dialect: &Dialect,
+    out: impl std::io::Write,
+) -> Result<Option<u64>, SourceError> {
+    let Opened::Csv(mut rows) = open(path, delimiter, dialect)? else {
+        return Ok(None);
+    };
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .delimiter(rows.delimiter)
+        .from_writer(out);
+    let write_error =
+        |e: csv::Error| error(path, None, format!("cannot write the converted file: {e}"));
+    w.write_record(&rows.names).map_err(write_error)?;
+    let mut record = csv::StringRecord::new();
+    while rows.next(&mut record)? {
+        w.write_record(&record).map_err(write_error)?;
+    }
+    w.flush()
+        .map_err(|e| error(path, None, format!("cannot write the converted file: {e}")))?;
+    Ok(Some(rows.row))
+}
+
+/// A file opened for reading: JSON Lines, or CSV records.
+enum Opened {
+    Jsonl(BufReader<Box<dyn Read>>),
+    Csv(CsvRows),
+}
+
+/// A CSV file's records, every length kept (the caller decides about ragged ones).
+struct CsvRows {
+    path: std::path::PathBuf,
+    reader: csv::Reader<Bom<BufReader<Box<dyn Read>>>>,
+    names: Vec<String>,
+    delimiter: u8,
+    /// A headerless file's first record, read to name the columns and not yet given out.
+    first: Option<csv::StringRecord>,
+    /// Data rows given out.
+    row: u64,
+}
+
+impl CsvRows {
+    fn next(&mut self, record: &mut csv::StringRecord) -> Result<bool, SourceError> {
+        if let Some(first) = self.first.take() {
+            *record = first;
+        } else if !self
+            .reader
+            .read_record(record)
+            .map_err(|e| error(&self.path, Some(self.row + 1), e))?
+        {
+            return Ok(false);
+        }
+        self.row += 1;
+        Ok(true)
+    }
+}
+
+fn open(path: &Path, delimiter: Option<char>, dialect: &Dialect) -> Result<Opened, SourceError> {
     let file = std::fs::File::open(path).map_err(|e| error(path, None, e))?;
-    let mut input = BufReader::with_capacity(1 << 16, dialect.decode(file));
+    let decoded: Box<dyn Read> = dialect.decode(file);
+    let mut input = BufReader::with_capacity(1 << 16, decoded);
     let head = input.fill_buf().map_err(|e| error(path, None, e))?;
     let head = tandem_core::read::sniff::strip_bom(head);
     if head.is_empty() {
         return Err(error(path, None, "the file is empty"));
     }
     if tandem_core::read::sniff::looks_like_jsonl(head) {
-        return jsonl(path, input, sink);
+        return Ok(Opened::Jsonl(input));
     }
     let delimiter = match delimiter {
         Some(d) => u8::try_from(d).map_err(|_| error(path, None, "the delimiter must be ASCII"))?,
@@ -46,18 +135,21 @@ pub fn scan(
         .delimiter(delimiter)
         .quote(dialect.quote.unwrap_or(b'"'))
         .has_headers(dialect.no_header.is_none())
+        .flexible(true)
         .from_reader(Bom(input, true));
-    let mut record = csv::StringRecord::new();
-    let mut row = 0;
-    let names: Vec<String> = match dialect.no_header {
-        None => reader
-            .headers()
-            .map_err(|e| error(path, Some(0), e))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect(),
+    let (names, first) = match dialect.no_header {
+        None => {
+            let names = reader
+                .headers()
+                .map_err(|e| error(path, Some(0), e))?
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
+            (names, None)
+        }
         Some(_) => {
             // The first record sets the width the names cover.
+            let mut record = csv::StringRecord::new();
             if !reader
                 .read_record(&mut record)
                 .map_err(|e| error(path, Some(1), e))?
@@ -76,26 +168,17 @@ pub fn scan(
                     ),
                 ));
             }
-            names
+            (names, Some(record))
         }
     };
-    sink.columns(&names)?;
-    let mut cells = Vec::with_capacity(names.len());
-    let mut first = dialect.no_header.is_some();
-    loop {
-        if !std::mem::take(&mut first)
-            && !reader
-                .read_record(&mut record)
-                .map_err(|e| error(path, Some(row + 1), e))?
-        {
-            break;
-        }
-        row += 1;
-        cells.clear();
-        cells.extend(record.iter().map(|c| Cell::Text(c.to_string())));
-        sink.row(&cells)?;
-    }
-    Ok(())
+    Ok(Opened::Csv(CsvRows {
+        path: path.to_path_buf(),
+        reader,
+        names,
+        delimiter,
+        first,
+        row: 0,
+    }))
 }
 
 /// A reader that drops a UTF-8 byte order mark at its start.
