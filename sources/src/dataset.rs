@@ -309,10 +309,11 @@ impl Dataset {
                 });
             }
         }
-        if self.window.is_none() && self.labels.is_none() {
-            if let Some(done) = self.transcoded(options, &mut report)? {
-                return Ok(done);
-            }
+        if self.window.is_none()
+            && self.labels.is_none()
+            && let Some(done) = self.transcoded(options, &mut report)?
+        {
+            return Ok(done);
         }
         let temp = tempfile::Builder::new()
             .prefix("tandem-source-")

@@ -84,7 +84,7 @@ pub fn transcode(
 /// A file opened for reading: JSON Lines, or CSV records.
 enum Opened {
     Jsonl(BufReader<Box<dyn Read>>),
-    Csv(CsvRows),
+    Csv(Box<CsvRows>),
 }
 
 /// A CSV file's records, every length kept (the caller decides about ragged ones).
@@ -171,14 +171,14 @@ fn open(path: &Path, delimiter: Option<char>, dialect: &Dialect) -> Result<Opene
             (names, Some(record))
         }
     };
-    Ok(Opened::Csv(CsvRows {
+    Ok(Opened::Csv(Box::new(CsvRows {
         path: path.to_path_buf(),
         reader,
         names,
         delimiter,
         first,
         row: 0,
-    }))
+    })))
 }
 
 /// A reader that drops a UTF-8 byte order mark at its start.
