@@ -65,9 +65,14 @@ pub fn transcode(
     let Opened::Csv(mut rows) = open(path, delimiter, dialect)? else {
         return Ok(None);
     };
+    // The reader sniffs the delimiter among these: any other is rewritten as a comma.
+    let delimiter = match rows.delimiter {
+        d @ (b',' | b';' | b'\t' | b'|') => d,
+        _ => b',',
+    };
     let mut w = csv::WriterBuilder::new()
         .flexible(true)
-        .delimiter(rows.delimiter)
+        .delimiter(delimiter)
         .from_writer(out);
     let write_error =
         |e: csv::Error| error(path, None, format!("cannot write the converted file: {e}"));

@@ -23,8 +23,8 @@ pub enum Phase {
 /// A pass over data read as a stream ([`crate::stream`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
-    /// Sampling rows for schema inference.
-    Sample,
+    /// Summarizing every column for schema inference.
+    Infer,
     /// Checking, splitting and fitting the preprocessing.
     Fit,
     /// Writing the training rows' features to the spill file.
@@ -35,7 +35,7 @@ impl Pass {
     /// What the pass does, for a progress line.
     pub fn name(self) -> &'static str {
         match self {
-            Pass::Sample => "sampling",
+            Pass::Infer => "inferring the schema",
             Pass::Fit => "fitting preprocessing",
             Pass::Spill => "writing features",
         }

@@ -76,7 +76,11 @@ impl Model {
             let row = if transformed[i] { rows.next() } else { None };
             let warnings = match (inst, &result, row) {
                 (Ok(x), Ok(()), Some(f)) => {
-                    self.warnings_given(x, options, self.prep.may_have_unknown(f))
+                    // A clipped number may have become a known category in the features
+                    // while the row as sent holds an unseen one: look again.
+                    let clipped =
+                        options.range == RangePolicy::Clip && self.out_of_range(x).next().is_some();
+                    self.warnings_given(x, options, clipped || self.prep.may_have_unknown(f))
                 }
                 _ => Vec::new(),
             };

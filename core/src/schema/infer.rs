@@ -4,15 +4,13 @@
 //! marker (`?` with `na_values`, pandas' `NaN`, `n/a`, `#N/A`, ...) leaves a number column a
 //! number, and so does a thousands separator or a decimal comma the options declare.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Field, FieldType, Label, Schema, Task};
+use super::{Field, Label, Schema, Task};
 use crate::Error;
-use crate::instance::parse_bool_cell;
-use crate::prep::DateTime;
-use crate::read::{ReadOptions, is_missing, parse_number};
+use crate::read::ReadOptions;
 
 /// The task a user asks for (`--task`, `task` in a spec's `[data]`), instead of inferring it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +66,7 @@ impl Default for InferConfig {
 }
 
 /// The ISO 8601 shapes a text column is recognised as a date in, most specific first.
-const ISO_FORMATS: [&str; 9] = [
+pub(crate) const ISO_FORMATS: [&str; 9] = [
     "%Y-%m-%d",
     "%Y-%m-%dT%H:%M:%S%z",
     "%Y-%m-%dT%H:%M:%S",
@@ -84,12 +82,16 @@ const ISO_FORMATS: [&str; 9] = [
 /// if there is one: such a column is a date (a `text` field the default pipeline encodes
 /// with `encode = "datetime"`).
 pub fn iso_date_format(present: &[&str]) -> Option<&'static str> {
-    if present.is_empty() {
-        return None;
+    summarize(present, 0, &ReadOptions::default()).date_format()
+}
+
+/// A summary of `cells`, keeping up to `cap` distinct values.
+fn summarize(cells: &[&str], cap: usize, read: &ReadOptions) -> ColumnSummary {
+    let mut summary = ColumnSummary::new(cap);
+    for c in cells {
+        summary.push(c, read);
     }
-    ISO_FORMATS
-        .into_iter()
-        .find(|f| present.iter().all(|c| DateTime::parse(c, f).is_some()))
+    summary
 }
 
 /// Infer a schema from a header and rows of raw cells.
@@ -148,9 +150,7 @@ pub fn infer_dates(
 ) -> BTreeMap<String, &'static str> {
     let mut out = BTreeMap::new();
     for (col, name) in header.iter().enumerate() {
-        let cells = column(rows, col);
-        let present: Vec<&str> = cells.into_iter().filter(|c| !is_missing(c, read)).collect();
-        if let Some(f) = iso_date_format(&present) {
+        if let Some(f) = summarize(&column(rows, col), 0, read).date_format() {
             out.insert(name.clone(), f);
         }
     }
@@ -167,92 +167,19 @@ fn column(rows: &[Vec<String>], col: usize) -> Vec<&str> {
 /// whole numbers (at most `max_label_classes` distinct values and `min_rows_per_class` rows
 /// each on average), else a regression (a number with a fraction, or many distinct values).
 pub fn infer_task(label: &str, cells: &[&str], config: &InferConfig) -> Result<Task, Error> {
-    let present: Vec<&str> = cells
-        .iter()
-        .copied()
-        .filter(|c| !is_missing(c, &config.read))
-        .collect();
-    // Rows with a missing label are dropped by training; they say nothing here.
-    if present.is_empty() {
-        return Err(Error::Schema(format!(
-            "label column `{label}` has no values"
-        )));
-    }
-    let numbers: Result<Vec<f64>, &str> = present
-        .iter()
-        .map(|c| {
-            parse_number(c, &config.read)
-                .filter(|v| v.is_finite())
-                .ok_or(*c)
-        })
-        .collect();
-    let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
-    let classification = || Task::Classification {
-        classes: distinct.iter().map(|s| s.to_string()).collect(),
-    };
-    let regression = match (config.task, &numbers) {
-        (Some(TaskKind::Classification), _) => false,
-        (Some(TaskKind::Regression), Ok(_)) => true,
-        (Some(TaskKind::Regression), Err(cell)) => {
-            return Err(Error::Schema(format!(
-                "label `{label}` cannot be a regression: {cell:?} is not a number"
-            )));
-        }
-        (None, Err(_)) => false,
-        (None, Ok(values)) => {
-            let whole = values.iter().all(|v| v.fract() == 0.0);
-            let k = distinct.len();
-            !(whole
-                && k <= config.max_label_classes
-                && present.len() >= k * config.min_rows_per_class)
-        }
-    };
-    Ok(if regression {
-        Task::Regression
-    } else {
-        classification()
-    })
+    summarize(cells, usize::MAX, &config.read).to_task(label, config)
 }
 
 fn infer_field(name: &str, cells: &[&str], config: &InferConfig) -> Field {
-    let present: Vec<&str> = cells
-        .iter()
-        .copied()
-        .filter(|c| !is_missing(c, &config.read))
-        .collect();
-    let nullable = present.len() < cells.len();
-    let numbers: Option<Vec<f64>> = present
-        .iter()
-        .map(|c| parse_number(c, &config.read).filter(|v| v.is_finite()))
-        .collect();
-    if let (Some(values), false) = (&numbers, present.is_empty()) {
-        let all_int = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 9.0e15);
-        let kind = if all_int {
-            FieldType::Integer
-        } else {
-            FieldType::Number
-        };
-        let mut field = Field::new(name, kind, nullable);
-        field.min = values.iter().copied().reduce(f64::min);
-        field.max = values.iter().copied().reduce(f64::max);
-        return field;
+    let mut summary = ColumnSummary::field(config);
+    for c in cells {
+        summary.push(c, &config.read);
     }
-    if !present.is_empty() && present.iter().all(|c| parse_bool_cell(c).is_some()) {
-        return Field::new(name, FieldType::Boolean, nullable);
-    }
-    if iso_date_format(&present).is_some() {
-        return Field::new(name, FieldType::Text, nullable);
-    }
-    let distinct: BTreeSet<&str> = present.iter().map(|c| c.trim()).collect();
-    let few = distinct.len() <= config.max_categories
-        && (distinct.len() as f64) <= config.max_category_ratio * present.len().max(1) as f64;
-    if few || present.is_empty() {
-        let mut field = Field::new(name, FieldType::Category, nullable || present.is_empty());
-        field.categories = Some(distinct.iter().map(|s| s.to_string()).collect());
-        return field;
-    }
-    Field::new(name, FieldType::Text, nullable)
+    summary.to_field(name, config)
 }
 
 #[cfg(test)]
 mod tests;
+
+mod summary;
+pub use summary::ColumnSummary;

@@ -7,7 +7,8 @@
 mod infer;
 #[cfg(feature = "fit")]
 pub use infer::{
-    InferConfig, TaskKind, infer_dates, infer_fields, infer_schema, infer_task, iso_date_format,
+    ColumnSummary, InferConfig, TaskKind, infer_dates, infer_fields, infer_schema, infer_task,
+    iso_date_format,
 };
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,5 @@
 use super::*;
+use crate::schema::FieldType;
 
 fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
