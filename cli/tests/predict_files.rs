@@ -8,52 +8,22 @@ mod common;
 
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
-use common::{command, root, scratch, text};
+use common::{command, passengers, peak_kib, root, scratch, text};
 
-/// A CSV of `n` titanic passengers (the real rows repeated, each name made unique).
-fn passengers(path: &Path, n: usize) {
-    let mut rdr = csv::Reader::from_path(root().join("examples/data/titanic.csv")).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
-    let mut w = csv::Writer::from_path(path).unwrap();
-    w.write_record(&header).unwrap();
-    for i in 0..n {
-        let mut r: Vec<String> = rows[i % rows.len()].iter().map(String::from).collect();
-        r[0] = format!("{} {i}", r[0]);
-        w.write_record(&r).unwrap();
-    }
-    w.flush().unwrap();
-}
-
-/// The peak resident memory (VmHWM, KiB) of `tandem predict` on `input`, polled from /proc
-/// while it runs; its exit status.
-fn peak_kib(model: &str, input: &Path, output: &Path) -> (u64, bool) {
-    let mut child = command()
+/// The peak resident memory (KiB) of `tandem predict` on `input`; its exit status.
+fn predict_peak(model: &str, input: &Path, output: &Path) -> (u64, bool) {
+    let child = command()
         .args(["predict", "--model", model, "--input"])
         .arg(input)
         .arg("--output")
         .arg(output)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    loop {
-        if let Ok(s) = std::fs::read_to_string(&status)
-            && let Some(kb) = s
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-        {
-            peak = peak.max(kb);
-        }
-        if let Some(s) = child.try_wait().unwrap() {
-            return (peak, s.success());
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let (peak, out) = peak_kib(child);
+    (peak, out.status.success())
 }
 
 #[test]
@@ -64,9 +34,9 @@ fn a_large_file_is_scored_in_the_memory_of_a_small_one() {
     let (small, large) = (dir.join("small.csv"), dir.join("large.csv"));
     passengers(&small, 20_000);
     passengers(&large, 200_000);
-    let (small_peak, ok) = peak_kib(model, &small, &dir.join("small.out.csv"));
+    let (small_peak, ok) = predict_peak(model, &small, &dir.join("small.out.csv"));
     assert!(ok);
-    let (large_peak, ok) = peak_kib(model, &large, &dir.join("large.out.csv"));
+    let (large_peak, ok) = predict_peak(model, &large, &dir.join("large.out.csv"));
     assert!(ok);
     let lines = std::fs::read_to_string(dir.join("large.out.csv"))
         .unwrap()

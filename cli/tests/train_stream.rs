@@ -10,29 +10,10 @@ mod common;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
-use common::{command, root, scratch, tandem, text};
+use common::{command, passengers, peak_kib, root, scratch, tandem, text};
 
-/// A CSV of `n` titanic passengers (the real rows repeated, ages jittered so rows differ).
-fn passengers(path: &Path, n: usize) {
-    let mut rdr = csv::Reader::from_path(root().join("examples/data/titanic.csv")).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
-    let mut w = csv::Writer::from_path(path).unwrap();
-    w.write_record(&header).unwrap();
-    for i in 0..n {
-        let mut r: Vec<String> = rows[i % rows.len()].iter().map(String::from).collect();
-        if let Ok(age) = r[3].parse::<f64>() {
-            r[3] = format!("{:.1}", age + (i % 7) as f64 / 10.0);
-        }
-        w.write_record(&r).unwrap();
-    }
-    w.flush().unwrap();
-}
-
-/// Train on `data` as a stream; the peak resident memory (VmHWM, KiB) polled from /proc and
-/// the run summary.
+/// Train on `data` as a stream; the peak resident memory (KiB) and the run summary.
 fn train_peak(data: &Path, runs: &Path) -> (u64, serde_json::Value) {
     let child = command()
         .args(["train", "--data"])
@@ -45,21 +26,7 @@ fn train_peak(data: &Path, runs: &Path) -> (u64, serde_json::Value) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let status = format!("/proc/{}/status", child.id());
-    let mut peak = 0;
-    let done = std::thread::spawn(move || child.wait_with_output().unwrap());
-    while !done.is_finished() {
-        if let Ok(s) = std::fs::read_to_string(&status)
-            && let Some(kb) = s
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-        {
-            peak = peak.max(kb);
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = done.join().unwrap();
+    let (peak, out) = peak_kib(child);
     assert!(out.status.success(), "{}", text(&out));
     (peak, serde_json::from_slice(&out.stdout).unwrap())
 }

@@ -261,15 +261,7 @@ impl Dataset {
         if crate::parquet::is_parquet(&path) {
             return Ok(None);
         }
-        let temp = tempfile::Builder::new()
-            .prefix("tandem-source-")
-            .suffix(".csv")
-            .tempfile()
-            .map_err(|source| SourceError::Write {
-                path: std::env::temp_dir().display().to_string(),
-                source,
-            })?;
-        let (file, temp_path) = temp.into_parts();
+        let (file, temp_path) = temp_file(".csv")?;
         let out = BufWriter::with_capacity(1 << 16, file);
         let source = &self.source;
         let Some(rows) = crate::file::transcode(&path, source.delimiter, &source.dialect, out)?
@@ -315,15 +307,7 @@ impl Dataset {
         {
             return Ok(done);
         }
-        let temp = tempfile::Builder::new()
-            .prefix("tandem-source-")
-            .suffix(".jsonl")
-            .tempfile()
-            .map_err(|source| SourceError::Write {
-                path: std::env::temp_dir().display().to_string(),
-                source,
-            })?;
-        let (file, temp_path) = temp.into_parts();
+        let (file, temp_path) = temp_file(".jsonl")?;
         let shown = temp_path.display().to_string();
         let mut writer = JsonlWriter::new(BufWriter::with_capacity(1 << 16, file), shown);
         let mut labels = LabelMap::default();
@@ -363,4 +347,17 @@ impl Dataset {
             report,
         })
     }
+}
+
+/// A temporary file for a converted source (removed with its path).
+fn temp_file(suffix: &str) -> Result<(std::fs::File, tempfile::TempPath), SourceError> {
+    let temp = tempfile::Builder::new()
+        .prefix("tandem-source-")
+        .suffix(suffix)
+        .tempfile()
+        .map_err(|source| SourceError::Write {
+            path: std::env::temp_dir().display().to_string(),
+            source,
+        })?;
+    Ok(temp.into_parts())
 }

@@ -890,6 +890,18 @@ mod tests {
         spec_path
     }
 
+    /// The in-memory run's shared nodes fitted on `rows`.
+    fn fit_in_memory(memory: &Prepared, rows: &[Instance]) -> Preprocessor {
+        let steps = memory
+            .columns
+            .iter()
+            .map(|c| c.fit(&memory.schema, rows).unwrap())
+            .filter(|p| p.width() > 0)
+            .map(Step::Column)
+            .collect();
+        Preprocessor { steps }
+    }
+
     #[test]
     fn a_streamed_fit_equals_the_in_memory_fit_on_the_same_training_rows() {
         let dir = tempfile::tempdir().unwrap();
@@ -946,14 +958,7 @@ mod tests {
         assert_eq!(s.parts[0], train.len());
         assert!(s.parts[1] > 400 && s.parts[2] > 150, "{:?}", s.parts);
         let rows = memory.rows.pick(&train);
-        let steps: Vec<Step> = memory
-            .columns
-            .iter()
-            .map(|c| c.fit(&memory.schema, &rows).unwrap())
-            .filter(|p| p.width() > 0)
-            .map(Step::Column)
-            .collect();
-        let fitted = Preprocessor { steps };
+        let fitted = fit_in_memory(&memory, &rows);
         assert_eq!(
             serde_json::to_value(&s.preprocessing).unwrap(),
             serde_json::to_value(&fitted).unwrap()
@@ -1062,17 +1067,10 @@ mod tests {
             .filter(|&i| Part::of(memory.rows.source_rows[i], &streamed.plan) == Part::Train)
             .collect();
         assert_eq!(s.parts[0], train.len());
-        let rows = memory.rows.pick(&train);
-        let steps: Vec<Step> = memory
-            .columns
-            .iter()
-            .map(|c| c.fit(&memory.schema, &rows).unwrap())
-            .filter(|p| p.width() > 0)
-            .map(Step::Column)
-            .collect();
+        let fitted = fit_in_memory(&memory, &memory.rows.pick(&train));
         assert_eq!(
             serde_json::to_value(&s.preprocessing).unwrap(),
-            serde_json::to_value(Preprocessor { steps }).unwrap()
+            serde_json::to_value(fitted).unwrap()
         );
     }
 

@@ -56,3 +56,42 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// A CSV of `n` titanic passengers: the real rows repeated, each name made unique and each
+/// age moved by up to 0.6 years (so rows differ).
+pub fn passengers(path: &Path, n: usize) {
+    let mut rdr = csv::Reader::from_path(root().join("examples/data/titanic.csv")).unwrap();
+    let header = rdr.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(&header).unwrap();
+    for i in 0..n {
+        let mut r: Vec<String> = rows[i % rows.len()].iter().map(String::from).collect();
+        r[0] = format!("{} {i}", r[0]);
+        if let Ok(age) = r[3].parse::<f64>() {
+            r[3] = format!("{:.1}", age + (i % 7) as f64 / 10.0);
+        }
+        w.write_record(&r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// The peak resident memory (VmHWM, KiB) of `child`, polled from /proc until it exits, and
+/// its output.
+pub fn peak_kib(child: std::process::Child) -> (u64, Output) {
+    let status = format!("/proc/{}/status", child.id());
+    let done = std::thread::spawn(move || child.wait_with_output().unwrap());
+    let mut peak = 0;
+    while !done.is_finished() {
+        if let Ok(s) = std::fs::read_to_string(&status)
+            && let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        {
+            peak = peak.max(kb);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    (peak, done.join().unwrap())
+}

@@ -187,9 +187,11 @@ impl TfidfParams {
 }
 
 /// What a vocabulary is fitted on, gathered a document at a time: in how many documents
-/// each term occurs, how often it occurs overall, and how many documents there were.
+/// each term occurs, how often it occurs overall, and how many documents there were. Exact
+/// for up to [`super::summary::counts::MAX_DISTINCT`] distinct terms (memory stays bounded
+/// on a text column of unique tokens); a term first seen after that is not kept.
 #[cfg(feature = "fit")]
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TermCounts {
     /// Documents holding each term.
     pub documents: super::summary::Counts,
@@ -197,17 +199,6 @@ pub struct TermCounts {
     pub occurrences: super::summary::Counts,
     /// Documents seen (missing ones included).
     pub docs: u64,
-}
-
-#[cfg(feature = "fit")]
-impl Default for TermCounts {
-    fn default() -> Self {
-        TermCounts {
-            documents: super::summary::Counts::unbounded(),
-            occurrences: super::summary::Counts::unbounded(),
-            docs: 0,
-        }
-    }
 }
 
 #[cfg(feature = "fit")]

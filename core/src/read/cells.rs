@@ -280,14 +280,7 @@ mod tests {
     #[test]
     fn the_clean_record_path_reads_as_the_full_path() {
         use crate::schema::{Field, Label, Schema, Task};
-        let field = |name: &str, kind: FieldType, nullable: bool| Field {
-            name: name.into(),
-            kind,
-            nullable,
-            categories: None,
-            min: None,
-            max: None,
-        };
+        let field = Field::new;
         let schema = Schema {
             fields: vec![
                 field("n", FieldType::Number, true),

@@ -26,15 +26,6 @@ impl Default for Counts {
 }
 
 impl Counts {
-    /// Counts that keep every distinct value (a vocabulary, whose terms are many more than a
-    /// column's categories and all matter to `min_df` and `max_features`).
-    pub fn unbounded() -> Self {
-        Counts {
-            cap: usize::MAX,
-            ..Counts::default()
-        }
-    }
-
     /// Count `value` once.
     pub fn push(&mut self, value: &str) {
         self.push_n(value, 1);
