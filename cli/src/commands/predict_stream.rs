@@ -192,7 +192,7 @@ impl Job<'_, '_> {
         let mut tally = Tally::default();
         let mut bytes = Vec::new();
         let mut cells = Vec::new();
-        let mut csv = csv::Writer::from_writer(Vec::new());
+        let mut csv = csv::Writer::from_writer(Vec::with_capacity(64 * numbers.len()));
         let mut buf = String::new();
         for (row, (result, warnings)) in numbers.into_iter().zip(predicted) {
             let outcome = Outcome {

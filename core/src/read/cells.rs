@@ -13,7 +13,23 @@ use crate::{Error, InstanceError, Value};
 /// options' `na_values` (compared trimmed).
 pub fn is_missing(cell: &str, options: &ReadOptions) -> bool {
     let t = cell.trim();
-    DEFAULT_NA_VALUES.contains(&t) || options.na_values.iter().any(|m| m.trim() == t)
+    is_default_marker(t) || options.na_values.iter().any(|m| m.trim() == t)
+}
+
+/// Bytes every non-empty default marker starts with (checked by a test), and their longest.
+const MARKER_FIRST: [u8; 6] = [b'#', b'-', b'1', b'<', b'N', b'n'];
+const MARKER_LEN: usize = 8;
+
+/// One of pandas' default markers: the first byte and the length rule out almost every cell
+/// (a number, a word) before any comparison.
+fn is_default_marker(t: &str) -> bool {
+    match t.as_bytes().first() {
+        None => true,
+        Some(b) if t.len() <= MARKER_LEN && MARKER_FIRST.contains(b) => {
+            DEFAULT_NA_VALUES.contains(&t)
+        }
+        Some(_) => false,
+    }
 }
 
 /// A number as the options write it (`1,234,567.5`; `3,5` with a decimal comma), or `None`.
@@ -352,6 +368,20 @@ mod tests {
         assert!(us.contains("read with --thousands ',' (spec"), "{us}");
         assert_eq!(number_hint("12abc", &d), None);
         assert_eq!(number_hint("forty-two years old", &d), None);
+    }
+
+    #[test]
+    fn the_marker_prefilter_covers_every_default_marker() {
+        for m in DEFAULT_NA_VALUES {
+            assert!(m.len() <= MARKER_LEN, "{m:?}");
+            if let Some(b) = m.as_bytes().first() {
+                assert!(MARKER_FIRST.contains(b), "{m:?}");
+            }
+            assert!(is_default_marker(m), "{m:?}");
+        }
+        for cell in ["no", "nano", "1", "12", "-3", "NAN", "Nope", "#N", "<na>"] {
+            assert!(!is_default_marker(cell), "{cell:?}");
+        }
     }
 
     #[test]

@@ -35,6 +35,8 @@ enum Source<R: BufRead> {
         header: csv::StringRecord,
         columns: Vec<Option<usize>>,
         row: usize,
+        /// The last record's bytes: the next one's buffer starts that large.
+        last_bytes: usize,
     },
 }
 
@@ -139,6 +141,7 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                 header: header.iter().map(str::trim).collect(),
                 columns: columns.index,
                 row: 0,
+                last_bytes: 0,
             }
         };
         Ok(RowStream {
@@ -216,12 +219,19 @@ impl<'s, S: FieldSet + ?Sized, R: BufRead> RowStream<'s, S, R> {
                 }
                 return Some(RawRow::Json { row: *line, text });
             },
-            Source::Csv { records, row, .. } => {
-                let mut record = csv::StringRecord::new();
+            Source::Csv {
+                records,
+                row,
+                header,
+                last_bytes,
+                ..
+            } => {
+                let mut record = csv::StringRecord::with_capacity(*last_bytes, header.len());
                 match records.read_record(&mut record) {
                     Ok(false) => None,
                     Ok(true) => {
                         *row += 1;
+                        *last_bytes = record.as_slice().len();
                         Some(RawRow::Csv { row: *row, record })
                     }
                     Err(e) => {
