@@ -283,6 +283,12 @@ fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
         header.remove(0);
         columns.remove(0);
     }
+    // The names as the in-memory reader checks them (an `Unnamed: 3`, an empty or a
+    // duplicate name).
+    tandem_core::read::header::check_names(header.iter().map(String::as_str)).map_err(|e| {
+        let e = tandem_core::Error::from(e);
+        input.error(None, format!("[{}] {e}", e.code()))
+    })?;
     Ok(Inferred {
         header: header.iter().map(|h| h.trim().to_string()).collect(),
         columns,
@@ -489,7 +495,12 @@ impl Scanner<'_> {
                         return None;
                     }
                 };
-                let cell = jsonl::cell(obj.get(label));
+                // Keys are names as the header trims them.
+                let get = |name: &str| {
+                    obj.get(name)
+                        .or_else(|| obj.iter().find(|(k, _)| k.trim() == name).map(|(_, v)| v))
+                };
+                let cell = jsonl::cell(get(label));
                 if is_missing(&cell, options) {
                     tally.dropped.missing_label += 1;
                     return None;
@@ -499,7 +510,7 @@ impl Scanner<'_> {
                     .schema
                     .fields
                     .iter()
-                    .map(|f| jsonl::cell(obj.get(&f.name)))
+                    .map(|f| jsonl::cell(get(&f.name)))
                     .collect();
                 let in_order: Vec<Option<usize>> = (0..record.len()).map(Some).collect();
                 let inst = instance_from_record(self.schema, &in_order, &record, options)
@@ -1071,6 +1082,56 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&s.preprocessing).unwrap(),
             serde_json::to_value(fitted).unwrap()
+        );
+    }
+
+    /// JSON keys with spaces read as the trimmed names the header gives them, and header
+    /// names are checked as in memory.
+    #[test]
+    fn keys_and_names_read_as_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines: Vec<String> = (0..200)
+            .map(|i| {
+                let kind = if i % 3 == 0 { "a" } else { "b" };
+                format!("{{\" size \": {}, \" kind\": \"{kind}\"}}", i % 17)
+            })
+            .collect();
+        let jsonl = dir.path().join("spaced.jsonl");
+        std::fs::write(&jsonl, lines.join("\n") + "\n").unwrap();
+        let unnamed = dir.path().join("unnamed.csv");
+        std::fs::write(&unnamed, "size,Unnamed: 1,kind\n1,2,a\n3,4,b\n").unwrap();
+        let run = |data: &Path, stream: bool| {
+            let spec = dir.path().join("tandem.toml");
+            let text = format!(
+                "version = 1\n[data]\npath = {:?}\nlabel = \"kind\"\n",
+                data.to_str().unwrap()
+            );
+            std::fs::write(&spec, text).unwrap();
+            let mut plan = Plan::from_spec(&spec).unwrap();
+            plan.stream = Some(stream);
+            crate::prepare(plan)
+        };
+        let (streamed, memory) = (run(&jsonl, true).unwrap(), run(&jsonl, false).unwrap());
+        assert_eq!(streamed.schema, memory.schema);
+        assert!(streamed.quarantined.is_empty());
+        assert_eq!(
+            streamed
+                .streamed
+                .as_ref()
+                .unwrap()
+                .parts
+                .iter()
+                .sum::<usize>(),
+            200
+        );
+        let code = |r: Result<Prepared>| match r {
+            Ok(_) => panic!("an unnamed column is an error"),
+            Err(e) => e.to_string(),
+        };
+        let (a, b) = (code(run(&unnamed, true)), code(run(&unnamed, false)));
+        assert!(
+            a.contains("EMPTY_HEADER") && b.contains("EMPTY_HEADER"),
+            "{a} / {b}"
         );
     }
 

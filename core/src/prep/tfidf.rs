@@ -207,13 +207,18 @@ impl TermCounts {
     pub fn push(&mut self, doc: Option<&str>) {
         self.docs += 1;
         let tokens = doc.map(tokenize).unwrap_or_default();
+        // The document counts admit a term (up to their cap); the occurrences follow them,
+        // so past the cap both keep the same terms.
         let mut seen = std::collections::BTreeSet::new();
-        for t in tokens {
-            self.occurrences.push(&t);
-            seen.insert(t);
+        for t in &tokens {
+            if seen.insert(t.as_str()) {
+                self.documents.push(t);
+            }
         }
-        for t in &seen {
-            self.documents.push(t);
+        for t in &tokens {
+            if self.documents.contains(t) {
+                self.occurrences.push(t);
+            }
         }
     }
 }
@@ -221,6 +226,25 @@ impl TermCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "fit")]
+    #[test]
+    fn past_the_cap_documents_and_occurrences_keep_the_same_terms() {
+        let mut t = TermCounts {
+            documents: super::super::summary::Counts::with_cap(2),
+            occurrences: super::super::summary::Counts::with_cap(2),
+            docs: 0,
+        };
+        t.push(Some("zz aa zz"));
+        t.push(Some("bb aa"));
+        let keys = |c: &super::super::summary::Counts| {
+            c.iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&t.documents), [("aa".into(), 2), ("zz".into(), 1)]);
+        assert_eq!(keys(&t.occurrences), [("aa".into(), 2), ("zz".into(), 2)]);
+    }
 
     #[test]
     fn tokens_are_lowercased_word_runs_of_two_or_more() {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Field, Label, Schema, Task};
 use crate::Error;
+use crate::prep::DateTime;
 use crate::read::ReadOptions;
 
 /// The task a user asks for (`--task`, `task` in a spec's `[data]`), instead of inferring it.
@@ -82,7 +83,12 @@ pub(crate) const ISO_FORMATS: [&str; 9] = [
 /// if there is one: such a column is a date (a `text` field the default pipeline encodes
 /// with `encode = "datetime"`).
 pub fn iso_date_format(present: &[&str]) -> Option<&'static str> {
-    summarize(present, 0, &ReadOptions::default()).date_format()
+    if present.is_empty() {
+        return None;
+    }
+    ISO_FORMATS
+        .into_iter()
+        .find(|f| present.iter().all(|c| DateTime::parse(c, f).is_some()))
 }
 
 /// A summary of `cells`, keeping up to `cap` distinct values.

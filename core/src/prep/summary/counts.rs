@@ -26,6 +26,19 @@ impl Default for Counts {
 }
 
 impl Counts {
+    /// Counts keeping at most `cap` distinct values.
+    pub fn with_cap(cap: usize) -> Self {
+        Counts {
+            cap,
+            ..Counts::default()
+        }
+    }
+
+    /// Whether `value` is kept.
+    pub fn contains(&self, value: &str) -> bool {
+        self.counts.contains_key(value)
+    }
+
     /// Count `value` once.
     pub fn push(&mut self, value: &str) {
         self.push_n(value, 1);

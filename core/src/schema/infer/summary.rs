@@ -197,3 +197,53 @@ impl ColumnSummary {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(cells: &[String], cap: usize) -> ColumnSummary {
+        let mut s = ColumnSummary::new(cap);
+        for c in cells {
+            s.push(c, &ReadOptions::default());
+        }
+        s
+    }
+
+    #[test]
+    fn a_category_has_at_most_max_categories_values() {
+        let config = InferConfig::default();
+        for (k, kind) in [
+            (50, FieldType::Category),
+            (51, FieldType::Text),
+            (52, FieldType::Text),
+        ] {
+            // Each value three times: the ratio rule holds, only the count decides.
+            let cells: Vec<String> = (0..k * 3).map(|i| format!("v{}", i % k)).collect();
+            let field = summary(&cells, config.max_categories + 1).to_field("f", &config);
+            assert_eq!(field.kind, kind, "{k} values");
+        }
+    }
+
+    #[test]
+    fn a_label_keeps_its_exact_classes_up_to_the_cap() {
+        let config = InferConfig::default();
+        let cells: Vec<String> = (0..100).map(|i| format!("c{}", i % 10)).collect();
+        match summary(&cells, 10).to_task("y", &config).unwrap() {
+            Task::Classification { classes } => assert_eq!(classes.len(), 10),
+            other => panic!("{other:?}"),
+        }
+        let cells: Vec<String> = (0..110).map(|i| format!("c{}", i % 11)).collect();
+        let e = summary(&cells, 10).to_task("y", &config).unwrap_err();
+        assert!(
+            e.to_string().contains("more than 10 distinct values"),
+            "{e}"
+        );
+        // Numbers past the cap are a regression, as many distinct numbers are in memory.
+        let cells: Vec<String> = (0..110).map(|i| i.to_string()).collect();
+        assert_eq!(
+            summary(&cells, 10).to_task("y", &config).unwrap(),
+            Task::Regression
+        );
+    }
+}
