@@ -63,6 +63,28 @@ fn a_streamed_run_trains_ten_times_the_rows_in_the_same_memory() {
         large_peak < small_peak + 28 * 1024,
         "peak {large_peak} KiB on 150k rows vs {small_peak} KiB on 15k"
     );
+    // `schema infer` reads the file once as a stream too: the same schema either way, in the
+    // memory of the small file (the whole-file reader held every cell).
+    let infer = |data: &Path| {
+        let child = command()
+            .args(["schema", "infer"])
+            .arg(data)
+            .args(["--label", "survived"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (peak, out) = peak_kib(child);
+        assert!(out.status.success(), "{}", text(&out));
+        let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (peak, schema)
+    };
+    let ((small_peak, small_schema), (large_peak, large_schema)) = (infer(&small), infer(&large));
+    assert_eq!(small_schema["label"], large_schema["label"]);
+    assert!(
+        large_peak < small_peak + 8 * 1024,
+        "schema infer: peak {large_peak} KiB on 150k rows vs {small_peak} KiB on 15k"
+    );
 }
 
 #[test]

@@ -30,7 +30,10 @@ use sha2::{Digest, Sha256};
 use tandem_core::bundle::TargetScaling;
 use tandem_core::prep::{ColumnConfig, ColumnFitError, ColumnFitter, Step, TransformOptions};
 use tandem_core::read::header::{is_pandas_index, is_unnamed};
-use tandem_core::read::{RawRow, RowStream, csv_columns, instance_from_record, is_missing, jsonl};
+use tandem_core::read::table::is_encoding_error;
+use tandem_core::read::{
+    RawRow, ReadOptions, RowStream, csv_columns, instance_from_record, is_missing, jsonl,
+};
 use tandem_core::schema::{ColumnSummary, FieldSet, InferConfig};
 use tandem_core::{Field, Instance, Preprocessor, Schema, Task};
 
@@ -153,16 +156,20 @@ impl FieldSet for NoFields {
     }
 }
 
-/// The local file and how errors name it.
-struct Input<'a> {
-    local: &'a Path,
-    plan: &'a Plan,
+/// The local file, the name errors give it, and how its cells are written.
+pub struct Input<'a> {
+    /// The file read.
+    pub local: &'a Path,
+    /// The data as the user named it (a URL, a converted source).
+    pub shown: &'a Path,
+    /// How the cells are written.
+    pub read: &'a ReadOptions,
 }
 
 impl Input<'_> {
     fn error(&self, row: Option<usize>, reason: String) -> Error {
         Error::Data {
-            path: self.plan.data.clone(),
+            path: self.shown.to_path_buf(),
             row,
             reason,
         }
@@ -175,7 +182,7 @@ impl Input<'_> {
         hash: &Rc<RefCell<Sha256>>,
     ) -> Result<RowStream<'s, S, BufReader<Hashing<File>>>> {
         let file = File::open(self.local).map_err(|source| Error::Read {
-            path: self.plan.data.clone(),
+            path: self.shown.to_path_buf(),
             source,
         })?;
         let reader = BufReader::with_capacity(
@@ -185,7 +192,7 @@ impl Input<'_> {
                 hash: Rc::clone(hash),
             },
         );
-        RowStream::with_format(fields, reader, &self.plan.read, None).map_err(|e| match e {
+        RowStream::with_format(fields, reader, self.read, None).map_err(|e| match e {
             tandem_core::Error::Csv { row, reason } => {
                 self.error(None, format!("data row {row}: {reason}"))
             }
@@ -197,13 +204,55 @@ impl Input<'_> {
 /// Pass 1: every column summarized for inference, exactly as the whole file in memory would
 /// infer it (the summaries keep a capped set of distinct values, nothing per row).
 #[derive(Default)]
-struct Inferred {
-    header: Vec<String>,
-    columns: Vec<ColumnSummary>,
-    dropped_index: bool,
+pub struct Inferred {
+    /// The column names (trimmed; a pandas index left out).
+    pub header: Vec<String>,
+    /// Each column's summary.
+    pub columns: Vec<ColumnSummary>,
+    /// Whether a pandas index column was left out.
+    pub dropped_index: bool,
+    /// Records that could not be read (ragged, not a JSON object): how many, and the first.
+    pub unreadable: (usize, Option<(usize, String)>),
 }
 
 impl Inferred {
+    /// Every column's field (no label): what `tandem schema infer` shows without `--label`.
+    pub fn fields(&self, config: &InferConfig) -> Vec<tandem_core::Field> {
+        self.header
+            .iter()
+            .zip(&self.columns)
+            .map(|(name, c)| c.to_field(name, config))
+            .collect()
+    }
+
+    /// The schema with `label`'s task, as [`tandem_core::schema::infer_schema`] gives it.
+    pub fn schema(&self, label: &str, config: &InferConfig) -> Result<Schema> {
+        let Some(at) = self.header.iter().position(|h| h == label) else {
+            return Err(tandem_core::Error::Schema(format!(
+                "label column `{label}` not in header ({})",
+                self.header.join(", ")
+            ))
+            .into());
+        };
+        let fields = self
+            .header
+            .iter()
+            .zip(&self.columns)
+            .enumerate()
+            .filter(|(i, _)| *i != at)
+            .map(|(_, (name, c))| c.to_field(name, config))
+            .collect();
+        let schema = Schema {
+            fields,
+            label: tandem_core::schema::Label {
+                name: label.to_string(),
+                task: self.columns[at].to_task(label, config)?,
+            },
+        };
+        schema.validate()?;
+        Ok(schema)
+    }
+
     /// The name → format of every column whose present cells are all ISO dates.
     fn dates(&self) -> BTreeMap<String, &'static str> {
         self.header
@@ -215,21 +264,26 @@ impl Inferred {
 }
 
 /// Pass 1 over the file: each column's [`ColumnSummary`] (the label's keeps up to
-/// [`MAX_LABEL_VALUES`] distinct values).
-fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
-    let plan = input.plan;
-    let config = infer_config(plan);
+/// [`MAX_LABEL_VALUES`] distinct values), in memory bounded whatever the file's size: what
+/// streamed training and `tandem schema infer` read.
+pub fn infer(
+    input: &Input,
+    label: Option<&str>,
+    config: &InferConfig,
+    observer: &mut dyn Observer,
+) -> Result<Inferred> {
     let hash = Rc::new(RefCell::new(Sha256::new()));
     let mut stream = input.open(&NoFields, &hash)?;
     let summary = |name: &str, rows: u64| {
-        let mut s = if name.trim() == plan.label {
+        let mut s = if Some(name.trim()) == label {
             ColumnSummary::new(MAX_LABEL_VALUES)
         } else {
-            ColumnSummary::field(&config)
+            ColumnSummary::field(config)
         };
         s.skip(rows);
         s
     };
+    let mut unreadable = (0, None);
     let mut header: Vec<String> = stream
         .header()
         .map(|h| h.iter().map(str::to_string).collect())
@@ -249,6 +303,7 @@ fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
             RawRow::Csv { record, .. } => cells.extend(record.iter().map(str::to_string)),
             RawRow::Json { text, .. } => {
                 let Ok(serde_json::Value::Object(obj)) = serde_json::from_str(&text) else {
+                    unreadable.0 += 1;
                     continue;
                 };
                 for k in jsonl::keys_in_order(&text).unwrap_or_default() {
@@ -260,12 +315,25 @@ fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
                 }
                 cells.extend(header.iter().map(|k| jsonl::cell(obj.get(k))));
             }
+            RawRow::Failed { row, error } if is_encoding_error(&error) => {
+                return Err(input.error(Some(row), error.to_string()));
+            }
             // Quarantined by the next pass; nothing to infer from.
-            RawRow::Failed { .. } => continue,
+            RawRow::Failed { row, error } => {
+                unreadable.0 += 1;
+                if unreadable.1.is_none() {
+                    let reason = match error {
+                        tandem_core::Error::Csv { reason, .. } => reason,
+                        e => e.to_string(),
+                    };
+                    unreadable.1 = Some((row, reason));
+                }
+                continue;
+            }
         }
         rows += 1;
         for (summary, cell) in columns.iter_mut().zip(&cells) {
-            summary.push(cell, &plan.read);
+            summary.push(cell, input.read);
         }
         if first_column.len() < INDEX_ROWS {
             first_column.push(cells.first().cloned().unwrap_or_default());
@@ -275,6 +343,16 @@ fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
         }
     }
     observer.pass_finished(Pass::Infer, rows as usize);
+    if rows == 0 {
+        let reason = match &unreadable.1 {
+            Some((row, why)) => format!(
+                "no data rows: all {} rows are ragged (data row {row}: {why})",
+                unreadable.0
+            ),
+            None => "no data rows".into(),
+        };
+        return Err(input.error(None, reason));
+    }
     let first = header.first().cloned().unwrap_or_default();
     let dropped_index = header.len() > 1
         && is_unnamed(&first)
@@ -293,6 +371,7 @@ fn infer(input: &Input, observer: &mut dyn Observer) -> Result<Inferred> {
         header: header.iter().map(|h| h.trim().to_string()).collect(),
         columns,
         dropped_index,
+        unreadable,
     })
 }
 
@@ -305,42 +384,24 @@ fn infer_config(plan: &Plan) -> InferConfig {
 }
 
 /// The schema: the plan's file, or inferred from the summaries.
-fn schema_of(input: &Input, inferred: &Inferred) -> Result<Schema> {
-    let plan = input.plan;
+fn schema_of(input: &Input, plan: &Plan, inferred: &Inferred) -> Result<Schema> {
     if let Some(path) = &plan.schema {
         return crate::prepare::read_schema_file(plan, path);
     }
-    let config = infer_config(plan);
-    let mut fields = Vec::new();
-    let mut task = None;
-    for (name, summary) in inferred.header.iter().zip(&inferred.columns) {
-        if *name == plan.label {
-            task = Some(summary.to_task(name, &config)?);
-        } else {
-            fields.push(summary.to_field(name, &config));
-        }
-    }
-    let Some(task) = task else {
+    if !inferred.header.contains(&plan.label) {
         return Err(input.error(
             None,
             format!("label column `{}` is not in the file", plan.label),
         ));
-    };
-    let schema = Schema {
-        fields,
-        label: tandem_core::schema::Label {
-            name: plan.label.clone(),
-            task,
-        },
-    };
-    schema.validate()?;
-    Ok(schema)
+    }
+    inferred.schema(&plan.label, &infer_config(plan))
 }
 
 /// Reads the rows against the schema and applies the training-only row nodes: the same
 /// decisions on every pass.
 struct Scanner<'a> {
     input: Input<'a>,
+    plan: &'a Plan,
     schema: &'a Schema,
     filters: Vec<Condition>,
 }
@@ -373,7 +434,7 @@ impl Scanner<'_> {
         observer: &mut dyn Observer,
         visit: &mut dyn FnMut(Kept) -> Result<()>,
     ) -> Result<Tally> {
-        let plan = self.input.plan;
+        let plan = self.plan;
         let options = &plan.read;
         let hash = Rc::new(RefCell::new(Sha256::new()));
         let mut stream = self.input.open(self.schema, &hash)?;
@@ -398,6 +459,12 @@ impl Scanner<'_> {
             tally.rows += 1;
             if tally.rows.is_multiple_of(PROGRESS_EVERY) {
                 observer.rows_read(pass, tally.rows);
+            }
+            // A file in another encoding stops at its first such row, as in memory.
+            if let RawRow::Failed { error, .. } = &raw
+                && is_encoding_error(error)
+            {
+                return Err(self.input.error(Some(tally.rows), error.to_string()));
             }
             let Some((row, cell, instance)) =
                 self.read(raw, tally.rows, &columns, label_col, &mut tally)
@@ -464,7 +531,7 @@ impl Scanner<'_> {
         String,
         std::result::Result<Instance, tandem_core::Error>,
     )> {
-        let options = &self.input.plan.read;
+        let options = &self.plan.read;
         let label = &self.schema.label.name;
         let (row, cell, instance) = match raw {
             RawRow::Failed { error, .. } => {
@@ -641,7 +708,11 @@ pub fn prepare(
     observer: &mut dyn Observer,
 ) -> Result<Prepared> {
     refuse_whole_data_nodes(&plan)?;
-    let input = Input { local, plan: &plan };
+    let input = Input {
+        local,
+        shown: &plan.data,
+        read: &plan.read,
+    };
     let declared = plan
         .spec
         .as_ref()
@@ -650,11 +721,12 @@ pub fn prepare(
     let inferred = if plan.schema.is_some() && declared {
         None
     } else {
-        Some(infer(&input, observer)?)
+        let config = infer_config(&plan);
+        Some(infer(&input, Some(&plan.label), &config, observer)?)
     };
     let schema = match &inferred {
-        Some(inferred) => schema_of(&input, inferred)?,
-        None => schema_of(&input, &Inferred::default())?,
+        Some(inferred) => schema_of(&input, &plan, inferred)?,
+        None => schema_of(&input, &plan, &Inferred::default())?,
     };
     let columns = columns_of(&plan, &schema, inferred.as_ref())?;
     let filters = plan
@@ -666,7 +738,12 @@ pub fn prepare(
         })
         .collect::<Result<Vec<_>>>()?;
     let scanner = Scanner {
-        input: Input { local, plan: &plan },
+        input: Input {
+            local,
+            shown: &plan.data,
+            read: &plan.read,
+        },
+        plan: &plan,
         schema: &schema,
         filters,
     };

@@ -1,5 +1,6 @@
 //! `tandem schema infer`: what Tandem sees in a CSV or JSON Lines file (types, nullability, categories,
-//! ranges), as JSON that `tandem train --schema` accepts once a label is added.
+//! ranges), as JSON that `tandem train --schema` accepts once a label is added. The file is
+//! read once as a stream, so a file larger than memory infers too.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,11 +8,12 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use tandem_core::schema::{InferConfig, TaskKind, infer_fields, infer_schema};
+use tandem_core::schema::{InferConfig, TaskKind};
 
 use super::read_args::ReadArgs;
 
-use tandem_train::table::Table;
+use tandem_train::observer::Silent;
+use tandem_train::stream::{Input, infer};
 
 /// Arguments of `tandem schema`.
 #[derive(Args)]
@@ -50,30 +52,30 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode> {
         } => {
             let read = read.options();
             let local = super::data_file(&data)?;
-            let table = Table::read_as(local.path(), &data, &read)?;
-            if let Some(note) = table.note() {
-                eprintln!("note: {note}");
-            }
-            if let Some((row, reason)) = table.malformed.first() {
-                eprintln!(
-                    "note: {} ragged rows left out of the inference (row {row}: {reason})",
-                    table.malformed.len()
-                );
-            }
-            let (header, rows) = (table.header_strings(), table.row_strings());
             let config = InferConfig {
                 read,
                 task,
                 ..InferConfig::default()
             };
+            // One pass over the file, in memory bounded whatever its size.
+            let input = Input {
+                local: local.path(),
+                shown: &data,
+                read: &config.read,
+            };
+            let inferred = infer(&input, label.as_deref(), &config, &mut Silent)?;
+            if inferred.dropped_index {
+                eprintln!(
+                    "note: the first column is a pandas index (no name, distinct whole numbers): \
+                     it was left out"
+                );
+            }
+            if let (n, Some((row, reason))) = &inferred.unreadable {
+                eprintln!("note: {n} ragged rows left out of the inference (row {row}: {reason})");
+            }
             let out = match label {
-                Some(label) => serde_json::to_value(
-                    infer_schema(&header, &rows, &label, &config)
-                        .map_err(|e| super::core_error(&e))?,
-                )?,
-                None => serde_json::json!({
-                    "fields": infer_fields(&header, &rows, &config).map_err(|e| super::core_error(&e))?
-                }),
+                Some(label) => serde_json::to_value(inferred.schema(&label, &config)?)?,
+                None => serde_json::json!({ "fields": inferred.fields(&config) }),
             };
             writeln!(std::io::stdout(), "{}", serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)

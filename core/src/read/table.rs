@@ -64,8 +64,19 @@ pub fn record_error(e: &csv::Error) -> String {
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => format!("{len} cells where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => format!("{e}{ENCODING_HINT}"),
         _ => e.to_string(),
     }
+}
+
+/// What a record that is not UTF-8 adds to its error: how to name the file's encoding. A
+/// reader that meets one stops there (a file in another encoding fails at its first such row).
+pub const ENCODING_HINT: &str =
+    " (a file in another encoding reads with its name after a `#`: data.csv#encoding=windows-1252)";
+
+/// Whether `e` is a record that is not UTF-8 ([`ENCODING_HINT`]).
+pub fn is_encoding_error(e: &Error) -> bool {
+    matches!(e, Error::Csv { reason, .. } if reason.ends_with(ENCODING_HINT))
 }
 
 /// Read CSV or JSON Lines text as a table of cells; a malformed row is an error naming its
@@ -119,15 +130,9 @@ fn read_csv_table(bytes: &[u8], options: &ReadOptions) -> Result<TextTable, Erro
                 malformed.push((i + 1, record_error(&e)));
             }
             Err(e) => {
-                let hint = match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => {
-                        " (a file in another encoding reads with its name after a `#`: data.csv#encoding=windows-1252)"
-                    }
-                    _ => "",
-                };
                 return Err(Error::Csv {
                     row: i + 1,
-                    reason: format!("{e}{hint}"),
+                    reason: record_error(&e),
                 });
             }
         }
