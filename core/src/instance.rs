@@ -167,10 +167,19 @@ impl Instance {
         schema: &S,
         mut get: impl FnMut(&str) -> Raw,
     ) -> Result<Instance, Error> {
+        Self::from_raw_at(schema, |_, name| get(name))
+    }
+
+    /// [`Instance::from_raw`] with a lookup by the field's position in the schema as well as
+    /// its name (column batches hold their columns in schema order).
+    pub fn from_raw_at<S: FieldSet + ?Sized>(
+        schema: &S,
+        mut get: impl FnMut(usize, &str) -> Raw,
+    ) -> Result<Instance, Error> {
         let mut values = Vec::with_capacity(schema.fields().len());
-        for field in schema.fields() {
+        for (index, field) in schema.fields().iter().enumerate() {
             let name = field.name.as_str();
-            let raw = match get(name) {
+            let raw = match get(index, name) {
                 // An empty string means "no value" in every input path (CSV, JSON, JS forms).
                 Raw::Str(s) if s.trim().is_empty() => Raw::Null,
                 // Categories are compared trimmed everywhere, as CSV cells always were.

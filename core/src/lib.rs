@@ -46,6 +46,8 @@
 //!
 //! - [`schema`]: the input schema (fields, types, nullability) and the label/task.
 //! - [`instance`]: raw instances parsed from JSON objects or CSV rows, with structured errors.
+//! - [`columnar`]: column batches in Arrow's layout (the Python package's pandas and pyarrow
+//!   input), read into instances by the same checks.
 //! - [`read`]: reading files as people write them (CSV dialects, missing markers, number
 //!   formats, JSON Lines), natively and in wasm.
 //! - [`prep`]: preprocessing nodes. Each node's fitted `*Params` are serde data and its
@@ -58,6 +60,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod columnar;
 pub mod constants;
 pub mod drift;
 pub mod error;

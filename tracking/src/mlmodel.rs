@@ -1,14 +1,50 @@
-//! The `MLmodel` file logged beside the bundle, so MLflow shows a Tandem model like its own.
+//! The `MLmodel` file logged beside the bundle, so MLflow loads a Tandem model like its own.
 //!
-//! Two flavors: `onnx` (MLflow's own: `mlflow.onnx.load_model` loads `model.onnx`, the
-//! network on preprocessed features) and `tandem` (the bundle: raw instances in, predictions
-//! out). The signature is the Tandem schema's raw input fields, so MLflow's UI lists the
-//! inputs a user_app sends, and the prediction columns `tandem serve` answers. There is no
-//! `python_function` flavor: the preprocessing is Rust (native or wasm), not Python, and a
-//! pyfunc that skipped it would accept raw fields and predict garbage.
+//! Three flavors: `python_function` (MLflow's generic one: the Python package `tandem_infer`
+//! loads the bundle, so `mlflow.pyfunc.load_model`, `mlflow models serve` and
+//! `mlflow.pyfunc.spark_udf` predict from raw fields with the bundle's own preprocessing),
+//! `onnx` (MLflow's own: `mlflow.onnx.load_model` loads `model.onnx`, the network on
+//! preprocessed features) and `tandem` (the bundle: raw instances in, predictions out). The
+//! signature is the Tandem schema's raw input fields, so MLflow's UI lists the inputs a
+//! user_app sends and MLflow checks them, and the prediction columns `tandem serve` answers
+//! (which `spark_udf` turns into its result type). [`Environment`] writes the pip requirement
+//! beside it.
 
 use serde_json::{Value as Json, json};
 use tandem_core::{FieldType, Schema, Task};
+
+/// The Python module MLflow imports to load a Tandem model (`_load_pyfunc`).
+pub const PYFUNC_LOADER: &str = "tandem_infer.pyfunc";
+
+/// The Python distribution that provides [`PYFUNC_LOADER`].
+pub const PYTHON_PACKAGE: &str = "tandem-infer";
+
+/// The environment files the `python_function` flavor names: the pip requirement
+/// (`tandem-infer` at this crate's version) as `requirements.txt`, `python_env.yaml` and
+/// `conda.yaml`. MLflow reads them when it builds an environment itself; with
+/// `env_manager="local"` the installed package is used.
+pub struct Environment;
+
+impl Environment {
+    /// `(artifact name, contents)` of each file, under `model/`.
+    pub fn files() -> [(&'static str, String); 3] {
+        let requirement = format!("{PYTHON_PACKAGE}=={}", tandem_core::VERSION);
+        [
+            ("requirements.txt", format!("{requirement}\n")),
+            (
+                "python_env.yaml",
+                "python: '3.9'\nbuild_dependencies:\n- pip\ndependencies:\n- -r requirements.txt\n"
+                    .to_string(),
+            ),
+            (
+                "conda.yaml",
+                format!(
+                    "channels:\n- conda-forge\ndependencies:\n- python>=3.9\n- pip\n- pip:\n  - {requirement}\nname: tandem_env\n"
+                ),
+            ),
+        ]
+    }
+}
 
 /// What the MLmodel file needs to know.
 pub struct MlModel<'a> {
@@ -28,10 +64,13 @@ pub struct MlModel<'a> {
     pub created: &'a str,
 }
 
-/// MLflow's column type for a Tandem field.
-fn column_type(kind: FieldType) -> &'static str {
+/// MLflow's column type for a Tandem field. A nullable integer is `double`: pandas holds an
+/// integer column with missing values as float64, which MLflow refuses to pass as `long`
+/// (Tandem still checks that each value is whole: `NOT_INTEGER`).
+fn column_type(kind: FieldType, nullable: bool) -> &'static str {
     match kind {
         FieldType::Number => "double",
+        FieldType::Integer if nullable => "double",
         FieldType::Integer => "long",
         FieldType::Boolean => "boolean",
         FieldType::Category | FieldType::Text => "string",
@@ -44,7 +83,7 @@ pub fn inputs(schema: &Schema) -> Json {
         schema
             .fields
             .iter()
-            .map(|f| json!({"type": column_type(f.kind), "name": f.name, "required": !f.nullable}))
+            .map(|f| json!({"type": column_type(f.kind, f.nullable), "name": f.name, "required": !f.nullable}))
             .collect(),
     )
 }
@@ -85,6 +124,10 @@ impl MlModel<'_> {
             "utc_time_created": format!("{}.000000", self.created),
             "model_uuid": self.uuid(),
             "flavors": {
+                "python_function": {
+                    "loader_module": PYFUNC_LOADER, "data": "model.tandem",
+                    "env": {"conda": "conda.yaml", "virtualenv": "python_env.yaml"},
+                },
                 "onnx": {"data": "model.onnx", "providers": ["CPUExecutionProvider"], "code": null},
                 "tandem": {"bundle": "model.tandem", "bundle_format": self.bundle_format},
             },
@@ -98,6 +141,12 @@ impl MlModel<'_> {
         format!(
             "artifact_path: model\n\
              flavors:\n\
+             \x20 python_function:\n\
+             \x20   data: model.tandem\n\
+             \x20   env:\n\
+             \x20     conda: conda.yaml\n\
+             \x20     virtualenv: python_env.yaml\n\
+             \x20   loader_module: {loader}\n\
              \x20 onnx:\n\
              \x20   code: null\n\
              \x20   data: model.onnx\n\
@@ -122,6 +171,7 @@ impl MlModel<'_> {
              \x20 params: null\n\
              utc_time_created: {created}\n",
             fmt = self.bundle_format,
+            loader = PYFUNC_LOADER,
             ver = tandem_core::VERSION,
             input = self.onnx_io.0,
             meaning = quote(&format!(
@@ -163,6 +213,14 @@ mod tests {
         assert_eq!(tag[0]["artifact_path"], "model");
         assert_eq!(tag[0]["model_uuid"].as_str().unwrap().len(), 32);
         assert!(m.to_yaml().contains(tag[0]["model_uuid"].as_str().unwrap()));
+        assert_eq!(
+            tag[0]["flavors"]["python_function"]["loader_module"],
+            PYFUNC_LOADER
+        );
+        assert!(
+            m.to_yaml()
+                .contains("  python_function:\n    data: model.tandem\n")
+        );
         assert_eq!(
             outputs(&schema),
             json!([{"type": "double", "name": "value", "required": true}])

@@ -349,6 +349,10 @@ fn core_samples() -> Vec<Error> {
             option: "",
             reason: s(),
         },
+        ReadError::BadColumn {
+            column: s(),
+            reason: s(),
+        },
     ];
     instance
         .into_iter()
@@ -406,6 +410,9 @@ fn read_meaning(e: &ReadError) -> &'static str {
         }
         ReadError::MissingColumns { .. } => "a file's header lacks some of the model's fields",
         ReadError::Empty => "the file is empty: it has no header row",
+        ReadError::BadColumn { .. } => {
+            "a column batch's buffers (the Python package's pandas or Arrow columns) do not hold the rows they claim"
+        }
         ReadError::BadOption { .. } => {
             "a reading option (delimiter, decimal, thousands, na_values) is invalid"
         }

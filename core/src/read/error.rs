@@ -50,6 +50,15 @@ pub enum ReadError {
         /// Every absent field, in schema order.
         missing: Vec<String>,
     },
+    /// A column handed over as buffers (the Python package's column batches) does not hold
+    /// the rows it claims.
+    #[error("column `{column}` is malformed: {reason}")]
+    BadColumn {
+        /// The column.
+        column: String,
+        /// What does not add up.
+        reason: String,
+    },
     /// The file has no header row.
     #[error("the file is empty: it needs a header row")]
     Empty,
@@ -96,6 +105,7 @@ impl ReadError {
             ReadError::OneColumn { .. } => "ONE_COLUMN",
             ReadError::MissingColumns { .. } => "MISSING_FIELD",
             ReadError::Empty => "EMPTY_FILE",
+            ReadError::BadColumn { .. } => "BAD_COLUMN",
             ReadError::BadOption { .. } => "BAD_READ_OPTION",
         }
     }
@@ -104,6 +114,7 @@ impl ReadError {
     pub fn field(&self) -> Option<&str> {
         match self {
             ReadError::MissingColumns { missing } => missing.first().map(String::as_str),
+            ReadError::BadColumn { column, .. } => Some(column),
             _ => None,
         }
     }

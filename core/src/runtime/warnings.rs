@@ -26,6 +26,9 @@ pub struct Warning {
 /// One row of [`Model::predict_batch_warned`]: its prediction or error, and its warnings.
 pub type Warned = (Result<Prediction, Error>, Vec<Warning>);
 
+/// One row of [`Model::batch_scores_warned`]: whether it was scored, and its warnings.
+pub type ScoredRow = (Result<(), Error>, Vec<Warning>);
+
 /// The `OUT_OF_RANGE` warning for `value` of `field` outside `range` (with `clip`: what it
 /// became). The one wording, for the runtime and for `tandem validate` against a bare schema.
 pub fn out_of_range(field: &str, value: f64, (min, max): (f64, f64), clip: bool) -> Warning {
@@ -57,21 +60,42 @@ impl Model {
     }
 
     /// [`Model::predict_batch`] with each row's warnings ([`Model::warnings`]; none for a
-    /// row that fails). The category checks run only for the rows whose features show a
-    /// category no encoder knows ([`crate::prep::BoundPreprocessor::may_have_unknown`]): a
-    /// batch costs one pass over its categories, not two.
+    /// row that fails). See [`Model::batch_scores_warned`], which this builds on.
     pub fn predict_batch_warned(
         &self,
         instances: &[Result<Instance, Error>],
         options: TransformOptions,
     ) -> Result<Vec<Warned>, Error> {
+        let mut scores = Vec::new();
+        let rows = self.batch_scores_warned(instances, options, &mut scores)?;
+        let k = self.scores_width();
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (result, warnings))| {
+                let prediction = result.map(|()| self.prediction_of(&scores[i * k..(i + 1) * k]));
+                (prediction, warnings)
+            })
+            .collect())
+    }
+
+    /// [`Model::batch_scores`] with each row's warnings ([`Model::warnings`]; none for a row
+    /// that fails): the scores as one flat array, no [`Prediction`] built (what the Python
+    /// package hands to numpy). The category checks run only for the rows whose features
+    /// show a category no encoder knows ([`crate::prep::BoundPreprocessor::may_have_unknown`]):
+    /// a batch costs one pass over its categories, not two.
+    pub fn batch_scores_warned(
+        &self,
+        instances: &[Result<Instance, Error>],
+        options: TransformOptions,
+        out: &mut Vec<f64>,
+    ) -> Result<Vec<ScoredRow>, Error> {
         let (features, status) = self.batch_features(instances, options);
         let transformed: Vec<bool> = status.iter().map(Result::is_ok).collect();
-        let mut scores = Vec::new();
-        let status = self.batch_scores_of(&features, status, &mut scores)?;
-        let (k, width) = (self.scores_width(), self.prep.width());
+        let status = self.batch_scores_of(&features, status, out)?;
+        let width = self.prep.width();
         let mut rows = features.chunks(width.max(1));
-        let mut out = Vec::with_capacity(instances.len());
+        let mut outcomes = Vec::with_capacity(instances.len());
         for (i, (inst, result)) in instances.iter().zip(status).enumerate() {
             let row = if transformed[i] { rows.next() } else { None };
             let warnings = match (inst, &result, row) {
@@ -84,10 +108,9 @@ impl Model {
                 }
                 _ => Vec::new(),
             };
-            let prediction = result.map(|()| self.prediction_of(&scores[i * k..(i + 1) * k]));
-            out.push((prediction, warnings));
+            outcomes.push((result, warnings));
         }
-        Ok(out)
+        Ok(outcomes)
     }
 
     /// The warnings predicting `instance` with `options` gives, in schema order for numbers

@@ -93,6 +93,9 @@ fn artifacts(rec: &mut Recorder, prepared: &Prepared, outcome: &Outcome) -> Resu
         &serde_json::to_vec_pretty(&bundle.schema)?,
     )?;
     rec.artifact("model/MLmodel", mlmodel.to_yaml().as_bytes())?;
+    for (name, text) in tandem_tracking::mlmodel::Environment::files() {
+        rec.artifact(&format!("model/{name}"), text.as_bytes())?;
+    }
     let metrics = serde_json::to_vec_pretty(&outcome.metrics_json())?;
     rec.artifact("metrics.json", &metrics)?;
     rec.artifact("history.csv", outcome.history_csv().as_bytes())?;
