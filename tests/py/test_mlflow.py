@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -249,6 +250,146 @@ class TrackingAgainstMlflow(unittest.TestCase):
             p = tandem(*args, "--tracking-uri", uri, check=False, env={"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0"})
             self.assertNotEqual(p.returncode, 0, args)
             self.assertIn(expect, p.stderr, args)
+
+
+def cli_rows(csv_text):
+    """`tandem predict`'s CSV output as (label, {class: probability}) per row."""
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    return [(r["prediction"], {k[len("probability_"):]: float(v) for k, v in r.items() if k.startswith("probability_")})
+            for r in rows]
+
+
+def post_json(url, body, timeout=30):
+    req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+class PyfuncAgainstMlflow(unittest.TestCase):
+    """MLflow's own machinery on a Tandem run: the python_function flavor (tandem_infer)."""
+
+    @classmethod
+    def setUpClass(cls):
+        import mlflow  # noqa: F401
+        cls.tmp = tempfile.TemporaryDirectory(prefix="tandem-pyfunc-")
+        cls.dir = Path(cls.tmp.name)
+        cls.server = MlflowServer(cls.dir)
+        p = tandem("train", "--data", DATA, "--label", "survived", "--tracking-uri", cls.server.uri,
+                   "--experiment", "tandem-pyfunc", "--runs-dir", cls.dir / "local-runs", "--json", "--quiet")
+        cls.summary = json.loads(p.stdout)
+        cls.sample = sample_csv(cls.dir / "sample.csv")
+        cls.expected = cli_rows(tandem("predict", "--model", cls.summary["model"], "--input", cls.sample).stdout)
+        import pandas as pd
+        cls.frame = pd.read_csv(cls.sample)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.tmp.cleanup()
+
+    def assert_cli_predictions(self, labels, probabilities, how):
+        self.assertEqual(list(labels), [e[0] for e in self.expected], how)
+        for i, (p, (_, e)) in enumerate(zip(probabilities, self.expected)):
+            self.assertEqual(set(p), set(e), how)
+            for c in e:
+                self.assertAlmostEqual(p[c], e[c], delta=1e-12, msg=f"{how} row {i} class {c}")
+
+    def test_load_model_by_run_and_by_alias_predicts_as_the_cli(self):
+        import mlflow.pyfunc
+        import tandem_infer
+        from mlflow.exceptions import MlflowException
+
+        s, uri = self.summary, self.server.uri
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        try:
+            by_run = mlflow.pyfunc.load_model(f"runs:/{s['run_id']}/model")
+            out = by_run.predict(self.frame)
+            self.assertEqual(list(out.columns), ["label", "probabilities"])
+            self.assert_cli_predictions(out["label"], out["probabilities"], "pyfunc runs:/")
+            self.assertEqual(by_run.metadata.get_input_schema().input_names(),
+                             ["name", "sex", "age", "passengerClass"])
+            v = json.loads(tandem("models", "register", "--run", s["run_id"], "--name", "titanic-pyfunc",
+                                  "--tracking-uri", uri, "--json").stdout)
+            tandem("models", "alias", "titanic-pyfunc", "prod", v["version"], "--tracking-uri", uri)
+            by_alias = mlflow.pyfunc.load_model("models:/titanic-pyfunc@prod").predict(self.frame)
+            self.assert_cli_predictions(by_alias["label"], by_alias["probabilities"], "pyfunc models:/@prod")
+            # The package resolves the same URIs itself, through the CLI's tracking code.
+            for source in (f"runs:/{s['run_id']}", "models:/titanic-pyfunc@prod"):
+                model = tandem_infer.Model.load(source)
+                got = model.predict(self.frame)
+                self.assert_cli_predictions(
+                    got["label"], got[["probability_no", "probability_yes"]].rename(
+                        columns=lambda c: c[len("probability_"):]).to_dict("records"), source)
+            # A row MLflow's signature check lets through and Tandem refuses is MLflow's
+            # INVALID_PARAMETER_VALUE naming Tandem's code, never a null.
+            bad = self.frame.head(3).copy()
+            bad.loc[1, "age"] = float("inf")
+            with self.assertRaises(MlflowException) as e:
+                by_run.predict(bad)
+            self.assertEqual(e.exception.error_code, "INVALID_PARAMETER_VALUE")
+            self.assertIn("[NOT_FINITE] row 1: field `age`", str(e.exception))
+        finally:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+    def test_mlflow_models_serve_answers_as_tandem_serve(self):
+        s, uri = self.summary, self.server.uri
+        port = free_port()
+        env = {**os.environ, "MLFLOW_TRACKING_URI": uri, "MLFLOW_ENABLE_TELEMETRY": "false"}
+        log = open(self.dir / "models-serve.log", "wb")
+        served = subprocess.Popen(
+            [sys.executable, "-m", "mlflow", "models", "serve", "-m", f"runs:/{s['run_id']}/model",
+             "--env-manager", "local", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
+        e = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_")}
+        ours = subprocess.Popen([str(TANDEM), "serve", "--model", f"runs:/{s['run_id']}", "--tracking-uri", uri,
+                                 "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=e)
+        try:
+            base = ours.stdout.readline().split()[-1]
+            mlflow_base = f"http://127.0.0.1:{port}"
+            deadline = time.time() + 180
+            while True:
+                if served.poll() is not None:
+                    self.fail(f"mlflow models serve exited: {(self.dir / 'models-serve.log').read_text()[-3000:]}")
+                try:
+                    with urllib.request.urlopen(f"{mlflow_base}/ping", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    if time.time() > deadline:
+                        self.fail("mlflow models serve did not answer /ping in 180 s")
+                    time.sleep(0.5)
+            records = json.loads(self.frame.to_json(orient="records"))
+            split = json.loads(self.frame.to_json(orient="split", index=False))
+            for body in ({"dataframe_records": records}, {"dataframe_split": split}):
+                status_m, from_mlflow = post_json(f"{mlflow_base}/invocations", body)
+                status_t, from_tandem = post_json(f"{base}/invocations", body)
+                self.assertEqual((status_m, status_t), (200, 200), (from_mlflow, from_tandem))
+                pm, pt = from_mlflow["predictions"], from_tandem["predictions"]
+                self.assertEqual([p["label"] for p in pm], [p["label"] for p in pt])
+                self.assert_cli_predictions([p["label"] for p in pm], [p["probabilities"] for p in pm], "mlflow serve")
+                self.assert_cli_predictions([p["label"] for p in pt], [p["probabilities"] for p in pt], "tandem serve")
+            # A wrong type: MLflow's signature check refuses it before Tandem sees it; both
+            # servers answer 400 naming the field.
+            records[1]["age"] = "old"
+            status_m, err_m = post_json(f"{mlflow_base}/invocations", {"dataframe_records": records})
+            status_t, err_t = post_json(f"{base}/invocations", {"dataframe_records": records})
+            self.assertEqual((status_m, status_t), (400, 400), (err_m, err_t))
+            self.assertIn("age", err_m["message"])
+            self.assertIn("WRONG_TYPE", json.dumps(err_t))
+        finally:
+            ours.terminate()
+            ours.wait()
+            ours.stdout.close()
+            os.killpg(served.pid, signal.SIGTERM)
+            try:
+                served.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(served.pid, signal.SIGKILL)
+                served.wait()
+            log.close()
 
 
 class ServerStoppedMidRun(unittest.TestCase):
