@@ -11,16 +11,16 @@ so MLflow's own machinery loads a Tandem model with this package (installed wher
 
 - ``mlflow.pyfunc.load_model("runs:/<id>/model")`` / ``"models:/<name>@<alias>"``;
 - ``mlflow models serve -m runs:/<id>/model --env-manager local``: ``/invocations`` answers
-  ``{"predictions": [{"label", "probabilities"}]}``, as ``tandem serve`` does;
+  ``{"predictions": [{"label", "probability_<class>"...}]}``, the numbers ``tandem serve``
+  answers;
 - ``mlflow.pyfunc.spark_udf(spark, "runs:/<id>/model", env_manager="local")``: a struct of
-  ``label`` and ``probabilities`` (or a double, for regression) per row.
+  ``label`` and ``probability_<class>`` doubles (or a double, for regression) per row.
 
 The input is raw fields (the signature lists them); the bundle's preprocessing runs inside.
 A bad row is an ``MlflowException`` (``INVALID_PARAMETER_VALUE``: HTTP 400 from the server)
 naming Tandem's code, field and row, never a silent null.
 """
 
-import numpy as np
 import pandas as pd
 
 from . import InputError, Model
@@ -34,7 +34,7 @@ class TandemPyfunc:
 
     def predict(self, model_input, params=None):
         """Predictions in the shape of the model's output signature: ``label`` and
-        ``probabilities`` (a dict per row), or ``value``."""
+        ``probability_<class>`` per class, or ``value`` (as ``tandem predict`` writes them)."""
         if isinstance(model_input, pd.DataFrame):
             # The signature marks nullable fields optional, so MLflow passes a frame without
             # them: an absent optional column is a missing value in every row.
@@ -49,12 +49,8 @@ class TandemPyfunc:
             from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
 
             raise MlflowException(str(e), error_code=INVALID_PARAMETER_VALUE) from e
-        classes = self.model.classes
-        if classes is None:
-            return pd.DataFrame({"value": frame["value"].to_numpy()})
-        numbers = np.column_stack([frame[f"probability_{c}"].to_numpy() for c in classes])
-        probabilities = [dict(zip(classes, row)) for row in numbers.tolist()]
-        return pd.DataFrame({"label": frame["label"].to_numpy(), "probabilities": probabilities})
+        # The model's output signature: `label` and `probability_<class>`, or `value`.
+        return frame.reset_index(drop=True)
 
 
 def _load_pyfunc(path, model_config=None):

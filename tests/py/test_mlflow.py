@@ -20,6 +20,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parents[2]
 TANDEM = ROOT / "target" / "debug" / "tandem"
 DATA = ROOT / "examples" / "data" / "titanic.csv"
@@ -176,7 +178,7 @@ class TrackingAgainstMlflow(unittest.TestCase):
         m = Model.load(str(path))
         schema = json.loads((path / "schema.json").read_text())
         self.assertEqual(m.signature.inputs.input_names(), [f["name"] for f in schema["fields"]])
-        self.assertEqual(m.signature.outputs.input_names(), ["label", "probabilities"])
+        self.assertEqual(m.signature.outputs.input_names(), ["label", "probability_no", "probability_yes"])
         onnx_model = mlflow.onnx.load_model(f"runs:/{s['run_id']}/model")
         self.assertEqual(onnx_model.graph.input[0].name, "features")
         top = mlflow.artifacts.list_artifacts(run_id=s["run_id"])
@@ -259,6 +261,12 @@ def cli_rows(csv_text):
             for r in rows]
 
 
+def probabilities(frame):
+    """`probability_<class>` columns as one {class: probability} dict per row."""
+    columns = [c for c in frame.columns if c.startswith("probability_")]
+    return frame[columns].rename(columns=lambda c: c[len("probability_"):]).to_dict("records")
+
+
 def post_json(url, body, timeout=30):
     req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     try:
@@ -282,7 +290,6 @@ class PyfuncAgainstMlflow(unittest.TestCase):
         cls.summary = json.loads(p.stdout)
         cls.sample = sample_csv(cls.dir / "sample.csv")
         cls.expected = cli_rows(tandem("predict", "--model", cls.summary["model"], "--input", cls.sample).stdout)
-        import pandas as pd
         cls.frame = pd.read_csv(cls.sample)
 
     @classmethod
@@ -307,22 +314,20 @@ class PyfuncAgainstMlflow(unittest.TestCase):
         try:
             by_run = mlflow.pyfunc.load_model(f"runs:/{s['run_id']}/model")
             out = by_run.predict(self.frame)
-            self.assertEqual(list(out.columns), ["label", "probabilities"])
-            self.assert_cli_predictions(out["label"], out["probabilities"], "pyfunc runs:/")
+            self.assertEqual(list(out.columns), ["label", "probability_no", "probability_yes"])
+            self.assert_cli_predictions(out["label"], probabilities(out), "pyfunc runs:/")
             self.assertEqual(by_run.metadata.get_input_schema().input_names(),
                              ["name", "sex", "age", "passengerClass"])
             v = json.loads(tandem("models", "register", "--run", s["run_id"], "--name", "titanic-pyfunc",
                                   "--tracking-uri", uri, "--json").stdout)
             tandem("models", "alias", "titanic-pyfunc", "prod", v["version"], "--tracking-uri", uri)
             by_alias = mlflow.pyfunc.load_model("models:/titanic-pyfunc@prod").predict(self.frame)
-            self.assert_cli_predictions(by_alias["label"], by_alias["probabilities"], "pyfunc models:/@prod")
+            self.assert_cli_predictions(by_alias["label"], probabilities(by_alias), "pyfunc models:/@prod")
             # The package resolves the same URIs itself, through the CLI's tracking code.
             for source in (f"runs:/{s['run_id']}", "models:/titanic-pyfunc@prod"):
                 model = tandem_infer.Model.load(source)
                 got = model.predict(self.frame)
-                self.assert_cli_predictions(
-                    got["label"], got[["probability_no", "probability_yes"]].rename(
-                        columns=lambda c: c[len("probability_"):]).to_dict("records"), source)
+                self.assert_cli_predictions(got["label"], probabilities(got), source)
             # A row MLflow's signature check lets through and Tandem refuses is MLflow's
             # INVALID_PARAMETER_VALUE naming Tandem's code, never a null.
             bad = self.frame.head(3).copy()
@@ -367,9 +372,12 @@ class PyfuncAgainstMlflow(unittest.TestCase):
                 status_m, from_mlflow = post_json(f"{mlflow_base}/invocations", body)
                 status_t, from_tandem = post_json(f"{base}/invocations", body)
                 self.assertEqual((status_m, status_t), (200, 200), (from_mlflow, from_tandem))
+                # MLflow answers the pyfunc's flat columns, tandem serve its nested objects:
+                # the same numbers.
                 pm, pt = from_mlflow["predictions"], from_tandem["predictions"]
                 self.assertEqual([p["label"] for p in pm], [p["label"] for p in pt])
-                self.assert_cli_predictions([p["label"] for p in pm], [p["probabilities"] for p in pm], "mlflow serve")
+                self.assertEqual(set(pm[0]), {"label", "probability_no", "probability_yes"})
+                self.assert_cli_predictions([p["label"] for p in pm], probabilities(pd.DataFrame(pm)), "mlflow serve")
                 self.assert_cli_predictions([p["label"] for p in pt], [p["probabilities"] for p in pt], "tandem serve")
             # A wrong type: MLflow's signature check refuses it before Tandem sees it; both
             # servers answer 400 naming the field.

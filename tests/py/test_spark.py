@@ -79,8 +79,8 @@ class SparkScoring(unittest.TestCase):
             os.environ.pop("MLFLOW_TRACKING_URI", None)
         sdf = self.spark.createDataFrame(self.frame.reset_index(names="row"))
         scored = sdf.withColumn("p", udf(*[F.col(c) for c in FIELDS]))
-        got = scored.select("row", "p.label", F.col("p.probabilities.yes").alias("yes"),
-                            F.col("p.probabilities.no").alias("no")).toPandas()
+        got = scored.select("row", "p.label", F.col("p.probability_yes").alias("yes"),
+                            F.col("p.probability_no").alias("no")).toPandas()
         self.assert_expected(got, "spark_udf")
 
     def test_map_in_arrow_with_the_package_scores_as_tandem_predict(self):
