@@ -55,7 +55,7 @@ def from_arrow(array):
     if pa.types.is_dictionary(kind):
         array = array.dictionary_decode()
         kind = array.type
-    if pa.types.is_string_view(kind):
+    if getattr(pa.types, "is_string_view", lambda _: False)(kind):  # pyarrow >= 16
         array = array.cast(pa.large_string())
         kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
