@@ -6,13 +6,23 @@
 //! [`Cells`]; [`Columns::new`] checks the layout (lengths, offsets, the validity bitmap) before
 //! any cell is read, so a malformed buffer is an error naming its column, never a panic or a
 //! wrong value.
+//!
+//! A column batch is a table, and its cells mean what a CSV file's cells mean: a string in a
+//! number, integer or boolean field is read as a CSV cell would be
+//! ([`crate::read::cells::raw_from_cell`]: `"39.0"` is 39, `"NA"` is missing, `"yes"` is
+//! true), and a boolean field reads the numbers 0 and 1 (a pandas column of 0/1). So a
+//! DataFrame from `pandas.read_csv` predicts as `tandem predict` on the same file, row for row,
+//! even where one bad cell made pandas keep a column as text. Records (a JSON object, a Python
+//! dict) keep JSON's stricter meaning.
 
 use std::ops::Range;
 
 use crate::Error;
 use crate::instance::{Instance, Raw};
 use crate::read::ReadError;
-use crate::schema::Schema;
+use crate::read::cells::raw_from_cell;
+use crate::read::options::ReadOptions;
+use crate::schema::{FieldType, Schema};
 
 /// One column's cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,8 +45,8 @@ pub enum Cells<'a> {
 }
 
 /// Arrow's string layout: `offsets[offset + i] .. offsets[offset + i + 1]` is row `i`'s UTF-8
-/// text in `data`; a clear bit in `validity` (least significant bit first, from bit
-/// `offset`) is a missing value.
+/// text in `data`; a clear bit `validity_offset + i` in `validity` (least significant bit
+/// first) is a missing value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Strings<'a> {
     /// Little-endian offsets, 4 bytes each (`string`) or 8 (`large_string`).
@@ -47,8 +57,10 @@ pub struct Strings<'a> {
     pub data: &'a [u8],
     /// The validity bitmap; `None`: every row holds a value.
     pub validity: Option<&'a [u8]>,
-    /// The array's offset into `offsets` (entries) and `validity` (bits).
+    /// The array's offset into `offsets` (entries).
     pub offset: usize,
+    /// The array's offset into `validity` (bits).
+    pub validity_offset: usize,
 }
 
 impl Strings<'_> {
@@ -74,7 +86,7 @@ impl Strings<'_> {
     }
 
     fn valid(&self, i: usize) -> bool {
-        let bit = self.offset + i;
+        let bit = self.validity_offset + i;
         self.validity
             .is_none_or(|v| v.get(bit / 8).is_some_and(|b| b >> (bit % 8) & 1 == 1))
     }
@@ -82,7 +94,12 @@ impl Strings<'_> {
     /// Why the layout cannot hold `rows` rows, if it cannot.
     fn check(&self, rows: usize) -> Result<(), String> {
         let width = if self.large { 8 } else { 4 };
-        let need = (self.offset + rows + 1) * width;
+        let need = self
+            .offset
+            .checked_add(rows)
+            .and_then(|n| n.checked_add(1))
+            .and_then(|n| n.checked_mul(width))
+            .ok_or_else(|| format!("{rows} rows from offset {} overflow", self.offset))?;
         if self.offsets.len() < need {
             return Err(format!(
                 "{} bytes of offsets for {rows} rows from offset {} (need {need})",
@@ -91,7 +108,7 @@ impl Strings<'_> {
             ));
         }
         if let Some(v) = self.validity
-            && v.len() * 8 < self.offset + rows
+            && v.len().saturating_mul(8) < self.validity_offset.saturating_add(rows)
         {
             return Err(format!(
                 "a validity bitmap of {} bytes for {rows} rows",
@@ -118,7 +135,8 @@ impl Strings<'_> {
         Ok(())
     }
 
-    fn raw(&self, i: usize) -> Raw {
+    /// Row `i` read as a cell of a field of type `kind`.
+    fn raw(&self, i: usize, kind: FieldType) -> Raw {
         if !self.valid(i) {
             return Raw::Null;
         }
@@ -127,7 +145,7 @@ impl Strings<'_> {
             .get(self.at(i)..self.at(i + 1))
             .map(std::str::from_utf8)
         {
-            Some(Ok(s)) => Raw::Str(s.to_string()),
+            Some(Ok(s)) => cell(kind, s),
             Some(Err(_)) => Raw::Other("bytes that are not UTF-8".into()),
             None => Raw::Other("a malformed cell".into()),
         }
@@ -138,7 +156,7 @@ impl Cells<'_> {
     /// Why these cells cannot be `rows` rows, if they cannot.
     fn check(&self, rows: usize) -> Result<(), String> {
         let count = |len: usize, per: usize, what: &str| {
-            if len == rows * per {
+            if Some(len) == rows.checked_mul(per) {
                 Ok(())
             } else {
                 Err(format!("{len} bytes of {what} for {rows} rows"))
@@ -156,13 +174,14 @@ impl Cells<'_> {
         }
     }
 
-    /// Row `i`'s raw value (`i` within the rows [`Cells::check`] accepted).
-    fn raw(&self, i: usize) -> Raw {
+    /// Row `i`'s raw value for a field of type `kind` (`i` within the rows [`Cells::check`]
+    /// accepted), with a table's meaning (the module's doc).
+    fn raw(&self, i: usize, kind: FieldType) -> Raw {
         match self {
             Cells::Numbers(b) => match b.get(i * 8..i * 8 + 8).and_then(|b| b.try_into().ok()) {
                 Some(b) => match f64::from_ne_bytes(b) {
                     v if v.is_nan() => Raw::Null,
-                    v => Raw::Number(v),
+                    v => number(kind, v),
                 },
                 None => Raw::Other("a malformed cell".into()),
             },
@@ -175,9 +194,33 @@ impl Cells<'_> {
                     |&b| Raw::Bool(b != 0),
                 )
             }
-            Cells::Strings(s) => s.raw(i),
-            Cells::Raws(v) => v.get(i).cloned().unwrap_or(Raw::Null),
+            Cells::Strings(s) => s.raw(i, kind),
+            Cells::Raws(v) => match v.get(i) {
+                Some(Raw::Str(s)) => cell(kind, s),
+                Some(Raw::Number(x)) => number(kind, *x),
+                Some(other) => other.clone(),
+                None => Raw::Null,
+            },
         }
+    }
+}
+
+/// A table's text cell, read as a CSV cell for a field of type `kind`.
+fn cell(kind: FieldType, text: &str) -> Raw {
+    match kind {
+        // Text and categories keep their text (a category is trimmed later, as for every
+        // input; an empty one is missing, as everywhere).
+        FieldType::Text | FieldType::Category => Raw::Str(text.to_string()),
+        _ => raw_from_cell(kind, text, &ReadOptions::default()),
+    }
+}
+
+/// A table's number for a field of type `kind`: a boolean field reads 0 and 1.
+fn number(kind: FieldType, v: f64) -> Raw {
+    match kind {
+        FieldType::Boolean if v == 0.0 => Raw::Bool(false),
+        FieldType::Boolean if v == 1.0 => Raw::Bool(true),
+        _ => Raw::Number(v),
     }
 }
 
@@ -201,7 +244,7 @@ impl<'a> Columns<'a> {
         let mut slots: Vec<Option<(usize, Cells<'a>)>> =
             schema.fields.iter().map(|_| None).collect();
         for (position, (name, cells)) in named.into_iter().enumerate() {
-            let Some(index) = schema.fields.iter().position(|f| f.name == name) else {
+            let Some(index) = schema.fields.iter().position(|f| f.name == name.trim()) else {
                 continue;
             };
             if let Some((first, _)) = &slots[index] {
@@ -241,7 +284,10 @@ impl<'a> Columns<'a> {
     /// [`Columns::new`]).
     pub fn instance(&self, schema: &Schema, row: usize) -> Result<Instance, Error> {
         Instance::from_raw_at(schema, |index, _| {
-            self.cells.get(index).map_or(Raw::Null, |c| c.raw(row))
+            match (self.cells.get(index), schema.fields.get(index)) {
+                (Some(c), Some(f)) => c.raw(row, f.kind),
+                _ => Raw::Null,
+            }
         })
     }
 
@@ -294,6 +340,7 @@ mod tests {
             data: b"xfemalemale",
             validity: Some(&validity),
             offset: 1,
+            validity_offset: 1,
         };
         let adult = Cells::Bools {
             values: &[1, 0, 0],
@@ -360,6 +407,71 @@ mod tests {
     }
 
     #[test]
+    fn a_tables_text_and_numbers_read_as_csv_cells_do() {
+        let (age, sex, adult) = (
+            [
+                Raw::Str("39.0".into()),
+                Raw::Str("NA".into()),
+                Raw::Str("old".into()),
+            ],
+            [Raw::Str(" male ".into()), Raw::Number(1.0), Raw::Null],
+            [Raw::Number(1.0), Raw::Str("no".into()), Raw::Number(2.0)],
+        );
+        let cols = Columns::new(
+            &schema(),
+            3,
+            vec![
+                (" age ".into(), Cells::Raws(&age)),
+                ("sex".into(), Cells::Raws(&sex)),
+                ("adult".into(), Cells::Raws(&adult)),
+            ],
+        )
+        .unwrap();
+        let rows = cols.instances(&schema(), 0..3);
+        let text = |s: &str| Value::Text(s.into());
+        assert_eq!(
+            rows[0].as_ref().unwrap().values,
+            vec![Value::Number(39.0), text("male"), Value::Bool(true)]
+        );
+        assert_eq!(
+            rows[1].as_ref().unwrap().values,
+            vec![Value::Missing, text("1"), Value::Bool(false)]
+        );
+        let e = rows[2].as_ref().unwrap_err();
+        assert_eq!((e.code(), e.field()), ("WRONG_TYPE", Some("age")));
+        let two = Columns::new(
+            &schema(),
+            1,
+            vec![
+                ("age".into(), Cells::Raws(&age[..1])),
+                ("sex".into(), Cells::Raws(&sex[..1])),
+                ("adult".into(), Cells::Raws(&adult[2..])),
+            ],
+        )
+        .unwrap();
+        let e = two.instance(&schema(), 0).unwrap_err();
+        assert_eq!((e.code(), e.field()), ("WRONG_TYPE", Some("adult")));
+        // Sizes that overflow are refused, not computed.
+        let s = Strings {
+            offsets: &[],
+            large: true,
+            data: b"",
+            validity: None,
+            offset: usize::MAX,
+            validity_offset: 0,
+        };
+        let e = Columns::new(&schema(), 2, vec![("sex".into(), Cells::Strings(s))]).unwrap_err();
+        assert_eq!(e.code(), "BAD_COLUMN");
+        let e = Columns::new(
+            &schema(),
+            usize::MAX,
+            vec![("age".into(), Cells::Numbers(&[]))],
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "BAD_COLUMN");
+    }
+
+    #[test]
     fn malformed_or_missing_columns_are_refused_by_name() {
         let short = numbers(&[1.0]);
         let e =
@@ -384,6 +496,7 @@ mod tests {
                 data: b"abc",
                 validity: None,
                 offset: 0,
+                validity_offset: 0,
             };
             let e =
                 Columns::new(&schema(), 2, vec![("sex".into(), Cells::Strings(s))]).unwrap_err();
@@ -397,6 +510,7 @@ mod tests {
             data: b"\xff\xfe",
             validity: None,
             offset: 0,
+            validity_offset: 0,
         };
         let cols = Columns::new(
             &schema(),

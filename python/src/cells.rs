@@ -17,13 +17,14 @@ pub enum Column<'py> {
     Numbers(Bound<'py, PyBytes>),
     /// `("bool", one byte a row, validity bytes or None)`.
     Bools(Bound<'py, PyBytes>, Option<Bound<'py, PyBytes>>),
-    /// `("string", offsets, large, data, validity or None, offset)`: an Arrow string array.
+    /// `("string", offsets, large, data, validity or None, validity's bit offset)`: an Arrow
+    /// string array, its offsets rebased to the rows it holds.
     Strings {
         offsets: Bound<'py, PyBytes>,
         large: bool,
         data: Bound<'py, PyBytes>,
         validity: Option<Bound<'py, PyBytes>>,
-        offset: usize,
+        validity_offset: usize,
     },
     /// `("object", list)`: the values, read cell by cell.
     Raws(Vec<Raw>),
@@ -52,7 +53,7 @@ impl<'py> Column<'py> {
                 large: spec.get_item(2)?.extract()?,
                 data: bytes(3)?,
                 validity: maybe(4)?,
-                offset: spec.get_item(5)?.extract()?,
+                validity_offset: spec.get_item(5)?.extract()?,
             },
             "object" => {
                 let values = spec.get_item(1)?;
@@ -83,13 +84,14 @@ impl<'py> Column<'py> {
                 large,
                 data,
                 validity,
-                offset,
+                validity_offset,
             } => Cells::Strings(Strings {
                 offsets: offsets.as_bytes(),
                 large: *large,
                 data: data.as_bytes(),
                 validity: validity.as_ref().map(|v| v.as_bytes()),
-                offset: *offset,
+                offset: 0,
+                validity_offset: *validity_offset,
             }),
             Column::Raws(raws) => Cells::Raws(raws),
         }

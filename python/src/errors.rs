@@ -36,17 +36,32 @@ pub fn raise(
     }
 }
 
+/// The error's message followed by each cause its message does not already say (the OS's
+/// reason for a file that does not open), as the CLI prints them.
+pub fn message(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = c.source();
+    }
+    text
+}
+
 /// A core error about the input (a row, or the batch's columns).
 pub fn input(py: Python<'_>, e: &tandem_core::Error, row: Option<usize>) -> PyErr {
-    raise(py, Kind::Input, e.code(), e.to_string(), e.field(), row)
+    raise(py, Kind::Input, e.code(), message(e), e.field(), row)
 }
 
 /// A core error about the model (its bytes, its engine).
 pub fn model(py: Python<'_>, e: &tandem_core::Error) -> PyErr {
-    raise(py, Kind::Model, e.code(), e.to_string(), e.field(), None)
+    raise(py, Kind::Model, e.code(), message(e), e.field(), None)
 }
 
 /// A tracking error (a URI, a run, a registry entry, the server).
 pub fn tracking(py: Python<'_>, e: &tandem_tracking::Error) -> PyErr {
-    raise(py, Kind::Model, e.code(), e.to_string(), None, None)
+    raise(py, Kind::Model, e.code(), message(e), None, None)
 }

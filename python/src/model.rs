@@ -111,6 +111,35 @@ impl NativeModel {
         })
     }
 
+    /// The features of each instance, float32 bytes (zeros for a failed row), their width,
+    /// and the failed rows.
+    fn features_of<'py>(
+        &self,
+        py: Python<'py>,
+        instances: &[Result<Instance, tandem_core::Error>],
+        options: TransformOptions,
+    ) -> (Bound<'py, PyBytes>, usize, Vec<Problem>) {
+        let width = self.model.metadata().model.n_features;
+        let mut out = Vec::with_capacity(instances.len() * width * 4);
+        let mut failed = Vec::new();
+        for (row, instance) in instances.iter().enumerate() {
+            let features = match instance {
+                Ok(x) => self.model.features(x, options),
+                Err(e) => Err(e.clone()),
+            };
+            match features {
+                Ok(f) => f
+                    .iter()
+                    .for_each(|v| out.extend_from_slice(&v.to_ne_bytes())),
+                Err(e) => {
+                    out.resize(out.len() + width * 4, 0);
+                    failed.push(problem(row, e.code(), e.field(), errors::message(&e)));
+                }
+            }
+        }
+        (PyBytes::new(py, &out), width, failed)
+    }
+
     fn predicted<'py>(&self, py: Python<'py>, out: batch::Outcome) -> Predicted<'py> {
         let scores = bytes_of(py, &out.scores, f64::to_ne_bytes);
         let labels = self
@@ -121,7 +150,7 @@ impl NativeModel {
         let errors = out
             .errors
             .iter()
-            .map(|(row, e)| problem(*row, e.code(), e.field(), e.to_string()))
+            .map(|(row, e)| problem(*row, e.code(), e.field(), errors::message(e)))
             .collect();
         let warnings = out
             .warnings
@@ -192,6 +221,18 @@ impl NativeModel {
     /// The bundle's metadata, as JSON.
     fn metadata_json(&self) -> String {
         serde_json::to_string(self.model.metadata()).unwrap_or_default()
+    }
+
+    /// Per field read by a datetime node, the format it parses (how a date column is written
+    /// as text for it).
+    fn date_formats(&self) -> Vec<(String, String)> {
+        let prep = self.model.preprocessing();
+        self.model
+            .schema()
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.name.clone(), prep.date_format(&f.name)?.to_string())))
+            .collect()
     }
 
     /// Predict a column batch of `rows` rows: `columns` is a list of `(name, spec)` built by
@@ -296,24 +337,22 @@ impl NativeModel {
         let named = parsed.iter().map(|(n, c)| (n.clone(), c.cells())).collect();
         let columns = Columns::new(self.model.schema(), rows, named)
             .map_err(|e| errors::input(py, &e, None))?;
-        let width = self.model.metadata().model.n_features;
-        let mut out = Vec::with_capacity(rows * width * 4);
-        let mut failed = Vec::new();
-        for row in 0..rows {
-            let features = columns
-                .instance(self.model.schema(), row)
-                .and_then(|x| self.model.features(&x, options));
-            match features {
-                Ok(f) => f
-                    .iter()
-                    .for_each(|v| out.extend_from_slice(&v.to_ne_bytes())),
-                Err(e) => {
-                    out.resize(out.len() + width * 4, 0);
-                    failed.push(problem(row, e.code(), e.field(), e.to_string()));
-                }
-            }
-        }
-        Ok((PyBytes::new(py, &out), width, failed))
+        let instances = columns.instances(self.model.schema(), 0..rows);
+        Ok(self.features_of(py, &instances, options))
+    }
+
+    /// [`NativeModel::features`] of a list of records (dicts).
+    #[pyo3(signature = (records, strict=false, range="warn"))]
+    fn features_records<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyList>,
+        strict: bool,
+        range: &str,
+    ) -> PyResult<(Bound<'py, PyBytes>, usize, Vec<Problem>)> {
+        let options = options(py, strict, range)?;
+        let instances: Vec<_> = records.iter().map(|r| self.instance(&r)).collect();
+        Ok(self.features_of(py, &instances, options))
     }
 
     /// Explain one record against the bundle's background sample: the explanation as JSON

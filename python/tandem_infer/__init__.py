@@ -40,12 +40,34 @@ _ERRORS = ("raise", "column")
 
 
 def _records(data):
-    """A list of dicts from a dict, a list of mappings or a pandas Series (one record)."""
+    """A list of records from a dict, a list of mappings, or a pandas Series (of records, or
+    one record keyed by field name)."""
     if isinstance(data, Mapping):
         data = [data]
     elif isinstance(data, pd.Series):
-        data = [data.to_dict()]
+        values = data.tolist()
+        data = values if values and all(isinstance(v, Mapping) for v in values) else [data.to_dict()]
     return [dict(r) if isinstance(r, Mapping) and not isinstance(r, dict) else r for r in data]
+
+
+def _threads(threads):
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive integer or None (every core), not {threads!r}")
+    return threads
+
+
+class Warnings(list):
+    """A result's warnings (``row``, ``code``, ``field``, ``message`` each), kept in
+    ``DataFrame.attrs``. pandas copies ``attrs`` deeply on most operations; this list is
+    shared instead, so a million warnings cost nothing to carry along."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
 
 
 def _summary(found):
@@ -64,6 +86,7 @@ class Model:
         self._native = native
         self._schema = json.loads(native.schema_json())
         self._metadata = None
+        self._date_formats = dict(native.date_formats())
 
     @classmethod
     def load(cls, source, *, tracking_uri=None, runs_dir=None, public_key=None, engine="auto"):
@@ -123,22 +146,31 @@ class Model:
         kind = f"{len(self.classes)} classes" if self.classes is not None else "regression"
         return f"<tandem_infer.Model {self.source}: {len(self.fields)} fields, {kind}, {self.engine}>"
 
+    def _table(self, data):
+        """A DataFrame or Arrow table as it is, anything Arrow-backed (polars) as Arrow;
+        ``None`` for records."""
+        if hasattr(data, "to_arrow") and not isinstance(data, pd.DataFrame) and not _columns.is_arrow(data):
+            data = data.to_arrow()
+        if isinstance(data, pd.DataFrame) or _columns.is_arrow(data):
+            return data
+        if isinstance(data, (Mapping, list, tuple, pd.Series)):
+            return None
+        raise TypeError(
+            "takes a pandas DataFrame, a pyarrow Table or RecordBatch, a list of dicts or one "
+            f"dict, not {type(data).__name__}"
+        )
+
     def _run(self, data, strict_categories, range, threads):
         """``(rows, native outcome, index)`` for any accepted input."""
-        if hasattr(data, "to_arrow") and not isinstance(data, pd.DataFrame) and not _columns.is_arrow(data):
-            data = data.to_arrow()  # polars and other Arrow-backed frames
-        if isinstance(data, pd.DataFrame) or _columns.is_arrow(data):
-            rows, specs, index = _columns.columns(data, self.fields)
+        threads = _threads(threads)
+        table = self._table(data)
+        if table is not None:
+            rows, specs, index = _columns.columns(table, self.fields, self._date_formats)
             out = self._native.predict_columns(rows, specs, strict_categories, range, threads)
             return rows, out, index
-        if isinstance(data, (Mapping, list, tuple, pd.Series)):
-            records = _records(data)
-            out = self._native.predict_records(records, strict_categories, range, threads)
-            return len(records), out, None
-        raise TypeError(
-            "predict takes a pandas DataFrame, a pyarrow Table or RecordBatch, a list of dicts or "
-            f"one dict, not {type(data).__name__}"
-        )
+        records = _records(data)
+        out = self._native.predict_records(records, strict_categories, range, threads)
+        return len(records), out, None
 
     def predict(self, data, *, errors="raise", range="warn", strict_categories=False, threads=None):
         """Predict every row of ``data``: a pandas DataFrame, a pyarrow Table or RecordBatch,
@@ -176,7 +208,7 @@ class Model:
                 column[bad] = [f[at] for f in failed]
                 out[name] = column
         frame = pd.DataFrame(out, index=index)
-        frame.attrs["warnings"] = [dict(zip(("row", "code", "field", "message"), w)) for w in found]
+        frame.attrs["warnings"] = Warnings(dict(zip(("row", "code", "field", "message"), w)) for w in found)
         if found:
             _warnings.warn(_summary(frame.attrs["warnings"]), TandemWarning, stacklevel=2)
         return frame
@@ -196,12 +228,14 @@ class Model:
         """The feature vectors the network sees (after the bundle's preprocessing), as a
         float32 DataFrame whose columns are the bundle's feature names. Raises
         :class:`InputError` for a bad row."""
-        if isinstance(data, (Mapping, list, tuple, pd.Series)):
-            data = pd.DataFrame.from_records(_records(data), columns=self.fields)
-        if hasattr(data, "to_arrow") and not isinstance(data, pd.DataFrame) and not _columns.is_arrow(data):
-            data = data.to_arrow()
-        rows, specs, index = _columns.columns(data, self.fields)
-        raw, width, failed = self._native.features(rows, specs, strict_categories, range)
+        table = self._table(data)
+        if table is not None:
+            rows, specs, index = _columns.columns(table, self.fields, self._date_formats)
+            raw, width, failed = self._native.features(rows, specs, strict_categories, range)
+        else:
+            records = _records(data)
+            rows, index = len(records), None
+            raw, width, failed = self._native.features_records(records, strict_categories, range)
         if failed:
             row, code, field, message = failed[0]
             raise InputError(code, message, field, row)
@@ -216,6 +250,8 @@ class Model:
         (``base + sum(values) == prediction``)."""
         if isinstance(record, Mapping) and not isinstance(record, dict):
             record = dict(record)
+        if not isinstance(seed, int) or seed < 0 or seed >= 2**64:
+            raise ValueError(f"seed must be an integer from 0 to 2**64 - 1, not {seed!r}")
         text = self._native.explain(record, method, permutations, seed, max_evaluations,
                                     strict_categories, range)
         return json.loads(text)

@@ -21,8 +21,6 @@ A bad row is an ``MlflowException`` (``INVALID_PARAMETER_VALUE``: HTTP 400 from 
 naming Tandem's code, field and row, never a silent null.
 """
 
-import pandas as pd
-
 from . import InputError, Model
 
 
@@ -35,13 +33,6 @@ class TandemPyfunc:
     def predict(self, model_input, params=None):
         """Predictions in the shape of the model's output signature: ``label`` and
         ``probability_<class>`` per class, or ``value`` (as ``tandem predict`` writes them)."""
-        if isinstance(model_input, pd.DataFrame):
-            # The signature marks nullable fields optional, so MLflow passes a frame without
-            # them: an absent optional column is a missing value in every row.
-            absent = [f["name"] for f in self.model.schema["fields"]
-                      if f.get("nullable") and f["name"] not in model_input.columns]
-            if absent:
-                model_input = model_input.assign(**{name: None for name in absent})
         try:
             frame = self.model.predict(model_input)
         except InputError as e:

@@ -178,6 +178,7 @@ class TrackingAgainstMlflow(unittest.TestCase):
         m = Model.load(str(path))
         schema = json.loads((path / "schema.json").read_text())
         self.assertEqual(m.signature.inputs.input_names(), [f["name"] for f in schema["fields"]])
+        self.assertEqual(m.flavors["python_function"]["loader_module"], "tandem_infer.pyfunc")
         self.assertEqual(m.signature.outputs.input_names(), ["label", "probability_no", "probability_yes"])
         onnx_model = mlflow.onnx.load_model(f"runs:/{s['run_id']}/model")
         self.assertEqual(onnx_model.graph.input[0].name, "features")
@@ -328,14 +329,21 @@ class PyfuncAgainstMlflow(unittest.TestCase):
                 model = tandem_infer.Model.load(source)
                 got = model.predict(self.frame)
                 self.assert_cli_predictions(got["label"], probabilities(got), source)
-            # A row MLflow's signature check lets through and Tandem refuses is MLflow's
-            # INVALID_PARAMETER_VALUE naming Tandem's code, never a null.
-            bad = self.frame.head(3).copy()
-            bad.loc[1, "age"] = float("inf")
+            # Tandem checks the values (the signature types its fields `any`): a bad row is
+            # MLflow's INVALID_PARAMETER_VALUE naming Tandem's code, never a null.
+            bad = self.frame.head(3).astype({"age": object})
+            bad.loc[1, "age"] = "old"
             with self.assertRaises(MlflowException) as e:
                 by_run.predict(bad)
             self.assertEqual(e.exception.error_code, "INVALID_PARAMETER_VALUE")
-            self.assertIn("[NOT_FINITE] row 1: field `age`", str(e.exception))
+            self.assertIn("[WRONG_TYPE] row 1: field `age`", str(e.exception))
+            # Whole numbers in a number field (pandas' int64) read as numbers.
+            whole = self.frame.dropna(subset=["age"]).astype({"age": "int64"})
+            self.assertEqual(len(by_run.predict(whole)), len(whole))
+            # A misspelled column is refused by name, not predicted as missing.
+            with self.assertRaises(MlflowException) as e:
+                by_run.predict(self.frame.rename(columns={"passengerClass": "pclass"}))
+            self.assertIn("passengerClass", str(e.exception))
         finally:
             os.environ.pop("MLFLOW_TRACKING_URI", None)
 
@@ -379,13 +387,12 @@ class PyfuncAgainstMlflow(unittest.TestCase):
                 self.assertEqual(set(pm[0]), {"label", "probability_no", "probability_yes"})
                 self.assert_cli_predictions([p["label"] for p in pm], probabilities(pd.DataFrame(pm)), "mlflow serve")
                 self.assert_cli_predictions([p["label"] for p in pt], [p["probabilities"] for p in pt], "tandem serve")
-            # A wrong type: MLflow's signature check refuses it before Tandem sees it; both
-            # servers answer 400 naming the field.
+            # A wrong type: both servers answer 400 with Tandem's code.
             records[1]["age"] = "old"
             status_m, err_m = post_json(f"{mlflow_base}/invocations", {"dataframe_records": records})
             status_t, err_t = post_json(f"{base}/invocations", {"dataframe_records": records})
             self.assertEqual((status_m, status_t), (400, 400), (err_m, err_t))
-            self.assertIn("age", err_m["message"])
+            self.assertIn("WRONG_TYPE", err_m["message"])
             self.assertIn("WRONG_TYPE", json.dumps(err_t))
         finally:
             ours.terminate()

@@ -114,6 +114,59 @@ class Parity(unittest.TestCase):
             self.assertEqual(got["prediction"], e["prediction"])
 
 
+class Tables(unittest.TestCase):
+    """A DataFrame from `pandas.read_csv` predicts as `tandem predict` on the same file: a
+    table's cells mean what a CSV file's cells mean."""
+
+    def compare(self, name, csv_text, **read_csv):
+        model_path = bundle_path(name)
+        model = Model.load(model_path)
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(d) / "rows.csv"
+            path.write_text(csv_text)
+            p = subprocess.run([str(TANDEM), "predict", "--model", str(model_path), "--input", str(path)],
+                               capture_output=True, text=True)
+            self.assertIn(p.returncode, (0, 2), p.stderr)
+            want = pd.read_csv(__import__("io").StringIO(p.stdout), keep_default_na=False)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", TandemWarning)
+                got = model.predict(pd.read_csv(path, **read_csv), errors="column")
+        self.assertEqual(list(got["error_code"].fillna("")), list(want["error_code"]), name)
+        ok = want["error_code"] == ""
+        self.assertTrue(ok.sum() > 0)
+        if model.classes is None:
+            self.assertLessEqual(np.max(np.abs(got["value"][ok] - want["prediction"][ok].astype(float))), 1e-9)
+            return
+        self.assertEqual(list(got["label"][ok]), list(want["prediction"][ok]), name)
+        for c in model.classes:
+            gap = np.max(np.abs(got[f"probability_{c}"][ok].to_numpy() - want[f"probability_{c}"][ok].astype(float).to_numpy()))
+            self.assertLessEqual(gap, 1e-12, f"{name} {c}")
+        return got
+
+    def test_one_bad_cell_fails_its_row_only(self):
+        import csv
+        import io
+
+        with open(ROOT / "examples" / "data" / "titanic.csv", newline="") as f:
+            rows = list(csv.reader(f))[:200]
+        age = rows[0].index("age")
+        rows[6][age] = "unknown"  # one bad cell: pandas keeps the whole column as text
+        rows[0][rows[0].index("sex")] = " sex "  # a header name with spaces, trimmed
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        got = self.compare("titanic", out.getvalue())
+        self.assertEqual(got["error_code"].notna().sum(), 1)
+        self.assertEqual((got["error_code"].iloc[5], got["error_field"].iloc[5]), ("WRONG_TYPE", "age"))
+
+    def test_booleans_as_zero_and_one_and_dates_parsed_by_pandas(self):
+        text = (ROOT / "examples" / "data" / "cps1985.csv").read_text()
+        text = text.replace(",yes,", ",1,").replace(",no,", ",0,").replace(",yes\n", ",1\n").replace(",no\n", ",0\n")
+        self.compare("cps1985_spec", text)
+        nodes = (ROOT / "tests" / "fixtures" / "nodes" / "nodes.csv").read_text()
+        got = self.compare("nodes", nodes, parse_dates=["when"])
+        self.assertGreater(len(got), 100)
+
+
 class BadInput(unittest.TestCase):
     """The shared bad-input corpus: the same codes as the CLI and the npm package."""
 
@@ -286,6 +339,23 @@ class Batches(unittest.TestCase):
         with self.assertRaises(InputError) as e:
             self.model.predict_one({**self.rows[0], "sex": "Female"}, strict_categories=True)
         self.assertEqual((e.exception.code, e.exception.field), ("UNKNOWN_CATEGORY", "sex"))
+
+    def test_a_series_of_records_and_warnings_that_are_cheap_to_carry(self):
+        import copy
+
+        got = self.model.predict(pd.Series(self.rows[:3]))
+        pd.testing.assert_frame_equal(got, self.model.predict(self.rows[:3]))
+        one = self.model.predict(pd.Series(self.rows[0]))
+        self.assertEqual(len(one), 1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TandemWarning)
+            out = self.model.predict([{**r, "sex": "?"} for r in self.rows])
+        self.assertEqual(len(out.attrs["warnings"]), len(self.rows))
+        self.assertIs(copy.deepcopy(out.attrs)["warnings"], out.attrs["warnings"])
+        self.assertIs(out.head().attrs["warnings"], out.attrs["warnings"])
+        for bad in (0, -1, 1.5, True):
+            with self.assertRaises(ValueError):
+                self.model.predict(self.rows[:2], threads=bad)
 
     def test_errors_pickle_with_their_code(self):
         import pickle

@@ -64,26 +64,28 @@ pub struct MlModel<'a> {
     pub created: &'a str,
 }
 
-/// MLflow's column type for a Tandem field. A nullable integer is `double`: pandas holds an
-/// integer column with missing values as float64, which MLflow refuses to pass as `long`
-/// (Tandem still checks that each value is whole: `NOT_INTEGER`).
-fn column_type(kind: FieldType, nullable: bool) -> &'static str {
+/// MLflow's column type for a Tandem field: `string` for text, else `any`. MLflow checks a
+/// typed column before the model sees it, more strictly than Tandem reads it: it refuses an
+/// int64 column as `double` ("can not safely convert"), a float64 one (how pandas holds
+/// integers with missing values) as `long`, 0/1 or `"yes"` as `boolean`, and numbered classes
+/// as `string`, all of which Tandem reads (and checks itself, with its codes). `any` leaves the
+/// checking to Tandem; the field's Tandem type is in `schema.json` beside it.
+fn column_type(kind: FieldType) -> &'static str {
     match kind {
-        FieldType::Number => "double",
-        FieldType::Integer if nullable => "double",
-        FieldType::Integer => "long",
-        FieldType::Boolean => "boolean",
-        FieldType::Category | FieldType::Text => "string",
+        FieldType::Text => "string",
+        FieldType::Number | FieldType::Integer | FieldType::Boolean | FieldType::Category => "any",
     }
 }
 
-/// The signature's input columns (MLflow's column-based schema, as JSON).
+/// The signature's input columns (MLflow's column-based schema, as JSON). Every field is
+/// `required`: a DataFrame must have its column (values may be missing), so a misspelled
+/// column is refused by MLflow rather than predicted as missing.
 pub fn inputs(schema: &Schema) -> Json {
     Json::Array(
         schema
             .fields
             .iter()
-            .map(|f| json!({"type": column_type(f.kind, f.nullable), "name": f.name, "required": !f.nullable}))
+            .map(|f| json!({"type": column_type(f.kind), "name": f.name, "required": true}))
             .collect(),
     )
 }

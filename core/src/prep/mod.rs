@@ -169,6 +169,23 @@ pub struct Preprocessor {
     pub steps: Vec<Step>,
 }
 
+impl Preprocessor {
+    /// The format a declared datetime column parses `field` with, when one reads the field as
+    /// it is (no string stages before it): how a binding writes a date value (a pandas
+    /// `datetime64` column) as the text the bundle expects.
+    pub fn date_format(&self, field: &str) -> Option<&str> {
+        self.steps.iter().find_map(|step| match step {
+            Step::Column(ColumnParams {
+                input: ColumnInput::Field(f),
+                text,
+                encode: Encode::Datetime(p),
+                ..
+            }) if f == field && text.is_empty() => Some(p.format.as_str()),
+            _ => None,
+        })
+    }
+}
+
 /// A [`Preprocessor`] resolved against a schema: each node knows its field's index.
 #[derive(Debug, Clone)]
 pub struct BoundPreprocessor {
