@@ -205,7 +205,9 @@ export type ErrorCode =
   // explanations: no background sample, or more network runs than allowed
   | "NO_BACKGROUND" | "EXPLAIN_LIMIT"
   // reading a file (predictCsv): its header, delimiter or reading options
-  | "EMPTY_HEADER" | "DUPLICATE_HEADER" | "ONE_COLUMN" | "EMPTY_FILE" | "BAD_READ_OPTION";
+  | "EMPTY_HEADER" | "DUPLICATE_HEADER" | "ONE_COLUMN" | "EMPTY_FILE" | "BAD_READ_OPTION"
+  // column buffers that do not hold their rows (the Python package's; listed for one code set)
+  | "BAD_COLUMN";
 
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
 export type HttpErrorCode =

@@ -111,6 +111,25 @@ impl NativeModel {
         })
     }
 
+    /// Read the column specs the Python layer built and match them to the schema
+    /// (`MISSING_FIELD`, `DUPLICATE_HEADER`, `BAD_COLUMN`), then hand them to `f`.
+    fn with_columns<'py, R>(
+        &self,
+        py: Python<'py>,
+        rows: usize,
+        specs: Vec<(String, Bound<'py, PyTuple>)>,
+        f: impl FnOnce(&Columns<'_>) -> PyResult<R>,
+    ) -> PyResult<R> {
+        let parsed: Vec<(String, Column<'py>)> = specs
+            .into_iter()
+            .map(|(name, spec)| Ok((name, Column::parse(&spec)?)))
+            .collect::<PyResult<_>>()?;
+        let named = parsed.iter().map(|(n, c)| (n.clone(), c.cells())).collect();
+        let columns = Columns::new(self.model.schema(), rows, named)
+            .map_err(|e| errors::input(py, &e, None))?;
+        f(&columns)
+    }
+
     /// The features of each instance, float32 bytes (zeros for a failed row), their width,
     /// and the failed rows.
     fn features_of<'py>(
@@ -248,17 +267,11 @@ impl NativeModel {
         threads: Option<usize>,
     ) -> PyResult<Predicted<'py>> {
         let options = options(py, strict, range)?;
-        let parsed: Vec<(String, Column<'py>)> = columns
-            .into_iter()
-            .map(|(name, spec)| Ok((name, Column::parse(&spec)?)))
-            .collect::<PyResult<_>>()?;
-        let named = parsed.iter().map(|(n, c)| (n.clone(), c.cells())).collect();
-        let columns = Columns::new(self.model.schema(), rows, named)
-            .map_err(|e| errors::input(py, &e, None))?;
         let n = thread_count(threads);
-        let out = py
-            .detach(|| batch::predict(&self.model, &Rows::Columns(&columns), options, n))
-            .map_err(|e| errors::model(py, &e))?;
+        let out = self.with_columns(py, rows, columns, |columns| {
+            py.detach(|| batch::predict(&self.model, &Rows::Columns(columns), options, n))
+                .map_err(|e| errors::model(py, &e))
+        })?;
         Ok(self.predicted(py, out))
     }
 
@@ -330,15 +343,10 @@ impl NativeModel {
         range: &str,
     ) -> PyResult<(Bound<'py, PyBytes>, usize, Vec<Problem>)> {
         let options = options(py, strict, range)?;
-        let parsed: Vec<(String, Column<'py>)> = columns
-            .into_iter()
-            .map(|(name, spec)| Ok((name, Column::parse(&spec)?)))
-            .collect::<PyResult<_>>()?;
-        let named = parsed.iter().map(|(n, c)| (n.clone(), c.cells())).collect();
-        let columns = Columns::new(self.model.schema(), rows, named)
-            .map_err(|e| errors::input(py, &e, None))?;
-        let instances = columns.instances(self.model.schema(), 0..rows);
-        Ok(self.features_of(py, &instances, options))
+        self.with_columns(py, rows, columns, |columns| {
+            let instances = columns.instances(self.model.schema(), 0..rows);
+            Ok(self.features_of(py, &instances, options))
+        })
     }
 
     /// [`NativeModel::features`] of a list of records (dicts).
