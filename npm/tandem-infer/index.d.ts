@@ -206,7 +206,7 @@ export type ErrorCode =
   | "NO_BACKGROUND" | "EXPLAIN_LIMIT"
   // reading a file (predictCsv): its header, delimiter or reading options
   | "EMPTY_HEADER" | "DUPLICATE_HEADER" | "ONE_COLUMN" | "EMPTY_FILE" | "BAD_READ_OPTION"
-  // column buffers that do not hold their rows (the Python package's; listed for one code set)
+  // column buffers that do not hold their rows (raised by the Python package, listed here too)
   | "BAD_COLUMN";
 
 /** MLflow's `error_code` in a Tandem server's JSON error body. */
