@@ -11,7 +11,8 @@ network as scikit-learn writes them (bench/mlflow_peer.py's ColumnTransformer + 
   predictions are checked against `tandem predict` on the same rows (labels equal,
   probabilities within 1e-12) before anything is reported;
 - one row: `Model.predict_one(dict)` (dict in, dict out), `Model.predict(dict)` (a one-row
-  DataFrame out) and `pipeline.predict_proba(one-row DataFrame)`, median of 2,000 calls.
+  DataFrame out), median of 2,000 calls, and `pipeline.predict_proba(one-row DataFrame)`,
+  median of 500 (10 ms each).
 
     scripts/build-python --release && cargo build --release -p tandem-cli
     python3 bench/python-vs-sklearn.py [--rows N]

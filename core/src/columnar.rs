@@ -10,7 +10,8 @@
 //! A column batch is a table, and its cells mean what a CSV file's cells mean: a string in a
 //! number, integer or boolean field is read as a CSV cell would be
 //! ([`crate::read::cells::raw_from_cell`]: `"39.0"` is 39, `"NA"` is missing, `"yes"` is
-//! true), and a boolean field reads the numbers 0 and 1 (a pandas column of 0/1). So a
+//! true), a boolean field reads the numbers 0 and 1 (a pandas column of 0/1), a text field a
+//! number as its text (pandas read the column `123` as int64). So a
 //! DataFrame from `pandas.read_csv` predicts as `tandem predict` on the same file, row for row,
 //! even where one bad cell made pandas keep a column as text. Records (a JSON object, a Python
 //! dict) keep JSON's stricter meaning.
@@ -215,11 +216,14 @@ fn cell(kind: FieldType, text: &str) -> Raw {
     }
 }
 
-/// A table's number for a field of type `kind`: a boolean field reads 0 and 1.
+/// A table's number for a field of type `kind`: a boolean field reads 0 and 1, a text field
+/// the number's text (a CSV cell `123` in a text column is the text "123"; pandas made it a
+/// number).
 fn number(kind: FieldType, v: f64) -> Raw {
     match kind {
         FieldType::Boolean if v == 0.0 => Raw::Bool(false),
         FieldType::Boolean if v == 1.0 => Raw::Bool(true),
+        FieldType::Text if v.is_finite() => Raw::Str(v.to_string()),
         _ => Raw::Number(v),
     }
 }
@@ -439,6 +443,24 @@ mod tests {
         );
         let e = rows[2].as_ref().unwrap_err();
         assert_eq!((e.code(), e.field()), ("WRONG_TYPE", Some("age")));
+        // A number in a text field is its text, as the CSV cell was.
+        let mut text_schema = schema();
+        text_schema.fields[1] = crate::schema::Field::new("sex", FieldType::Text, true);
+        let n = [Raw::Number(123.0)];
+        let cols = Columns::new(
+            &text_schema,
+            1,
+            vec![
+                ("age".into(), Cells::Raws(&age[..1])),
+                ("sex".into(), Cells::Raws(&n)),
+                ("adult".into(), Cells::Raws(&adult[..1])),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            cols.instance(&text_schema, 0).unwrap().values[1],
+            text("123")
+        );
         let two = Columns::new(
             &schema(),
             1,

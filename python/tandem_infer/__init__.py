@@ -71,7 +71,8 @@ class Warnings(list):
 
 
 def _summary(found):
-    """One line about every warning of a batch: ``3 rows: UNKNOWN_CATEGORY sex (2), ...``."""
+    """One line about every warning of a batch: ``3 rows predicted with warnings:
+    UNKNOWN_CATEGORY sex (2), ...; see the result's attrs['warnings']``."""
     counts = collections.Counter((w["code"], w["field"]) for w in found)
     rows = len({w["row"] for w in found})
     parts = ", ".join(f"{code} {field} ({n})" for (code, field), n in counts.most_common(5))
@@ -92,7 +93,7 @@ class Model:
     def load(cls, source, *, tracking_uri=None, runs_dir=None, public_key=None, engine="auto"):
         """Load a bundle from ``bytes``, a path (a ``model.tandem`` file or a folder holding
         one), ``runs:/<run id>[/<artifact path>]`` or ``models:/<name>@<alias>`` /
-        ``models:/<name>/<version>``. URIs resolve against the MLflow server ``tracking_uri``
+        ``models:/<name>/<version>`` / ``models:/<name>/latest``. URIs resolve against the MLflow server ``tracking_uri``
         (default: ``MLFLOW_TRACKING_URI``), else the local run store ``runs_dir`` (default
         ``tandem-runs``), as ``tandem predict --model`` does. ``public_key`` (PEM, or base64
         of the 32 bytes) requires the bundle to be signed with it. ``engine``: ``auto``,
@@ -180,7 +181,7 @@ class Model:
         Returns a DataFrame (the input's index): ``label`` and ``probability_<class>`` per
         class, or ``value``. ``errors="raise"`` raises :class:`InputError` for the first bad
         row; ``errors="column"`` predicts the others and adds ``error_code``,
-        ``error_field`` and ``error`` (the failed rows' label is None, their numbers NaN).
+        ``error_field`` and ``error`` (the failed rows' label is missing, their numbers NaN).
         ``range``: ``warn``, ``clip`` or ``error`` for numbers outside the training range;
         ``strict_categories`` rejects categories never seen in training. Large batches run
         on ``threads`` threads (default: every core), without the GIL."""

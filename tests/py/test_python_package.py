@@ -297,7 +297,6 @@ class Batches(unittest.TestCase):
             "python strings": base.astype({"name": pd.StringDtype("python"), "sex": pd.StringDtype("python")}),
             "pyarrow strings": base.astype({"name": pd.StringDtype("pyarrow"), "sex": pd.StringDtype("pyarrow")}),
             "nullable floats": base.astype({"age": "Float64"}),
-            "float32": base.astype({"age": np.float32}).assign(age=base["age"]),
             "sliced arrow": None,
         }
         table = pa.Table.from_pandas(pd.DataFrame(self.rows[:60]), preserve_index=False).slice(10, 50)
@@ -306,6 +305,23 @@ class Batches(unittest.TestCase):
                 data = table if frame is None else frame
                 want = self.model.predict(self.rows[10:60]) if frame is None else expected
                 pd.testing.assert_frame_equal(self.model.predict(data), want, check_dtype=False)
+        # float32 ages: the same as the float64 values they hold.
+        rounded = base.assign(age=base["age"].astype(np.float32).astype(np.float64))
+        pd.testing.assert_frame_equal(self.model.predict(rounded.astype({"age": np.float32})),
+                                      self.model.predict(rounded))
+        # Booleans as pandas' nullable `boolean` and as 0/1 integers.
+        cps = Model.load(bundle_path("cps1985_spec"))
+        flags = [f["name"] for f in cps.schema["fields"] if f["type"] == "boolean"]
+        self.assertTrue(flags)
+        cps_rows = records("cps1985_spec")[:40]
+        cps_frame = pd.DataFrame(cps_rows)
+        words = {"yes": True, "no": False, True: True, False: False}
+        for how, cast in (("boolean", lambda s: s.map(words).astype("boolean")),
+                          ("0/1", lambda s: s.map(words).astype("Int64").astype("int64"))):
+            with self.subTest(booleans=how), warnings.catch_warnings():
+                warnings.simplefilter("ignore", TandemWarning)
+                frame = cps_frame.assign(**{f: cast(cps_frame[f]) for f in flags})
+                pd.testing.assert_frame_equal(cps.predict(frame), cps.predict(cps_rows), check_dtype=False)
         nodes = Model.load(bundle_path("nodes"))
         rows = records("nodes")
         frame = pd.DataFrame(rows)

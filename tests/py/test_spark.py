@@ -6,7 +6,7 @@
   bundle's bytes shipped in the closure, gives the same.
 
 Short on purpose (CI runs one Spark test): 20,000 rows. bench/spark-vs-sklearn.py scores
-1,000,000 rows both ways and checks them against `tandem predict` too.
+1,000,000 rows both ways and checks both against `tandem predict` too.
 """
 import csv
 import io
@@ -94,6 +94,7 @@ class SparkScoring(unittest.TestCase):
             model = tandem_infer.Model.load(bundle)
             for batch in batches:
                 out = model.predict(batch)
+                out.attrs.clear()
                 out.insert(0, "row", batch.column("row").to_numpy())
                 yield pa.RecordBatch.from_pandas(out, preserve_index=False)
 

@@ -93,8 +93,8 @@ pub fn inputs(schema: &Schema) -> Json {
 /// The signature's output columns, flat as `tandem predict` writes them and `tandem_infer`
 /// returns them: `label` and `probability_<class>` per class, or `value`. Flat on purpose:
 /// `spark_udf` turns them into a struct of primitive columns, converted a column at a time
-/// (a nested `probabilities` struct is converted by MLflow a row at a time: 4.6x slower on
-/// 1M rows, bench/spark-vs-sklearn.py).
+/// (a nested `probabilities` struct is converted by MLflow a row at a time: 11.3 s vs 5.2 s
+/// on 1M rows, docs/NOTES.md).
 pub fn outputs(schema: &Schema) -> Json {
     match &schema.label.task {
         Task::Classification { classes } => {
