@@ -38,13 +38,28 @@ def titanic_pipeline():
     return make_pipeline(pre, MLPClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0))
 
 
-def main(out):
+def fitted_peer():
+    """The peer fitted on Tandem's training rows of titanic, the data set, and those rows."""
     df = pd.read_csv(DATA / "titanic.csv")
     classes = sorted(df["survived"].unique())
     train, _ = split([classes.index(v) for v in df["survived"]])
+    model = titanic_pipeline().fit(df[FIELDS].iloc[train], df["survived"].iloc[train])
+    return model, df, train
+
+
+def train_tandem(tandem, runs_dir):
+    """`tandem train` of titanic with its defaults (the peer's counterpart): the bundle's path."""
+    import json
+    import subprocess
+
+    p = subprocess.run([str(tandem), "train", "--data", str(DATA / "titanic.csv"), "--label", "survived",
+                        "--runs-dir", str(runs_dir), "--json", "--quiet"], capture_output=True, text=True, check=True)
+    return Path(json.loads(p.stdout)["model"])
+
+
+def main(out):
+    model, df, train = fitted_peer()
     X, y = df[FIELDS], df["survived"]
-    model = titanic_pipeline()
-    model.fit(X.iloc[train], y.iloc[train])
     mlflow.sklearn.save_model(model, out, serialization_format="cloudpickle",
                               input_example=X.iloc[:2])
     print(f"saved {out}: train accuracy {np.mean(model.predict(X.iloc[train]) == y.iloc[train]):.3f}")

@@ -35,8 +35,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from mlflow_peer import FIELDS, titanic_pipeline  # noqa: E402
-from sklearn_reference import DATA, split  # noqa: E402
+from mlflow_peer import FIELDS, fitted_peer, train_tandem  # noqa: E402
 
 TANDEM = ROOT / "target" / "release" / "tandem"
 
@@ -60,12 +59,6 @@ def median_call(f, calls=2000):
     return statistics.median(times)
 
 
-def train(tmp):
-    p = subprocess.run([str(TANDEM), "train", "--data", str(DATA / "titanic.csv"), "--label", "survived",
-                        "--runs-dir", str(tmp / "runs"), "--json", "--quiet"], capture_output=True, text=True, check=True)
-    return Path(json.loads(p.stdout)["model"])
-
-
 def check_against_cli(bundle, frame, got, tmp):
     data, out = tmp / "rows.csv", tmp / "out.csv"
     frame.to_csv(data, index=False)
@@ -87,12 +80,9 @@ def main():
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        bundle = train(tmp)
+        bundle = train_tandem(TANDEM, tmp / "runs")
         model = tandem_infer.Model.load(bundle)
-        df = pd.read_csv(DATA / "titanic.csv")
-        classes = sorted(df["survived"].unique())
-        train_rows, _ = split([classes.index(v) for v in df["survived"]])
-        peer = titanic_pipeline().fit(df[FIELDS].iloc[train_rows], df["survived"].iloc[train_rows])
+        peer, df, _ = fitted_peer()
         frame = pd.concat([df[FIELDS]] * (args.rows // len(df) + 1), ignore_index=True).iloc[:args.rows]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

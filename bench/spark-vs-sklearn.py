@@ -30,8 +30,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from mlflow_peer import FIELDS, titanic_pipeline  # noqa: E402
-from sklearn_reference import DATA, split  # noqa: E402
+from mlflow_peer import FIELDS, fitted_peer, train_tandem  # noqa: E402
 
 TANDEM = ROOT / "target" / "release" / "tandem"
 
@@ -61,14 +60,8 @@ def main():
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        p = subprocess.run([str(TANDEM), "train", "--data", str(DATA / "titanic.csv"), "--label", "survived",
-                            "--runs-dir", str(tmp / "runs"), "--json", "--quiet"],
-                           capture_output=True, text=True, check=True)
-        bundle = Path(json.loads(p.stdout)["model"])
-        df = pd.read_csv(DATA / "titanic.csv")
-        classes = sorted(df["survived"].unique())
-        train_rows, _ = split([classes.index(v) for v in df["survived"]])
-        peer = titanic_pipeline().fit(df[FIELDS].iloc[train_rows], df["survived"].iloc[train_rows])
+        bundle = train_tandem(TANDEM, tmp / "runs")
+        peer, df, _ = fitted_peer()
         peer_dir = tmp / "sklearn-model"
         # With its signature, as a team would log it: spark_udf then passes the columns by name.
         signature = mlflow.models.infer_signature(df[FIELDS].head(20), peer.predict(df[FIELDS].head(20)))
