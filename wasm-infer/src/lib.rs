@@ -20,6 +20,7 @@ mod ctors;
 mod error;
 mod explain;
 mod load_options;
+mod packed;
 mod serving;
 #[cfg(test)]
 mod tests;
@@ -208,29 +209,33 @@ impl Model {
                 .map(|v| parse_instance(schema, &self.keys, &v))
                 .collect()
         };
-        let keep_going = opts.row_errors == RowErrors::Return;
-        if !keep_going {
-            first_error(&parsed)?;
-        }
-        let k = self.inner.scores_width();
-        let mut scores = Vec::new();
-        let status = self
-            .inner
-            .batch_scores(&parsed, opts.transform, &mut scores)
-            .map_err(|e| js_error(&TandemError::from(&e)))?;
-        let mut out = Vec::with_capacity(parsed.len() * (k + 1));
-        for (i, (st, inst)) in status.iter().zip(&parsed).enumerate() {
-            out.extend_from_slice(&scores[i * k..(i + 1) * k]);
-            out.push(match (st, inst) {
-                (Err(e), _) if !keep_going => {
-                    return Err(js_error(&TandemError::from(e).with_index(i)));
-                }
-                (Err(_), _) => 2.0,
-                (Ok(()), Ok(inst)) if self.inner.has_warnings(inst, opts.transform) => 1.0,
-                _ => 0.0,
-            });
-        }
-        Ok(Float64Array::from(out.as_slice()))
+        self.batch_answer(&parsed, opts)
+    }
+
+    /// [`Model::batch_values`] on a batch the JavaScript layer packed into typed arrays
+    /// (`packed`: the layout, and which batches qualify).
+    #[wasm_bindgen(js_name = batchPacked)]
+    pub fn batch_packed(
+        &self,
+        rows: u32,
+        kinds: &[u8],
+        numbers: &[f64],
+        text: &[u8],
+        lengths: &[u32],
+        options: &JsValue,
+    ) -> Result<Float64Array, JsValue> {
+        let opts = call_options(options, BATCH_OPTIONS)?;
+        check_rows(rows as usize)?;
+        let schema = self.inner.schema();
+        let parsed =
+            packed::instances_from_packed(schema, rows as usize, kinds, numbers, text, lengths)
+                .map_err(|e| {
+                    JsValue::from(js_sys::Error::new(&format!(
+                        "tandem-infer: a packed batch is inconsistent ({})",
+                        e.0
+                    )))
+                })?;
+        self.batch_answer(&parsed, opts)
     }
 
     /// The feature vector the network sees for a raw instance (the shared preprocessing).
@@ -268,6 +273,37 @@ fn first_error(
 }
 
 impl Model {
+    /// Scores and a flag per row (see [`Model::batch_values`]).
+    fn batch_answer(
+        &self,
+        parsed: &[Result<tandem_core::Instance, tandem_core::Error>],
+        opts: tandem_core::protocol::CallOptions,
+    ) -> Result<Float64Array, JsValue> {
+        let keep_going = opts.row_errors == RowErrors::Return;
+        if !keep_going {
+            first_error(parsed)?;
+        }
+        let k = self.inner.scores_width();
+        let mut scores = Vec::new();
+        let status = self
+            .inner
+            .batch_scores(parsed, opts.transform, &mut scores)
+            .map_err(|e| js_error(&TandemError::from(&e)))?;
+        let mut out = Vec::with_capacity(parsed.len() * (k + 1));
+        for (i, (st, inst)) in status.iter().zip(parsed).enumerate() {
+            out.extend_from_slice(&scores[i * k..(i + 1) * k]);
+            out.push(match (st, inst) {
+                (Err(e), _) if !keep_going => {
+                    return Err(js_error(&TandemError::from(e).with_index(i)));
+                }
+                (Err(_), _) => 2.0,
+                (Ok(()), Ok(inst)) if self.inner.has_warnings(inst, opts.transform) => 1.0,
+                _ => 0.0,
+            });
+        }
+        Ok(Float64Array::from(out.as_slice()))
+    }
+
     fn run_batch(
         &self,
         parsed: &[Result<tandem_core::Instance, tandem_core::Error>],

@@ -32,6 +32,7 @@ mod standard;
 pub mod stats;
 #[cfg(feature = "fit")]
 pub mod summary;
+mod terms;
 mod text;
 mod tfidf;
 mod unknown;

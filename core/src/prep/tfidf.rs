@@ -33,9 +33,31 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// The tokens of already lowercased text, as slices of it (no allocation per token).
 pub fn tokens(lower: &str) -> impl Iterator<Item = &str> {
-    lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|t| t.chars().nth(1).is_some())
+    // ASCII text (most of it) is split byte by byte: the same tokens, without decoding
+    // characters.
+    let ascii = lower.is_ascii();
+    let (bytes, chars) = if ascii {
+        (
+            Some(lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))),
+            None,
+        )
+    } else {
+        (
+            None,
+            Some(lower.split(|c: char| !(c.is_alphanumeric() || c == '_'))),
+        )
+    };
+    bytes
+        .into_iter()
+        .flatten()
+        .chain(chars.into_iter().flatten())
+        .filter(move |t| {
+            if ascii {
+                t.len() >= 2
+            } else {
+                t.chars().nth(1).is_some()
+            }
+        })
 }
 
 /// Scratch space for [`TfidfParams::transform_str`], reused across rows and nodes.
@@ -44,6 +66,8 @@ struct Scratch {
     lower: String,
     /// One weight per vocabulary term.
     row: Vec<f64>,
+    /// The terms the text has, by vocabulary index.
+    seen: Vec<usize>,
 }
 
 thread_local! {
@@ -51,6 +75,7 @@ thread_local! {
         RefCell::new(Scratch {
             lower: String::new(),
             row: Vec::new(),
+            seen: Vec::new(),
         })
     };
 }
@@ -91,6 +116,13 @@ impl TfidfParams {
         self.vocabulary.len()
     }
 
+    /// The position of `term` in the (sorted) vocabulary.
+    pub fn position(&self, term: &str) -> Option<usize> {
+        self.vocabulary
+            .binary_search_by(|v| v.as_str().cmp(term))
+            .ok()
+    }
+
     /// Append the L2-normalised TF-IDF row of `value` (all zeros for missing or no known term).
     pub fn transform_into(&self, value: &Value, out: &mut Vec<f32>) {
         self.transform_str(
@@ -98,37 +130,60 @@ impl TfidfParams {
                 Value::Text(t) => Some(t),
                 _ => None,
             },
+            |t| self.position(t),
             out,
         );
     }
 
-    /// [`TfidfParams::transform_into`] on a string (`None`: missing, all zeros).
+    /// [`TfidfParams::transform_into`] on a string (`None`: missing, all zeros), `find`
+    /// giving a token's position in the vocabulary ([`TfidfParams::position`], or a bound
+    /// column's hash index of it).
     ///
     /// The weights are counted in f64 and written as f32, exactly as ever; the row and the
     /// lowercased text live in scratch space reused from row to row.
-    pub fn transform_str(&self, text: Option<&str>, out: &mut Vec<f32>) {
+    pub fn transform_str(
+        &self,
+        text: Option<&str>,
+        find: impl Fn(&str) -> Option<usize>,
+        out: &mut Vec<f32>,
+    ) {
         let Some(text) = text else {
             out.extend(std::iter::repeat_n(0.0f32, self.vocabulary.len()));
             return;
         };
-        SCRATCH.with_borrow_mut(|Scratch { lower, row }| {
-            row.clear();
-            row.resize(self.vocabulary.len(), 0.0);
+        SCRATCH.with_borrow_mut(|Scratch { lower, row, seen }| {
+            // `row` is all zeros between calls (the terms seen are reset below), as long as
+            // the longest vocabulary so far.
+            let terms = self.vocabulary.len();
+            if row.len() < terms {
+                row.resize(terms, 0.0);
+            }
+            seen.clear();
             for token in tokens(lowercase(text, lower)) {
-                if let Ok(i) = self.vocabulary.binary_search_by(|v| v.as_str().cmp(token)) {
+                if let Some(i) = find(token).filter(|&i| i < terms) {
                     row[i] += 1.0;
+                    // Kept sorted and unique as it grows (a text has a few terms).
+                    if let Err(at) = seen.binary_search(&i) {
+                        seen.insert(at, i);
+                    }
                 }
             }
-            for (x, idf) in row.iter_mut().zip(&self.idf) {
-                *x *= idf;
+            // Only the terms present are weighed, in vocabulary order: the zeros a dense
+            // pass would add change neither the norm nor any weight, so the values are
+            // bit for bit those of weighing every term.
+            let base = out.len();
+            out.resize(base + self.vocabulary.len(), 0.0);
+            let mut squares = 0.0f64;
+            for &i in seen.iter() {
+                row[i] *= self.idf.get(i).copied().unwrap_or(1.0);
+                squares += row[i] * row[i];
             }
-            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                for x in row.iter_mut() {
-                    *x /= norm;
-                }
+            let norm = squares.sqrt();
+            for &i in seen.iter() {
+                let x = if norm > 0.0 { row[i] / norm } else { row[i] };
+                out[base + i] = x as f32;
+                row[i] = 0.0;
             }
-            out.extend(row.iter().map(|&x| x as f32));
         });
     }
 
@@ -303,13 +358,13 @@ mod tests {
             idf: vec![3.0],
         };
         let mut first = Vec::new();
-        p.transform_str(Some("AA bb aa CC"), &mut first);
+        p.transform_str(Some("AA bb aa CC"), |t| p.position(t), &mut first);
         // Another node and a longer text in between: nothing may carry over.
         let mut noise = Vec::new();
-        other.transform_str(Some("ZZ zz ZZ zz"), &mut noise);
-        p.transform_str(Some("cc cc cc bb aa AA"), &mut noise);
+        other.transform_str(Some("ZZ zz ZZ zz"), |t| other.position(t), &mut noise);
+        p.transform_str(Some("cc cc cc bb aa AA"), |t| p.position(t), &mut noise);
         let mut again = Vec::new();
-        p.transform_str(Some("AA bb aa CC"), &mut again);
+        p.transform_str(Some("AA bb aa CC"), |t| p.position(t), &mut again);
         assert_eq!(first, again);
         let norm = (9.0f64 + 1.0 + 2.25f64.powi(2)).sqrt();
         let want: Vec<f32> = [3.0 / norm, 1.0 / norm, 2.25 / norm]

@@ -12,6 +12,7 @@
 import { TandemError, describe } from "./error.js";
 import { deepFreeze } from "./freeze.js";
 import { loadOptions } from "./options.js";
+import { packColumns, packRows } from "./pack.js";
 import { bytesOf } from "./source.js";
 
 export function makeApi(raw, ready, readFile = null) {
@@ -51,6 +52,11 @@ export function makeApi(raw, ready, readFile = null) {
     }
     return o;
   }
+
+  // The batch row limit, asked of the wasm side once (a longer column is refused by the
+  // cell-by-cell path, with its error, before anything is sized from it).
+  let rowLimit = null;
+  const maxRows = () => (rowLimit ??= raw.constants().limits.max_batch_rows);
 
   const registry = typeof FinalizationRegistry !== "undefined" ? new FinalizationRegistry((inner) => inner.free()) : null;
 
@@ -114,6 +120,8 @@ export function makeApi(raw, ready, readFile = null) {
         if (!Array.isArray(instances)) return inner.batchValues(instances, options, false);
         // A sparse array can claim 2^32 - 1 rows: refuse before copying (the core's limit).
         raw.checkBatchRows(instances.length);
+        const packed = packRows(this.#fields, instances);
+        if (packed !== null) return this.#packed(packed, options);
         const rows = new Array(instances.length);
         for (let i = 0; i < instances.length; i++) rows[i] = plain(this.#fields, instances[i]);
         const v = inner.batchValues(rows, options, false);
@@ -125,6 +133,8 @@ export function makeApi(raw, ready, readFile = null) {
       const inner = this.#live();
       return guard(() => {
         const cols = plain(this.#fields, columns);
+        const packed = packColumns(this.#fields, cols, maxRows());
+        if (packed !== null) return this.#packed(packed, options);
         const v = inner.batchValues(cols, options, true);
         const n = v.length / (this.#width + 1);
         const row = (i) => {
@@ -144,6 +154,14 @@ export function makeApi(raw, ready, readFile = null) {
         throw new TandemError(`predictCsv takes the CSV text as a string, found ${describe(text)}`, "CSV");
       }
       return guard(() => inner.predictCsv(text, options));
+    }
+
+    // The answers to a regular batch, packed in typed arrays (pack.js): one call across the
+    // boundary for its cells.
+    #packed(packed, options) {
+      const { rows, kinds, numbers, text, lengths, rowAt } = packed;
+      const v = this.#inner.batchPacked(rows, kinds, numbers, text, lengths, options);
+      return this.#rows(v, rows, rowAt, options);
     }
 
     // One prediction object from scores at `base`: the first class with the highest

@@ -20,6 +20,7 @@ pub use source::{BoundSource, Cell};
 
 use serde::{Deserialize, Serialize};
 
+use super::terms::TermIndex;
 use super::text::{BoolParse, TextOp, lowercase};
 use super::tfidf::tokens;
 use super::{
@@ -86,6 +87,8 @@ pub struct BoundColumn {
     source: BoundSource,
     encode: Encode,
     width: usize,
+    /// The vocabulary by hash, for the encoders that look up tokens (tfidf, counts).
+    terms: Option<TermIndex>,
 }
 
 /// What an encoder reads; the one rule that matches encoders to sources, fitted or not.
@@ -165,10 +168,16 @@ impl ColumnParams {
             schema,
         )?;
         self.encode.check(source.yields_string())?;
+        let terms = match &self.encode {
+            Encode::Tfidf(p) => Some(TermIndex::new(&p.vocabulary)),
+            Encode::Counts { vocabulary } => Some(TermIndex::new(vocabulary)),
+            _ => None,
+        };
         Ok(BoundColumn {
             source,
             encode: self.encode.clone(),
             width: self.width(),
+            terms,
         })
     }
 
@@ -294,7 +303,11 @@ impl BoundColumn {
                 Ok(())
             }
             Encode::Tfidf(p) => {
-                p.transform_str(cell.category().as_deref(), out);
+                let find = |t: &str| match &self.terms {
+                    Some(index) => index.find(&p.vocabulary, t),
+                    None => p.position(t),
+                };
+                p.transform_str(cell.category().as_deref(), find, out);
                 Ok(())
             }
             Encode::Counts { vocabulary } => {
@@ -303,7 +316,11 @@ impl BoundColumn {
                 if let Some(s) = cell.category() {
                     let lower = lowercase(&s);
                     for t in tokens(&lower) {
-                        if let Ok(i) = vocabulary.binary_search_by(|v| v.as_str().cmp(t)) {
+                        let i = match &self.terms {
+                            Some(index) => index.find(vocabulary, t),
+                            None => vocabulary.binary_search_by(|v| v.as_str().cmp(t)).ok(),
+                        };
+                        if let Some(i) = i {
                             out[start + i] += 1.0;
                         }
                     }
