@@ -98,7 +98,8 @@ try {
   tandem.child.kill("SIGTERM");
   mlflow.kill("SIGTERM");
 }
-const cold = path.join(root, "target/edge-worker/cold-start.json");
+// The worker's cold start has its own bench (bench/worker-cold-start.mjs); its last result.
+const cold = path.join(root, "bench/results/worker-cold-start.json");
 const out = {
   requests: "one-row dataframe_records POST, keep-alive, loopback",
   load_generator: hasWrk ? "wrk 4.1 (Debian), 2 threads (1 at 1 connection), on the same 2 cores as the server" : "tests/serve/load.mjs (Node, with malformed and slow clients interleaved)",
@@ -108,7 +109,7 @@ const out = {
   results,
   throughput_ratio_c64: +(results.tandem.c64.rps / results.mlflow.c64.rps).toFixed(1),
   throughput_ratio_c1: +(results.tandem.c1.rps / results.mlflow.c1.rps).toFixed(1),
-  worker_cold_start_ms: existsSync(cold) ? JSON.parse(readFileSync(cold, "utf8")).first_answer_ms : null,
+  worker_first_request_ms: existsSync(cold) ? JSON.parse(readFileSync(cold, "utf8")).first_request_ms : null,
 };
 mkdirSync(path.join(root, "bench/results"), { recursive: true });
 writeFileSync(path.join(root, "bench/results/serve-vs-mlflow.json"), JSON.stringify(out, null, 2) + "\n");

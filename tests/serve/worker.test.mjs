@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Model } from "tandem-infer";
 import { protocolSuite } from "./protocol.mjs";
@@ -38,5 +38,4 @@ test("edge worker under workerd: the protocol suite, predictions equal to tandem
   } finally {
     worker.child.kill("SIGTERM");
   }
-  writeFileSync(path.join(out, "cold-start.json"), JSON.stringify({ first_answer_ms: worker.firstRequestMs }) + "\n");
 });

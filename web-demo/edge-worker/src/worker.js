@@ -13,21 +13,16 @@
 //   MAX_ROWS        most rows in one request (--max-rows), counted before the body is parsed
 //   MAX_CELLS       most values in one request (--max-cells), counted before the body is parsed
 //
-// The wasm is imported as a module (workers may not compile code from bytes at run time) and
-// the bundle as data (wrangler.toml rules); the model loads once per isolate.
+// The wasm is imported as a module (workers may not compile code from bytes at run time: the
+// platform compiles it at deploy) and the bundle as data (wrangler.toml rules). Both are
+// instantiated and loaded when the isolate evaluates this module, before its first request:
+// loading is computation only (no I/O), which module scope allows.
 import wasm from "tandem-infer/web/tandem_wasm_bg.wasm";
 import bundle from "./model.tandem";
 import { constants, initSync, Model } from "tandem-infer";
 
-let model = null;
-
-async function loaded() {
-  if (!model) {
-    initSync(wasm);
-    model = await Model.load(new Uint8Array(bundle));
-  }
-  return model;
-}
+initSync(wasm);
+const model = await Model.load(new Uint8Array(bundle));
 
 /** What the protocol needs to know about this worker, from its environment. */
 function servingOf(env = {}) {
@@ -63,7 +58,7 @@ function respond(answer, method) {
 
 export default {
   async fetch(request, env) {
-    const m = await loaded();
+    const m = model;
     const serving = servingOf(env);
     const { method } = request;
     const { pathname } = new URL(request.url);
