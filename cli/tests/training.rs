@@ -81,6 +81,11 @@ fn out_of_range_hyperparameters_are_refused_by_flag_value_and_range_before_the_d
             &["--folds", "1"],
             "--folds 1 is out of range: it must be between 2 and 50",
         ),
+        (
+            &["--ensemble", "0"],
+            "--ensemble 0 is out of range: it must be between 1 (one network) and 20",
+        ),
+        (&["--ensemble", "21"], "--ensemble 21 is out of range"),
     ];
     for (flags, want) in cases {
         let mut args = vec![
@@ -509,4 +514,83 @@ fn train_help_says_that_flags_override_the_spec() {
             "{key}:\n{t}"
         );
     }
+}
+
+/// The defaults train an ensemble of five networks, one per fold of the training and
+/// validation rows, averaged into one (five times as wide) that every engine runs; the
+/// batch is scaled to the data; the params say all of it. `--ensemble 1` trains one
+/// network as before.
+#[test]
+fn the_default_model_is_an_averaged_ensemble_and_its_params_say_so() {
+    let dir = scratch("ensemble-defaults");
+    let runs = dir.join("runs");
+    let iris = example("iris.csv");
+    let args = [
+        "--data",
+        iris.as_str(),
+        "--label",
+        "target",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ];
+    let run = train_json(&args);
+    let params = read_json(&PathBuf::from(run["run_dir"].as_str().unwrap()).join("params.json"));
+    assert_eq!(params["ensemble"], "5");
+    assert_eq!(params["batch_size"], "auto");
+    assert_eq!(params["batch_rows"], "128");
+    assert_eq!(params["lr_schedule"], "constant");
+    assert_eq!(params["learning_rate"], "0.03");
+    let epochs: Vec<&str> = params["member_best_epochs"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(epochs.len(), 5, "{params}");
+    assert_eq!(epochs[0], params["best_epoch"].as_str().unwrap());
+    let model = run["model"].as_str().unwrap();
+    let inspect = json_of(&tandem(&["inspect", model]));
+    assert_eq!(
+        inspect["metadata"]["model"]["hidden_layers"],
+        serde_json::json!([160])
+    );
+    // Out-of-fold validation: on iris, as good as one network's.
+    let accuracy = run["metrics"]["validation_accuracy"].as_f64().unwrap();
+    assert!(accuracy > 0.9, "{accuracy}");
+
+    let mut one = args.to_vec();
+    one.extend([
+        "--ensemble",
+        "1",
+        "--batch-size",
+        "32",
+        "--lr-schedule",
+        "plateau",
+    ]);
+    let run = train_json(&one);
+    let params = read_json(&PathBuf::from(run["run_dir"].as_str().unwrap()).join("params.json"));
+    assert_eq!(params["ensemble"], "1");
+    assert_eq!(params["batch_size"], "32");
+    assert_eq!(params["batch_rows"], "32");
+    assert_eq!(params["lr_schedule"], "plateau");
+    assert!(params.get("member_best_epochs").is_none(), "{params}");
+    let inspect = json_of(&tandem(&["inspect", run["model"].as_str().unwrap()]));
+    assert_eq!(
+        inspect["metadata"]["model"]["hidden_layers"],
+        serde_json::json!([32])
+    );
+
+    let out = tandem(&[
+        "train",
+        "--data",
+        iris.as_str(),
+        "--label",
+        "target",
+        "--batch-size",
+        "big",
+    ]);
+    assert!(
+        text(&out).contains("\"big\" is not a number of rows or `auto`"),
+        "{}",
+        text(&out)
+    );
 }

@@ -69,7 +69,13 @@ pub fn splits(
     let run =
         |features: &[f32]| -> Result<Vec<f32>> { Ok(verified.runtime.raw_outputs(features)?) };
     let train = of_outputs(&ctx, &run(&fitted.train.features)?, scaling, &split.train);
-    let validation = of_outputs(&ctx, &verified.outputs.dense, scaling, &split.validation);
+    // An ensemble's validation rows are scored out of fold (each by the member that did not
+    // learn from it); one network's are out of sample already.
+    let validation_outputs = fitted
+        .validation_outputs
+        .as_deref()
+        .unwrap_or(&verified.outputs.dense);
+    let validation = of_outputs(&ctx, validation_outputs, scaling, &split.validation);
     let test = if split.test.is_empty() {
         BTreeMap::new()
     } else {

@@ -14,6 +14,7 @@
 
 pub mod agreement;
 pub mod artifacts;
+pub mod ensemble;
 pub mod error;
 pub mod evaluate;
 pub mod export;

@@ -20,9 +20,12 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("hidden", hidden_text(&m.hidden)),
         ("learning_rate", m.learning_rate.to_string()),
         ("batch_size", m.batch_size.to_string()),
+        ("batch_rows", batch_rows(prepared).to_string()),
         ("max_epochs", m.max_epochs.to_string()),
         ("patience", m.patience.to_string()),
         ("weight_decay", m.weight_decay.to_string()),
+        ("ensemble", ensemble(prepared, trained).to_string()),
+        ("lr_schedule", m.lr_schedule.name().to_string()),
         ("seed", plan.seed.to_string()),
         ("explain_background", plan.background.to_string()),
         ("validation_fraction", plan.validation.to_string()),
@@ -62,6 +65,14 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
     if let Some(k) = plan.folds {
         params.insert("folds".into(), k.to_string());
     }
+    if !trained.member_best_epochs.is_empty() {
+        let epochs: Vec<String> = trained
+            .member_best_epochs
+            .iter()
+            .map(usize::to_string)
+            .collect();
+        params.insert("member_best_epochs".into(), epochs.join(","));
+    }
     params.insert("features".into(), features_text(prepared));
     params
 }
@@ -92,6 +103,29 @@ pub fn features_text(prepared: &Prepared) -> String {
 
 /// Longest param value written: MLflow refuses longer ones (its limit is 6000 characters).
 pub const MAX_PARAM_CHARS: usize = 6000;
+
+/// The rows per step the run used (`batch_size`, resolved for its training rows; an
+/// ensemble's members learn from (k-1)/k of the training and validation rows).
+fn batch_rows(prepared: &Prepared) -> usize {
+    let parts = prepared.part_rows();
+    let m = &prepared.plan.model;
+    let rows = if prepared.streamed.is_none() && m.ensemble > 1 {
+        (parts[0] + parts[1]) * (m.ensemble - 1) / m.ensemble
+    } else {
+        parts[0]
+    };
+    m.batch_size.rows(rows)
+}
+
+/// Networks averaged into the model: the plan's `ensemble`, or 1 when one network was trained
+/// (a streamed run always trains one).
+fn ensemble(prepared: &Prepared, trained: &Trained) -> usize {
+    if prepared.streamed.is_some() || trained.member_best_epochs.is_empty() {
+        1
+    } else {
+        trained.member_best_epochs.len()
+    }
+}
 
 /// `32,16`, or `none` for no hidden layer.
 pub fn hidden_text(hidden: &[usize]) -> String {

@@ -276,6 +276,10 @@ pub struct Fitted {
     pub target_scaling: Option<TargetScaling>,
     /// The network.
     pub trained: Trained,
+    /// An ensemble's out-of-fold network outputs for the validation rows (each row scored by
+    /// the member that did not learn from it), which its validation metrics come from; `None`
+    /// for one network, whose validation rows are out of sample already.
+    pub validation_outputs: Option<Vec<f32>>,
 }
 
 impl Context<'_> {
@@ -346,18 +350,25 @@ impl Context<'_> {
         }
     }
 
-    fn train_config(&self, class_weights: Option<Vec<f32>>, sample: Vec<usize>) -> TrainConfig {
+    /// The training settings for a network learning from `train_rows` rows.
+    fn train_config(
+        &self,
+        train_rows: usize,
+        class_weights: Option<Vec<f32>>,
+        sample: Vec<usize>,
+    ) -> TrainConfig {
         let m = self.model;
         TrainConfig {
             hidden: m.hidden.clone(),
             learning_rate: m.learning_rate,
-            batch_size: m.batch_size,
+            batch_size: m.batch_size.rows(train_rows),
             max_epochs: m.max_epochs,
             patience: m.patience,
             seed: self.seed,
             weight_decay: m.weight_decay,
             class_weights,
             sample,
+            plateau: m.lr_schedule == crate::spec::LrSchedule::Plateau,
         }
     }
 
@@ -386,7 +397,11 @@ impl Context<'_> {
         let class_weights = (self.rebalance == Rebalance::ClassWeights
             && !streamed.class_counts.is_empty())
         .then(|| nodes::class_weights_of_counts(&streamed.class_counts));
-        let config = self.train_config(class_weights, Vec::new());
+        let config = self.train_config(
+            crate::spill::Rows::len(&streamed.train),
+            class_weights,
+            Vec::new(),
+        );
         let trained = trainer::train(&streamed.train, &valid, self.n_outputs(), &config, on_epoch)?;
         Ok(Fitted {
             preprocessing,
@@ -395,6 +410,7 @@ impl Context<'_> {
             valid,
             target_scaling: scaling,
             trained,
+            validation_outputs: None,
         })
     }
 
@@ -409,6 +425,9 @@ impl Context<'_> {
         if let Some(streamed) = self.streamed {
             return self.fit_streamed(streamed, train_idx, valid_idx, on_epoch);
         }
+        if self.model.ensemble > 1 {
+            return self.fit_ensemble(train_idx, valid_idx, on_epoch);
+        }
         let mut train_rows = self.rows.pick(train_idx);
         let valid_rows = self.rows.pick(valid_idx);
         // Training-only: winsorize the fitting rows (validation rows stay as users send them).
@@ -418,20 +437,7 @@ impl Context<'_> {
         let preprocessing = self.fit_nodes(&train_rows, train_idx)?;
         let bound = preprocessing.bind(self.schema).map_err(Error::from)?;
         let width = bound.width();
-        let target_scaling = match &self.schema.label.task {
-            Task::Regression => {
-                let t: Vec<f64> = train_idx.iter().map(|&i| self.rows.values[i]).collect();
-                let mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
-                let std = (t.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
-                    / t.len().max(1) as f64)
-                    .sqrt();
-                Some(TargetScaling {
-                    mean,
-                    scale: if std > 0.0 { std } else { 1.0 },
-                })
-            }
-            Task::Classification { .. } => None,
-        };
+        let target_scaling = self.target_scaling(train_idx);
         let train = Dataset {
             features: self.featurize(&bound, train_idx, &train_rows)?,
             width,
@@ -457,7 +463,7 @@ impl Context<'_> {
             }
             _ => (None, Vec::new()),
         };
-        let config = self.train_config(class_weights, sample);
+        let config = self.train_config(train_idx.len(), class_weights, sample);
         let trained = trainer::train(&train, &valid, n_out, &config, on_epoch)?;
         Ok(Fitted {
             preprocessing,
@@ -466,6 +472,137 @@ impl Context<'_> {
             valid,
             target_scaling,
             trained,
+            validation_outputs: None,
+        })
+    }
+
+    /// The regression target's scaling over `idx` (`None` for classification).
+    fn target_scaling(&self, idx: &[usize]) -> Option<TargetScaling> {
+        match &self.schema.label.task {
+            Task::Regression => {
+                let t: Vec<f64> = idx.iter().map(|&i| self.rows.values[i]).collect();
+                let mean = t.iter().sum::<f64>() / t.len().max(1) as f64;
+                let std = (t.iter().map(|v| (v - mean).powi(2)).sum::<f64>()
+                    / t.len().max(1) as f64)
+                    .sqrt();
+                Some(TargetScaling {
+                    mean,
+                    scale: if std > 0.0 { std } else { 1.0 },
+                })
+            }
+            Task::Classification { .. } => None,
+        }
+    }
+
+    /// [`Context::fit`] for an ensemble (`[model] ensemble` > 1): the shared nodes are fitted
+    /// on the training and validation rows together; those rows are cut into `ensemble`
+    /// folds (stratified by class), and one network per fold learns from the others and
+    /// early-stops on its own ([`crate::ensemble`]); the networks are averaged into one. The
+    /// validation rows' metrics come from out-of-fold outputs ([`Fitted::validation_outputs`]):
+    /// each row is scored by the member that held it out.
+    fn fit_ensemble(
+        &self,
+        train_idx: &[usize],
+        valid_idx: &[usize],
+        on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
+    ) -> Result<Fitted> {
+        let all: Vec<usize> = train_idx.iter().chain(valid_idx).copied().collect();
+        let k = self.model.ensemble.min(all.len());
+        let raw_rows = self.rows.pick(&all);
+        // Training-only: winsorized rows fit the nodes and teach the members; every
+        // member's held-out fold is read as users send it.
+        let mut fit_rows = raw_rows.clone();
+        for &(field, low, high) in self.winsorize {
+            nodes::winsorize(&mut fit_rows, field, low, high);
+        }
+        let preprocessing = self.fit_nodes(&fit_rows, &all)?;
+        let bound = preprocessing.bind(self.schema).map_err(Error::from)?;
+        let width = bound.width();
+        let target_scaling = self.target_scaling(&all);
+        let taught = self.featurize(&bound, &all, &fit_rows)?;
+        let as_sent = if self.winsorize.is_empty() {
+            taught.clone()
+        } else {
+            self.featurize(&bound, &all, &raw_rows)?
+        };
+        let targets = self.targets(&all, target_scaling.as_ref());
+        let pick = |features: &[f32], at: &[usize]| Dataset {
+            features: at
+                .iter()
+                .flat_map(|&p| features[p * width..(p + 1) * width].iter().copied())
+                .collect(),
+            width,
+            targets: match &targets {
+                Targets::Classes(c) => Targets::Classes(at.iter().map(|&p| c[p]).collect()),
+                Targets::Values(v) => Targets::Values(at.iter().map(|&p| v[p]).collect()),
+            },
+        };
+        let groups = {
+            let g = self.rows.groups();
+            all.iter().map(|&i| g[i]).collect::<Vec<_>>()
+        };
+        let n_out = self.n_outputs();
+        let folds = nodes::kfold(&groups, k, self.seed);
+        let mut members = Vec::with_capacity(k);
+        for (m, (learn, held)) in folds.iter().enumerate() {
+            if learn.is_empty() || held.is_empty() {
+                return Err(Error::Plan(format!(
+                    "an ensemble of {k} networks needs at least {k} training and validation rows"
+                )));
+            }
+            let train = pick(&taught, learn);
+            let classes: Vec<usize> = match &train.targets {
+                Targets::Classes(c) => c.clone(),
+                Targets::Values(_) => Vec::new(),
+            };
+            let seed = self.seed.wrapping_add(m as u64);
+            let (class_weights, sample) = match (self.rebalance, classes.is_empty()) {
+                (Rebalance::ClassWeights, false) => {
+                    (Some(nodes::class_weights(&classes, n_out)), Vec::new())
+                }
+                (Rebalance::Oversample, false) => (None, nodes::oversample(&classes, n_out, seed)),
+                _ => (None, Vec::new()),
+            };
+            let mut config = self.train_config(learn.len(), class_weights, sample);
+            config.seed = seed;
+            members.push(crate::ensemble::Member {
+                train,
+                held: pick(&as_sent, held),
+                config,
+            });
+        }
+        let trained =
+            crate::ensemble::train(&members, n_out, crate::ensemble::threads(), on_epoch)?;
+        // Out-of-fold outputs, in `all` order.
+        let mut oof = vec![0.0f32; all.len() * n_out];
+        for ((member, t), (_, held)) in members.iter().zip(&trained).zip(&folds) {
+            let out = trainer::forward(&t.model, &member.held.features, width)?;
+            for (j, &p) in held.iter().enumerate() {
+                oof[p * n_out..(p + 1) * n_out].copy_from_slice(&out[j * n_out..(j + 1) * n_out]);
+            }
+        }
+        let models: Vec<crate::net::Mlp> = trained.iter().map(|t| t.model.clone()).collect();
+        let model = crate::net::Mlp::average(&models)?;
+        let member_best_epochs: Vec<usize> = trained.iter().map(|t| t.best_epoch).collect();
+        let first = trained
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Training("an ensemble needs a member".into()))?;
+        let n_train = train_idx.len();
+        let positions = |range: std::ops::Range<usize>| range.collect::<Vec<_>>();
+        Ok(Fitted {
+            preprocessing,
+            bound,
+            train: pick(&taught, &positions(0..n_train)),
+            valid: pick(&as_sent, &positions(n_train..all.len())),
+            target_scaling,
+            trained: Trained {
+                model,
+                history: first.history,
+                best_epoch: first.best_epoch,
+                member_best_epochs,
+            },
+            validation_outputs: Some(oof[n_train * n_out..].to_vec()),
         })
     }
 }

@@ -78,7 +78,10 @@ pub fn train(prepared: &Prepared, run_id: &str, observer: &mut dyn Observer) -> 
     bundle.metadata.evaluation = Some(evaluate::model_card(
         prepared,
         &fitted,
-        &verified.outputs.dense,
+        fitted
+            .validation_outputs
+            .as_deref()
+            .unwrap_or(&verified.outputs.dense),
     ));
     bundle.metadata.metrics = metrics.flat();
     if let Some((k, v)) = bundle.metadata.metrics.iter().find(|(_, v)| !v.is_finite()) {
@@ -197,7 +200,8 @@ fn assemble(prepared: &Prepared, fitted: &Fitted, run_id: &str) -> Result<Bundle
                 output: output_name.into(),
                 n_features: width,
                 n_outputs: prepared.context().n_outputs(),
-                hidden_layers: prepared.plan.model.hidden.clone(),
+                // The network's own widths: an ensemble's are its members' times their count.
+                hidden_layers: model.hidden_widths(),
                 activation: "relu".into(),
             },
             target: fitted.target_scaling,

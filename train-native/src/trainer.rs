@@ -12,6 +12,9 @@ use crate::net::Mlp;
 use crate::spill::Rows;
 use crate::split::SplitMix64;
 
+/// The smallest drop in validation loss that counts as an improvement (scikit-learn's `tol`).
+pub const MIN_DELTA: f64 = 1e-4;
+
 /// Hyperparameters of one training run.
 #[derive(Debug, Clone)]
 pub struct TrainConfig {
@@ -34,6 +37,9 @@ pub struct TrainConfig {
     /// Training row order per epoch before shuffling (oversampling repeats rows); empty:
     /// every row once.
     pub sample: Vec<usize>,
+    /// Halve the learning rate every `patience / 4` epochs (at least 1) without an
+    /// improvement (`false`: a constant rate).
+    pub plateau: bool,
 }
 
 /// What the network learns from: features plus class indices or scaled targets.
@@ -88,6 +94,9 @@ pub struct Trained {
     pub history: Vec<EpochLog>,
     /// The epoch whose weights were kept.
     pub best_epoch: usize,
+    /// An ensemble's members' kept epochs (`history` and `best_epoch` are its first
+    /// member's); empty for one network.
+    pub member_best_epochs: Vec<usize>,
 }
 
 fn features_tensor(data: &[f32], rows: usize, width: usize, device: &Device) -> Tensor<2> {
@@ -128,6 +137,15 @@ fn scalar(t: Tensor<1>) -> Result<f64> {
     Ok(v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
+/// A freshly initialised network for `cfg` (on the autodiff device, seeded by `cfg.seed`).
+/// Seeding is process-wide, so callers training several networks at once initialise them
+/// all first, one after the other.
+pub fn init(width: usize, n_out: usize, cfg: &TrainConfig) -> Mlp {
+    crate::net::seeded(cfg.seed, |device| {
+        Mlp::new(width, &cfg.hidden, n_out, device)
+    })
+}
+
 /// Train on `train`, early-stopping on `valid`; `on_epoch` sees each epoch's losses as they
 /// come (the run recorder logs them), and can stop training with an error.
 pub fn train(
@@ -137,9 +155,19 @@ pub fn train(
     cfg: &TrainConfig,
     on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>,
 ) -> Result<Trained> {
+    train_from(init(train.width(), n_out, cfg), train, valid, cfg, on_epoch)
+}
+
+/// [`train`] from an initialised network ([`init`]).
+pub fn train_from(
+    model: Mlp,
+    train: &dyn Rows,
+    valid: &Dataset,
+    cfg: &TrainConfig,
+    on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>,
+) -> Result<Trained> {
+    let mut model = model;
     let device = Device::flex().autodiff();
-    device.seed(cfg.seed);
-    let mut model = Mlp::new(train.width(), &cfg.hidden, n_out, &device);
     let mut optim = AdamConfig::new()
         .with_weight_decay(
             (cfg.weight_decay > 0.0).then(|| WeightDecayConfig::new(cfg.weight_decay as f32)),
@@ -158,6 +186,8 @@ pub fn train(
 
     let mut history = Vec::new();
     let mut best: Option<(f64, usize, Mlp)> = None;
+    let mut rate = cfg.learning_rate;
+    let plateau = (cfg.patience / 4).max(1);
     for epoch in 1..=cfg.max_epochs {
         train.epoch_order(&mut order, &mut rng);
         let mut total = 0.0;
@@ -169,7 +199,7 @@ pub fn train(
             total += scalar(l.clone())?;
             batches += 1;
             let grads = GradientsParams::from_grads(l.backward(), &model);
-            model = optim.step(cfg.learning_rate, model, grads);
+            model = optim.step(rate, model, grads);
         }
         let train_loss = total / batches.max(1) as f64;
         let validation_loss = scalar(loss(
@@ -189,16 +219,18 @@ pub fn train(
         if !validation_loss.is_finite() {
             break;
         }
+        // Improvements under MIN_DELTA do not count (scikit-learn's `tol`): on data a network
+        // separates, the validation loss creeps down for hundreds of epochs.
         let improved = best
             .as_ref()
-            .is_none_or(|(b, _, _)| validation_loss < b - 1e-6);
+            .is_none_or(|(b, _, _)| validation_loss < b - MIN_DELTA);
+        let since = best.as_ref().map_or(0, |(_, e, _)| epoch - e);
         if improved {
             best = Some((validation_loss, epoch, model.valid()));
-        } else if best
-            .as_ref()
-            .is_some_and(|(_, e, _)| epoch - e >= cfg.patience)
-        {
+        } else if since >= cfg.patience {
             break;
+        } else if cfg.plateau && since.is_multiple_of(plateau) {
+            rate *= 0.5;
         }
     }
     let (_, best_epoch, model) =
@@ -207,6 +239,7 @@ pub fn train(
         model,
         history,
         best_epoch,
+        member_best_epochs: Vec::new(),
     })
 }
 
@@ -267,6 +300,7 @@ mod tests {
             weight_decay: 0.0,
             class_weights: None,
             sample: Vec::new(),
+            plateau: false,
         };
         let a = train(&memory, &valid, 2, &cfg, &mut |_| Ok(())).unwrap();
         let b = train(&spilled, &valid, 2, &cfg, &mut |_| Ok(())).unwrap();
@@ -286,5 +320,61 @@ mod tests {
             forward(&a.model, &features, width).unwrap(),
             forward(&b.model, &features, width).unwrap()
         );
+    }
+
+    /// With a validation set it cannot improve on (labels unrelated to the features), the
+    /// plateau schedule halves the rate after `patience / 4` stalled epochs: the runs part
+    /// ways there, and both stop `patience` epochs after their best.
+    #[test]
+    fn the_plateau_schedule_halves_the_rate_once_validation_stalls() {
+        let mut rng = SplitMix64::new(5);
+        let mut features = Vec::new();
+        let mut classes = Vec::new();
+        for i in 0..200 {
+            let c = i % 2;
+            features.push(c as f32 * 2.0 - 1.0 + (rng.next_u64() % 100) as f32 / 100.0);
+            features.push((rng.next_u64() % 100) as f32 / 100.0);
+            classes.push(c);
+        }
+        let learn = Dataset {
+            features,
+            width: 2,
+            targets: Targets::Classes(classes),
+        };
+        let valid = Dataset {
+            features: (0..80).map(|i| (i % 7) as f32 / 7.0).collect(),
+            width: 2,
+            targets: Targets::Classes((0..40).map(|i| (i * 7 / 3) % 2).collect()),
+        };
+        let run = |plateau| {
+            let cfg = TrainConfig {
+                hidden: vec![4],
+                learning_rate: 0.05,
+                batch_size: 50,
+                max_epochs: 60,
+                patience: 8,
+                seed: 1,
+                weight_decay: 0.0,
+                class_weights: None,
+                sample: Vec::new(),
+                plateau,
+            };
+            train(&learn, &valid, 2, &cfg, &mut |_| Ok(())).unwrap()
+        };
+        let (constant, plateau) = (run(false), run(true));
+        let train_losses = |t: &Trained| t.history.iter().map(|h| h.train_loss).collect::<Vec<_>>();
+        let (a, b) = (train_losses(&constant), train_losses(&plateau));
+        let first_stall = constant.best_epoch + 2; // the first epoch after a halving
+        assert_eq!(
+            a[..first_stall - 1],
+            b[..first_stall - 1],
+            "same until the first halving"
+        );
+        assert_ne!(
+            a.get(first_stall..),
+            b.get(first_stall..),
+            "different after it"
+        );
+        assert_eq!(constant.history.len(), constant.best_epoch + 8);
     }
 }

@@ -83,7 +83,7 @@ impl ModelSpec {
                 format!("it must be greater than 0 and at most {MAX_LEARNING_RATE}"),
             ));
         }
-        if self.batch_size == 0 {
+        if self.batch_size == super::BatchSize::Rows(0) {
             return Err(SettingError::new(
                 "model.batch_size",
                 0,
@@ -103,6 +103,14 @@ impl ModelSpec {
                 "model.weight_decay",
                 wd,
                 format!("it must be at least 0 and at most {MAX_WEIGHT_DECAY}"),
+            ));
+        }
+        let max = super::defaults::MAX_ENSEMBLE;
+        if !(1..=max).contains(&self.ensemble) {
+            return Err(SettingError::new(
+                "model.ensemble",
+                self.ensemble,
+                format!("it must be between 1 (one network) and {max}"),
             ));
         }
         Ok(())
@@ -235,7 +243,13 @@ mod tests {
                 "model.learning_rate",
                 "11",
             ),
-            (model(|m| m.batch_size = 0), "model.batch_size", "0"),
+            (
+                model(|m| m.batch_size = super::super::BatchSize::Rows(0)),
+                "model.batch_size",
+                "0",
+            ),
+            (model(|m| m.ensemble = 0), "model.ensemble", "0"),
+            (model(|m| m.ensemble = 21), "model.ensemble", "21"),
             (model(|m| m.max_epochs = 0), "model.max_epochs", "0"),
             (
                 model(|m| m.weight_decay = -0.1),

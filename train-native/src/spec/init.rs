@@ -110,16 +110,20 @@ fn model(s: &mut String) {
         "[model]\n\
          hidden = [{}]  # [] for logistic / linear regression\n\
          learning_rate = {:?}\n\
-         batch_size = {}\n\
+         batch_size = {}  # rows per step, or \"auto\" (scaled to the data)\n\
          max_epochs = {}\n\
          patience = {}\n\
-         weight_decay = {:?}\n",
+         weight_decay = {:?}\n\
+         lr_schedule = \"{}\"  # or \"plateau\": halved after patience/4 epochs without improvement\n\
+         ensemble = {}  # networks trained on as many folds and averaged; 1 for one network\n",
         d::HIDDEN_FLAG,
         d::LEARNING_RATE,
-        d::BATCH_SIZE,
+        d::BATCH_SIZE.toml(),
         d::MAX_EPOCHS,
         d::PATIENCE,
-        d::WEIGHT_DECAY
+        d::WEIGHT_DECAY,
+        d::LR_SCHEDULE.name(),
+        d::ENSEMBLE
     );
 }
 
@@ -232,6 +236,8 @@ mod tests {
         assert_eq!(spec.model.max_epochs, model.max_epochs);
         assert_eq!(spec.model.patience, model.patience);
         assert_eq!(spec.model.weight_decay, model.weight_decay);
+        assert_eq!(spec.model.ensemble, model.ensemble);
+        assert_eq!(spec.model.lr_schedule, model.lr_schedule);
         assert_eq!(spec.features.len(), 3);
         let name = spec.features[2].get_ref();
         assert_eq!(

@@ -8,6 +8,7 @@
 //! that read the label, expressions and patterns that do not compile, limits).
 //! Every default lives in [`defaults`].
 
+mod batch;
 pub mod check;
 mod compile;
 pub mod defaults;
@@ -26,6 +27,8 @@ use serde::Deserialize;
 use tandem_core::read::ReadOptions;
 use tandem_core::schema::TaskKind;
 use toml::Spanned;
+
+pub use batch::BatchSize;
 
 /// The only spec version this build reads.
 pub const SPEC_VERSION: u32 = 1;
@@ -188,6 +191,29 @@ fn one() -> f64 {
     1.0
 }
 
+/// How the learning rate moves during training.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LrSchedule {
+    /// The same rate throughout.
+    Constant,
+    /// Halved every `patience / 4` epochs (at least 1) without a validation improvement.
+    Plateau,
+}
+
+impl LrSchedule {
+    /// Every schedule, by name.
+    pub const ALL: [LrSchedule; 2] = [LrSchedule::Constant, LrSchedule::Plateau];
+
+    /// The name a spec and the run's params use.
+    pub fn name(self) -> &'static str {
+        match self {
+            LrSchedule::Constant => "constant",
+            LrSchedule::Plateau => "plateau",
+        }
+    }
+}
+
 /// Class rebalancing strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -209,14 +235,18 @@ pub struct ModelSpec {
     pub hidden: Vec<usize>,
     /// Adam learning rate.
     pub learning_rate: f64,
-    /// Rows per step.
-    pub batch_size: usize,
+    /// Rows per step (`auto`: scaled to the data, [`BatchSize`]).
+    pub batch_size: BatchSize,
     /// Epoch limit.
     pub max_epochs: usize,
     /// Early-stopping patience in epochs.
     pub patience: usize,
     /// L2 weight decay added by the optimiser.
     pub weight_decay: f64,
+    /// Networks in the averaged ensemble (1: one network; see `defaults::ENSEMBLE`).
+    pub ensemble: usize,
+    /// The learning rate's schedule.
+    pub lr_schedule: LrSchedule,
 }
 
 impl Default for ModelSpec {
@@ -228,6 +258,8 @@ impl Default for ModelSpec {
             max_epochs: defaults::MAX_EPOCHS,
             patience: defaults::PATIENCE,
             weight_decay: defaults::WEIGHT_DECAY,
+            ensemble: defaults::ENSEMBLE,
+            lr_schedule: defaults::LR_SCHEDULE,
         }
     }
 }

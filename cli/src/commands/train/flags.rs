@@ -65,14 +65,18 @@ pub struct TrainArgs {
     hidden: Option<String>,
     #[arg(long, allow_negative_numbers = true, help = help("Adam learning rate, in (0, 10]", defaults::LEARNING_RATE, "[model] learning_rate"))]
     learning_rate: Option<f64>,
-    #[arg(long, help = help("Rows per gradient step", defaults::BATCH_SIZE, "[model] batch_size"))]
-    batch_size: Option<usize>,
+    #[arg(long, value_parser = parse_batch, help = help("Rows per gradient step, or `auto`: 128, more on data sets past 8,192 training rows (an epoch of 64 steps, at most 2,048 rows each)", defaults::BATCH_SIZE, "[model] batch_size"))]
+    batch_size: Option<tandem_train::spec::BatchSize>,
     #[arg(long, help = help("Maximum number of epochs", defaults::MAX_EPOCHS, "[model] max_epochs"))]
     max_epochs: Option<usize>,
-    #[arg(long, help = help("Early stopping: epochs without a validation-loss improvement before stopping", defaults::PATIENCE, "[model] patience"))]
+    #[arg(long, help = help("Early stopping: epochs without a validation-loss improvement (a drop of at least 1e-4) before stopping", defaults::PATIENCE, "[model] patience"))]
     patience: Option<usize>,
     #[arg(long, allow_negative_numbers = true, help = help("L2 weight decay, in [0, 1]", defaults::WEIGHT_DECAY, "[model] weight_decay"))]
     weight_decay: Option<f64>,
+    #[arg(long, help = help("Networks trained on as many folds of the non-test rows, each early-stopped on its own fold, and averaged into one (1: one network, early-stopped on the validation rows)", defaults::ENSEMBLE, "[model] ensemble"))]
+    ensemble: Option<usize>,
+    #[arg(long, value_parser = ["constant", "plateau"], help = help("The learning rate's schedule: `constant`, or `plateau` (halved every patience/4 epochs without a validation improvement)", defaults::LR_SCHEDULE.name(), "[model] lr_schedule"))]
+    lr_schedule: Option<String>,
     #[arg(long, help = help("Seed for the split, initialisation and batch order", defaults::SEED, "[split] seed"))]
     seed: Option<u64>,
     #[arg(long, allow_negative_numbers = true, help = help("Fraction of rows held out for validation (early stopping)", defaults::VALIDATION, "[split] validation"))]
@@ -135,6 +139,11 @@ pub struct TrainArgs {
 }
 
 /// A flag's help: what it sets, its default, and the spec key it overrides.
+fn parse_batch(text: &str) -> std::result::Result<tandem_train::spec::BatchSize, String> {
+    tandem_train::spec::BatchSize::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a number of rows or `auto`"))
+}
+
 fn help(what: &str, default: impl std::fmt::Display, key: &str) -> String {
     format!("{what} [default: {default}; overrides the spec's `{key}`]")
 }
@@ -224,6 +233,13 @@ impl TrainArgs {
         set(&mut m.max_epochs, self.max_epochs.as_ref());
         set(&mut m.patience, self.patience.as_ref());
         set(&mut m.weight_decay, self.weight_decay.as_ref());
+        set(&mut m.ensemble, self.ensemble.as_ref());
+        if let Some(name) = &self.lr_schedule {
+            m.lr_schedule = tandem_train::spec::LrSchedule::ALL
+                .into_iter()
+                .find(|s| s.name() == name)
+                .unwrap_or(m.lr_schedule);
+        }
         set(&mut plan.seed, self.seed.as_ref());
         set(&mut plan.validation, self.validation_fraction.as_ref());
         set(&mut plan.test, self.test_fraction.as_ref());
@@ -273,6 +289,7 @@ impl TrainArgs {
             "model.batch_size" => self.batch_size.is_some().then_some("--batch-size"),
             "model.max_epochs" => self.max_epochs.is_some().then_some("--max-epochs"),
             "model.weight_decay" => self.weight_decay.is_some().then_some("--weight-decay"),
+            "model.ensemble" => self.ensemble.is_some().then_some("--ensemble"),
             "split.validation" => self
                 .validation_fraction
                 .is_some()
