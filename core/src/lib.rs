@@ -67,6 +67,7 @@ pub mod error;
 pub mod explain;
 pub mod instance;
 mod json_lex;
+mod order;
 pub mod prediction;
 pub mod prep;
 pub mod protocol;

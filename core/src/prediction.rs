@@ -54,7 +54,15 @@ pub fn best_class(probs: &[f64]) -> usize {
 pub fn classify_scores(classes: &[String], probs: &[f64]) -> Prediction {
     Prediction::Class {
         label: classes.get(best_class(probs)).cloned().unwrap_or_default(),
-        probabilities: classes.iter().cloned().zip(probs.iter().copied()).collect(),
+        // One insert at a time (the last of equal names wins, as `collect` would): a bulk
+        // `collect` sorts its input with another instantiation of the standard sort.
+        probabilities: classes.iter().zip(probs).fold(
+            std::collections::BTreeMap::new(),
+            |mut m, (c, &p)| {
+                m.insert(c.clone(), p);
+                m
+            },
+        ),
     }
 }
 
@@ -70,9 +78,10 @@ pub struct ClassOrder<'a> {
 impl<'a> ClassOrder<'a> {
     /// The order of `names`.
     pub fn new(names: &'a [String]) -> Self {
-        let mut sorted: Vec<usize> = (0..names.len()).collect();
         // Equal names: the later index first, so that `dedup` keeps it (a map keeps the last).
-        sorted.sort_by(|&a, &b| names[a].cmp(&names[b]).then(b.cmp(&a)));
+        let mut sorted = crate::order::sorted_indices(names.len(), &|a, b| {
+            names[a].cmp(&names[b]).then(b.cmp(&a)).is_lt()
+        });
         sorted.dedup_by(|a, b| names[*a] == names[*b]);
         ClassOrder { names, sorted }
     }

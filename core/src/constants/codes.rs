@@ -221,9 +221,10 @@ pub fn error_codes() -> Vec<ErrorCode> {
             scope,
             meaning,
         });
-    let mut all: Vec<ErrorCode> = core.chain(request).chain(other).collect();
+    let all: Vec<ErrorCode> = core.chain(request).chain(other).collect();
     // Stable: where two types share a code (NOT_AN_OBJECT), the core error's entry stays.
-    all.sort_by_key(|e| e.code);
+    let order = crate::order::sorted_indices(all.len(), &|a, b| all[a].code < all[b].code);
+    let mut all = crate::order::permuted(&all, &order);
     all.dedup_by_key(|e| e.code);
     all
 }

@@ -33,31 +33,12 @@ pub fn tokenize(text: &str) -> Vec<String> {
 
 /// The tokens of already lowercased text, as slices of it (no allocation per token).
 pub fn tokens(lower: &str) -> impl Iterator<Item = &str> {
-    // ASCII text (most of it) is split byte by byte: the same tokens, without decoding
-    // characters.
-    let ascii = lower.is_ascii();
-    let (bytes, chars) = if ascii {
-        (
-            Some(lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))),
-            None,
-        )
-    } else {
-        (
-            None,
-            Some(lower.split(|c: char| !(c.is_alphanumeric() || c == '_'))),
-        )
-    };
-    bytes
-        .into_iter()
-        .flatten()
-        .chain(chars.into_iter().flatten())
-        .filter(move |t| {
-            if ascii {
-                t.len() >= 2
-            } else {
-                t.chars().nth(1).is_some()
-            }
+    // ASCII first: most text is, and `is_alphanumeric` looks further only past it.
+    lower
+        .split(|c: char| {
+            !(c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && c.is_alphanumeric()))
         })
+        .filter(|t| t.len() >= 2 && (t.is_ascii() || t.chars().nth(1).is_some()))
 }
 
 /// Scratch space for [`TfidfParams::transform_str`], reused across rows and nodes.
@@ -130,7 +111,7 @@ impl TfidfParams {
                 Value::Text(t) => Some(t),
                 _ => None,
             },
-            |t| self.position(t),
+            &|t| self.position(t),
             out,
         );
     }
@@ -144,7 +125,7 @@ impl TfidfParams {
     pub fn transform_str(
         &self,
         text: Option<&str>,
-        find: impl Fn(&str) -> Option<usize>,
+        find: &dyn Fn(&str) -> Option<usize>,
         out: &mut Vec<f32>,
     ) {
         let Some(text) = text else {
@@ -358,13 +339,13 @@ mod tests {
             idf: vec![3.0],
         };
         let mut first = Vec::new();
-        p.transform_str(Some("AA bb aa CC"), |t| p.position(t), &mut first);
+        p.transform_str(Some("AA bb aa CC"), &|t| p.position(t), &mut first);
         // Another node and a longer text in between: nothing may carry over.
         let mut noise = Vec::new();
-        other.transform_str(Some("ZZ zz ZZ zz"), |t| other.position(t), &mut noise);
-        p.transform_str(Some("cc cc cc bb aa AA"), |t| p.position(t), &mut noise);
+        other.transform_str(Some("ZZ zz ZZ zz"), &|t| other.position(t), &mut noise);
+        p.transform_str(Some("cc cc cc bb aa AA"), &|t| p.position(t), &mut noise);
         let mut again = Vec::new();
-        p.transform_str(Some("AA bb aa CC"), |t| p.position(t), &mut again);
+        p.transform_str(Some("AA bb aa CC"), &|t| p.position(t), &mut again);
         assert_eq!(first, again);
         let norm = (9.0f64 + 1.0 + 2.25f64.powi(2)).sqrt();
         let want: Vec<f32> = [3.0 / norm, 1.0 / norm, 2.25 / norm]

@@ -80,14 +80,9 @@ impl OneHotParams {
 
     /// Every training category, sorted.
     pub fn known(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .categories
-            .iter()
-            .chain(&self.infrequent)
-            .cloned()
-            .collect();
-        all.sort();
-        all
+        let all: Vec<&String> = self.categories.iter().chain(&self.infrequent).collect();
+        let order = crate::order::sorted_indices(all.len(), &|a, b| all[a] < all[b]);
+        order.into_iter().map(|i| all[i].clone()).collect()
     }
 
     /// `value` as an unknown category of this node, if it is one (`None`: missing, filled).

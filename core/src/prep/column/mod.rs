@@ -307,7 +307,7 @@ impl BoundColumn {
                     Some(index) => index.find(&p.vocabulary, t),
                     None => p.position(t),
                 };
-                p.transform_str(cell.category().as_deref(), find, out);
+                p.transform_str(cell.category().as_deref(), &find, out);
                 Ok(())
             }
             Encode::Counts { vocabulary } => {
