@@ -43,7 +43,7 @@ for (const name of DATASETS) {
     const model = await Model.load(bundle);
     const fields = model.schema.fields.map((f) => f.name);
     const rows = [...instances.slice(0, 50), ...variants(instances[0], fields)];
-    assert.notEqual(packRows(fields, rows), null, "a regular batch packs");
+    assert.ok(packRows(fields, rows).packed, "a regular batch packs");
     const want = rows.map((r) => answer(model, r));
     assert.deepEqual(model.predictBatch(rows, { errors: "return" }).map(brief), want);
     assert.deepEqual(model.predictColumns(columnsOf(rows, fields), { errors: "return" }).map(brief), want);
@@ -64,7 +64,7 @@ test("batches the packer refuses take the cell-by-cell path, with the same answe
   const good = instances.slice(0, 5);
   const surrogate = { ...good[0], name: "ends in a lone high surrogate \uD83D" };
   const rows = [...good, surrogate];
-  assert.equal(packRows(fields, rows), null);
+  assert.equal(packRows(fields, rows).packed, undefined);
   assert.deepEqual(model.predictBatch(rows), rows.map((r) => model.predict(r)));
   assert.equal(packColumns(fields, columnsOf(rows, fields), 1e6), null);
   assert.deepEqual(model.predictColumns(columnsOf(rows, fields)), rows.map((r) => model.predict(r)));
@@ -78,6 +78,20 @@ test("batches the packer refuses take the cell-by-cell path, with the same answe
   Object.assign(inherited, { name: good[0].name, sex: good[0].sex, passengerClass: good[0].passengerClass });
   assert.deepEqual(model.predictBatch([getter, inherited]), [model.predict({ ...good[0], age: 40 }), model.predict({ ...inherited })]);
   assert.equal(reads, 1);
+  // Still once when the batch falls back (a later cell does not pack): a getter that throws
+  // only the first time is a wrong type, as it always was.
+  let calls = 0;
+  const flaky = Object.defineProperty({ ...good[0] }, "name", { get: () => { if (calls++ === 0) throw new Error("first read"); return "Doe, Mr. John"; }, enumerable: true });
+  const odd = { ...good[1], passengerClass: { not: "a category" } };
+  const answers = model.predictBatch([flaky, odd], { errors: "return" });
+  assert.equal(calls, 1);
+  assert.equal(answers[0].error.code, "WRONG_TYPE");
+  assert.equal(answers[0].error.field, "name");
+  assert.equal(answers[1].error.code, "WRONG_TYPE");
+  // A column whose length is not a whole number is not an array, packed or not.
+  const nanLength = new Proxy(good.map((r) => r.sex), { get: (t, k) => (k === "length" ? NaN : t[k]) });
+  assert.equal(packColumns(fields, { ...columnsOf(good, fields), sex: nanLength }, 1e6), null);
+  await assert.rejects(async () => model.predictColumns({ ...columnsOf(good, fields), sex: nanLength }), (e) => e.code === "NOT_AN_ARRAY");
   // Typed-array columns pack too.
   const typed = { ...columnsOf(good, fields), age: Float64Array.from(good, (r) => r.age ?? NaN) };
   assert.notEqual(packColumns(fields, typed, 1e6), null);
@@ -91,7 +105,7 @@ test("rowAt rebuilds a packed row with exactly its values", () => {
     { a: "", b: NaN, c: false },
     { b: "é", d: "z" },
   ];
-  const p = packRows(fields, rows);
+  const { packed: p } = packRows(fields, rows);
   assert.deepEqual(p.rowAt(0), Object.assign(Object.create(null), { a: "x😀", b: 1.5, c: true }));
   assert.deepEqual(p.rowAt(1), Object.assign(Object.create(null), { a: "", b: NaN, c: false }));
   assert.deepEqual(p.rowAt(2), Object.assign(Object.create(null), { b: "é", d: "z" }));

@@ -8,7 +8,7 @@
 //! every row for training and average that noise away.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::error::{BoxError, Error, Result};
 use crate::net::Mlp;
@@ -40,6 +40,8 @@ pub fn train(
     let results: Vec<Mutex<Option<Result<Trained>>>> =
         members.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(1);
+    // A failed member (or the observer stopping the run) stops members not yet started.
+    let failed = AtomicBool::new(false);
     let run =
         |i: usize, on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>| {
             let m = &members[i];
@@ -48,6 +50,9 @@ pub fn train(
                 Some(model) => trainer::train_from(model, &m.train, &m.held, &m.config, on_epoch),
                 None => Err(Error::Training(format!("member {i} was taken twice"))),
             };
+            if r.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
             if let Ok(mut slot) = results[i].lock() {
                 *slot = Some(r);
             }
@@ -55,7 +60,7 @@ pub fn train(
     let work = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= members.len() {
+            if i >= members.len() || failed.load(Ordering::Relaxed) {
                 break;
             }
             run(i, &mut |_| Ok(()));

@@ -153,15 +153,22 @@ fn cross_validate(
             fold: fold + 1,
             folds: k,
         };
-        let fitted = fit(ctx, &fit_rows, &held, phase, observer).map_err(|e| Error::Fold {
+        // An ensemble learns from every row it is given (its networks share them out), so
+        // the fold's rows are not given to it: they are scored by the averaged network only.
+        // One network early-stops on them, as the final fit does on its validation rows.
+        let ensemble = ctx.model.ensemble > 1 && ctx.streamed.is_none();
+        let stop_on: &[usize] = if ensemble { &[] } else { &held };
+        let fitted = fit(ctx, &fit_rows, stop_on, phase, observer).map_err(|e| Error::Fold {
             fold: fold + 1,
             source: Box::new(e),
         })?;
-        let outputs = crate::trainer::forward(
-            &fitted.trained.model,
-            &fitted.valid.features,
-            fitted.valid.width,
-        )?;
+        let held_features = if ensemble {
+            ctx.featurize(&fitted.bound, &held, &ctx.rows.pick(&held))?
+        } else {
+            fitted.valid.features.clone()
+        };
+        let outputs =
+            crate::trainer::forward(&fitted.trained.model, &held_features, fitted.valid.width)?;
         for (name, v) in evaluate::of_outputs(ctx, &outputs, fitted.target_scaling.as_ref(), &held)
         {
             per_metric.entry(name).or_default().push(v);

@@ -142,12 +142,25 @@ impl TfidfParams {
             seen.clear();
             for token in tokens(lowercase(text, lower)) {
                 if let Some(i) = find(token).filter(|&i| i < terms) {
+                    if row[i] == 0.0 {
+                        seen.push(i);
+                    }
                     row[i] += 1.0;
-                    // Kept sorted and unique as it grows (a text has a few terms).
-                    if let Err(at) = seen.binary_search(&i) {
-                        seen.insert(at, i);
+                }
+            }
+            // Vocabulary order: in place for the few terms of a short text, by the merge
+            // sort for a long one (an insertion sort is quadratic in the terms).
+            if seen.len() <= 32 {
+                for k in 1..seen.len() {
+                    let mut j = k;
+                    while j > 0 && seen[j - 1] > seen[j] {
+                        seen.swap(j - 1, j);
+                        j -= 1;
                     }
                 }
+            } else {
+                let order = crate::order::sorted_indices(seen.len(), &|a, b| seen[a] < seen[b]);
+                *seen = crate::order::permuted(seen, &order);
             }
             // Only the terms present are weighed, in vocabulary order: the zeros a dense
             // pass would add change neither the norm nor any weight, so the values are
@@ -323,6 +336,49 @@ mod tests {
             "",
         ] {
             assert_eq!(lowercase(text, &mut buf), text.to_lowercase(), "{text}");
+        }
+    }
+
+    /// The sparse weighing equals weighing every term, bit for bit, for texts with few terms
+    /// and with many (past the in-place sort), in any order.
+    #[test]
+    fn weighing_the_present_terms_equals_weighing_every_term() {
+        let vocabulary: Vec<String> = (0..100).map(|i| format!("t{i:03}")).collect();
+        let idf: Vec<f64> = (0..100).map(|i| 1.0 + (i % 7) as f64 / 3.0).collect();
+        let p = TfidfParams {
+            field: "t".into(),
+            vocabulary: vocabulary.clone(),
+            idf: idf.clone(),
+        };
+        let dense = |text: &str| -> Vec<f32> {
+            let mut row = vec![0.0f64; 100];
+            for t in tokenize(text) {
+                if let Some(i) = p.position(&t) {
+                    row[i] += 1.0;
+                }
+            }
+            for (x, w) in row.iter_mut().zip(&idf) {
+                *x *= w;
+            }
+            let norm = row.iter().map(|x| x * x).sum::<f64>().sqrt();
+            row.iter()
+                .map(|&x| (if norm > 0.0 { x / norm } else { x }) as f32)
+                .collect()
+        };
+        let many: Vec<String> = (0..90)
+            .rev()
+            .map(|i| format!("t{:03} t{:03}", i, (i * 7) % 100))
+            .collect();
+        for text in [
+            "",
+            "nothing known",
+            "t005 t001 t005",
+            &many.join(" "),
+            "T099 t000 t099",
+        ] {
+            let mut got = Vec::new();
+            p.transform_str(Some(text), &|t| p.position(t), &mut got);
+            assert_eq!(got, dense(text), "{text:.40}");
         }
     }
 

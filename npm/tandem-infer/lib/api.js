@@ -12,7 +12,7 @@
 import { TandemError, describe } from "./error.js";
 import { deepFreeze } from "./freeze.js";
 import { loadOptions } from "./options.js";
-import { packColumns, packRows } from "./pack.js";
+import { packColumns, packRows, plain } from "./pack.js";
 import { bytesOf } from "./source.js";
 
 export function makeApi(raw, ready, readFile = null) {
@@ -32,26 +32,10 @@ export function makeApi(raw, ready, readFile = null) {
     }
   };
 
-  // Copy the schema's fields of `x` into a fresh null-prototype object: the wasm side then
-  // reads plain data properties only. `__proto__` and other keys outside the schema are
-  // never looked at; a getter that throws leaves a value the schema rejects (WRONG_TYPE,
-  // naming the field).
-  const THREW = Symbol("a value whose getter threw");
-  const own = Object.prototype.hasOwnProperty;
-  function plain(fields, x) {
-    if (x === null || typeof x !== "object" || Array.isArray(x)) return x;
-    const o = Object.create(null);
-    for (const f of fields) {
-      if (own.call(x, f)) {
-        try {
-          o[f] = x[f];
-        } catch {
-          o[f] = THREW;
-        }
-      }
-    }
-    return o;
-  }
+  // Inputs are copied (`plain`, pack.js) into fresh null-prototype objects of the schema's
+  // fields: the wasm side then reads plain data properties only, `__proto__` and other keys
+  // are never looked at, and a getter that throws leaves a value the schema rejects
+  // (WRONG_TYPE, naming the field).
 
   // The batch row limit, asked of the wasm side once (a longer column is refused by the
   // cell-by-cell path, with its error, before anything is sized from it).
@@ -120,10 +104,8 @@ export function makeApi(raw, ready, readFile = null) {
         if (!Array.isArray(instances)) return inner.batchValues(instances, options, false);
         // A sparse array can claim 2^32 - 1 rows: refuse before copying (the core's limit).
         raw.checkBatchRows(instances.length);
-        const packed = packRows(this.#fields, instances);
-        if (packed !== null) return this.#packed(packed, options);
-        const rows = new Array(instances.length);
-        for (let i = 0; i < instances.length; i++) rows[i] = plain(this.#fields, instances[i]);
+        const { packed, rows } = packRows(this.#fields, instances);
+        if (packed) return this.#packed(packed, options);
         const v = inner.batchValues(rows, options, false);
         return this.#rows(v, rows.length, (i) => rows[i], options);
       });

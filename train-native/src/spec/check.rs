@@ -113,6 +113,24 @@ impl ModelSpec {
                 format!("it must be between 1 (one network) and {max}"),
             ));
         }
+        // The ensemble is exported as one network k times as wide, its deeper layers
+        // block-diagonal (k² times the weights): that network must fit the same limits.
+        let k = self.ensemble;
+        let widest = self.hidden.iter().max().map_or(0, |w| w.saturating_mul(k));
+        let merged = weights.saturating_mul(k.saturating_mul(k));
+        if k > 1 && (widest > MAX_HIDDEN_WIDTH || merged > MAX_HIDDEN_WEIGHTS) {
+            return Err(SettingError::new(
+                "model.ensemble",
+                k,
+                format!(
+                    "{k} networks of {:?} are exported as one with layers {k} times as wide \
+                     ({widest} units, {merged} weights between its layers), past the limits \
+                     ({MAX_HIDDEN_WIDTH} units, {MAX_HIDDEN_WEIGHTS} weights): use fewer \
+                     networks or narrower layers",
+                    self.hidden
+                ),
+            ));
+        }
         Ok(())
     }
 }
@@ -250,6 +268,22 @@ mod tests {
             ),
             (model(|m| m.ensemble = 0), "model.ensemble", "0"),
             (model(|m| m.ensemble = 21), "model.ensemble", "21"),
+            (
+                model(|m| {
+                    m.hidden = vec![4000];
+                    m.ensemble = 5;
+                }),
+                "model.ensemble",
+                "5",
+            ),
+            (
+                model(|m| {
+                    m.hidden = vec![2048, 2048];
+                    m.ensemble = 5;
+                }),
+                "model.ensemble",
+                "5",
+            ),
             (model(|m| m.max_epochs = 0), "model.max_epochs", "0"),
             (
                 model(|m| m.weight_decay = -0.1),

@@ -15,8 +15,9 @@
 //
 // The wasm is imported as a module (workers may not compile code from bytes at run time: the
 // platform compiles it at deploy) and the bundle as data (wrangler.toml rules). Both are
-// instantiated and loaded when the isolate evaluates this module, before its first request:
-// loading is computation only (no I/O), which module scope allows.
+// instantiated and loaded when the isolate evaluates this module (loading is computation
+// only, no I/O, which module scope allows); workerd does that on the isolate's first
+// request, which therefore pays for it once (bench/worker-cold-start.mjs).
 import wasm from "tandem-infer/web/tandem_wasm_bg.wasm";
 import bundle from "./model.tandem";
 import { constants, initSync, Model } from "tandem-infer";
