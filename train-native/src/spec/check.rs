@@ -123,9 +123,9 @@ impl ModelSpec {
                 "model.ensemble",
                 k,
                 format!(
-                    "{k} networks of {:?} are exported as one with layers {k} times as wide \
-                     ({widest} units, {merged} weights between its layers), past the limits \
-                     ({MAX_HIDDEN_WIDTH} units, {MAX_HIDDEN_WEIGHTS} weights): use fewer \
+                    "{k} networks of {:?} are exported as one network {k} times as wide \
+                     ({widest} units, {merged} weights between its layers), which must be at \
+                     most {MAX_HIDDEN_WIDTH} units and {MAX_HIDDEN_WEIGHTS} weights: use fewer \
                      networks or narrower layers",
                     self.hidden
                 ),
@@ -328,8 +328,16 @@ mod tests {
     fn a_learning_rate_of_ten_and_a_linear_model_are_accepted() {
         assert_eq!(model(|m| m.learning_rate = MAX_LEARNING_RATE), Ok(()));
         assert_eq!(model(|m| m.hidden = Vec::new()), Ok(()));
-        assert_eq!(model(|m| m.hidden = vec![MAX_HIDDEN_WIDTH]), Ok(()));
-        assert_eq!(model(|m| m.hidden = vec![4096, 4096, 4096]), Ok(()));
+        // The widest one network may be (an ensemble's merged network must fit too).
+        let one = |hidden: Vec<usize>| {
+            model(|m| {
+                m.hidden = hidden;
+                m.ensemble = 1;
+            })
+        };
+        assert_eq!(one(vec![MAX_HIDDEN_WIDTH]), Ok(()));
+        assert_eq!(one(vec![4096, 4096, 4096]), Ok(()));
+        assert_eq!(model(|m| m.hidden = vec![MAX_HIDDEN_WIDTH / 5]), Ok(()));
         assert_eq!(model(|m| m.patience = 0), Ok(()));
     }
 
