@@ -449,21 +449,7 @@ impl Context<'_> {
             targets: self.targets(valid_idx, target_scaling.as_ref()),
         };
         let n_out = self.n_outputs();
-        let train_classes: Vec<usize> = match &train.targets {
-            Targets::Classes(c) => c.clone(),
-            Targets::Values(_) => Vec::new(),
-        };
-        let (class_weights, sample) = match (self.rebalance, train_classes.is_empty()) {
-            (Rebalance::ClassWeights, false) => (
-                Some(nodes::class_weights(&train_classes, n_out)),
-                Vec::new(),
-            ),
-            (Rebalance::Oversample, false) => {
-                (None, nodes::oversample(&train_classes, n_out, self.seed))
-            }
-            _ => (None, Vec::new()),
-        };
-        let config = self.train_config(train_idx.len(), class_weights, sample);
+        let config = self.config_for(&train.targets, self.seed);
         let trained = trainer::train(&train, &valid, n_out, &config, on_epoch)?;
         Ok(Fitted {
             preprocessing,
@@ -474,6 +460,24 @@ impl Context<'_> {
             trained,
             validation_outputs: None,
         })
+    }
+
+    /// The settings for a network learning `targets` with `seed`: the training-only
+    /// rebalancing (class weights or oversampled rows) computed from its own classes.
+    fn config_for(&self, targets: &Targets, seed: u64) -> TrainConfig {
+        let n_out = self.n_outputs();
+        let (class_weights, sample) = match (self.rebalance, targets) {
+            (Rebalance::ClassWeights, Targets::Classes(c)) if !c.is_empty() => {
+                (Some(nodes::class_weights(c, n_out)), Vec::new())
+            }
+            (Rebalance::Oversample, Targets::Classes(c)) if !c.is_empty() => {
+                (None, nodes::oversample(c, n_out, seed))
+            }
+            _ => (None, Vec::new()),
+        };
+        let mut config = self.train_config(targets.len(), class_weights, sample);
+        config.seed = seed;
+        config
     }
 
     /// The regression target's scaling over `idx` (`None` for classification).
@@ -551,20 +555,7 @@ impl Context<'_> {
                 )));
             }
             let train = pick(&taught, learn);
-            let classes: Vec<usize> = match &train.targets {
-                Targets::Classes(c) => c.clone(),
-                Targets::Values(_) => Vec::new(),
-            };
-            let seed = self.seed.wrapping_add(m as u64);
-            let (class_weights, sample) = match (self.rebalance, classes.is_empty()) {
-                (Rebalance::ClassWeights, false) => {
-                    (Some(nodes::class_weights(&classes, n_out)), Vec::new())
-                }
-                (Rebalance::Oversample, false) => (None, nodes::oversample(&classes, n_out, seed)),
-                _ => (None, Vec::new()),
-            };
-            let mut config = self.train_config(learn.len(), class_weights, sample);
-            config.seed = seed;
+            let config = self.config_for(&train.targets, self.seed.wrapping_add(m as u64));
             members.push(crate::ensemble::Member {
                 train,
                 held: pick(&as_sent, held),

@@ -137,9 +137,8 @@ fn scalar(t: Tensor<1>) -> Result<f64> {
     Ok(v.first().copied().unwrap_or(f32::NAN) as f64)
 }
 
-/// A freshly initialised network for `cfg` (on the autodiff device, seeded by `cfg.seed`).
-/// Seeding is process-wide, so callers training several networks at once initialise them
-/// all first, one after the other.
+/// A freshly initialised network for `cfg` (on the autodiff device, seeded by `cfg.seed`;
+/// drawn under [`crate::net::seeded`]'s lock, so the same whatever else runs).
 pub fn init(width: usize, n_out: usize, cfg: &TrainConfig) -> Mlp {
     crate::net::seeded(cfg.seed, |device| {
         Mlp::new(width, &cfg.hidden, n_out, device)
@@ -160,13 +159,12 @@ pub fn train(
 
 /// [`train`] from an initialised network ([`init`]).
 pub fn train_from(
-    model: Mlp,
+    mut model: Mlp,
     train: &dyn Rows,
     valid: &Dataset,
     cfg: &TrainConfig,
     on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>,
 ) -> Result<Trained> {
-    let mut model = model;
     let device = Device::flex().autodiff();
     let mut optim = AdamConfig::new()
         .with_weight_decay(

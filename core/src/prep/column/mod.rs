@@ -210,6 +210,15 @@ impl ColumnParams {
 }
 
 impl BoundColumn {
+    /// The position of token `t` in this column's (sorted) `vocabulary`, by the hash index
+    /// built at bind.
+    fn term(&self, vocabulary: &[String], t: &str) -> Option<usize> {
+        match &self.terms {
+            Some(index) => index.find(vocabulary, t),
+            None => vocabulary.binary_search_by(|v| v.as_str().cmp(t)).ok(),
+        }
+    }
+
     /// Features written.
     pub fn width(&self) -> usize {
         self.width
@@ -303,10 +312,7 @@ impl BoundColumn {
                 Ok(())
             }
             Encode::Tfidf(p) => {
-                let find = |t: &str| match &self.terms {
-                    Some(index) => index.find(&p.vocabulary, t),
-                    None => p.position(t),
-                };
+                let find = |t: &str| self.term(&p.vocabulary, t);
                 p.transform_str(cell.category().as_deref(), &find, out);
                 Ok(())
             }
@@ -316,11 +322,7 @@ impl BoundColumn {
                 if let Some(s) = cell.category() {
                     let lower = lowercase(&s);
                     for t in tokens(&lower) {
-                        let i = match &self.terms {
-                            Some(index) => index.find(vocabulary, t),
-                            None => vocabulary.binary_search_by(|v| v.as_str().cmp(t)).ok(),
-                        };
-                        if let Some(i) = i {
+                        if let Some(i) = self.term(vocabulary, t) {
                             out[start + i] += 1.0;
                         }
                     }
