@@ -31,6 +31,10 @@ enum Command {
     /// Train a model from a pipeline spec (`--spec`) or a CSV file, and record the run.
     #[command(after_help = help::TRAIN)]
     Train(Box<commands::train::TrainArgs>),
+    /// Search the network's settings by cross-validation within a budget, each trial a child
+    /// run, then train the best (the `tandem train` flags apply).
+    #[command(after_help = help::TUNE)]
+    Tune(Box<commands::tune::TuneArgs>),
     /// Predict a CSV / JSON Lines file of raw instances with a bundle.
     #[command(after_help = help::PREDICT)]
     Predict(commands::predict::PredictArgs),
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
         Command::Train(args) => commands::train::run(*args),
+        Command::Tune(args) => commands::tune::run(*args),
         Command::Predict(args) => commands::predict::run(args),
         Command::Evaluate(args) => commands::evaluate::run(args),
         Command::Explain(args) => commands::explain::run(args),

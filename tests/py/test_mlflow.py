@@ -130,6 +130,36 @@ class TrackingAgainstMlflow(unittest.TestCase):
         self.assertGreater(s["epochs_run"] * 2, 1000, "per-epoch metrics span several log-batch calls")
         self.assertEqual(sorted(m.step for m in history), list(range(1, s["epochs_run"] + 1)))
 
+    def test_tune_trials_are_nested_runs_of_the_run_that_holds_the_model(self):
+        import mlflow
+        import mlflow.pyfunc
+
+        iris = ROOT / "examples" / "data" / "iris.csv"
+        p = tandem("tune", "--data", iris, "--label", "target", "--trials", "3", "--budget", "0",
+                   "--tracking-uri", self.server.uri, "--experiment", "tandem-tune",
+                   "--runs-dir", self.runs, "--json", "--quiet")
+        s = json.loads(p.stdout)
+        parent = mlflow.get_run(s["run_id"])
+        self.assertEqual(parent.info.status, "FINISHED")
+        children = mlflow.search_runs(experiment_names=["tandem-tune"],
+                                      filter_string=f"tags.mlflow.parentRunId = '{s['run_id']}'",
+                                      output_format="list")
+        self.assertEqual(sorted(c.info.run_id for c in children),
+                         sorted(t["run_id"] for t in s["tune"]["trials"]))
+        for c in children:
+            self.assertEqual(c.info.status, "FINISHED")
+            self.assertEqual(c.data.tags["tandem.kind"], "trial")
+            self.assertIn("cv_log_loss_mean", c.data.metrics)
+            self.assertIn(c.data.params["hidden"], {"32", "none", "16", "64", "128", "32,32", "64,64"})
+        best = next(t for t in s["tune"]["trials"] if t["trial"] == s["tune"]["best_trial"])
+        self.assertEqual(parent.data.tags["tandem.tune.best_run_id"], best["run_id"])
+        self.assertEqual(parent.data.params["learning_rate"], str(best["settings"]["learning_rate"]))
+        self.assertAlmostEqual(parent.data.metrics["tune_cv_log_loss_mean"], best["score"], places=12)
+        # The tuning run holds the model: pyfunc loads it by run id.
+        model = mlflow.pyfunc.load_model(f"runs:/{s['run_id']}/model")
+        frame = pd.read_csv(iris).drop(columns=["target"]).head(5)
+        self.assertEqual(len(model.predict(frame)), 5)
+
     def test_an_evaluation_is_a_run_linked_to_the_models_run(self):
         import mlflow
 

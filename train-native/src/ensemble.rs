@@ -18,10 +18,47 @@ use crate::trainer::{self, Dataset, EpochLog, TrainConfig, Trained};
 pub struct Member {
     /// The rows it learns from.
     pub train: Dataset,
-    /// The rows it early-stops on (and that it alone predicts out of fold).
+    /// The rows it early-stops on (by default its held-out fold, which it alone predicts out
+    /// of fold).
     pub held: Dataset,
     /// Its settings (its own seed, class weights, oversampling).
     pub config: TrainConfig,
+}
+
+/// Each member's rows, as positions, from k folds (`(learn, held)` per fold, each sorted):
+/// what it learns from and what it early-stops on. Member m learns from every fold but m and
+/// early-stops on fold m; with `stop_apart` it early-stops on fold m + 1 instead (which it
+/// then does not learn from), so fold m stays unseen by everything that shaped it.
+pub fn member_rows(
+    folds: &[(Vec<usize>, Vec<usize>)],
+    stop_apart: bool,
+) -> Result<Vec<(Vec<usize>, Vec<usize>)>> {
+    let k = folds.len();
+    if stop_apart && k < 3 {
+        return Err(Error::Plan(format!(
+            "cross-validating with early stopping apart needs at least 3 folds, not {k}"
+        )));
+    }
+    let mut out = Vec::with_capacity(k);
+    for (m, (learn, held)) in folds.iter().enumerate() {
+        if learn.is_empty() || held.is_empty() {
+            return Err(Error::Plan(format!(
+                "an ensemble of {k} networks needs at least {k} training and validation rows"
+            )));
+        }
+        if stop_apart {
+            let stop = &folds[(m + 1) % k].1;
+            let rest: Vec<usize> = learn
+                .iter()
+                .copied()
+                .filter(|p| stop.binary_search(p).is_err())
+                .collect();
+            out.push((rest, stop.clone()));
+        } else {
+            out.push((learn.clone(), held.clone()));
+        }
+    }
+    Ok(out)
 }
 
 /// Train every member, on up to `threads` threads; `on_epoch` sees the first member's
@@ -98,6 +135,27 @@ mod tests {
     use super::*;
     use crate::split::SplitMix64;
     use crate::trainer::Targets;
+
+    #[test]
+    fn members_early_stop_on_their_fold_or_apart_from_it() {
+        let groups = vec![0usize; 23];
+        let folds = crate::nodes::kfold(&groups, 5, 7);
+        let own = member_rows(&folds, false).unwrap();
+        let apart = member_rows(&folds, true).unwrap();
+        for m in 0..5 {
+            let held = &folds[m].1;
+            assert_eq!(own[m], (folds[m].0.clone(), held.clone()));
+            let (learn, stop) = &apart[m];
+            assert_eq!(stop, &folds[(m + 1) % 5].1);
+            // Fold m shaped nothing; every other row either teaches or stops.
+            assert!(learn.iter().chain(stop).all(|p| !held.contains(p)));
+            assert!(learn.iter().all(|p| !stop.contains(p)));
+            assert_eq!(learn.len() + stop.len() + held.len(), 23);
+        }
+        let two = crate::nodes::kfold(&groups, 2, 7);
+        assert!(member_rows(&two, true).is_err());
+        assert!(member_rows(&two, false).is_ok());
+    }
 
     fn data(rows: usize, seed: u64) -> Dataset {
         let mut rng = SplitMix64::new(seed);

@@ -72,8 +72,7 @@ pub fn splits(
     // An ensemble's validation rows are scored out of fold (each by the member that did not
     // learn from it); one network's are out of sample already.
     let validation_outputs = fitted
-        .validation_outputs
-        .as_deref()
+        .validation_outputs()
         .unwrap_or(&verified.outputs.dense);
     let validation = of_outputs(&ctx, validation_outputs, scaling, &split.validation);
     let test = if split.test.is_empty() {

@@ -34,6 +34,7 @@ pub mod split;
 pub mod stream;
 pub mod table;
 pub mod trainer;
+pub mod tune;
 pub mod verify;
 pub mod warnings;
 

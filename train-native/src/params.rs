@@ -4,8 +4,22 @@
 use std::collections::BTreeMap;
 
 use crate::prepare::Prepared;
-use crate::spec::Rebalance;
+use crate::spec::{ModelSpec, Rebalance};
 use crate::trainer::Trained;
+
+/// The network's settings as params (an ensemble's size is recorded as trained, by
+/// [`of_run`]; `tandem tune`'s trials record their settings with these names too).
+pub fn of_model(m: &ModelSpec) -> [(&'static str, String); 7] {
+    [
+        ("hidden", hidden_text(&m.hidden)),
+        ("learning_rate", m.learning_rate.to_string()),
+        ("batch_size", m.batch_size.to_string()),
+        ("max_epochs", m.max_epochs.to_string()),
+        ("patience", m.patience.to_string()),
+        ("weight_decay", m.weight_decay.to_string()),
+        ("lr_schedule", m.lr_schedule.name().to_string()),
+    ]
+}
 
 /// Every parameter of a run, as text.
 pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String> {
@@ -17,15 +31,8 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("data", tandem_sources::redact(&plan.data.to_string_lossy())),
         ("data_sha256", prepared.data_sha256.clone()),
         ("label", plan.label.clone()),
-        ("hidden", hidden_text(&m.hidden)),
-        ("learning_rate", m.learning_rate.to_string()),
-        ("batch_size", m.batch_size.to_string()),
         ("batch_rows", batch_rows(prepared).to_string()),
-        ("max_epochs", m.max_epochs.to_string()),
-        ("patience", m.patience.to_string()),
-        ("weight_decay", m.weight_decay.to_string()),
         ("ensemble", ensemble(prepared, trained).to_string()),
-        ("lr_schedule", m.lr_schedule.name().to_string()),
         ("seed", plan.seed.to_string()),
         ("explain_background", plan.background.to_string()),
         ("validation_fraction", plan.validation.to_string()),
@@ -45,6 +52,7 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("rows_quarantined", prepared.quarantined.len().to_string()),
     ]
     .into_iter()
+    .chain(of_model(m))
     .map(|(k, v)| (k.to_string(), v))
     .collect();
     for (k, v) in prepared.source.params() {

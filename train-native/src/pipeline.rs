@@ -276,10 +276,30 @@ pub struct Fitted {
     pub target_scaling: Option<TargetScaling>,
     /// The network.
     pub trained: Trained,
-    /// An ensemble's out-of-fold network outputs for the validation rows (each row scored by
-    /// the member that did not learn from it), which its validation metrics come from; `None`
-    /// for one network, whose validation rows are out of sample already.
-    pub validation_outputs: Option<Vec<f32>>,
+    /// An ensemble's out-of-fold network outputs (each row scored by the member that did not
+    /// learn from it), which its validation metrics and `tandem tune`'s scores come from;
+    /// `None` for one network, whose validation rows are out of sample already.
+    pub out_of_fold: Option<OutOfFold>,
+}
+
+/// An ensemble's out-of-fold outputs over its training and validation rows.
+pub struct OutOfFold {
+    /// The rows, as indices into [`Labeled`]: the training rows, then the validation rows.
+    pub rows: Vec<usize>,
+    /// Network outputs, `n_outputs` per row of `rows`.
+    pub outputs: Vec<f32>,
+    /// Each member's held-out fold, as positions in `rows`.
+    pub folds: Vec<Vec<usize>>,
+}
+
+impl Fitted {
+    /// The validation rows' out-of-fold outputs, for an ensemble.
+    pub fn validation_outputs(&self) -> Option<&[f32]> {
+        let oof = self.out_of_fold.as_ref()?;
+        let n_out = oof.outputs.len() / oof.rows.len().max(1);
+        let n_train = oof.rows.len() - self.valid.targets.len();
+        Some(&oof.outputs[n_train * n_out..])
+    }
 }
 
 impl Context<'_> {
@@ -410,7 +430,7 @@ impl Context<'_> {
             valid,
             target_scaling: scaling,
             trained,
-            validation_outputs: None,
+            out_of_fold: None,
         })
     }
 
@@ -426,7 +446,7 @@ impl Context<'_> {
             return self.fit_streamed(streamed, train_idx, valid_idx, on_epoch);
         }
         if self.model.ensemble > 1 {
-            return self.fit_ensemble(train_idx, valid_idx, on_epoch);
+            return self.fit_ensemble(train_idx, valid_idx, false, on_epoch);
         }
         let mut train_rows = self.rows.pick(train_idx);
         let valid_rows = self.rows.pick(valid_idx);
@@ -458,7 +478,7 @@ impl Context<'_> {
             valid,
             target_scaling,
             trained,
-            validation_outputs: None,
+            out_of_fold: None,
         })
     }
 
@@ -502,12 +522,18 @@ impl Context<'_> {
     /// on the training and validation rows together; those rows are cut into `ensemble`
     /// folds (stratified by class), and one network per fold learns from the others and
     /// early-stops on its own ([`crate::ensemble`]); the networks are averaged into one. The
-    /// validation rows' metrics come from out-of-fold outputs ([`Fitted::validation_outputs`]):
+    /// validation rows' metrics come from out-of-fold outputs ([`Fitted::out_of_fold`]):
     /// each row is scored by the member that held it out.
-    fn fit_ensemble(
+    ///
+    /// With `stop_apart`, member m early-stops on the next fold (m + 1) instead and learns
+    /// from the other k − 2, so its out-of-fold scores on fold m were not used to choose its
+    /// epoch: an unbiased cross-validation of the settings (`tandem tune`), at the price of
+    /// members that saw fewer rows (the averaged network is not the one `train` would make).
+    pub fn fit_ensemble(
         &self,
         train_idx: &[usize],
         valid_idx: &[usize],
+        stop_apart: bool,
         on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
     ) -> Result<Fitted> {
         let all: Vec<usize> = train_idx.iter().chain(valid_idx).copied().collect();
@@ -548,17 +574,15 @@ impl Context<'_> {
         let n_out = self.n_outputs();
         let folds = nodes::kfold(&groups, k, self.seed);
         let mut members = Vec::with_capacity(k);
-        for (m, (learn, held)) in folds.iter().enumerate() {
-            if learn.is_empty() || held.is_empty() {
-                return Err(Error::Plan(format!(
-                    "an ensemble of {k} networks needs at least {k} training and validation rows"
-                )));
-            }
+        for (m, (learn, stop)) in crate::ensemble::member_rows(&folds, stop_apart)?
+            .iter()
+            .enumerate()
+        {
             let train = pick(&taught, learn);
             let config = self.config_for(&train.targets, self.seed.wrapping_add(m as u64));
             members.push(crate::ensemble::Member {
                 train,
-                held: pick(&as_sent, held),
+                held: pick(&as_sent, stop),
                 config,
             });
         }
@@ -567,7 +591,12 @@ impl Context<'_> {
         // Out-of-fold outputs, in `all` order.
         let mut oof = vec![0.0f32; all.len() * n_out];
         for ((member, t), (_, held)) in members.iter().zip(&trained).zip(&folds) {
-            let out = trainer::forward(&t.model, &member.held.features, width)?;
+            let scored = if stop_apart {
+                &pick(&as_sent, held).features
+            } else {
+                &member.held.features
+            };
+            let out = trainer::forward(&t.model, scored, width)?;
             for (j, &p) in held.iter().enumerate() {
                 oof[p * n_out..(p + 1) * n_out].copy_from_slice(&out[j * n_out..(j + 1) * n_out]);
             }
@@ -593,7 +622,11 @@ impl Context<'_> {
                 best_epoch: first.best_epoch,
                 member_best_epochs,
             },
-            validation_outputs: Some(oof[n_train * n_out..].to_vec()),
+            out_of_fold: Some(OutOfFold {
+                rows: all,
+                outputs: oof,
+                folds: folds.into_iter().map(|(_, held)| held).collect(),
+            }),
         })
     }
 }

@@ -79,8 +79,7 @@ pub fn train(prepared: &Prepared, run_id: &str, observer: &mut dyn Observer) -> 
         prepared,
         &fitted,
         fitted
-            .validation_outputs
-            .as_deref()
+            .validation_outputs()
             .unwrap_or(&verified.outputs.dense),
     ));
     bundle.metadata.metrics = metrics.flat();

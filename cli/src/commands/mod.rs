@@ -18,6 +18,7 @@ pub mod schema;
 pub mod serve;
 pub mod train;
 pub mod transform_args;
+pub mod tune;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -64,7 +64,8 @@ fn duration(run: &Run) -> String {
     )
 }
 
-/// The headline metric of a run: validation accuracy or RMSE.
+/// The headline metric of a run: validation accuracy or RMSE (a tuning trial's: their
+/// cross-validation means).
 fn headline(run: &Run) -> (&'static str, Option<f64>) {
     // A training run's validation metric; an evaluation's own; a drift check's share.
     for k in [
@@ -73,6 +74,8 @@ fn headline(run: &Run) -> (&'static str, Option<f64>) {
         "accuracy",
         "rmse",
         "drifted_share",
+        "cv_accuracy_mean",
+        "cv_rmse_mean",
     ] {
         if let Some(v) = run.metrics.get(k) {
             return (k, Some(*v));
@@ -81,7 +84,7 @@ fn headline(run: &Run) -> (&'static str, Option<f64>) {
     ("", None)
 }
 
-/// What made the run: `training`, `evaluation` or `drift` (its `tandem.kind` tag).
+/// What made the run: `training`, `evaluation`, `drift` or `trial` (its `tandem.kind` tag).
 fn kind(run: &Run) -> &str {
     run.tags
         .get("tandem.kind")

@@ -228,7 +228,7 @@ pub enum Rebalance {
 }
 
 /// `[model]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ModelSpec {
     /// Hidden layer widths; `[]` is logistic / linear regression.

@@ -1,6 +1,9 @@
 //! `tandem train`: plan → fit → verify → evaluate (the tandem-train library) → record (the
 //! run store) → report (a table or JSON). Driven by a `tandem.toml` spec (`--spec`) or by
 //! flags for the default pipeline.
+//!
+//! A run has two halves, [`begin`] (read the data, create the run) and [`complete`] (train,
+//! record, report); `tandem tune` runs its search between them, in the same run.
 
 mod flags;
 mod parity;
@@ -11,13 +14,36 @@ mod report;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use tandem_core::bundle::SigningKey;
 use tandem_tracking::recorder::Recorder;
+use tandem_train::warnings::Warning;
+use tandem_train::{Plan, Prepared};
 
 pub use flags::TrainArgs;
+pub use report::Section;
 
 /// Run `tandem train`.
 pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let plan = args.plan()?;
+    let begun = begin(&args, plan, &[])?;
+    complete(&args, begun, |_, _| Ok(None))
+}
+
+/// A run begun: its data read and checked, the run created in the store.
+pub struct Begun {
+    /// The data, split, with the plan.
+    pub prepared: Prepared,
+    /// The run.
+    pub rec: Recorder,
+    /// Its name.
+    pub run_name: String,
+    warnings: Vec<Warning>,
+    sign_key: Option<SigningKey>,
+}
+
+/// Read the data of `plan` and create its run (with `extra_tags`), telling the user what
+/// reading found.
+pub fn begin(args: &TrainArgs, plan: Plan, extra_tags: &[(String, String)]) -> Result<Begun> {
     // Read before training: a bad key file must not cost a training run.
     let sign_key = args
         .sign_key
@@ -30,12 +56,13 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         eprintln!("note: {note}");
     }
     let warnings = tandem_train::warnings::of_prepared(&prepared);
-    let tags = record::tags(&prepared, &warnings);
+    let mut tags = record::tags(&prepared, &warnings);
+    tags.extend_from_slice(extra_tags);
     let run_name = args.run_name.clone().unwrap_or_else(|| {
         let stamp = tandem_tracking::ids::now_rfc3339().replace([':', '-'], "");
         prepared.plan.run_name(stamp.trim_end_matches('Z'))
     });
-    let mut rec = Recorder::start(&args.store.config(), &args.experiment, &run_name, &tags)?;
+    let rec = Recorder::start(&args.store.config(), &args.experiment, &run_name, &tags)?;
     if !args.json {
         eprintln!(
             "run {} in experiment `{}` ({})",
@@ -47,8 +74,33 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
     report::quarantine(&prepared);
     report::warnings(&warnings);
+    Ok(Begun {
+        prepared,
+        rec,
+        run_name,
+        warnings,
+        sign_key,
+    })
+}
+
+/// Run `before` (which may change the plan's model, and may return a section for the
+/// summary), then train, record and report; any error marks the run FAILED.
+pub fn complete(
+    args: &TrainArgs,
+    begun: Begun,
+    before: impl FnOnce(&mut Prepared, &mut Recorder) -> Result<Option<Section>>,
+) -> Result<ExitCode> {
+    let Begun {
+        mut prepared,
+        mut rec,
+        run_name: _,
+        warnings,
+        sign_key,
+    } = begun;
+    let quiet = args.quiet || args.json;
     let run_id = rec.run_id.clone();
-    let done = (|| {
+    let done = (|| -> Result<report::Report> {
+        let section = before(&mut prepared, &mut rec)?;
         let mut observer = progress::Progress::new(&mut rec, quiet);
         let mut outcome = tandem_train::train(&prepared, &run_id, &mut observer)?;
         if let Some(key) = &sign_key {
@@ -61,7 +113,12 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         if let Some(dir) = &args.emit_parity {
             parity::write(dir, &outcome)?;
         }
-        report::summary(&rec, &outcome, &warnings)
+        let mut report = report::summary(&rec, &outcome, &warnings)?;
+        if let Some(section) = section {
+            report.json[section.key] = section.json;
+            report.text.insert_str(0, &section.text);
+        }
+        Ok(report)
     })();
     let report = match done {
         Ok(report) => report,

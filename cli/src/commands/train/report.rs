@@ -19,6 +19,17 @@ pub struct Report {
     pub text: String,
 }
 
+/// More for the summary, from a command that wraps training (`tandem tune`): a key of the
+/// JSON form, and text printed before the table.
+pub struct Section {
+    /// The JSON key.
+    pub key: &'static str,
+    /// Its value.
+    pub json: Json,
+    /// The text form.
+    pub text: String,
+}
+
 /// Notes on stderr about what the training-only nodes dropped and what comes next.
 pub fn preamble(prepared: &Prepared) {
     let d = prepared.dropped;

@@ -1,0 +1,261 @@
+//! End-to-end tests of `tandem tune`: every trial a child run of the tuning run in the store,
+//! the winner chosen by the documented rule and trained in the tuning run, a search that
+//! repeats with `--trials`, budgets, and settings refused before any data is read.
+
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+
+mod common;
+use common::{json_of, root, scratch, tandem, text};
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn example(file: &str) -> String {
+    root()
+        .join("examples/data")
+        .join(file)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn tune(runs: &Path, data: &str, label: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "tune",
+        "--data",
+        data,
+        "--label",
+        label,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    json_of(&tandem(&args))
+}
+
+/// The last value of `key` in a local run's metrics.jsonl.
+fn metric(run_dir: &Path, key: &str) -> Option<f64> {
+    std::fs::read_to_string(run_dir.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .rev()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|m| m["key"] == key)
+        .map(|m| m["value"].as_f64().unwrap())
+}
+
+/// The one-standard-error rule, checked from the outside: the winner is within one standard
+/// error of the best score, and no trial within it is simpler.
+fn assert_one_standard_error(trials: &[Value], winner: &Value) {
+    let best_score = trials
+        .iter()
+        .map(|t| t["score"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let best = trials
+        .iter()
+        .find(|t| t["score"].as_f64().unwrap() == best_score)
+        .unwrap();
+    let bound = best_score + best["scores"]["cv_log_loss_std"].as_f64().unwrap() / 5f64.sqrt();
+    let units = |t: &Value| -> u64 {
+        t["settings"]["hidden"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap())
+            .sum()
+    };
+    assert!(winner["score"].as_f64().unwrap() <= bound);
+    for other in trials {
+        if other["score"].as_f64().unwrap() <= bound {
+            assert!(
+                units(other) >= units(winner),
+                "{other} is simpler than {winner}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
+    let dir = scratch("tune-children");
+    let runs = dir.join("runs");
+    let iris = example("iris.csv");
+    let s = tune(
+        &runs,
+        &iris,
+        "target",
+        &["--trials", "6", "--budget", "0", "--test-fraction", "0.2"],
+    );
+    let parent = s["run_id"].as_str().unwrap();
+    let t = &s["tune"];
+    let trials = t["trials"].as_array().unwrap();
+    assert_eq!(trials.len(), 6);
+    assert_eq!(t["metric"], "cv_log_loss_mean");
+    // Trial 1 is the defaults, trial 2 the same without a hidden layer.
+    let settings = |i: usize| &trials[i]["settings"];
+    assert_eq!(settings(0)["hidden"], serde_json::json!([32]));
+    assert_eq!(settings(0)["learning_rate"], 0.03);
+    assert_eq!(settings(0)["max_epochs"], 300);
+    assert_eq!(settings(1)["hidden"], serde_json::json!([]));
+    assert_eq!(settings(1)["learning_rate"], 0.03);
+
+    for trial in trials {
+        let id = trial["run_id"].as_str().unwrap();
+        let run_dir = runs.join(id);
+        let tags = read_json(&run_dir.join("tags.json"));
+        assert_eq!(tags["mlflow.parentRunId"], parent, "{trial}");
+        assert_eq!(tags["tandem.kind"], "trial");
+        assert_eq!(tags["tandem.tune.trial"], trial["trial"].to_string());
+        assert_eq!(read_json(&run_dir.join("run.json"))["status"], "FINISHED");
+        let params = read_json(&run_dir.join("params.json"));
+        let lr: f64 = params["learning_rate"].as_str().unwrap().parse().unwrap();
+        assert_eq!(Some(lr), trial["settings"]["learning_rate"].as_f64());
+        assert_eq!(params["ensemble"], "5");
+        let score = trial["score"].as_f64().unwrap();
+        assert_eq!(metric(&run_dir, "cv_log_loss_mean"), Some(score));
+        assert!(score.is_finite() && score > 0.0);
+        assert_eq!(trial["member_best_epochs"].as_array().unwrap().len(), 5);
+    }
+
+    let winner = trials
+        .iter()
+        .find(|x| x["trial"] == t["best_trial"])
+        .unwrap();
+    assert_one_standard_error(trials, winner);
+
+    // The tuning run holds the winner's model, trained with its settings.
+    let run_dir = runs.join(parent);
+    let params = read_json(&run_dir.join("params.json"));
+    let won = &winner["settings"];
+    for key in ["learning_rate", "weight_decay", "max_epochs"] {
+        let param: f64 = params[key].as_str().unwrap().parse().unwrap();
+        assert_eq!(Some(param), won[key].as_f64(), "{key}");
+    }
+    assert_eq!(params["tune_trials"], "6");
+    assert_eq!(params["tune_best_trial"], winner["trial"].to_string());
+    let tags = read_json(&run_dir.join("tags.json"));
+    assert_eq!(tags["tandem.tune.best_run_id"], winner["run_id"]);
+    assert!(tags.get("mlflow.parentRunId").is_none());
+    assert_eq!(
+        metric(&run_dir, "tune_cv_log_loss_mean"),
+        winner["score"].as_f64()
+    );
+    let recorded = read_json(&run_dir.join("artifacts/tune/trials.json"));
+    assert_eq!(recorded["trials"], t["trials"]);
+    // It predicts iris: the held-out test rows, scored by the bundle users get.
+    let test_accuracy = s["metrics"]["test_accuracy"].as_f64().unwrap();
+    assert!(test_accuracy >= 0.9, "test accuracy {test_accuracy}");
+    let model = format!("runs:/{parent}");
+    let out = tandem(&[
+        "predict",
+        "--model",
+        &model,
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--input",
+        &iris,
+        "--output",
+        "-",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 151);
+
+    // `runs list` shows the trials as trials, with their cross-validation headline.
+    let out = tandem(&["runs", "list", "--runs-dir", runs.to_str().unwrap()]);
+    let listing = text(&out);
+    assert_eq!(listing.matches(" trial ").count(), 6, "{listing}");
+    assert!(listing.contains("cv_accuracy_mean"), "{listing}");
+}
+
+#[test]
+fn a_search_repeats_with_trials_and_a_tiny_budget_runs_one_trial() {
+    let dir = scratch("tune-repeat");
+    let runs = dir.join("runs");
+    let data = example("cps1985.csv");
+    let a = tune(&runs, &data, "wage", &["--trials", "3", "--budget", "0"]);
+    let b = tune(&runs, &data, "wage", &["--trials", "4", "--budget", "0"]);
+    let (ta, tb) = (&a["tune"]["trials"], &b["tune"]["trials"]);
+    assert_eq!(a["tune"]["metric"], "cv_rmse_mean");
+    for i in 0..3 {
+        assert_eq!(ta[i]["settings"], tb[i]["settings"], "trial {i}");
+        assert_eq!(ta[i]["score"], tb[i]["score"], "trial {i}");
+    }
+    assert_eq!(tb.as_array().unwrap().len(), 4);
+    // A budget the first trial uses up: that one trial, and its settings trained.
+    let c = tune(&runs, &data, "wage", &["--budget", "0.001"]);
+    assert_eq!(c["tune"]["trials"].as_array().unwrap().len(), 1);
+    assert_eq!(c["tune"]["best_trial"], 1);
+    // `--metric` picks by another cross-validation metric.
+    let d = tune(
+        &runs,
+        &data,
+        "wage",
+        &["--trials", "2", "--budget", "0", "--metric", "r2"],
+    );
+    assert_eq!(d["tune"]["metric"], "cv_r2_mean");
+    assert_eq!(d["tune"]["maximize"], true);
+}
+
+#[test]
+fn bad_tune_settings_are_clear_errors() {
+    let dir = scratch("tune-bad");
+    let runs = dir.join("runs");
+    let runs = runs.to_str().unwrap();
+    let iris = example("iris.csv");
+    let missing = dir.join("missing.csv");
+    let missing = missing.to_str().unwrap();
+    // Refused before the (missing) data is read.
+    for (args, expect) in [
+        (vec!["--budget", "0"], "give --trials N"),
+        (vec!["--trials", "0"], "--trials 0 tries nothing"),
+        (vec!["--budget", "5h"], "is not a time"),
+        (vec!["--budget", "-3"], "is not a time"),
+        (
+            vec!["--ensemble", "2"],
+            "--ensemble must be at least 3, not 2",
+        ),
+        (
+            vec!["--learning-rate", "0"],
+            "--learning-rate 0 is out of range",
+        ),
+    ] {
+        let mut all = vec![
+            "tune",
+            "--data",
+            missing,
+            "--label",
+            "target",
+            "--runs-dir",
+            runs,
+        ];
+        all.extend_from_slice(&args);
+        let out = tandem(&all);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out).contains(expect), "{args:?}: {}", text(&out));
+    }
+    // A metric of the other task names the ones that fit.
+    let out = tandem(&[
+        "tune",
+        "--data",
+        &iris,
+        "--label",
+        "target",
+        "--runs-dir",
+        runs,
+        "--metric",
+        "rmse",
+    ]);
+    assert!(!out.status.success());
+    let msg = text(&out);
+    assert!(
+        msg.contains("cannot tune for `rmse` on a classification label: choose one of accuracy"),
+        "{msg}"
+    );
+}
