@@ -201,6 +201,8 @@ def main():
                     help="run `tandem tune --budget BUDGET` instead of `tandem train`; the criterion "
                          "becomes: at least as good as the best peer (writes tune-vs-sklearn.json)")
     ap.add_argument("--tune-metric", help="tune's --metric")
+    ap.add_argument("--tune-select", help="tune's --select (best, smallest)")
+    ap.add_argument("--out", help="result file name in bench/results/")
     args = ap.parse_args()
     global OUT, ACCURACY_POINTS, RMSE_RELATIVE
     command, extra = "train", ()
@@ -208,8 +210,12 @@ def main():
         command, extra = "tune", ("--budget", args.tune)
         if args.tune_metric:
             extra += ("--metric", args.tune_metric)
+        if args.tune_select:
+            extra += ("--select", args.tune_select)
         OUT = OUT.with_name("tune-vs-sklearn.json")
         ACCURACY_POINTS = RMSE_RELATIVE = 0.0  # at least as good as the best peer
+    if args.out:
+        OUT = OUT.with_name(args.out)
     seeds = [int(s) for s in args.seeds.split(",")]
     if not TANDEM.exists():
         sys.exit("build tandem first: cargo build --release -p tandem-cli")
@@ -278,7 +284,9 @@ def main():
     result = {
         "command": "python3 bench/train-vs-sklearn.py --seeds " + ",".join(map(str, seeds))
                    + (f" --tune {args.tune}" if args.tune else "")
-                   + (f" --tune-metric {args.tune_metric}" if args.tune_metric else ""),
+                   + (f" --tune-metric {args.tune_metric}" if args.tune_metric else "")
+                   + (f" --tune-select {args.tune_select}" if args.tune_select else "")
+                   + (f" --out {args.out}" if args.out else ""),
         "tandem_build": "target/release",
         "tandem_command": f"tandem {command} {' '.join(extra)} --data train.csv --label <label> [--seed <seed> for seeds > 0] --json --quiet",
         "tandem_defaults": {k: first["params"][k] for k in ("hidden", "learning_rate", "batch_size", "max_epochs",

@@ -52,7 +52,7 @@ fn metric(run_dir: &Path, key: &str) -> Option<f64> {
 }
 
 /// The one-standard-error rule, checked from the outside: the winner is within one standard
-/// error of the best score, and no trial within it is simpler.
+/// error of the best score, no trial within it is smaller, and none as small scores better.
 fn assert_one_standard_error(trials: &[Value], winner: &Value) {
     let best_score = trials
         .iter()
@@ -71,15 +71,69 @@ fn assert_one_standard_error(trials: &[Value], winner: &Value) {
             .map(|w| w.as_u64().unwrap())
             .sum()
     };
-    assert!(winner["score"].as_f64().unwrap() <= bound);
+    let layers = |t: &Value| t["settings"]["hidden"].as_array().unwrap().len();
+    let score = |t: &Value| t["score"].as_f64().unwrap();
+    assert!(score(winner) <= bound);
     for other in trials {
-        if other["score"].as_f64().unwrap() <= bound {
+        if score(other) <= bound {
+            let size = (units(other), layers(other));
             assert!(
-                units(other) >= units(winner),
-                "{other} is simpler than {winner}"
+                size >= (units(winner), layers(winner)),
+                "{other} is smaller than {winner}"
             );
+            if size == (units(winner), layers(winner)) {
+                assert!(
+                    score(other) >= score(winner),
+                    "{other} is as small and better"
+                );
+            }
         }
     }
+}
+
+/// `runs list` hides a search's 6 trials (a minute of tuning makes hundreds) and says so;
+/// `--all` shows them as trials with their headline. The winner's `tune/model.toml`, pasted
+/// into a spec, trains the same model.
+fn assert_listing_and_model_toml(dir: &Path, parent: &str, s: &Value) {
+    let runs = dir.join("runs");
+    let run_dir = runs.join(parent);
+    let iris = example("iris.csv");
+    let out = tandem(&["runs", "list", "--runs-dir", runs.to_str().unwrap()]);
+    let listing = text(&out);
+    assert!(listing.contains(parent), "{listing}");
+    assert_eq!(listing.matches(" trial ").count(), 0, "{listing}");
+    assert!(listing.contains("(6 tuning trials not shown: `tandem runs list --all`)"));
+    let out = tandem(&[
+        "runs",
+        "list",
+        "--all",
+        "--runs-dir",
+        runs.to_str().unwrap(),
+    ]);
+    let listing = text(&out);
+    assert_eq!(listing.matches(" trial ").count(), 6, "{listing}");
+    assert!(listing.contains("cv_accuracy_mean"), "{listing}");
+
+    // The winner's `[model]` is kept as a spec section: a spec with it trains the same model.
+    let model_toml = std::fs::read_to_string(run_dir.join("artifacts/tune/model.toml")).unwrap();
+    let spec = dir.join("tandem.toml");
+    std::fs::write(
+        &spec,
+        format!(
+            "version = 1\n[data]\npath = {iris:?}\nlabel = \"target\"\n[split]\ntest = 0.2\n{model_toml}"
+        ),
+    )
+    .unwrap();
+    let again = json_of(&tandem(&[
+        "train",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--runs-dir",
+        runs.to_str().unwrap(),
+        "--json",
+        "--quiet",
+    ]));
+    assert_eq!(again["metrics"], s["metrics"], "{model_toml}");
 }
 
 #[test]
@@ -98,6 +152,7 @@ fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
     let trials = t["trials"].as_array().unwrap();
     assert_eq!(trials.len(), 6);
     assert_eq!(t["metric"], "cv_log_loss_mean");
+    assert_eq!(t["repeats"], 5);
     // Trial 1 is the defaults, trial 2 the same without a hidden layer.
     let settings = |i: usize| &trials[i]["settings"];
     assert_eq!(settings(0)["hidden"], serde_json::json!([32]));
@@ -121,7 +176,9 @@ fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
         let score = trial["score"].as_f64().unwrap();
         assert_eq!(metric(&run_dir, "cv_log_loss_mean"), Some(score));
         assert!(score.is_finite() && score > 0.0);
-        assert_eq!(trial["member_best_epochs"].as_array().unwrap().len(), 5);
+        // 5 networks per repeat, 5 repeats on iris's 120 non-test rows.
+        assert_eq!(trial["member_best_epochs"].as_array().unwrap().len(), 25);
+        assert_eq!(params["cv_repeats"], "5");
     }
 
     let winner = trials
@@ -167,11 +224,7 @@ fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 151);
 
-    // `runs list` shows the trials as trials, with their cross-validation headline.
-    let out = tandem(&["runs", "list", "--runs-dir", runs.to_str().unwrap()]);
-    let listing = text(&out);
-    assert_eq!(listing.matches(" trial ").count(), 6, "{listing}");
-    assert!(listing.contains("cv_accuracy_mean"), "{listing}");
+    assert_listing_and_model_toml(&dir, parent, &s);
 }
 
 #[test]
@@ -183,6 +236,8 @@ fn a_search_repeats_with_trials_and_a_tiny_budget_runs_one_trial() {
     let b = tune(&runs, &data, "wage", &["--trials", "4", "--budget", "0"]);
     let (ta, tb) = (&a["tune"]["trials"], &b["tune"]["trials"]);
     assert_eq!(a["tune"]["metric"], "cv_rmse_mean");
+    // cps1985: 534 rows, none held for test: 4 repeats; `--repeats` sets it.
+    assert_eq!(a["tune"]["repeats"], 4);
     for i in 0..3 {
         assert_eq!(ta[i]["settings"], tb[i]["settings"], "trial {i}");
         assert_eq!(ta[i]["score"], tb[i]["score"], "trial {i}");
@@ -197,8 +252,22 @@ fn a_search_repeats_with_trials_and_a_tiny_budget_runs_one_trial() {
         &runs,
         &data,
         "wage",
-        &["--trials", "2", "--budget", "0", "--metric", "r2"],
+        &[
+            "--trials",
+            "2",
+            "--budget",
+            "0",
+            "--metric",
+            "r2",
+            "--repeats",
+            "2",
+        ],
     );
+    assert_eq!(d["tune"]["repeats"], 2);
+    let epochs = d["tune"]["trials"][0]["member_best_epochs"]
+        .as_array()
+        .unwrap();
+    assert_eq!(epochs.len(), 10);
     assert_eq!(d["tune"]["metric"], "cv_r2_mean");
     assert_eq!(d["tune"]["maximize"], true);
 }
@@ -219,8 +288,11 @@ fn bad_tune_settings_are_clear_errors() {
         (vec!["--budget", "-3"], "is not a time"),
         (
             vec!["--ensemble", "2"],
-            "--ensemble must be at least 3, not 2",
+            "(--ensemble) must be at least 3, not 2",
         ),
+        (vec!["--folds", "3"], "drop --folds"),
+        (vec!["--stream", "on"], "cannot train a stream"),
+        (vec!["--repeats", "0"], "0 is not in 1..=20"),
         (
             vec!["--learning-rate", "0"],
             "--learning-rate 0 is out of range",
@@ -258,4 +330,11 @@ fn bad_tune_settings_are_clear_errors() {
         msg.contains("cannot tune for `rmse` on a classification label: choose one of accuracy"),
         "{msg}"
     );
+    // That run was created (the label's task is known once the data is read): it is FAILED.
+    let failed = std::fs::read_dir(runs)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path().join("run.json")).ok())
+        .filter(|r| r.contains("\"FAILED\""))
+        .count();
+    assert_eq!(failed, 1);
 }

@@ -28,7 +28,7 @@ pub struct Member {
 /// Each member's rows, as positions, from k folds (`(learn, held)` per fold, each sorted):
 /// what it learns from and what it early-stops on. Member m learns from every fold but m and
 /// early-stops on fold m; with `stop_apart` it early-stops on fold m + 1 instead (which it
-/// then does not learn from), so fold m stays unseen by everything that shaped it.
+/// then does not learn from), so fold m neither teaches it nor chooses its epoch.
 pub fn member_rows(
     folds: &[(Vec<usize>, Vec<usize>)],
     stop_apart: bool,

@@ -51,7 +51,7 @@ pub const SPACE: Space = Space {
 };
 
 impl Space {
-    /// Candidate `n` (0-based): the base settings, the base with no hidden layer, then draws.
+    /// A random candidate: `base` with the searched settings drawn from the space.
     fn draw(&self, base: &ModelSpec, rng: &mut SplitMix64) -> ModelSpec {
         let mut uniform = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         let log_uniform =
@@ -150,7 +150,7 @@ impl Objective {
     }
 
     /// Whether `a` beats `b`.
-    fn better(&self, a: f64, b: f64) -> bool {
+    pub fn better(&self, a: f64, b: f64) -> bool {
         if self.maximize { a > b } else { a < b }
     }
 }
@@ -163,6 +163,40 @@ pub struct Budget {
     pub seconds: Option<f64>,
     /// Candidates tried.
     pub trials: Option<usize>,
+}
+
+/// How the winner is chosen among the scored trials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Select {
+    /// The best mean score.
+    Best,
+    /// The smallest network within one standard error of the best
+    /// ([`one_standard_error`]).
+    Smallest,
+}
+
+impl Select {
+    /// Every rule, by name.
+    pub const ALL: [Select; 2] = [Select::Best, Select::Smallest];
+
+    /// Its name (`--select`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Select::Best => "best",
+            Select::Smallest => "smallest",
+        }
+    }
+}
+
+/// How a search runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Options {
+    /// When it stops.
+    pub budget: Budget,
+    /// Cross-validation repeats per trial (`None`: [`repeats_for`] the rows).
+    pub repeats: Option<usize>,
+    /// How the winner is chosen.
+    pub select: Select,
 }
 
 /// One candidate and how it did.
@@ -179,7 +213,7 @@ pub struct Trial {
     pub score: Option<f64>,
     /// Why it failed.
     pub error: Option<String>,
-    /// Each network's best epoch.
+    /// Each network's best epoch (k per repeat).
     pub best_epochs: Vec<usize>,
     /// Wall time.
     pub seconds: f64,
@@ -192,6 +226,12 @@ pub struct Search {
     pub trials: Vec<Trial>,
     /// The index in `trials` of the winner (the first of equals).
     pub best: usize,
+    /// Cross-validation repeats per trial.
+    pub repeats: usize,
+    /// The search ended because the space had no untried settings left to draw.
+    pub exhausted: bool,
+    /// How the winner was chosen.
+    pub select: Select,
     /// Wall time of the search.
     pub seconds: f64,
 }
@@ -204,14 +244,17 @@ impl Search {
 }
 
 /// Search `prepared` for the best settings. `on_trial` sees each trial as it ends (to record
-/// it); an error from it stops the search. A candidate that fails (a diverging learning rate)
-/// is kept with its error and the search goes on; the search fails when every one did.
+/// it). A candidate whose training fails (a diverging learning rate) is kept with its error
+/// and the search goes on; the search fails when every trial did (it stops after the first
+/// [`MAX_FAILURES_FIRST`] if none succeeded), and at once on an error that does not depend
+/// on the settings.
 pub fn search(
     prepared: &Prepared,
     objective: &Objective,
-    budget: Budget,
-    on_trial: &mut dyn FnMut(&Trial) -> Result<()>,
+    options: &Options,
+    on_trial: &mut dyn FnMut(&Trial),
 ) -> Result<Search> {
+    let budget = options.budget;
     let base = &prepared.plan.model;
     if base.ensemble < 3 {
         return Err(Error::Plan(format!(
@@ -221,14 +264,19 @@ pub fn search(
     }
     if prepared.streamed.is_some() {
         return Err(Error::Plan(
-            "tune holds the rows in memory: train this data set as a stream with `tandem train`, or tune a sample of it with --stream off".into(),
+            "tune holds the rows in memory and this data set is trained as a stream (--stream, or over 256 MiB): tune on a sample of it (a smaller file), or force --stream off if it fits in memory".into(),
         ));
     }
+    let split = &prepared.split;
+    let repeats = options
+        .repeats
+        .unwrap_or_else(|| repeats_for(split.train.len() + split.validation.len()));
     let started = Instant::now();
     let mut rng = SplitMix64::new(prepared.plan.seed ^ 0x7E57_7E57);
     let mut trials: Vec<Trial> = Vec::new();
     let mut slowest = 0.0f64;
-    let mut drawn = 0usize;
+    let mut refused = 0usize;
+    let mut exhausted = false;
     loop {
         if budget.trials.is_some_and(|n| trials.len() >= n) {
             break;
@@ -246,56 +294,34 @@ pub fn search(
                 ..base.clone()
             },
             _ => {
-                // A draw the limits refuse (a merged ensemble too wide) is drawn again.
-                drawn += 1;
+                // A draw already tried (or one the limits refuse, which this space cannot
+                // reach) is drawn again; a long run of them means the space is used up.
                 let m = SPACE.draw(base, &mut rng);
                 if m.check().is_err() || trials.iter().any(|t| t.model == m) {
-                    if drawn > 1000 {
+                    refused += 1;
+                    if refused >= MAX_REDRAWS {
+                        exhausted = true;
                         break;
                     }
                     continue;
                 }
+                refused = 0;
                 m
             }
         };
-        let t0 = Instant::now();
-        let trial = match cross_validate(prepared, &model) {
-            Ok((scores, best_epochs)) => {
-                let score = scores
-                    .get(&objective.key())
-                    .copied()
-                    .filter(|v| v.is_finite());
-                Trial {
-                    number: trials.len() + 1,
-                    error: score
-                        .is_none()
-                        .then(|| format!("{} is not finite", objective.key())),
-                    model,
-                    scores,
-                    score,
-                    best_epochs,
-                    seconds: 0.0,
-                }
-            }
-            Err(e) => Trial {
-                number: trials.len() + 1,
-                model,
-                scores: BTreeMap::new(),
-                score: None,
-                error: Some(e.to_string()),
-                best_epochs: Vec::new(),
-                seconds: 0.0,
-            },
-        };
-        let trial = Trial {
-            seconds: t0.elapsed().as_secs_f64(),
-            ..trial
-        };
+        let trial = run_trial(prepared, objective, model, repeats, trials.len() + 1)?;
         slowest = slowest.max(trial.seconds);
-        on_trial(&trial)?;
+        on_trial(&trial);
         trials.push(trial);
+        if trials.len() >= MAX_FAILURES_FIRST && trials.iter().all(|t| t.score.is_none()) {
+            break;
+        }
     }
-    let best = one_standard_error(&trials, objective).ok_or_else(|| {
+    let chosen = match options.select {
+        Select::Best => best_of(&trials, objective),
+        Select::Smallest => one_standard_error(&trials, objective),
+    };
+    let best = chosen.ok_or_else(|| {
         let why = trials
             .first()
             .and_then(|t| t.error.clone())
@@ -305,21 +331,25 @@ pub fn search(
     Ok(Search {
         trials,
         best,
+        repeats,
+        exhausted,
+        select: options.select,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
 
 /// The winner by the one-standard-error rule (Breiman et al., 1984; glmnet's `lambda.1se`):
-/// of the trials whose score is within one standard error of the best one's (its folds'
-/// standard deviation / √k), the simplest: fewest hidden units, then fewest layers, then the
-/// most weight decay, then the fewest epochs, then the best score. The best score of many
-/// trials is partly luck of the folds; a simpler model that does as well within that noise
-/// generalises at least as well, and on small data usually better.
+/// of the trials whose score is within one standard error of the best one's (its fold
+/// scores' standard deviation / √k, k folds per repeat: repeats share their rows, so they do
+/// not shrink it), those with the simplest network (fewest hidden units, then fewest layers),
+/// and of those the best score. The best score of many trials is partly luck of the folds; a
+/// smaller network that does as well within that noise generalises at least as well, and on
+/// small data usually better.
 fn one_standard_error(trials: &[Trial], objective: &Objective) -> Option<usize> {
     let best = best_of(trials, objective)?;
     let t = &trials[best];
     let score = t.score?;
-    let folds = t.best_epochs.len().max(1) as f64;
+    let folds = t.model.ensemble.max(1) as f64;
     let std = t
         .scores
         .get(&format!("cv_{}_std", objective.metric))
@@ -338,14 +368,7 @@ fn one_standard_error(trials: &[Trial], objective: &Objective) -> Option<usize> 
             s <= bound
         }
     };
-    let key = |t: &Trial| {
-        (
-            t.model.hidden.iter().sum::<usize>(),
-            t.model.hidden.len(),
-            std::cmp::Reverse(OrderedF64(t.model.weight_decay)),
-            t.model.max_epochs,
-        )
-    };
+    let size = |t: &Trial| (t.model.hidden.iter().sum::<usize>(), t.model.hidden.len());
     let mut chosen = best;
     for (i, t) in trials.iter().enumerate() {
         let Some(s) = t.score else { continue };
@@ -353,32 +376,51 @@ fn one_standard_error(trials: &[Trial], objective: &Objective) -> Option<usize> 
             continue;
         }
         let c = &trials[chosen];
-        let simpler = key(t) < key(c);
-        let as_simple_better =
-            key(t) == key(c) && c.score.is_some_and(|cs| objective.better(s, cs));
-        if simpler || as_simple_better {
+        let smaller = size(t) < size(c);
+        let as_small_better =
+            size(t) == size(c) && c.score.is_some_and(|cs| objective.better(s, cs));
+        if smaller || as_small_better {
             chosen = i;
         }
     }
     Some(chosen)
 }
 
-/// An `f64` ordered by [`f64::total_cmp`] (weight decays are finite).
-#[derive(PartialEq)]
-struct OrderedF64(f64);
-
-impl Eq for OrderedF64 {}
-
-impl PartialOrd for OrderedF64 {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrderedF64 {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
+/// Trial `number` of `model`: scored, or failed in training (only training can fail for one
+/// setting and not another, as a learning rate that diverges; any other error, such as too
+/// few rows for the folds or a feature that does not read, would fail every trial alike and
+/// is returned).
+fn run_trial(
+    prepared: &Prepared,
+    objective: &Objective,
+    model: ModelSpec,
+    repeats: usize,
+    number: usize,
+) -> Result<Trial> {
+    let started = Instant::now();
+    let (scores, best_epochs, error) = match cross_validate(prepared, &model, repeats) {
+        Ok((scores, best_epochs)) => (scores, best_epochs, None),
+        Err(e @ Error::Training(_)) => (BTreeMap::new(), Vec::new(), Some(e.to_string())),
+        Err(e) => return Err(e),
+    };
+    let score = scores
+        .get(&objective.key())
+        .copied()
+        .filter(|v| v.is_finite());
+    let error = error.or_else(|| {
+        score
+            .is_none()
+            .then(|| format!("{} is not finite", objective.key()))
+    });
+    Ok(Trial {
+        number,
+        model,
+        scores,
+        score,
+        error,
+        best_epochs,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// The index of the best scored trial (the first of equals).
@@ -399,34 +441,60 @@ fn best_of(trials: &[Trial], objective: &Objective) -> Option<usize> {
 pub fn cross_validate(
     prepared: &Prepared,
     model: &ModelSpec,
+    repeats: usize,
 ) -> Result<(BTreeMap<String, f64>, Vec<usize>)> {
-    let ctx = Context {
-        model,
-        ..prepared.context()
-    };
     let split = &prepared.split;
-    let fitted = ctx.fit_ensemble(&split.train, &split.validation, true, &mut |_| Ok(()))?;
-    let oof = fitted
-        .out_of_fold
-        .as_ref()
-        .ok_or_else(|| Error::Training("an ensemble's fit kept no out-of-fold outputs".into()))?;
-    let n_out = ctx.n_outputs();
     let mut per_metric: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for held in &oof.folds {
-        let rows: Vec<usize> = held.iter().map(|&p| oof.rows[p]).collect();
-        let outputs: Vec<f32> = held
-            .iter()
-            .flat_map(|&p| oof.outputs[p * n_out..(p + 1) * n_out].iter().copied())
-            .collect();
-        let metrics = evaluate::of_outputs(&ctx, &outputs, fitted.target_scaling.as_ref(), &rows);
-        for (name, v) in metrics {
-            per_metric.entry(name).or_default().push(v);
+    let mut best_epochs = Vec::new();
+    for r in 0..repeats.max(1) {
+        // Each repeat cuts other folds and initialises other networks.
+        let ctx = Context {
+            model,
+            seed: prepared.plan.seed.wrapping_add(REPEAT_SEED_STEP * r as u64),
+            ..prepared.context()
+        };
+        let fitted = ctx.fit_ensemble(&split.train, &split.validation, true, &mut |_| Ok(()))?;
+        let oof = fitted.out_of_fold.as_ref().ok_or_else(|| {
+            Error::Training("an ensemble's fit kept no out-of-fold outputs".into())
+        })?;
+        let n_out = ctx.n_outputs();
+        for held in &oof.folds {
+            let rows: Vec<usize> = held.iter().map(|&p| oof.rows[p]).collect();
+            let outputs: Vec<f32> = held
+                .iter()
+                .flat_map(|&p| oof.outputs[p * n_out..(p + 1) * n_out].iter().copied())
+                .collect();
+            let scaling = fitted.target_scaling.as_ref();
+            for (name, v) in evaluate::of_outputs(&ctx, &outputs, scaling, &rows) {
+                per_metric.entry(name).or_default().push(v);
+            }
         }
+        best_epochs.extend_from_slice(&fitted.trained.member_best_epochs);
     }
-    Ok((
-        evaluate::mean_and_std(per_metric),
-        fitted.trained.member_best_epochs.clone(),
-    ))
+    Ok((evaluate::mean_and_std(per_metric), best_epochs))
+}
+
+/// Draws in a row that were all tried already before a search calls the space used up.
+const MAX_REDRAWS: usize = 1000;
+
+/// A search whose first this many trials all failed stops.
+const MAX_FAILURES_FIRST: usize = 10;
+
+/// Seeds of successive cross-validation repeats are this far apart (members of one repeat
+/// take consecutive seeds).
+const REPEAT_SEED_STEP: u64 = 1000;
+
+/// Cross-validation is repeated (other folds, other initialisations) until a trial has scored
+/// about this many rows, at most [`MAX_REPEATS`] times: on small data one cut of the folds is
+/// noisy enough to pick the winner by itself.
+pub const REPEAT_ROWS: usize = 2000;
+/// The most repeats [`repeats_for`] gives.
+pub const MAX_REPEATS: usize = 5;
+
+/// Repeats of the cross-validation for `rows` non-test rows: ⌈[`REPEAT_ROWS`] / rows⌉, 1 to
+/// [`MAX_REPEATS`] (iris: 5, titanic: 3, past 2,000 rows: 1).
+pub fn repeats_for(rows: usize) -> usize {
+    REPEAT_ROWS.div_ceil(rows.max(1)).clamp(1, MAX_REPEATS)
 }
 
 #[cfg(test)]
@@ -516,13 +584,13 @@ mod tests {
         let mut t = trial(0, Some(score));
         t.model.hidden = hidden.to_vec();
         t.model.weight_decay = weight_decay;
-        t.best_epochs = vec![10; 4];
+        t.model.ensemble = 4;
         t.scores.insert("cv_log_loss_std".into(), std);
         t
     }
 
     #[test]
-    fn the_winner_is_the_simplest_within_one_standard_error_of_the_best() {
+    fn the_winner_is_the_smallest_network_within_one_standard_error_of_the_best() {
         let lower = Objective {
             metric: "log_loss".into(),
             maximize: false,
@@ -531,21 +599,22 @@ mod tests {
         let mut trials = vec![
             scored(&[32], 0.0, 0.10, 0.08),
             scored(&[64, 64], 0.0, 0.11, 0.01),
-            scored(&[], 0.0, 0.139, 0.01),
-            scored(&[], 0.01, 0.139, 0.01),
+            scored(&[], 0.1, 0.139, 0.01),
+            scored(&[], 0.0, 0.13, 0.01),
             scored(&[16], 0.0, 0.12, 0.01),
-            scored(&[], 0.1, 0.141, 0.01),
+            scored(&[], 0.0, 0.141, 0.01),
         ];
-        // Both linear models at 0.139 are in; the one with more weight decay is simpler.
+        // Three linear models, two within the bound: the better of those.
         assert_eq!(one_standard_error(&trials, &lower), Some(3));
         // A sharper best (± 0.02: bound 0.11) leaves only itself and the deep model.
         trials[0].scores.insert("cv_log_loss_std".into(), 0.02);
         assert_eq!(one_standard_error(&trials, &lower), Some(0));
-        // Among equally simple models, the better score.
+        // Fewer units first, then fewer layers: [16] beats [32] and [64, 64].
         trials[0].scores.insert("cv_log_loss_std".into(), 0.08);
-        trials[3].model.weight_decay = 0.0;
-        trials[3].score = Some(0.13);
-        assert_eq!(one_standard_error(&trials, &lower), Some(3));
+        for t in [2, 3, 5] {
+            trials[t].score = Some(0.5);
+        }
+        assert_eq!(one_standard_error(&trials, &lower), Some(4));
         // Larger is better: the bound is below the best.
         let higher = Objective {
             metric: "log_loss".into(),
@@ -558,8 +627,69 @@ mod tests {
                 ..t.clone()
             })
             .collect();
-        assert_eq!(one_standard_error(&flipped, &higher), Some(3));
+        assert_eq!(one_standard_error(&flipped, &higher), Some(4));
         assert_eq!(one_standard_error(&[trial(1, None)], &lower), None);
+    }
+
+    /// iris (examples/data, 150 rows), 20% held out for test.
+    fn iris(dir: &std::path::Path) -> Prepared {
+        let data =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/data/iris.csv");
+        let spec = dir.join("tandem.toml");
+        std::fs::write(
+            &spec,
+            format!(
+                "version = 1\n[data]\npath = {data:?}\nlabel = \"target\"\n[split]\ntest = 0.2\n\
+                 [model]\nmax_epochs = 60\n"
+            ),
+        )
+        .unwrap();
+        crate::prepare(crate::Plan::from_spec(&spec).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_search_scores_real_data_and_its_first_trials_are_the_plan_and_its_linear_twin() {
+        let dir = tempfile::tempdir().unwrap();
+        let prepared = iris(dir.path());
+        // Every out-of-fold row scored by the right network: iris is easy.
+        let (scores, epochs) = cross_validate(&prepared, &prepared.plan.model, 2).unwrap();
+        assert!(scores["cv_accuracy_mean"] > 0.85, "{scores:?}");
+        assert_eq!(epochs.len(), 10);
+        let objective = Objective::for_task(&prepared.schema.label.task, None).unwrap();
+        let options = Options {
+            budget: Budget {
+                seconds: None,
+                trials: Some(3),
+            },
+            repeats: Some(1),
+            select: Select::Best,
+        };
+        let mut seen = Vec::new();
+        let search = search(&prepared, &objective, &options, &mut |t| {
+            seen.push(t.number)
+        })
+        .unwrap();
+        assert_eq!(seen, [1, 2, 3]);
+        assert_eq!(search.trials[0].model, prepared.plan.model);
+        assert!(search.trials[1].model.hidden.is_empty());
+        assert_eq!(
+            search.trials[1].model.learning_rate,
+            prepared.plan.model.learning_rate
+        );
+        let winner = search.winner().score.unwrap();
+        assert!(search.trials.iter().all(|t| t.score.unwrap() >= winner));
+        assert!(!search.exhausted);
+        assert_eq!(search.repeats, 1);
+    }
+
+    #[test]
+    fn small_data_is_cross_validated_more_than_once() {
+        assert_eq!(repeats_for(120), 5);
+        assert_eq!(repeats_for(455), 5);
+        assert_eq!(repeats_for(712), 3);
+        assert_eq!(repeats_for(2000), 1);
+        assert_eq!(repeats_for(1_000_000), 1);
+        assert_eq!(repeats_for(0), 5);
     }
 
     #[test]

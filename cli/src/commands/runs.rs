@@ -37,6 +37,10 @@ enum RunsCommand {
         /// At most this many runs.
         #[arg(long, default_value_t = 20)]
         max: usize,
+        /// Also list `tandem tune`'s trials (child runs of a tuning run; hidden by default, as
+        /// a minute of tuning makes hundreds).
+        #[arg(long)]
+        all: bool,
     },
     /// One run: status, params, metrics, tags and its per-epoch history.
     #[command(after_help = crate::help::RUNS_SHOW)]
@@ -96,9 +100,11 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
     let store = args.store.open()?;
     let store = &*store;
     let text = match args.command {
-        RunsCommand::List { experiment, max } => {
-            list(store, experiment.as_deref(), max, args.json)?
-        }
+        RunsCommand::List {
+            experiment,
+            max,
+            all,
+        } => list(store, experiment.as_deref(), max, all, args.json)?,
         RunsCommand::Show { run_id } => show(store, &run_id, args.json)?,
         RunsCommand::Compare { run_ids } => compare(store, &run_ids, args.json)?,
     };
@@ -106,9 +112,26 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `runs list`: one line per run, newest first.
-fn list(store: &dyn Store, experiment: Option<&str>, max: usize, json: bool) -> Result<String> {
-    let runs = store.runs(experiment, max)?;
+/// How many runs `runs list` reads to find `max` that are not tuning trials.
+const TRIALS_LOOKAHEAD: usize = 5000;
+
+/// `runs list`: one line per run, newest first; tuning trials only with `all`.
+fn list(
+    store: &dyn Store,
+    experiment: Option<&str>,
+    max: usize,
+    all: bool,
+    json: bool,
+) -> Result<String> {
+    let (runs, hidden) = if all {
+        (store.runs(experiment, max)?, 0)
+    } else {
+        let read = store.runs(experiment, max.saturating_add(TRIALS_LOOKAHEAD))?;
+        let (trials, mut runs): (Vec<Run>, Vec<Run>) =
+            read.into_iter().partition(|r| kind(r) == "trial");
+        runs.truncate(max);
+        (runs, trials.len())
+    };
     if json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&runs)?));
     }
@@ -138,7 +161,14 @@ fn list(store: &dyn Store, experiment: Option<&str>, max: usize, json: bool) -> 
     let headers = [
         "run id", "name", "kind", "exp", "status", "started", "took", "headline",
     ];
-    Ok(render(&headers, &rows))
+    let mut out = render(&headers, &rows);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "({hidden} tuning trials not shown: `tandem runs list --all`)"
+        );
+    }
+    Ok(out)
 }
 
 /// `runs show`: one run's status, metrics, params, tags and loss history.

@@ -1,0 +1,158 @@
+//! What a search leaves in the run store: each trial a child run of the tuning run (MLflow's
+//! nested runs: `mlflow.parentRunId`), and on the tuning run the search's params, the winner's
+//! scores, `tune/trials.json` and the winner's `[model]` as `tune/model.toml`.
+
+use anyhow::{Result, anyhow};
+use tandem_tracking::recorder::Recorder;
+use tandem_tracking::{Metric, StoreConfig};
+use tandem_train::params::hidden_text;
+use tandem_train::tune::{Objective, Search, Trial};
+
+use super::report::trials_json;
+
+/// Where the trials are recorded.
+pub struct Children<'a> {
+    /// Cross-validation repeats per trial.
+    pub repeats: usize,
+    /// The stores of the tuning run.
+    pub store: &'a StoreConfig,
+    /// Its experiment.
+    pub experiment: &'a str,
+    /// Its run id.
+    pub parent: &'a str,
+    /// Its name (trials are `<name>-trial-NN`).
+    pub run_name: &'a str,
+}
+
+impl Children<'_> {
+    /// Record `trial` as a finished (or failed) child run; its id.
+    pub fn record(&self, trial: &Trial) -> Result<String> {
+        let tags = [
+            ("mlflow.parentRunId".to_string(), self.parent.to_string()),
+            ("tandem.tune.trial".to_string(), trial.number.to_string()),
+            ("tandem.kind".to_string(), "trial".to_string()),
+            (
+                "tandem.version".to_string(),
+                tandem_core::VERSION.to_string(),
+            ),
+        ];
+        let name = format!("{}-trial-{:02}", self.run_name, trial.number);
+        let mut rec = Recorder::start(self.store, self.experiment, &name, &tags)?;
+        let mut params: Vec<(String, String)> = tandem_train::params::of_model(&trial.model)
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        params.push(("ensemble".into(), trial.model.ensemble.to_string()));
+        params.push(("cv_repeats".into(), self.repeats.to_string()));
+        if !trial.best_epochs.is_empty() {
+            let epochs: Vec<String> = trial.best_epochs.iter().map(usize::to_string).collect();
+            params.push(("member_best_epochs".into(), epochs.join(",")));
+        }
+        let metrics = metrics(
+            trial
+                .scores
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .chain([("trial_seconds".to_string(), trial.seconds)]),
+        );
+        let id = rec.run_id.clone();
+        if let Err(e) = rec.log(&metrics, &params, &[]) {
+            rec.fail(&e);
+            return Err(e.into());
+        }
+        match &trial.error {
+            Some(e) => {
+                rec.fail(&anyhow!("{e}"));
+            }
+            None => {
+                rec.finish()?;
+            }
+        }
+        Ok(id)
+    }
+}
+
+fn metrics(values: impl Iterator<Item = (String, f64)>) -> Vec<Metric> {
+    let now = tandem_tracking::now_ms();
+    values
+        .filter(|(_, v)| v.is_finite())
+        .map(|(key, value)| Metric {
+            key,
+            value,
+            step: 0,
+            timestamp: now,
+        })
+        .collect()
+}
+
+/// The search on the tuning run: params, the winner's scores (as `tune_cv_<metric>_mean`),
+/// its trial's run id, every trial as `tune/trials.json`, the winner as `tune/model.toml`.
+pub fn parent(
+    rec: &mut Recorder,
+    search: &Search,
+    objective: &Objective,
+    run_ids: &[Option<String>],
+) -> Result<()> {
+    let winner = search.winner();
+    let metrics = metrics(
+        winner
+            .scores
+            .iter()
+            .map(|(k, v)| (format!("tune_{k}"), *v))
+            .chain([("tune_seconds".to_string(), search.seconds)]),
+    );
+    let params = [
+        ("tune_metric".to_string(), objective.metric.clone()),
+        ("tune_trials".to_string(), search.trials.len().to_string()),
+        ("tune_best_trial".to_string(), winner.number.to_string()),
+        ("tune_repeats".to_string(), search.repeats.to_string()),
+        ("tune_select".to_string(), search.select.name().to_string()),
+    ];
+    let best_run = run_ids.get(search.best).cloned().flatten();
+    let tags: Vec<(String, String)> = best_run
+        .map(|id| ("tandem.tune.best_run_id".to_string(), id))
+        .into_iter()
+        .collect();
+    rec.log(&metrics, &params, &tags)?;
+    let trials = trials_json(search, objective, run_ids);
+    rec.artifact("tune/trials.json", &serde_json::to_vec_pretty(&trials)?)?;
+    rec.artifact("tune/model.toml", model_toml(winner).as_bytes())?;
+    Ok(())
+}
+
+/// The winner's `[model]` as a spec writes it: the tuned keys, and the ones the search kept.
+pub fn model_toml(t: &Trial) -> String {
+    let m = &t.model;
+    let hidden: Vec<String> = m.hidden.iter().map(usize::to_string).collect();
+    format!(
+        "# tandem tune's winner (trial {}; hidden {}): paste over a spec's [model].\n\
+         [model]\n\
+         hidden = [{}]\n\
+         learning_rate = {:?}\n\
+         weight_decay = {:?}\n\
+         max_epochs = {}\n\
+         batch_size = {}\n\
+         patience = {}\n\
+         ensemble = {}\n\
+         lr_schedule = \"{}\"\n",
+        t.number,
+        hidden_text(&m.hidden),
+        hidden.join(", "),
+        m.learning_rate,
+        m.weight_decay,
+        m.max_epochs,
+        batch_toml(&m.batch_size.to_string()),
+        m.patience,
+        m.ensemble,
+        m.lr_schedule.name(),
+    )
+}
+
+/// `auto` is a string in TOML, a number of rows is not.
+fn batch_toml(text: &str) -> String {
+    if text.parse::<usize>().is_ok() {
+        text.to_string()
+    } else {
+        format!("\"{text}\"")
+    }
+}
