@@ -5,21 +5,12 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 
 mod common;
-use common::{json_of, root, scratch, tandem, text, train_json};
+use common::{example, json_of, scratch, tandem, text, train_json};
 
 use std::path::{Path, PathBuf};
 
 fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn example(file: &str) -> String {
-    root()
-        .join("examples/data")
-        .join(file)
-        .to_str()
-        .unwrap()
-        .to_string()
 }
 
 /// A titanic spec in `dir` with `body` appended.

@@ -5,20 +5,11 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 
 mod common;
-use common::{json_of, root, scratch, tandem, text};
+use common::{example, json_of, scratch, tandem, text};
 
 use std::path::Path;
 
 use serde_json::Value;
-
-fn example(file: &str) -> String {
-    root()
-        .join("examples/data")
-        .join(file)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -13,6 +13,16 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A shared data set of examples/data, as a path argument.
+pub fn example(file: &str) -> String {
+    root()
+        .join("examples/data")
+        .join(file)
+        .to_str()
+        .expect("UTF-8 path")
+        .to_string()
+}
+
 pub fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("cli")
