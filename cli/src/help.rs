@@ -43,9 +43,10 @@ pub const TRAIN: &str = "Examples:\n  \
 pub const TUNE: &str = "Examples:\n  \
     tandem tune --data examples/data/iris.csv --label target              # 60 s of search\n  \
     tandem tune --spec tandem.toml --budget 5m --metric accuracy\n  \
-    tandem tune --data train.csv --label y --trials 20 --budget 0         # reproducible\n\
+    tandem tune --data train.csv --label y --trials 20                    # reproducible\n\
     Each trial trains the ensemble `tandem train` would (k networks on k folds of the non-test\n\
-    rows, each early-stopped on a fold apart from the one it scores) with settings drawn from: hidden none, 16, 32, 64, 128, 32,32, 64,64; learning rate\n\
+    rows, each early-stopped on a fold apart from the one it scores) with settings drawn\n\
+    from: hidden none, 16, 32, 64, 128, 32,32, 64,64; learning rate\n\
     0.001-0.1 (log-uniform); weight decay 0 or 1e-5-0.1; max epochs 30, 100, 300. Trial 1 is\n\
     the plan's own settings, trial 2 the same without a hidden layer. Every trial is a child\n\
     run of the tuning run (MLflow: `mlflow.parentRunId`); the winner is trained in the tuning\n\

@@ -1,5 +1,5 @@
 //! End-to-end tests of `tandem tune`: every trial a child run of the tuning run in the store,
-//! the winner chosen by the documented rule and trained in the tuning run, a search that
+//! the winner chosen by either documented rule and trained in the tuning run, a search that
 //! repeats with `--trials`, budgets, and settings refused before any data is read.
 
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
@@ -176,7 +176,14 @@ fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
         .iter()
         .find(|x| x["trial"] == t["best_trial"])
         .unwrap();
-    assert_one_standard_error(trials, winner);
+    // `--select best` (the default): the first of the lowest log losses.
+    let lowest = trials
+        .iter()
+        .map(|t| t["score"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let first = trials.iter().find(|t| t["score"].as_f64() == Some(lowest));
+    assert_eq!(first, Some(winner));
+    assert_eq!(t["select"], "best");
 
     // The tuning run holds the winner's model, trained with its settings.
     let run_dir = runs.join(parent);
@@ -216,6 +223,25 @@ fn every_trial_is_a_child_run_and_the_winner_is_trained_in_the_tuning_run() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 151);
 
     assert_listing_and_model_toml(&dir, parent, &s);
+}
+
+#[test]
+fn select_smallest_takes_the_smallest_network_within_one_standard_error() {
+    let dir = scratch("tune-smallest");
+    let s = tune(
+        &dir.join("runs"),
+        &example("iris.csv"),
+        "target",
+        &["--trials", "8", "--select", "smallest", "--repeats", "1"],
+    );
+    let t = &s["tune"];
+    assert_eq!(t["select"], "smallest");
+    let trials = t["trials"].as_array().unwrap();
+    let winner = trials
+        .iter()
+        .find(|x| x["trial"] == t["best_trial"])
+        .unwrap();
+    assert_one_standard_error(trials, winner);
 }
 
 #[test]
@@ -280,6 +306,10 @@ fn bad_tune_settings_are_clear_errors() {
         (
             vec!["--ensemble", "2"],
             "(--ensemble) must be at least 3, not 2",
+        ),
+        (
+            vec!["--metric", "acuracy"],
+            "--metric acuracy is not a metric tune can optimise",
         ),
         (vec!["--folds", "3"], "drop --folds"),
         (vec!["--stream", "on"], "cannot train a stream"),

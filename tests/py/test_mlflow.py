@@ -155,6 +155,12 @@ class TrackingAgainstMlflow(unittest.TestCase):
         self.assertEqual(parent.data.tags["tandem.tune.best_run_id"], best["run_id"])
         self.assertEqual(parent.data.params["learning_rate"], str(best["settings"]["learning_rate"]))
         self.assertAlmostEqual(parent.data.metrics["tune_cv_log_loss_mean"], best["score"], places=12)
+        # `runs list` against the server hides the trials and says how many.
+        listing = tandem("runs", "list", "--tracking-uri", self.server.uri, "--experiment", "tandem-tune").stdout
+        self.assertIn(s["run_id"], listing)
+        self.assertIn("(3 tuning trials not shown: `tandem runs list --all`)", listing)
+        for t in s["tune"]["trials"]:
+            self.assertNotIn(t["run_id"], listing)
         # The tuning run holds the model: pyfunc loads it by run id.
         model = mlflow.pyfunc.load_model(f"runs:/{s['run_id']}/model")
         frame = pd.read_csv(iris).drop(columns=["target"]).head(5)

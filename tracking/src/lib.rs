@@ -225,6 +225,28 @@ pub trait Store {
     fn run(&self, run_id: &str) -> Result<Run>;
     /// Runs, newest first; only `experiment` if given.
     fn runs(&self, experiment: Option<&str>, max: usize) -> Result<Vec<Run>>;
+    /// Runs `keep` accepts, newest first, up to `max` (a store pages until it has them); with
+    /// the number of runs passed over among the newer ones.
+    fn runs_kept(
+        &self,
+        experiment: Option<&str>,
+        max: usize,
+        keep: &dyn Fn(&Run) -> bool,
+    ) -> Result<(Vec<Run>, usize)> {
+        let mut kept = Vec::new();
+        let mut passed = 0;
+        for run in self.runs(experiment, usize::MAX)? {
+            if kept.len() >= max {
+                break;
+            }
+            if keep(&run) {
+                kept.push(run);
+            } else {
+                passed += 1;
+            }
+        }
+        Ok((kept, passed))
+    }
     /// Every logged value of one metric, by step.
     fn metric_history(&self, run_id: &str, key: &str) -> Result<Vec<Metric>>;
     /// Read an artifact of a run.

@@ -112,9 +112,6 @@ pub fn run(args: RunsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// How many runs `runs list` reads to find `max` that are not tuning trials.
-const TRIALS_LOOKAHEAD: usize = 5000;
-
 /// `runs list`: one line per run, newest first; tuning trials only with `all`.
 fn list(
     store: &dyn Store,
@@ -126,17 +123,18 @@ fn list(
     let (runs, hidden) = if all {
         (store.runs(experiment, max)?, 0)
     } else {
-        let read = store.runs(experiment, max.saturating_add(TRIALS_LOOKAHEAD))?;
-        let (trials, mut runs): (Vec<Run>, Vec<Run>) =
-            read.into_iter().partition(|r| kind(r) == "trial");
-        runs.truncate(max);
-        (runs, trials.len())
+        store.runs_kept(experiment, max, &|r| kind(r) != "trial")?
+    };
+    let note = if hidden > 0 {
+        format!("({hidden} tuning trials not shown: `tandem runs list --all`)\n")
+    } else {
+        String::new()
     };
     if json {
         return Ok(format!("{}\n", serde_json::to_string_pretty(&runs)?));
     }
     if runs.is_empty() {
-        return Ok(format!("no runs in {}\n", store.location()));
+        return Ok(format!("no runs in {}\n{note}", store.location()));
     }
     let rows: Vec<Vec<String>> = runs
         .iter()
@@ -161,14 +159,7 @@ fn list(
     let headers = [
         "run id", "name", "kind", "exp", "status", "started", "took", "headline",
     ];
-    let mut out = render(&headers, &rows);
-    if hidden > 0 {
-        let _ = writeln!(
-            out,
-            "({hidden} tuning trials not shown: `tandem runs list --all`)"
-        );
-    }
-    Ok(out)
+    Ok(render(&headers, &rows) + &note)
 }
 
 /// `runs show`: one run's status, metrics, params, tags and loss history.

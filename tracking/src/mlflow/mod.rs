@@ -63,6 +63,30 @@ fn except<T>(result: Result<T>, error_code: &str) -> Result<Option<T>> {
 type Ignored = serde::de::IgnoredAny;
 
 impl MlflowStore {
+    /// One page of `runs/search` over `ids`, newest first.
+    fn runs_page(
+        &self,
+        ids: &[String],
+        size: usize,
+        token: Option<&str>,
+    ) -> Result<(Vec<Run>, Option<String>)> {
+        let mut body = json!({
+            "experiment_ids": ids,
+            "max_results": size,
+            "order_by": ["attributes.start_time DESC"],
+        });
+        if let Some(t) = token {
+            body["page_token"] = json!(t);
+        }
+        let page: RunsPage = self.json(Method::Post, "runs/search", &[], Some(&body))?;
+        let runs = page
+            .runs
+            .into_iter()
+            .map(|r| r.into_run("runs/search"))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((runs, page.next_page_token))
+    }
+
     /// Every version of a registered model, oldest first (`model-versions/search`).
     fn versions_of(&self, name: &str) -> Result<Vec<ModelVersion>> {
         let filter = format!("name='{}'", name.replace('\'', "\\'"));
@@ -322,22 +346,20 @@ impl Store for MlflowStore {
 
     fn runs(&self, experiment: Option<&str>, max: usize) -> Result<Vec<Run>> {
         let ids = self.experiment_ids(experiment)?;
-        all_pages(max, |token| {
-            let mut body = json!({
-                "experiment_ids": ids,
-                "max_results": max.clamp(1, self.page_size),
-                "order_by": ["attributes.start_time DESC"],
-            });
-            if let Some(t) = token {
-                body["page_token"] = json!(t);
-            }
-            let page: RunsPage = self.json(Method::Post, "runs/search", &[], Some(&body))?;
-            let runs = page
-                .runs
-                .into_iter()
-                .map(|r| r.into_run("runs/search"))
-                .collect::<Result<Vec<_>>>()?;
-            Ok((runs, page.next_page_token))
+        let size = max.clamp(1, self.page_size);
+        all_pages(max, |token| self.runs_page(&ids, size, token))
+    }
+
+    fn runs_kept(
+        &self,
+        experiment: Option<&str>,
+        max: usize,
+        keep: &dyn Fn(&Run) -> bool,
+    ) -> Result<(Vec<Run>, usize)> {
+        let ids = self.experiment_ids(experiment)?;
+        // Full pages: the runs passed over may be many.
+        paging::kept_pages(max, keep, |token| {
+            self.runs_page(&ids, self.page_size, token)
         })
     }
 

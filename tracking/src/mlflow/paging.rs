@@ -21,22 +21,41 @@ pub fn page_size(setting: Option<String>) -> usize {
 /// (an empty page, or the token it was asked with).
 pub fn all_pages<T>(
     max: usize,
-    mut page: impl FnMut(Option<&str>) -> Result<(Vec<T>, Option<String>)>,
+    page: impl FnMut(Option<&str>) -> Result<(Vec<T>, Option<String>)>,
 ) -> Result<Vec<T>> {
+    Ok(kept_pages(max, &|_| true, page)?.0)
+}
+
+/// [`all_pages`] keeping only the items `keep` accepts, up to `max` of them; with the number
+/// of items passed over before the last kept one (or before the end).
+pub fn kept_pages<T>(
+    max: usize,
+    keep: &dyn Fn(&T) -> bool,
+    mut page: impl FnMut(Option<&str>) -> Result<(Vec<T>, Option<String>)>,
+) -> Result<(Vec<T>, usize)> {
     let mut out = Vec::new();
+    let mut passed = 0usize;
     let mut token: Option<String> = None;
     loop {
         let (items, next) = page(token.as_deref())?;
         let empty = items.is_empty();
-        out.extend(items);
+        for item in items {
+            if out.len() >= max {
+                break;
+            }
+            if keep(&item) {
+                out.push(item);
+            } else {
+                passed += 1;
+            }
+        }
         let next = next.filter(|t| !t.is_empty());
         if empty || next.is_none() || next == token || out.len() >= max {
             break;
         }
         token = next;
     }
-    out.truncate(max);
-    Ok(out)
+    Ok((out, passed))
 }
 
 #[cfg(test)]
@@ -70,6 +89,18 @@ mod tests {
             all_pages(usize::MAX, server(1000, 1000)).unwrap().len(),
             1000
         );
+    }
+
+    #[test]
+    fn kept_pages_read_on_until_enough_are_kept_and_count_the_rest() {
+        let even = |n: &usize| n % 2 == 0;
+        let (kept, passed) = kept_pages(10, &even, server(50, 7)).unwrap();
+        assert_eq!(kept, (0..20).step_by(2).collect::<Vec<_>>());
+        assert_eq!(passed, 9); // 1, 3, ..., 17: the odd ones before 18
+        let (kept, passed) = kept_pages(100, &even, server(50, 7)).unwrap();
+        assert_eq!((kept.len(), passed), (25, 25));
+        let (kept, passed) = kept_pages(5, &|_| false, server(50, 7)).unwrap();
+        assert_eq!((kept.len(), passed), (0, 50));
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub struct TuneArgs {
     #[arg(long, value_name = "N")]
     trials: Option<usize>,
     /// Cross-validate each trial this many times, each with other folds and initialisations
-    /// [default: enough to score about 2,000 rows, at most 5: iris 5, titanic 3, large data 1].
+    /// [default: enough to score about 2,000 rows, at most 5: iris 5, titanic 2, large data 1].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=20))]
     repeats: Option<u64>,
     /// How the winner is chosen: `best` (the best mean score) or `smallest` (the smallest
@@ -95,7 +95,7 @@ impl TuneArgs {
 pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let budget = args.budget()?;
     let plan = args.train.plan()?;
-    refuse(&plan)?;
+    refuse(&plan, args.metric.as_deref())?;
     let quiet = args.train.quiet || args.train.json;
     if plan.test == 0.0 && !quiet {
         eprintln!(
@@ -139,6 +139,7 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
             experiment: &experiment,
             parent: &parent,
             run_name: &run_name,
+            local_only: std::cell::Cell::new(false),
         };
         // A trial the store could not take is still a trial: the search goes on, and the
         // first failure is said once (the tuning run's own recording reports its errors).
@@ -150,19 +151,20 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
             select: args.select(),
         };
         let search = tune::search(prepared, &objective, &options, &mut |trial| {
-            match children.record(trial) {
-                Ok(id) => run_ids.push(Some(id)),
-                Err(e) => {
-                    if !warned {
-                        watch.say(&format!(
-                            "warning: trial {} not recorded as a child run: {e:#}",
-                            trial.number
-                        ));
-                        warned = true;
-                    }
-                    run_ids.push(None);
-                }
+            let (id, trouble) = match children.record(trial) {
+                Ok((id, trouble)) => (Some(id), trouble.map(|why| {
+                    format!("the MLflow server failed trial {}'s run ({why}): it and the next trials are recorded in the local store only", trial.number)
+                })),
+                Err(e) => (None, Some(format!("trial {} not recorded as a child run: {e:#}", trial.number))),
+            };
+            if let Some(why) = trouble
+                && !warned
+            {
+                // Even with --quiet or --json: the store is missing something.
+                watch.warn(&format!("warning: {why}"));
+                warned = true;
             }
+            run_ids.push(id);
             watch.trial(trial, &objective);
         });
         watch.finish();
@@ -184,7 +186,16 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
 }
 
 /// What tune refuses before any data is read.
-fn refuse(plan: &tandem_train::Plan) -> Result<()> {
+fn refuse(plan: &tandem_train::Plan, metric: Option<&str>) -> Result<()> {
+    if let Some(m) = metric
+        && !tune::METRICS.iter().any(|(name, _)| *name == m)
+    {
+        let names: Vec<&str> = tune::METRICS.iter().map(|(n, _)| *n).collect();
+        bail!(
+            "--metric {m} is not a metric tune can optimise: {}",
+            names.join(", ")
+        );
+    }
     if plan.model.ensemble < 3 {
         bail!(
             "tune cross-validates with the ensemble's folds (each candidate is the ensemble `tandem train` would train): `[model] ensemble` (--ensemble) must be at least 3, not {}",

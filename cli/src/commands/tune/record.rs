@@ -2,6 +2,8 @@
 //! nested runs: `mlflow.parentRunId`), and on the tuning run the search's params, the winner's
 //! scores, `tune/trials.json` and the winner's `[model]` as `tune/model.toml`.
 
+use std::cell::Cell;
+
 use anyhow::{Result, anyhow};
 use tandem_tracking::recorder::Recorder;
 use tandem_tracking::{Metric, StoreConfig};
@@ -22,11 +24,42 @@ pub struct Children<'a> {
     pub parent: &'a str,
     /// Its name (trials are `<name>-trial-NN`).
     pub run_name: &'a str,
+    /// Set once the MLflow server failed a trial: the rest go to the local store only, so a
+    /// server gone away costs the search one trial's retries, not every trial's.
+    pub local_only: Cell<bool>,
 }
 
 impl Children<'_> {
-    /// Record `trial` as a finished (or failed) child run; its id.
-    pub fn record(&self, trial: &Trial) -> Result<String> {
+    /// Record `trial` as a finished (or failed) child run: its id, and what went wrong with
+    /// the MLflow server if it did (the trial is then in the local store only).
+    pub fn record(&self, trial: &Trial) -> Result<(String, Option<String>)> {
+        if self.local_only.get() || self.store.tracking_uri.is_none() {
+            return Ok((self.record_in(&self.local(), trial)?.0, None));
+        }
+        match self.record_in(self.store, trial) {
+            Ok((id, None)) => Ok((id, None)),
+            // Recorded locally, the server failed on the way.
+            Ok((id, Some(why))) => {
+                self.local_only.set(true);
+                Ok((id, Some(why)))
+            }
+            // The server refused the run: keep it locally.
+            Err(e) => {
+                self.local_only.set(true);
+                let (id, _) = self.record_in(&self.local(), trial)?;
+                Ok((id, Some(format!("{e:#}"))))
+            }
+        }
+    }
+
+    fn local(&self) -> StoreConfig {
+        StoreConfig {
+            tracking_uri: None,
+            ..self.store.clone()
+        }
+    }
+
+    fn record_in(&self, store: &StoreConfig, trial: &Trial) -> Result<(String, Option<String>)> {
         let tags = [
             ("mlflow.parentRunId".to_string(), self.parent.to_string()),
             ("tandem.tune.trial".to_string(), trial.number.to_string()),
@@ -37,7 +70,7 @@ impl Children<'_> {
             ),
         ];
         let name = format!("{}-trial-{:02}", self.run_name, trial.number);
-        let mut rec = Recorder::start(self.store, self.experiment, &name, &tags)?;
+        let mut rec = Recorder::start(store, self.experiment, &name, &tags)?;
         let mut params: Vec<(String, String)> = tandem_train::params::of_model(&trial.model)
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
@@ -48,7 +81,7 @@ impl Children<'_> {
             let epochs: Vec<String> = trial.best_epochs.iter().map(usize::to_string).collect();
             params.push(("member_best_epochs".into(), epochs.join(",")));
         }
-        let metrics = metrics(
+        let values = metrics(
             trial
                 .scores
                 .iter()
@@ -56,19 +89,23 @@ impl Children<'_> {
                 .chain([("trial_seconds".to_string(), trial.seconds)]),
         );
         let id = rec.run_id.clone();
-        if let Err(e) = rec.log(&metrics, &params, &[]) {
+        if let Err(e) = rec.log(&values, &params, &[]) {
             rec.fail(&e);
             return Err(e.into());
         }
         match &trial.error {
             Some(e) => {
                 rec.fail(&anyhow!("{e}"));
+                Ok((id, None))
             }
-            None => {
-                rec.finish()?;
-            }
+            None => match rec.finish() {
+                Ok(_) => Ok((id, None)),
+                Err(e @ tandem_tracking::Error::MirrorFailed { .. }) => {
+                    Ok((id, Some(e.to_string())))
+                }
+                Err(e) => Err(e.into()),
+            },
         }
-        Ok(id)
     }
 }
 
@@ -141,18 +178,9 @@ pub fn model_toml(t: &Trial) -> String {
         m.learning_rate,
         m.weight_decay,
         m.max_epochs,
-        batch_toml(&m.batch_size.to_string()),
+        m.batch_size.toml(),
         m.patience,
         m.ensemble,
         m.lr_schedule.name(),
     )
-}
-
-/// `auto` is a string in TOML, a number of rows is not.
-fn batch_toml(text: &str) -> String {
-    if text.parse::<usize>().is_ok() {
-        text.to_string()
-    } else {
-        format!("\"{text}\"")
-    }
 }

@@ -86,8 +86,8 @@ pub fn line(t: &Trial, objective: &Objective, mark: &str) -> String {
     )
 }
 
-/// The summary's `tune` section: the five best scores and the winner (the smallest network
-/// within one standard error of the best, often not among them).
+/// The summary's `tune` section: the five best scores and the winner (with `--select
+/// smallest`, often not among them).
 pub fn section(search: &Search, objective: &Objective, run_ids: &[Option<String>]) -> Section {
     let mut ranked: Vec<&Trial> = search.trials.iter().filter(|t| t.score.is_some()).collect();
     ranked.sort_by(|a, b| {

@@ -76,9 +76,13 @@ impl Watch {
 
     /// A line above the bar (on stderr as is when there is no bar).
     pub fn say(&self, text: &str) {
-        if self.quiet {
-            return;
+        if !self.quiet {
+            self.warn(text);
         }
+    }
+
+    /// A line above the bar, even when quiet.
+    pub fn warn(&self, text: &str) {
         if self.bar.is_hidden() {
             eprintln!("{text}");
         } else {
