@@ -93,7 +93,7 @@ mod tests {
 
     #[test]
     fn kept_pages_read_on_until_enough_are_kept_and_count_the_rest() {
-        let even = |n: &usize| n % 2 == 0;
+        let even = |n: &usize| n.is_multiple_of(2);
         let (kept, passed) = kept_pages(10, &even, server(50, 7)).unwrap();
         assert_eq!(kept, (0..20).step_by(2).collect::<Vec<_>>());
         assert_eq!(passed, 9); // 1, 3, ..., 17: the odd ones before 18
