@@ -102,13 +102,26 @@ fn table(outcome: &Outcome, bundle: &Path) -> String {
         outcome.train_seconds,
         outcome.best_epoch
     );
+    // The longest metric name (balanced_accuracy) sets the first column.
+    let width = m
+        .validation
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .max(12);
     let cell = |m: &BTreeMap<String, f64>, k: &str| {
         m.get(k).map_or("-".to_string(), |v| format!("{v:.4}"))
     };
     let _ = writeln!(
         out,
-        "  {:<12} {:>10} {:>12} {:>10} {:>16}",
-        "metric", "train", "validation", "test", "cross-validation"
+        "  {:<w$} {:>10} {:>12} {:>10} {:>16}",
+        "metric",
+        "train",
+        "validation",
+        "test",
+        "cross-validation",
+        w = width
     );
     let cv = &m.cross_validation;
     for k in m.validation.keys() {
@@ -121,7 +134,7 @@ fn table(outcome: &Outcome, bundle: &Path) -> String {
         };
         let _ = writeln!(
             out,
-            "  {k:<12} {:>10} {:>12} {:>10} {cv_cell:>16}",
+            "  {k:<width$} {:>10} {:>12} {:>10} {cv_cell:>16}",
             cell(&m.train, k),
             cell(&m.validation, k),
             cell(&m.test, k)
