@@ -120,6 +120,24 @@ pub struct Metric {
     pub timestamp: i64,
 }
 
+impl Metric {
+    /// End-of-run metrics (step 0, stamped now) from `(key, value)` pairs; values that are not
+    /// finite are left out (MLflow refuses them).
+    pub fn finals<K: Into<String>>(values: impl IntoIterator<Item = (K, f64)>) -> Vec<Metric> {
+        let timestamp = now_ms();
+        values
+            .into_iter()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(key, value)| Metric {
+                key: key.into(),
+                value,
+                step: 0,
+                timestamp,
+            })
+            .collect()
+    }
+}
+
 /// A run as stores report it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
@@ -233,19 +251,9 @@ pub trait Store {
         max: usize,
         keep: &dyn Fn(&Run) -> bool,
     ) -> Result<(Vec<Run>, usize)> {
-        let mut kept = Vec::new();
-        let mut passed = 0;
-        for run in self.runs(experiment, usize::MAX)? {
-            if kept.len() >= max {
-                break;
-            }
-            if keep(&run) {
-                kept.push(run);
-            } else {
-                passed += 1;
-            }
-        }
-        Ok((kept, passed))
+        // Every run as one page.
+        let mut runs = Some(self.runs(experiment, usize::MAX)?);
+        mlflow::paging::kept_pages(max, keep, |_| Ok((runs.take().unwrap_or_default(), None)))
     }
     /// Every logged value of one metric, by step.
     fn metric_history(&self, run_id: &str, key: &str) -> Result<Vec<Metric>>;

@@ -199,6 +199,16 @@ pub struct Options {
     pub select: Select,
 }
 
+impl Options {
+    /// The cross-validation repeats a search of `prepared` runs: the given number, else
+    /// [`repeats_for`] its non-test rows.
+    pub fn repeats_for(&self, prepared: &Prepared) -> usize {
+        let split = &prepared.split;
+        self.repeats
+            .unwrap_or_else(|| repeats_for(split.train.len() + split.validation.len()))
+    }
+}
+
 /// One candidate and how it did.
 #[derive(Debug, Clone)]
 pub struct Trial {
@@ -267,10 +277,7 @@ pub fn search(
             "tune holds the rows in memory and this data set is trained as a stream (--stream, or over 256 MiB): tune on a sample of it (a smaller file), or force --stream off if it fits in memory".into(),
         ));
     }
-    let split = &prepared.split;
-    let repeats = options
-        .repeats
-        .unwrap_or_else(|| repeats_for(split.train.len() + split.validation.len()));
+    let repeats = options.repeats_for(prepared);
     let started = Instant::now();
     let mut rng = SplitMix64::new(prepared.plan.seed ^ 0x7E57_7E57);
     let mut trials: Vec<Trial> = Vec::new();

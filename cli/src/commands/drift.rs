@@ -284,26 +284,19 @@ fn fill(
     svg: &str,
     rejected: usize,
 ) -> Result<()> {
-    let timestamp = tandem_tracking::now_ms();
-    let metric = |key: String, value: f64| Metric {
-        key,
-        value,
-        step: 0,
-        timestamp,
-    };
-    let mut metrics = vec![
-        metric("drifted_share".into(), report.drifted_share),
-        metric("drifted_fields".into(), report.drifted as f64),
-        metric("moderate_fields".into(), report.moderate as f64),
+    let mut values = vec![
+        ("drifted_share".to_string(), report.drifted_share),
+        ("drifted_fields".into(), report.drifted as f64),
+        ("moderate_fields".into(), report.moderate as f64),
     ];
     for f in &report.fields {
-        metrics.push(metric(metric_key("psi", &f.field), f.psi));
-        metrics.push(metric(metric_key("js", &f.field), f.js));
+        values.push((metric_key("psi", &f.field), f.psi));
+        values.push((metric_key("js", &f.field), f.js));
         if let Some(w) = f.wasserstein {
-            metrics.push(metric(metric_key("wasserstein", &f.field), w));
+            values.push((metric_key("wasserstein", &f.field), w));
         }
     }
-    metrics.retain(|m| m.value.is_finite());
+    let metrics = Metric::finals(values);
     let params = [
         ("model", run.model_uri.to_string()),
         ("data", run.data.to_string()),

@@ -33,19 +33,13 @@ pub fn record(what: &Recorded, evaluation: &Evaluation) -> Result<(String, Strin
 }
 
 fn fill(rec: &mut Recorder, what: &Recorded, evaluation: &Evaluation) -> Result<()> {
-    let now = tandem_tracking::now_ms();
-    let metrics: Vec<Metric> = evaluation
-        .report
-        .iter()
-        .flat_map(|r| r.metrics().iter())
-        .filter(|(_, v)| v.is_finite())
-        .map(|(key, &value)| Metric {
-            key: key.clone(),
-            value,
-            step: 0,
-            timestamp: now,
-        })
-        .collect();
+    let metrics = Metric::finals(
+        evaluation
+            .report
+            .iter()
+            .flat_map(|r| r.metrics().iter())
+            .map(|(key, &value)| (key.clone(), value)),
+    );
     let params = [
         ("model", what.run.model_uri.to_string()),
         ("data", what.run.data.to_string()),

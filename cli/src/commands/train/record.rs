@@ -43,24 +43,11 @@ pub fn outcome(
     warnings: &[Warning],
 ) -> Result<()> {
     let meta = &outcome.bundle.metadata;
-    let now = tandem_tracking::now_ms();
-    let final_metrics: Vec<Metric> = meta
-        .metrics
-        .iter()
-        .map(|(k, v)| (k.as_str(), *v))
-        .chain([
-            ("train_seconds", outcome.train_seconds),
-            ("best_epoch", outcome.best_epoch as f64),
-            ("export_max_abs_diff", outcome.check.max()),
-        ])
-        .filter(|(_, value)| value.is_finite())
-        .map(|(key, value)| Metric {
-            key: key.into(),
-            value,
-            step: 0,
-            timestamp: now,
-        })
-        .collect();
+    let final_metrics = Metric::finals(meta.metrics.iter().map(|(k, v)| (k.as_str(), *v)).chain([
+        ("train_seconds", outcome.train_seconds),
+        ("best_epoch", outcome.best_epoch as f64),
+        ("export_max_abs_diff", outcome.check.max()),
+    ]));
     let params: Vec<(String, String)> = meta
         .params
         .iter()

@@ -114,11 +114,12 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
     let run_name = begun.run_name.clone();
     train::complete(&args.train, begun, |prepared, rec| {
         let objective = Objective::for_task(&prepared.schema.label.task, args.metric.as_deref())?;
-        let split = &prepared.split;
-        let repeats = args.repeats.map_or_else(
-            || tune::repeats_for(split.train.len() + split.validation.len()),
-            |r| r as usize,
-        );
+        let options = tune::Options {
+            budget,
+            repeats: args.repeats.map(|r| r as usize),
+            select: args.select(),
+        };
+        let repeats = options.repeats_for(prepared);
         let mut watch = watch::Watch::new(quiet, budget);
         watch.say(&format!(
             "tuning: {} over {} folds x {} repeats, {} ({} is better)",
@@ -145,11 +146,6 @@ pub fn run(args: TuneArgs) -> Result<ExitCode> {
         // first failure is said once (the tuning run's own recording reports its errors).
         let mut run_ids: Vec<Option<String>> = Vec::new();
         let mut warned = false;
-        let options = tune::Options {
-            budget,
-            repeats: Some(repeats),
-            select: args.select(),
-        };
         let search = tune::search(prepared, &objective, &options, &mut |trial| {
             let (id, trouble) = match children.record(trial) {
                 Ok((id, trouble)) => (Some(id), trouble.map(|why| {

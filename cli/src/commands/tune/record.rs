@@ -81,7 +81,7 @@ impl Children<'_> {
             let epochs: Vec<String> = trial.best_epochs.iter().map(usize::to_string).collect();
             params.push(("member_best_epochs".into(), epochs.join(",")));
         }
-        let values = metrics(
+        let values = Metric::finals(
             trial
                 .scores
                 .iter()
@@ -109,19 +109,6 @@ impl Children<'_> {
     }
 }
 
-fn metrics(values: impl Iterator<Item = (String, f64)>) -> Vec<Metric> {
-    let now = tandem_tracking::now_ms();
-    values
-        .filter(|(_, v)| v.is_finite())
-        .map(|(key, value)| Metric {
-            key,
-            value,
-            step: 0,
-            timestamp: now,
-        })
-        .collect()
-}
-
 /// The search on the tuning run: params, the winner's scores (as `tune_cv_<metric>_mean`),
 /// its trial's run id, every trial as `tune/trials.json`, the winner as `tune/model.toml`.
 pub fn parent(
@@ -131,7 +118,7 @@ pub fn parent(
     run_ids: &[Option<String>],
 ) -> Result<()> {
     let winner = search.winner();
-    let metrics = metrics(
+    let metrics = Metric::finals(
         winner
             .scores
             .iter()
