@@ -66,7 +66,7 @@ pub mod drift;
 pub mod error;
 pub mod explain;
 pub mod instance;
-mod json_lex;
+mod json;
 mod order;
 pub mod prediction;
 pub mod prep;

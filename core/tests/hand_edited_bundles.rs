@@ -178,3 +178,67 @@ fn an_output_count_edited_in_the_metadata_is_an_invalid_bundle() {
     let reason = load_edited_metadata(|b| b.metadata.model.n_outputs += 1);
     assert!(reason.contains("outputs but the task needs"), "{reason}");
 }
+
+/// The fixture with its preprocessing part replaced by `edit` of its JSON, other parts as
+/// they are, every checksum recomputed; the load error's code and message.
+fn load_with_preprocessing(edit: impl FnOnce(&mut serde_json::Value)) -> (String, String) {
+    let b = titanic();
+    let mut prep = serde_json::to_value(&b.preprocessing).unwrap();
+    edit(&mut prep);
+    let json = |v: &dyn erased::Json| v.bytes();
+    let mut parts: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("schema.json", "application/json", json(&b.schema)),
+        ("preprocessing.json", "application/json", json(&prep)),
+        ("metadata.json", "application/json", json(&b.metadata)),
+        ("model.onnx", "application/onnx", b.onnx.clone()),
+        ("model.nnef.tar", "application/x-tar", b.nnef.clone()),
+    ];
+    if let Some(dense) = &b.dense {
+        parts.push(("model.dense", "application/x-tandem-dense", dense.clone()));
+    }
+    let bytes = Bundle::encode_parts("0.1.0", "2026-12-06T00:00:00Z", &parts).unwrap();
+    let e = Model::load(&bytes).expect_err("a part that does not read is rejected");
+    (e.code().to_string(), e.to_string())
+}
+
+mod erased {
+    /// Anything serialisable, as JSON bytes (one helper for the three JSON parts).
+    pub trait Json {
+        fn bytes(&self) -> Vec<u8>;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn bytes(&self) -> Vec<u8> {
+            serde_json::to_vec(self).unwrap()
+        }
+    }
+}
+
+#[test]
+fn a_part_that_does_not_read_names_the_part_the_path_and_the_reason() {
+    // The fixture's second node is `numeric` (age).
+    let (code, message) = load_with_preprocessing(|p| p["steps"][1]["node"] = "cubic".into());
+    assert_eq!(code, "BUNDLE_INVALID");
+    assert!(
+        message.contains("preprocessing.json")
+            && message
+                .contains("steps[1].node: unknown variant `cubic`, expected one of `numeric`"),
+        "{message}"
+    );
+    let (code, message) = load_with_preprocessing(|p| {
+        p["steps"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("fill")
+            .unwrap();
+    });
+    assert_eq!(code, "BUNDLE_INVALID");
+    assert!(
+        message.contains("steps[1]: missing field `fill`"),
+        "{message}"
+    );
+    let (_, message) = load_with_preprocessing(|p| p["steps"][1]["mean"] = "0".into());
+    assert!(
+        message.contains("steps[1].mean: expected a number, found a string"),
+        "{message}"
+    );
+}

@@ -225,7 +225,7 @@ mod fit {
                 }
             }
             // Fitted state survives the bundle's JSON encoding unchanged.
-            let back: Preprocessor = serde_json::from_str(&serde_json::to_string(&p).expect("ser")).expect("de");
+            let back = Preprocessor::from_json(&serde_json::to_vec(&p).expect("ser")).expect("de");
             prop_assert_eq!(back, p);
         }
     }
@@ -449,9 +449,9 @@ mod fit {
                     }
                     Err(e) => prop_assert!(!e.code().is_empty()),
                 }
-                let json = serde_json::to_string(&fitted).expect("ser");
-                let back: tandem_core::prep::ColumnParams = serde_json::from_str(&json).expect("de");
-                prop_assert_eq!(back, fitted);
+                let p = Preprocessor { steps: vec![tandem_core::prep::Step::Column(fitted)] };
+                let back = Preprocessor::from_json(&serde_json::to_vec(&p).expect("ser")).expect("de");
+                prop_assert_eq!(back, p);
             }
         }
     }

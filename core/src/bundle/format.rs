@@ -11,7 +11,9 @@
 //! Every part carries its own SHA-256 in the manifest; all are verified on load, and the file
 //! must end exactly where the last part ends.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use sha2::{Digest, Sha256};
 
 use super::limits::{Limit, Limits};
@@ -25,7 +27,7 @@ const MAX_MANIFEST: usize = 1 << 20;
 const HEADER: usize = 16;
 
 /// One part's entry in the manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartEntry {
     /// Part name (`schema.json`, `model.onnx`, ...).
     pub name: String,
@@ -40,7 +42,7 @@ pub struct PartEntry {
 }
 
 /// The manifest: what the file holds and how to check it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Manifest {
     /// Same as the header's version.
     pub format_version: u32,
@@ -73,7 +75,20 @@ impl Decoded<'_> {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex(&digest(bytes))
+}
+
+/// SHA-256 of `bytes`, fed to the hasher 4 KiB at a time. Same digest; the point is wasm:
+/// V8 first runs a function as baseline (Liftoff) code and swaps in optimised code only on
+/// a later call, and `sha2` hashes everything it is given in one call of its block function,
+/// so a bundle hashed in one piece ran entirely as baseline code (most of a cold
+/// `Model.load`). Fed in pieces, the block function is optimised after the first few.
+fn digest(bytes: &[u8]) -> sha2::digest::Output<Sha256> {
+    let mut hasher = Sha256::new();
+    for piece in bytes.chunks(4096) {
+        hasher.update(piece);
+    }
+    hasher.finalize()
 }
 
 /// Lowercase hex of `bytes` (a digest computed piece by piece).
@@ -171,16 +186,18 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>
     let sum_at = HEADER + mlen;
     let data_at = sum_at + 32;
     need(bytes, data_at as u64, "manifest checksum")?;
-    if Sha256::digest(&bytes[..sum_at]).as_slice() != &bytes[sum_at..data_at] {
+    if digest(&bytes[..sum_at]).as_slice() != &bytes[sum_at..data_at] {
         return Err(BundleError::Checksum {
             part: "manifest".into(),
         });
     }
     super::json_scan::check(&bytes[HEADER..sum_at], limits, "manifest")?;
     let manifest: Manifest =
-        serde_json::from_slice(&bytes[HEADER..sum_at]).map_err(|e| BundleError::Invalid {
-            part: "manifest".into(),
-            reason: e.to_string(),
+        crate::json::decode::from_slice(&bytes[HEADER..sum_at]).map_err(|reason| {
+            BundleError::Invalid {
+                part: "manifest".into(),
+                reason,
+            }
         })?;
     limits.check(Limit::Parts, manifest.parts.len() as u64, "manifest")?;
     let data = &bytes[data_at..];
@@ -239,6 +256,31 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>
         });
     }
     Ok(Decoded { parts, manifest })
+}
+
+impl FromJson for PartEntry {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(PartEntry {
+            name: o.req("name")?,
+            media_type: o.req("media_type")?,
+            offset: o.req("offset")?,
+            length: o.req("length")?,
+            sha256: o.req("sha256")?,
+        })
+    }
+}
+
+impl FromJson for Manifest {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Manifest {
+            format_version: o.req("format_version")?,
+            tandem_version: o.req("tandem_version")?,
+            created: o.req("created")?,
+            parts: o.req("parts")?,
+        })
+    }
 }
 
 #[cfg(test)]

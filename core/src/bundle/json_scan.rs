@@ -5,7 +5,7 @@
 
 use super::limits::{Limit, Limits};
 use crate::error::BundleError;
-use crate::json_lex::{Lexeme, lex};
+use crate::json::lex::{Lexeme, lex};
 
 /// Check `bytes` (the JSON part `part`) against the JSON limits.
 pub(crate) fn check(bytes: &[u8], limits: &Limits, part: &str) -> Result<(), BundleError> {

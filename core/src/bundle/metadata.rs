@@ -2,12 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::json::{DecodeError, FromJson, Json, Obj};
 
 use crate::read::ReadOptions;
 
 /// How the network in the bundle is wired.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelInfo {
     /// Name of the graph's input (`features`, shape `[batch, n_features]`, f32).
     pub input: String,
@@ -24,7 +26,7 @@ pub struct ModelInfo {
 }
 
 /// For regression: the network predicts `(y - mean) / scale`; the runtime undoes it.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct TargetScaling {
     /// Training mean of the target.
     pub mean: f64,
@@ -33,7 +35,7 @@ pub struct TargetScaling {
 }
 
 /// Everything about the model that is not needed to compute a prediction's features.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Metadata {
     /// The training run's 32-hex id.
     pub run_id: String,
@@ -64,7 +66,7 @@ pub struct Metadata {
 }
 
 /// Training curves and held-out errors, for a model card.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Evaluation {
     /// Per epoch: `[epoch, train loss, validation loss]` (finite epochs only).
     pub history: Vec<[f64; 3]>,
@@ -75,4 +77,57 @@ pub struct Evaluation {
     /// Regression: up to 500 validation `[truth, prediction]` pairs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub residuals: Vec<[f64; 2]>,
+}
+
+impl FromJson for ModelInfo {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(ModelInfo {
+            input: o.req("input")?,
+            output: o.req("output")?,
+            n_features: o.req("n_features")?,
+            n_outputs: o.req("n_outputs")?,
+            hidden_layers: o.req("hidden_layers")?,
+            activation: o.req("activation")?,
+        })
+    }
+}
+
+impl FromJson for TargetScaling {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(TargetScaling {
+            mean: o.req("mean")?,
+            scale: o.req("scale")?,
+        })
+    }
+}
+
+impl FromJson for Evaluation {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Evaluation {
+            history: o.req("history")?,
+            confusion: o.or_default("confusion")?,
+            residuals: o.or_default("residuals")?,
+        })
+    }
+}
+
+impl FromJson for Metadata {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Metadata {
+            run_id: o.req("run_id")?,
+            created: o.req("created")?,
+            tandem_version: o.req("tandem_version")?,
+            metrics: o.req("metrics")?,
+            params: o.req("params")?,
+            feature_names: o.req("feature_names")?,
+            model: o.req("model")?,
+            target: o.opt("target")?,
+            evaluation: o.opt("evaluation")?,
+            read: o.or_default("read")?,
+        })
+    }
 }

@@ -87,6 +87,19 @@ fn parse_part<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A JSON part read through the crate's tree decoder ([`crate::json`]) rather than serde.
+pub(crate) fn read_part<T: crate::json::FromJson>(
+    name: &str,
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<T, BundleError> {
+    json_scan::check(bytes, limits, name)?;
+    crate::json::decode::from_slice(bytes).map_err(|reason| BundleError::Invalid {
+        part: name.into(),
+        reason,
+    })
+}
+
 impl Bundle {
     /// Encode to the bundle file format.
     pub fn to_bytes(&self) -> Result<Vec<u8>, BundleError> {
@@ -156,15 +169,15 @@ impl Bundle {
                 .ok_or_else(|| BundleError::MissingPart { part: name.into() })
         };
         let bundle = Bundle {
-            schema: parse_part(parts::SCHEMA, get(parts::SCHEMA)?, limits)?,
-            preprocessing: parse_part(parts::PREPROCESSING, get(parts::PREPROCESSING)?, limits)?,
-            metadata: parse_part(parts::METADATA, get(parts::METADATA)?, limits)?,
+            schema: read_part(parts::SCHEMA, get(parts::SCHEMA)?, limits)?,
+            preprocessing: read_part(parts::PREPROCESSING, get(parts::PREPROCESSING)?, limits)?,
+            metadata: read_part(parts::METADATA, get(parts::METADATA)?, limits)?,
             onnx: get(parts::ONNX)?.to_vec(),
             nnef: get(parts::NNEF)?.to_vec(),
             dense: decoded.part(parts::DENSE).map(<[u8]>::to_vec),
             background: decoded
                 .part(parts::BACKGROUND)
-                .map(|b| parse_part(parts::BACKGROUND, b, limits))
+                .map(|b| read_part(parts::BACKGROUND, b, limits))
                 .transpose()?,
             reference: decoded.part(parts::REFERENCE).map(<[u8]>::to_vec),
         };

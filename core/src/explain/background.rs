@@ -9,11 +9,9 @@
 //! `fields` order (`null` for a missing value): compact, and read without a generic JSON
 //! value (which would cost the wasm package a second JSON object model).
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 use serde::ser::Serializer;
-use serde::{Deserialize, Serialize};
 
 use crate::instance::{Instance, Raw, Value};
 use crate::schema::Schema;
@@ -22,7 +20,7 @@ use crate::schema::Schema;
 pub const DEFAULT_BACKGROUND_ROWS: usize = 32;
 
 /// The `background.json` part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Background {
     /// The seed the rows were drawn with.
     pub seed: u64,
@@ -106,46 +104,32 @@ impl Serialize for Cell {
     }
 }
 
-struct CellVisitor;
-
-impl<'de> Visitor<'de> for CellVisitor {
-    type Value = Cell;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("null, a number, a string or a boolean")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Cell, E> {
-        Ok(Cell(Raw::Null))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Cell, E> {
-        Ok(Cell(Raw::Null))
-    }
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Cell, E> {
-        Ok(Cell(Raw::Bool(b)))
-    }
-    fn visit_f64<E: de::Error>(self, x: f64) -> Result<Cell, E> {
-        Ok(Cell(Raw::Number(x)))
-    }
-    fn visit_i64<E: de::Error>(self, x: i64) -> Result<Cell, E> {
-        Ok(Cell(Raw::Number(x as f64)))
-    }
-    fn visit_u64<E: de::Error>(self, x: u64) -> Result<Cell, E> {
-        Ok(Cell(Raw::Number(x as f64)))
-    }
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Cell, E> {
-        Ok(Cell(Raw::Str(s.to_string())))
-    }
-    fn visit_string<E: de::Error>(self, s: String) -> Result<Cell, E> {
-        Ok(Cell(Raw::Str(s)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Cell, A::Error> {
-        Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
+impl FromJson for Cell {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        Ok(Cell(match value {
+            Json::Null => Raw::Null,
+            Json::Bool(b) => Raw::Bool(*b),
+            Json::Number(_) => Raw::Number(f64::from_json(value)?),
+            Json::Str(s) => Raw::Str(s.to_string()),
+            other => {
+                return Err(DecodeError::expected(
+                    "null, a number, a string or a boolean",
+                    other,
+                ));
+            }
+        }))
     }
 }
 
-impl<'de> Deserialize<'de> for Cell {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Cell, D::Error> {
-        d.deserialize_any(CellVisitor)
+impl FromJson for Background {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Background {
+            seed: o.req("seed")?,
+            population: o.req("population")?,
+            fields: o.req("fields")?,
+            rows: o.req("rows")?,
+        })
     }
 }
 
@@ -188,7 +172,7 @@ mod tests {
         assert_eq!(b.rows.len(), 6);
         assert_eq!(b, Background::sample(&schema(), &rows, 6, 9));
         let json = serde_json::to_string(&b).unwrap();
-        let back: Background = serde_json::from_str(&json).unwrap();
+        let back: Background = crate::json::decode::from_slice(json.as_bytes()).unwrap();
         let parsed = back.instances(&schema()).unwrap();
         let mut drawn: Vec<&Instance> = parsed.iter().collect();
         for p in &parsed {
@@ -203,10 +187,10 @@ mod tests {
     fn a_row_that_does_not_parse_is_named() {
         let json =
             r#"{"seed":0,"population":3,"fields":["age","sex"],"rows":[[1,"a"],["old","b"]]}"#;
-        let b: Background = serde_json::from_str(json).unwrap();
+        let b: Background = crate::json::decode::from_slice(json.as_bytes()).unwrap();
         let e = b.instances(&schema()).unwrap_err();
         assert_eq!((e.code(), e.row()), ("WRONG_TYPE", Some(2)));
         let nested = r#"{"seed":0,"population":3,"fields":["age"],"rows":[[[1]]]}"#;
-        assert!(serde_json::from_str::<Background>(nested).is_err());
+        assert!(crate::json::decode::from_slice::<Background>(nested.as_bytes()).is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! `KBinsDiscretizer(encode="ordinal", strategy="quantile" | "uniform",
 //! quantile_method="linear")`, or to fixed, user-given edges.
 
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use serde::{Deserialize, Serialize};
 
 /// How bin edges are chosen.
@@ -15,7 +16,7 @@ pub enum BinStrategy {
 }
 
 /// Fitted state: the bin edges, including the outer ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BucketizeParams {
     /// Increasing edges; `edges.len() - 1` bins.
     pub edges: Vec<f64>,
@@ -109,4 +110,12 @@ fn linspace(start: f64, stop: f64, num: usize) -> Vec<f64> {
         *last = stop;
     }
     v
+}
+
+impl FromJson for BucketizeParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        Ok(BucketizeParams {
+            edges: Obj::of(value)?.req("edges")?,
+        })
+    }
 }

@@ -9,13 +9,14 @@
 //! "infrequent" column placed before the unknown slot, chosen exactly as scikit-learn's
 //! `OneHotEncoder(min_frequency=..., max_categories=...)` chooses them.
 
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use serde::{Deserialize, Serialize};
 
 use super::TransformOptions;
 use crate::{InstanceError, Value};
 
 /// Fitted state of the one-hot node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OneHotParams {
     /// The input field.
     pub field: String,
@@ -213,5 +214,17 @@ mod tests {
         let p = OneHotParams::fit("c", &[None, None]);
         assert_eq!(p.width(), 1);
         assert_eq!(t(&p, Value::Text("x".into()), false).unwrap(), vec![1.0]);
+    }
+}
+
+impl FromJson for OneHotParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(OneHotParams {
+            field: o.req("field")?,
+            categories: o.req("categories")?,
+            fill: o.req("fill")?,
+            infrequent: o.or_default("infrequent")?,
+        })
     }
 }

@@ -6,6 +6,8 @@
 //! such as `+02:00`, read and dropped: parts are the local time), `%%` and literal characters;
 //! dates are proleptic Gregorian and checked (no 31 April, 29 February only in leap years).
 
+use crate::json::decode::unit_variant;
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use std::f64::consts::PI;
 
 use serde::{Deserialize, Serialize};
@@ -185,7 +187,7 @@ impl DateTime {
 }
 
 /// Configuration (and, being stateless, the whole state) of the datetime node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DatetimeParams {
     /// The input field (text).
     pub field: String,
@@ -234,6 +236,49 @@ impl DatetimeParams {
     }
 }
 
+impl FromJson for DatePart {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        use DatePart::*;
+        const NAMES: [&str; 10] = [
+            "year",
+            "month",
+            "day",
+            "weekday",
+            "day_of_year",
+            "hour",
+            "minute",
+            "month_cycle",
+            "weekday_cycle",
+            "hour_cycle",
+        ];
+        const PARTS: [DatePart; 10] = [
+            Year,
+            Month,
+            Day,
+            Weekday,
+            DayOfYear,
+            Hour,
+            Minute,
+            MonthCycle,
+            WeekdayCycle,
+            HourCycle,
+        ];
+        let name = unit_variant(value, &NAMES)?;
+        let at = NAMES.iter().position(|n| *n == name).unwrap_or(0);
+        Ok(PARTS[at])
+    }
+}
+
+impl FromJson for DatetimeParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(DatetimeParams {
+            field: o.req("field")?,
+            format: o.req("format")?,
+            parts: o.req("parts")?,
+        })
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

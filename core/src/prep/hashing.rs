@@ -6,10 +6,11 @@
 //! integer; the bucket is `|h| mod buckets` and, with `alternate_sign`, the value is -1 when
 //! `h < 0`. A missing value writes all zeros.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 /// Hashing node settings (stateless: this is the whole fitted state).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct HashingParams {
     /// Number of output columns (at least 1).
     pub buckets: u32,
@@ -72,6 +73,15 @@ impl HashingParams {
     }
 }
 
+impl FromJson for HashingParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(HashingParams {
+            buckets: o.req("buckets")?,
+            alternate_sign: o.or_default("alternate_sign")?,
+        })
+    }
+}
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

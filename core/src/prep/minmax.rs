@@ -1,9 +1,10 @@
 //! Min-max scaling to [0, 1], as scikit-learn's `MinMaxScaler()`: `x * scale + offset`.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 /// Fitted state of the min-max scaler (scikit-learn's `scale_` and `min_`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MinMaxParams {
     /// Multiplier: `1 / (max - min)`, or 1 for a constant column.
     pub scale: f64,
@@ -38,5 +39,15 @@ impl MinMaxParams {
             scale,
             offset: -min * scale,
         }
+    }
+}
+
+impl FromJson for MinMaxParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(MinMaxParams {
+            scale: o.req("scale")?,
+            offset: o.req("offset")?,
+        })
     }
 }

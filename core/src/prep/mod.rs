@@ -63,14 +63,15 @@ pub use tfidf::TermCounts;
 pub use tfidf::{TfidfParams, tokenize};
 pub use unknown::{MAX_LISTED_CATEGORIES, UnknownCategory};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::instance::Instance;
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use crate::schema::Schema;
 use crate::{Error, InstanceError};
 
 /// One fitted, shared preprocessing node applied to one input field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "node", rename_all = "snake_case")]
 pub enum Step {
     /// Numeric impute (mean) + standardize; booleans read as 0/1.
@@ -81,6 +82,20 @@ pub enum Step {
     Tfidf(TfidfParams),
     /// A column declared in a pipeline spec: source, string stages, encoder.
     Column(ColumnParams),
+}
+
+impl FromJson for Step {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(
+            match o.tag("node", &["numeric", "one_hot", "tfidf", "column"])? {
+                "numeric" => Step::Numeric(NumericParams::from_json(value)?),
+                "one_hot" => Step::OneHot(OneHotParams::from_json(value)?),
+                "tfidf" => Step::Tfidf(TfidfParams::from_json(value)?),
+                _ => Step::Column(ColumnParams::from_json(value)?),
+            },
+        )
+    }
 }
 
 impl Step {
@@ -164,13 +179,31 @@ impl std::str::FromStr for RangePolicy {
 }
 
 /// The fitted preprocessing pipeline: one node per used field, in feature order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Preprocessor {
     /// The nodes, in the order their features appear in the vector.
     pub steps: Vec<Step>,
 }
 
+impl FromJson for Preprocessor {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        Ok(Preprocessor {
+            steps: Obj::of(value)?.req("steps")?,
+        })
+    }
+}
+
 impl Preprocessor {
+    /// Read `preprocessing.json` as a bundle holds it (what [`Preprocessor`] serialises to),
+    /// under the default JSON limits: the bundle loader's own path.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, crate::error::BundleError> {
+        crate::bundle::read_part(
+            crate::bundle::parts::PREPROCESSING,
+            bytes,
+            &crate::bundle::Limits::default(),
+        )
+    }
+
     /// The format a declared datetime column parses `field` with, when one reads the field as
     /// it is (no string stages before it): how a binding writes a date value (a pandas
     /// `datetime64` column) as the text the bundle expects.

@@ -6,13 +6,14 @@
 //! KBinsDiscretizer])` with `SimpleImputer(add_indicator=True)` for the indicator; each stage
 //! is fitted on the output of the stage before it.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 use super::{BindError, BucketizeParams, MinMaxParams, RobustParams, StandardParams, checks};
 use crate::InstanceError;
 
 /// Fitted scaler of a numeric column.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scale {
     /// Leave the value as is.
@@ -27,7 +28,7 @@ pub enum Scale {
 }
 
 /// Fitted bucketizer of a numeric column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Bins {
     /// Bin edges.
     #[serde(flatten)]
@@ -37,7 +38,7 @@ pub struct Bins {
 }
 
 /// Fitted state of the numeric chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NumberParams {
     /// Value used when the input is missing.
     pub fill: f64,
@@ -370,5 +371,42 @@ mod tests {
         };
         let p = NumberParams::fit(&fitted, "x", &[Some(0.0), Some(10.0)]).unwrap();
         assert_eq!(run(&p, Some(7.0)), vec![1.0]);
+    }
+}
+
+impl FromJson for Scale {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(
+            match o.tag("kind", &["none", "standard", "min_max", "robust"])? {
+                "none" => Scale::None,
+                "standard" => Scale::Standard(StandardParams::from_json(value)?),
+                "min_max" => Scale::MinMax(MinMaxParams::from_json(value)?),
+                _ => Scale::Robust(RobustParams::from_json(value)?),
+            },
+        )
+    }
+}
+
+impl FromJson for Bins {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        Ok(Bins {
+            bucketize: BucketizeParams::from_json(value)?,
+            one_hot: Obj::of(value)?.req("one_hot")?,
+        })
+    }
+}
+
+impl FromJson for NumberParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(NumberParams {
+            fill: o.req("fill")?,
+            indicator: o.or_default("indicator")?,
+            clip: o.opt("clip")?,
+            log1p: o.or_default("log1p")?,
+            scale: o.or_default("scale")?,
+            bins: o.opt("bins")?,
+        })
     }
 }

@@ -4,12 +4,13 @@
 //! the scale is the population standard deviation (ddof = 0) of the *imputed* column, and a
 //! zero scale becomes 1 so that constant columns map to 0.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 use crate::Value;
 
 /// Fitted state of the numeric node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NumericParams {
     /// The input field.
     pub field: String,
@@ -95,5 +96,17 @@ mod tests {
         assert_eq!((p.fill, p.mean, p.scale), (0.0, 0.0, 1.0));
         let p = NumericParams::fit("x", &[]);
         assert_eq!(p.transform(&Value::Number(1.0)), 1.0);
+    }
+}
+
+impl FromJson for NumericParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(NumericParams {
+            field: o.req("field")?,
+            fill: o.req("fill")?,
+            mean: o.req("mean")?,
+            scale: o.req("scale")?,
+        })
     }
 }

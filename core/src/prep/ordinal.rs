@@ -1,10 +1,11 @@
 //! Ordinal encoding: a category's index among the sorted training categories, as
 //! scikit-learn's `OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)`.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 /// Fitted state of the ordinal encoder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrdinalParams {
     /// Known categories, sorted.
     pub categories: Vec<String>,
@@ -44,5 +45,16 @@ impl OrdinalParams {
             unknown: -1.0,
             fill: None,
         }
+    }
+}
+
+impl FromJson for OrdinalParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(OrdinalParams {
+            categories: o.req("categories")?,
+            unknown: o.req("unknown")?,
+            fill: o.opt("fill")?,
+        })
     }
 }

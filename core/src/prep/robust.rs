@@ -1,9 +1,10 @@
 //! Robust scaling: `(x - median) / IQR`, as scikit-learn's `RobustScaler()`.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 /// Fitted state of the robust scaler.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RobustParams {
     /// Training median.
     pub center: f64,
@@ -37,5 +38,15 @@ impl RobustParams {
             center: d.median(),
             scale: super::stats::guard_scale(iqr),
         }
+    }
+}
+
+impl FromJson for RobustParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(RobustParams {
+            center: o.req("center")?,
+            scale: o.req("scale")?,
+        })
     }
 }

@@ -1,9 +1,10 @@
 //! Standard scaling: `(x - mean) / std`, as scikit-learn's `StandardScaler`.
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 /// Fitted state of the standard scaler.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct StandardParams {
     /// Training mean.
     pub mean: f64,
@@ -45,5 +46,15 @@ impl StandardParams {
             std
         };
         StandardParams { mean, scale }
+    }
+}
+
+impl FromJson for StandardParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(StandardParams {
+            mean: o.req("mean")?,
+            scale: o.req("scale")?,
+        })
     }
 }

@@ -5,9 +5,10 @@
 //! nesting-limited, and `\w`, `\d`, `\s` are ASCII-only (Python's `re` is Unicode-aware there;
 //! write explicit classes for non-ASCII text).
 
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::BindError;
 
@@ -21,7 +22,7 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 pub const REGEX_NEST_LIMIT: u32 = 50;
 
 /// One string operation, applied in order to a text value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum TextOp {
     /// Remove leading and trailing whitespace.
@@ -170,7 +171,7 @@ fn is_collapsed(s: &str) -> bool {
 
 /// Reads words as booleans: `true_values` give 1, `false_values` 0 (compared after trimming,
 /// ignoring case unless `case_sensitive`); anything else is an `INVALID_VALUE` error.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BoolParse {
     /// Words read as true.
     pub true_values: Vec<String>,
@@ -222,6 +223,36 @@ impl BoolParse {
     }
 }
 
+impl FromJson for TextOp {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(
+            match o.tag(
+                "op",
+                &["trim", "lowercase", "collapse_whitespace", "extract"],
+            )? {
+                "trim" => TextOp::Trim,
+                "lowercase" => TextOp::Lowercase,
+                "collapse_whitespace" => TextOp::CollapseWhitespace,
+                _ => TextOp::Extract {
+                    pattern: o.req("pattern")?,
+                    group: o.opt("group")?.unwrap_or_else(one),
+                },
+            },
+        )
+    }
+}
+
+impl FromJson for BoolParse {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(BoolParse {
+            true_values: o.req("true_values")?,
+            false_values: o.req("false_values")?,
+            case_sensitive: o.or_default("case_sensitive")?,
+        })
+    }
+}
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

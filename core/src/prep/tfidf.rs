@@ -9,14 +9,15 @@
 //! Python's `\w` on letters and digits of every script but also counts combining marks that
 //! are Alphabetic (some Indic vowel signs, Arabic harakat) where Python splits on them.
 
+use crate::json::{DecodeError, FromJson, Json, Obj};
 use std::cell::RefCell;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::Value;
 
 /// Fitted state of the TF-IDF node.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TfidfParams {
     /// The input field.
     pub field: String,
@@ -272,6 +273,16 @@ impl TermCounts {
     }
 }
 
+impl FromJson for TfidfParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(TfidfParams {
+            field: o.req("field")?,
+            vocabulary: o.req("vocabulary")?,
+            idf: o.req("idf")?,
+        })
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@
 use serde_json::Value as Json;
 
 use crate::instance::Raw;
-use crate::json_lex::{Lexeme, lex};
+use crate::json::lex::{Lexeme, lex};
 
 /// What `Infinity` is rewritten to (a NUL-prefixed string no ordinary value spells).
 const POS_INF: &str = "\u{0}tandem:+Infinity";

@@ -10,7 +10,7 @@
 //! bounds of what the protocol then reads.
 
 use crate::constants::http;
-use crate::json_lex::{Lexeme, lex};
+use crate::json::lex::{Lexeme, lex};
 
 use super::ProtocolError;
 

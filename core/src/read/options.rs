@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{DecodeError, FromJson, Json, Obj};
+
 use super::ReadError;
 
 /// The cells pandas' `read_csv` reads as missing by default (`keep_default_na=True`); an
@@ -102,6 +104,18 @@ impl ReadOptions {
             delimiter: None,
             ..self.clone()
         }
+    }
+}
+
+impl FromJson for ReadOptions {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(ReadOptions {
+            na_values: o.or_default("na_values")?,
+            thousands: o.opt("thousands")?,
+            decimal: o.opt("decimal")?.unwrap_or('.'),
+            delimiter: o.opt("delimiter")?,
+        })
     }
 }
 

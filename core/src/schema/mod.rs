@@ -13,6 +13,9 @@ pub use infer::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::decode::unit_variant;
+use crate::json::{DecodeError, FromJson, Json, Obj};
+
 use crate::Error;
 
 /// The type of a raw field, as users know it.
@@ -251,9 +254,99 @@ impl Schema {
     }
 }
 
+impl FromJson for FieldType {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        const NAMES: [&str; 5] = ["number", "integer", "category", "boolean", "text"];
+        const TYPES: [FieldType; 5] = [
+            FieldType::Number,
+            FieldType::Integer,
+            FieldType::Category,
+            FieldType::Boolean,
+            FieldType::Text,
+        ];
+        let name = unit_variant(value, &NAMES)?;
+        Ok(TYPES[NAMES.iter().position(|n| *n == name).unwrap_or(0)])
+    }
+}
+
+impl FromJson for Field {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Field {
+            name: o.req("name")?,
+            kind: o.req("type")?,
+            nullable: o.req("nullable")?,
+            categories: o.opt("categories")?,
+            min: o.opt("min")?,
+            max: o.opt("max")?,
+        })
+    }
+}
+
+impl FromJson for Task {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(match o.tag("kind", &["classification", "regression"])? {
+            "classification" => Task::Classification {
+                classes: o.req("classes")?,
+            },
+            _ => Task::Regression,
+        })
+    }
+}
+
+impl FromJson for Label {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Label {
+            name: o.req("name")?,
+            task: o.req("task")?,
+        })
+    }
+}
+
+impl FromJson for Schema {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(Schema {
+            fields: o.req("fields")?,
+            label: o.req("label")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bundle_decoder_reads_a_schema_as_serde_does() {
+        // Schemas are read by serde from users' files and by the tree decoder from bundles.
+        for text in [
+            r#"{"fields": [{"name": "age", "type": "number", "nullable": true, "min": 0, "max": 80.5},
+                {"name": "class", "type": "category", "nullable": false, "categories": ["1st", "2nd"]},
+                {"name": "n", "type": "integer", "nullable": false, "min": null, "extra": 1},
+                {"name": "ok", "type": "boolean", "nullable": true}, {"name": "t", "type": "text", "nullable": true}],
+               "label": {"name": "y", "task": {"kind": "classification", "classes": ["no", "yes"]}}}"#,
+            r#"{"label": {"task": {"kind": "regression"}, "name": "y"}, "fields": []}"#,
+        ] {
+            let ours: Schema = crate::json::decode::from_slice(text.as_bytes()).unwrap();
+            let theirs: Schema = serde_json::from_str(text).unwrap();
+            assert_eq!(ours, theirs);
+        }
+        for bad in [
+            r#"{"fields": [{"name": "a", "type": "float", "nullable": true}], "label": {"name": "y", "task": {"kind": "regression"}}}"#,
+            r#"{"fields": [{"name": "a", "type": "number"}], "label": {"name": "y", "task": {"kind": "regression"}}}"#,
+            r#"{"fields": [], "label": {"name": "y", "task": {"kind": "clustering"}}}"#,
+            r#"{"fields": [], "label": {"name": "y", "task": {"kind": "classification"}}}"#,
+        ] {
+            assert!(
+                crate::json::decode::from_slice::<Schema>(bad.as_bytes()).is_err(),
+                "{bad}"
+            );
+            assert!(serde_json::from_str::<Schema>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn ranges_must_be_ordered_and_finite() {

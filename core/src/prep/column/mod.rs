@@ -10,6 +10,53 @@
 #[cfg(feature = "fit")]
 mod fit;
 mod source;
+
+impl FromJson for ColumnInput {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        // Externally tagged: `{"field": "age"}` or `{"expr": "..."}`.
+        let o = Obj::of(value)?;
+        match (o.opt::<String>("field")?, o.opt::<String>("expr")?) {
+            (Some(f), None) => Ok(ColumnInput::Field(f)),
+            (None, Some(e)) => Ok(ColumnInput::Expr(e)),
+            _ => Err(DecodeError::new(
+                "expected an object with one of `field` or `expr`",
+            )),
+        }
+    }
+}
+
+impl FromJson for Encode {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        const ENCODERS: [&str; 7] = [
+            "number", "one_hot", "ordinal", "hashing", "tfidf", "counts", "datetime",
+        ];
+        let o = Obj::of(value)?;
+        Ok(match o.tag("encode", &ENCODERS)? {
+            "number" => Encode::Number(NumberParams::from_json(value)?),
+            "one_hot" => Encode::OneHot(OneHotParams::from_json(value)?),
+            "ordinal" => Encode::Ordinal(OrdinalParams::from_json(value)?),
+            "hashing" => Encode::Hashing(HashingParams::from_json(value)?),
+            "tfidf" => Encode::Tfidf(TfidfParams::from_json(value)?),
+            "counts" => Encode::Counts {
+                vocabulary: o.req("vocabulary")?,
+            },
+            _ => Encode::Datetime(DatetimeParams::from_json(value)?),
+        })
+    }
+}
+
+impl FromJson for ColumnParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(ColumnParams {
+            name: o.req("name")?,
+            input: o.req("input")?,
+            text: o.or_default("text")?,
+            boolean: o.opt("boolean")?,
+            encode: Encode::from_json(value)?,
+        })
+    }
+}
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests;
@@ -18,7 +65,8 @@ mod tests;
 pub use fit::{ColumnConfig, ColumnFitError, ColumnFitter, EncodeConfig};
 pub use source::{BoundSource, Cell};
 
-use serde::{Deserialize, Serialize};
+use crate::json::{DecodeError, FromJson, Json, Obj};
+use serde::Serialize;
 
 use super::terms::TermIndex;
 use super::text::{BoolParse, TextOp, lowercase};
@@ -31,7 +79,7 @@ use crate::schema::Schema;
 use crate::{InstanceError, Value};
 
 /// Where a column's value comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnInput {
     /// One input field.
@@ -41,7 +89,7 @@ pub enum ColumnInput {
 }
 
 /// Fitted encoder of a declared column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "encode", rename_all = "snake_case")]
 pub enum Encode {
     /// Numeric chain: impute, clip, log1p, scale or bucketize, missing indicator.
@@ -64,7 +112,7 @@ pub enum Encode {
 }
 
 /// A fitted declared column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnParams {
     /// Feature name (prefix of the output feature names; used in error messages).
     pub name: String,

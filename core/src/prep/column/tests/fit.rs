@@ -51,7 +51,8 @@ fn title_from_name_one_hot() {
         [0.0, 0.0, 1.0, 0.0]
     );
     let json = serde_json::to_string(&c).unwrap();
-    assert_eq!(serde_json::from_str::<ColumnParams>(&json).unwrap(), c);
+    let back: ColumnParams = crate::json::decode::from_slice(json.as_bytes()).unwrap();
+    assert_eq!(back, c);
 }
 
 #[test]
