@@ -1,8 +1,10 @@
-// The one TandemError class of tandem-infer. Every entry (web, node, bundler, full) imports
-// this module, so `e instanceof TandemError` holds whichever entry threw `e` and whichever
-// entry the class was imported from.
+// The one TandemError class of tandem-infer. The Node and web entries are each built into
+// one file (scripts/build-npm), so each holds a copy of this module: the class is registered
+// under a global symbol by the first copy to run and every copy exports that one, so
+// `e instanceof TandemError` holds whichever entry threw `e` and whichever entry the class
+// was imported from.
 
-export class TandemError extends Error {
+const own = class TandemError extends Error {
   /**
    * @param {string} message what went wrong, and what to do
    * @param {string} code stable code (see `constants().errors`)
@@ -20,7 +22,11 @@ export class TandemError extends Error {
     this.row = row;
     this.index = index;
   }
-}
+};
+
+const shared = Symbol.for("tandem-infer.TandemError");
+/** @type {typeof own} */
+export const TandemError = (globalThis[shared] ??= own);
 
 /** `number 42`, `an object`, `null`: what the caller passed, for a message. */
 export function describe(v) {
