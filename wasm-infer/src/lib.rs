@@ -51,8 +51,20 @@ impl Model {
     /// `{ <limit name>: number }` raises (or lowers) the bundle limits (`BUNDLE_LIMIT`); see
     /// `load_options`. `publicKey`: the key the bundle must be signed with (SPKI PEM, or
     /// base64 of the raw 32 bytes; `BUNDLE_UNSIGNED`, `BUNDLE_SIGNATURE`).
-    pub fn load(bytes: &[u8], options: &JsValue) -> Result<Model, JsValue> {
-        let options = load_options::JsLoadOptions::read(options)?.into_core()?;
+    ///
+    /// `digests`: SHA-256 digests of ranges of `bytes` the JavaScript layer computed with
+    /// WebCrypto (40-byte records: start and length as little-endian u32, then the digest;
+    /// `tandem_core::bundle::Digests`); every checksum is still compared here, and a range
+    /// without a digest is hashed here.
+    pub fn load(
+        bytes: &[u8],
+        options: &JsValue,
+        digests: Option<Vec<u8>>,
+    ) -> Result<Model, JsValue> {
+        let mut options = load_options::JsLoadOptions::read(options)?.into_core()?;
+        if let Some(d) = digests {
+            options.digests = tandem_core::bundle::Digests::from_packed(&d);
+        }
         let inner = tandem_core::Model::load_options(bytes, &options)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         let keys = field_keys(inner.schema());

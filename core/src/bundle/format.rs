@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::json::{DecodeError, FromJson, Json, Obj};
 use sha2::{Digest, Sha256};
 
+use super::digests::Digests;
 use super::limits::{Limit, Limits};
 use crate::error::BundleError;
 
@@ -75,20 +76,7 @@ impl Decoded<'_> {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&digest(bytes))
-}
-
-/// SHA-256 of `bytes`, fed to the hasher 4 KiB at a time. Same digest; the point is wasm:
-/// V8 first runs a function as baseline (Liftoff) code and swaps in optimised code only on
-/// a later call, and `sha2` hashes everything it is given in one call of its block function,
-/// so a bundle hashed in one piece ran entirely as baseline code (most of a cold
-/// `Model.load`). Fed in pieces, the block function is optimised after the first few.
-fn digest(bytes: &[u8]) -> sha2::digest::Output<Sha256> {
-    let mut hasher = Sha256::new();
-    for piece in bytes.chunks(4096) {
-        hasher.update(piece);
-    }
-    hasher.finalize()
+    hex(&super::digests::sha256(bytes))
 }
 
 /// Lowercase hex of `bytes` (a digest computed piece by piece).
@@ -164,6 +152,15 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
 }
 
 pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>, BundleError> {
+    decode_with(bytes, limits, &Digests::none())
+}
+
+/// [`decode`], taking the SHA-256 of a range from `digests` when it has that range.
+pub(crate) fn decode_with<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    digests: &Digests,
+) -> Result<Decoded<'a>, BundleError> {
     if bytes.len() < MAGIC.len() || bytes[..MAGIC.len()] != MAGIC {
         return Err(BundleError::BadMagic);
     }
@@ -186,7 +183,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>
     let sum_at = HEADER + mlen;
     let data_at = sum_at + 32;
     need(bytes, data_at as u64, "manifest checksum")?;
-    if digest(&bytes[..sum_at]).as_slice() != &bytes[sum_at..data_at] {
+    if digests.of(bytes, 0, sum_at).as_slice() != &bytes[sum_at..data_at] {
         return Err(BundleError::Checksum {
             part: "manifest".into(),
         });
@@ -238,7 +235,7 @@ pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>
         })?;
         // `end <= data.len()` was just checked, so these casts cannot truncate.
         let slice = &data[entry.offset as usize..end as usize];
-        if sha256_hex(slice) != entry.sha256 {
+        if hex(&digests.of(bytes, data_at + entry.offset as usize, slice.len())) != entry.sha256 {
             return Err(BundleError::Checksum {
                 part: entry.name.clone(),
             });

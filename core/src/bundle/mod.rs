@@ -3,6 +3,7 @@
 //! A bundle is data only: JSON documents and model graphs, each checksummed. Loading one
 //! parses and verifies bytes; it can never execute code. See `docs/bundle-format.md`.
 
+mod digests;
 mod format;
 mod json_scan;
 mod keys;
@@ -10,6 +11,7 @@ pub mod limits;
 mod metadata;
 pub mod signature;
 
+pub use digests::Digests;
 pub use format::{FORMAT_VERSION, MAGIC, Manifest, PartEntry, hex, sha256_hex};
 pub use keys::{KeyError, PublicKey, SigningKey};
 pub use limits::{Limit, Limits};
@@ -162,7 +164,27 @@ impl Bundle {
     /// Decode and verify a bundle file under `limits` (sizes, part count, JSON depth and
     /// string lengths are checked before the parts are copied or parsed).
     pub fn from_bytes_with(bytes: &[u8], limits: &Limits) -> Result<Bundle, BundleError> {
-        let decoded = format::decode(bytes, limits)?;
+        Self::from_decoded(&format::decode(bytes, limits)?, limits)
+    }
+
+    /// What [`crate::Model::load_options`] runs: decode and verify under `limits`, taking
+    /// digests the caller computed from `digests`, then (with `key`) check the signature
+    /// against that key before any part is parsed. One pass over the bytes.
+    pub(crate) fn from_bytes_verified(
+        bytes: &[u8],
+        limits: &Limits,
+        digests: &Digests,
+        key: Option<&PublicKey>,
+    ) -> Result<Bundle, BundleError> {
+        let decoded = format::decode_with(bytes, limits, digests)?;
+        if let Some(key) = key {
+            signature::verify_decoded(&decoded, key)?;
+        }
+        Self::from_decoded(&decoded, limits)
+    }
+
+    /// The parts of a decoded (verified) file, parsed under `limits`.
+    fn from_decoded(decoded: &format::Decoded<'_>, limits: &Limits) -> Result<Bundle, BundleError> {
         let get = |name: &str| {
             decoded
                 .part(name)

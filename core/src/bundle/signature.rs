@@ -175,8 +175,12 @@ pub fn verify(bytes: &[u8], key: &PublicKey) -> Result<(), BundleError> {
 /// [`verify`] under the given limits (the caller's raised ones, say): the manifest is
 /// decoded under them before anything is hashed.
 pub fn verify_within(bytes: &[u8], key: &PublicKey, limits: &Limits) -> Result<(), BundleError> {
-    let decoded = format::decode(bytes, limits)?;
-    let (part, signer) = read_part(&decoded)?.ok_or(BundleError::Unsigned)?;
+    verify_decoded(&format::decode(bytes, limits)?, key)
+}
+
+/// [`verify`] of a file already decoded (its checksums verified).
+pub(crate) fn verify_decoded(decoded: &Decoded<'_>, key: &PublicKey) -> Result<(), BundleError> {
+    let (part, signer) = read_part(decoded)?.ok_or(BundleError::Unsigned)?;
     if signer != *key {
         return Err(rejected(format!(
             "it was signed by another key (fingerprint {}), not the pinned one ({})",
@@ -184,7 +188,7 @@ pub fn verify_within(bytes: &[u8], key: &PublicKey, limits: &Limits) -> Result<(
             key.fingerprint()
         )));
     }
-    check(&decoded, &part, key)
+    check(decoded, &part, key)
 }
 
 /// Who signed an encoded bundle, and whether the signature holds for that key; `None` for

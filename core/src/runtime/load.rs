@@ -4,7 +4,7 @@
 
 use super::{EngineChoice, Model};
 use crate::Error;
-use crate::bundle::{Bundle, Limits, PublicKey};
+use crate::bundle::{Bundle, Digests, Limits, PublicKey};
 
 /// Everything a caller can choose when loading a bundle. `LoadOptions::default()` is what
 /// [`Model::load`] uses.
@@ -19,6 +19,10 @@ pub struct LoadOptions {
     /// The key the bundle must be signed with (`BUNDLE_UNSIGNED` / `BUNDLE_SIGNATURE`
     /// otherwise); `None` loads signed and unsigned bundles alike.
     pub public_key: Option<PublicKey>,
+    /// SHA-256 digests of ranges of the file the caller already computed (the npm layer, with
+    /// WebCrypto): the loader compares every checksum, taking a range's digest from here when
+    /// it has that exact range. Only digests of the very bytes being loaded belong here.
+    pub digests: Digests,
 }
 
 impl LoadOptions {
@@ -42,10 +46,14 @@ impl Model {
     /// before the loader allocates for it (`BUNDLE_LIMIT`), and the signature against a
     /// pinned key before any part is parsed (`BUNDLE_UNSIGNED`, `BUNDLE_SIGNATURE`).
     pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
-        // With a pinned key, nothing from an unauthenticated file reaches a parser.
-        if let Some(key) = &options.public_key {
-            crate::bundle::signature::verify_within(bytes, key, &options.limits)?;
-        }
-        Self::from_bundle_with(Bundle::from_bytes_with(bytes, &options.limits)?, options)
+        // With a pinned key, nothing from an unauthenticated file reaches a parser but the
+        // manifest (which says what the signature covers).
+        let bundle = Bundle::from_bytes_verified(
+            bytes,
+            &options.limits,
+            &options.digests,
+            options.public_key.as_ref(),
+        )?;
+        Self::from_bundle_with(bundle, options)
     }
 }

@@ -9,6 +9,7 @@
 // (freeze.js), and `Symbol.dispose`. Rules, limits, options and protocol answers stay in Rust
 // (tandem-core): this layer asks the wasm side for them (`constants()`, `checkBatchRows`,
 // `route`) and hands it the caller's options object as given.
+import { partDigests } from "./digests.js";
 import { TandemError, describe } from "./error.js";
 import { deepFreeze } from "./freeze.js";
 import { loadOptions } from "./options.js";
@@ -55,12 +56,13 @@ export function makeApi(raw, ready, readFile = null) {
     constructor(inner) {
       this.#inner = inner;
       // Fresh objects from the wasm side, frozen; the class list the labels come from is a
-      // private copy, so nothing a caller does to `schema` changes a prediction.
+      // private copy, so nothing a caller does to `schema` changes a prediction. `metadata`
+      // is read from the wasm side when first asked for (or on `free`): a cold load in an edge
+      // worker that never serves /metadata does not pay for it.
       this.#schema = deepFreeze(inner.schema);
-      this.#metadata = deepFreeze(inner.metadata);
       this.#fields = this.#schema.fields.map((f) => f.name);
-      const task = inner.schema.label.task;
-      this.#classes = task.kind === "classification" ? task.classes : null;
+      const task = this.#schema.label.task;
+      this.#classes = task.kind === "classification" ? [...task.classes] : null;
       this.#width = this.#classes ? this.#classes.length : 1;
       registry?.register(this, inner, this);
     }
@@ -72,7 +74,8 @@ export function makeApi(raw, ready, readFile = null) {
       const opts = loadOptions(options);
       await ready();
       const bytes = await bytesOf(source, readFile);
-      return new Model(guard(() => raw.Model.load(bytes, opts)));
+      const digests = await partDigests(bytes);
+      return new Model(guard(() => raw.Model.load(bytes, opts, digests)));
     }
 
     get schema() {
@@ -80,7 +83,7 @@ export function makeApi(raw, ready, readFile = null) {
     }
 
     get metadata() {
-      return this.#metadata;
+      return (this.#metadata ??= deepFreeze(this.#live().metadata));
     }
 
     get engine() {
@@ -217,6 +220,7 @@ export function makeApi(raw, ready, readFile = null) {
 
     free() {
       if (this.#inner) {
+        this.#metadata ??= deepFreeze(this.#inner.metadata);
         registry?.unregister(this);
         this.#inner.free();
         this.#inner = null;

@@ -40,13 +40,13 @@ pub fn load(bytes: &[u8], engine: Option<&str>) -> Result<Model, JsValue> {
         Some(e) => js(&format!("{{\"engine\": \"{e}\"}}")),
         None => JsValue::UNDEFINED,
     };
-    Model::load(bytes, &options)
+    Model::load(bytes, &options, None)
 }
 
 /// Load a bundle with options given as JSON text, as `Model.load(bytes, options)` does.
 pub fn load_json(bytes: &[u8], options: &str) -> Result<Model, JsValue> {
     ctors::run_once();
-    Model::load(bytes, &js(options))
+    Model::load(bytes, &js(options), None)
 }
 
 /// The expected-predictions fixture, parsed.
