@@ -1,14 +1,21 @@
-// The WebCrypto digests `Model.load` hands the wasm loader (lib/digests.js): the ranges the
-// loader checks (header, then every part where the manifest puts it), each hashed right, and a
-// load that uses them still refusing a corrupt bundle; without WebCrypto nothing is passed.
+// The WebCrypto digests the web entry's `Model.load` hands the wasm loader (lib/digests.js;
+// browsers and workers, not the Node entry): the ranges the loader checks (header, then every
+// part where the manifest puts it), each hashed right, and a load that uses them still
+// refusing a corrupt bundle; without WebCrypto nothing is passed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Model, expectError, parity, root } from "./load.mjs";
+import { expectError, parity, root } from "./load.mjs";
 
-const { partDigests } = await import(pathToFileURL(path.join(root, "node_modules/tandem-infer/lib/digests.js")));
+const pkg = path.join(root, "node_modules/tandem-infer");
+const { partDigests } = await import(pathToFileURL(path.join(pkg, "lib/digests.js")));
+// The web entry, as a worker runs it: instantiated from the module's bytes.
+const web = await import(pathToFileURL(path.join(pkg, "web/index.js")));
+web.initSync(readFileSync(path.join(pkg, "web/tandem_wasm_bg.wasm")));
+const { Model } = web;
 const { bundle } = parity("titanic");
 
 function records(packed) {
@@ -57,4 +64,16 @@ test("without WebCrypto no digests are passed and the wasm side hashes", async (
   } finally {
     Object.defineProperty(globalThis, "crypto", saved);
   }
+});
+
+test("the web entry's load takes its digests from WebCrypto (one that lies fails a good bundle)", async () => {
+  const subtle = globalThis.crypto.subtle;
+  const real = subtle.digest;
+  subtle.digest = async () => new ArrayBuffer(32);
+  try {
+    await expectError(() => Model.load(bundle), "BUNDLE_CHECKSUM");
+  } finally {
+    subtle.digest = real;
+  }
+  (await Model.load(bundle)).free();
 });

@@ -12,4 +12,6 @@ raw.initSync({ module: readFileSync(new URL("@@GLUE@@/tandem_wasm_bg.wasm", impo
 /** Nothing to do in Node (the module is ready on import); kept for a uniform API. */
 export function initSync() {}
 
-export const { Model, version, memoryBytes, constants } = makeApi(raw, async () => {}, readFile);
+export const { Model, version, memoryBytes, constants } = makeApi(raw, async () => {}, readFile, {
+  webCryptoDigests: false,
+});

@@ -1,6 +1,9 @@
 // The public API of tandem-infer, shared by every entry point (browser, worker, Node,
 // bundler; default and full builds). `raw` is a wasm-bindgen module; `ready()` resolves once
-// its WebAssembly instance exists; `readFile(path or URL)` (Node only) reads files.
+// its WebAssembly instance exists; `readFile(path or URL)` (Node only) reads files;
+// `webCryptoDigests`: hash a bundle's parts with WebCrypto before the wasm loader checks them
+// (digests.js), which browsers and workers gain from and Node does not (the Node entry turns it
+// off: initialising Node's WebCrypto costs what it saves; docs/NOTES.md).
 //
 // This layer owns what JavaScript does better than Rust: turning a path / URL / Blob /
 // Response / ArrayBuffer into bytes (source.js), copying user input into plain objects (so a
@@ -16,7 +19,7 @@ import { loadOptions } from "./options.js";
 import { packColumns, packRows, plain } from "./pack.js";
 import { bytesOf } from "./source.js";
 
-export function makeApi(raw, ready, readFile = null) {
+export function makeApi(raw, ready, readFile = null, { webCryptoDigests = true } = {}) {
   const wrap = (e) => {
     if (e instanceof TandemError) return e;
     if (e && e.name === "TandemError" && typeof e.code === "string") {
@@ -74,7 +77,7 @@ export function makeApi(raw, ready, readFile = null) {
       const opts = loadOptions(options);
       await ready();
       const bytes = await bytesOf(source, readFile);
-      const digests = await partDigests(bytes);
+      const digests = webCryptoDigests ? await partDigests(bytes) : undefined;
       return new Model(guard(() => raw.Model.load(bytes, opts, digests)));
     }
 
