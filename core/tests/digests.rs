@@ -1,4 +1,4 @@
-//! Digests a caller computed (`LoadOptions::digests`, what the npm layer passes from
+//! Digests a caller computed (`Model::load_digested`, what the npm layer passes from
 //! WebCrypto) are used for exactly the ranges they name, and every checksum is still compared.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -26,22 +26,20 @@ fn ranges(bytes: &[u8]) -> Vec<(usize, usize)> {
 }
 
 fn load(digests: Digests) -> Result<Model, tandem_core::Error> {
-    let mut options = LoadOptions::default();
-    options.digests = digests;
-    Model::load_options(FIXTURE, &options)
+    Model::load_digested(FIXTURE, &LoadOptions::default(), &digests)
 }
 
 #[test]
 fn right_digests_load_and_a_wrong_one_is_a_checksum_error_naming_its_part() {
     let all = ranges(FIXTURE);
-    let mut right = Digests::none();
+    let mut right = Digests::default();
     for &(at, len) in &all {
         right.insert(at, len, Sha256::digest(&FIXTURE[at..at + len]).into());
     }
     assert!(load(right).is_ok());
 
     // A wrong digest for the second part (preprocessing.json): the loader used it.
-    let mut wrong = Digests::none();
+    let mut wrong = Digests::default();
     wrong.insert(all[2].0, all[2].1, [0; 32]);
     let Err(e) = load(wrong) else {
         panic!("a wrong digest fails its checksum");
@@ -50,7 +48,7 @@ fn right_digests_load_and_a_wrong_one_is_a_checksum_error_naming_its_part() {
     assert!(e.to_string().contains("preprocessing.json"), "{e}");
 
     // A wrong header digest is the manifest's checksum error.
-    let mut header = Digests::none();
+    let mut header = Digests::default();
     header.insert(all[0].0, all[0].1, [0; 32]);
     let Err(e) = load(header) else {
         panic!("a wrong header digest fails the manifest's checksum");
@@ -58,7 +56,7 @@ fn right_digests_load_and_a_wrong_one_is_a_checksum_error_naming_its_part() {
     assert_eq!(e.code(), "BUNDLE_CHECKSUM");
 
     // A digest of a range the loader does not check (one byte off) is never used.
-    let mut off = Digests::none();
+    let mut off = Digests::default();
     off.insert(all[2].0 + 1, all[2].1, [0; 32]);
     assert!(load(off).is_ok());
 }

@@ -61,11 +61,11 @@ impl Model {
         options: &JsValue,
         digests: Option<Vec<u8>>,
     ) -> Result<Model, JsValue> {
-        let mut options = load_options::JsLoadOptions::read(options)?.into_core()?;
-        if let Some(d) = digests {
-            options.digests = tandem_core::bundle::Digests::from_packed(&d);
-        }
-        let inner = tandem_core::Model::load_options(bytes, &options)
+        let options = load_options::JsLoadOptions::read(options)?.into_core()?;
+        let digests = digests
+            .map(|d| tandem_core::bundle::Digests::from_packed(&d))
+            .unwrap_or_default();
+        let inner = tandem_core::Model::load_digested(bytes, &options, &digests)
             .map_err(|e| js_error(&TandemError::from(&e)))?;
         let keys = field_keys(inner.schema());
         Ok(Model { inner, keys })

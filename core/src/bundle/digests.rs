@@ -21,20 +21,15 @@ pub struct Digests {
 }
 
 /// Bytes of one record of [`Digests::from_packed`]: start, length, digest.
-pub const PACKED_RECORD: usize = 40;
+const PACKED_RECORD: usize = 40;
 
 impl Digests {
-    /// No digests: the loader hashes everything itself.
-    pub fn none() -> Digests {
-        Digests::default()
-    }
-
     /// Record the SHA-256 of `len` bytes of the file from `start`.
     pub fn insert(&mut self, start: usize, len: usize, sha256: [u8; 32]) {
         self.known.push((start, len, sha256));
     }
 
-    /// Digests packed as [`PACKED_RECORD`]-byte records: start (u32, little endian), length
+    /// Digests packed as 40-byte records: start (u32, little endian), length
     /// (u32, little endian), the 32-byte digest. A trailing incomplete record is ignored.
     pub fn from_packed(bytes: &[u8]) -> Digests {
         let u32_at = |r: &[u8], at: usize| {
@@ -42,7 +37,7 @@ impl Digests {
             b.copy_from_slice(&r[at..at + 4]);
             u32::from_le_bytes(b) as usize
         };
-        let mut digests = Digests::none();
+        let mut digests = Digests::default();
         for r in bytes.chunks_exact(PACKED_RECORD) {
             let mut sha = [0u8; 32];
             sha.copy_from_slice(&r[8..]);
@@ -84,7 +79,7 @@ mod tests {
         let file: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
         let real = sha256(&file[100..5000]);
         assert_eq!(real.as_slice(), Sha256::digest(&file[100..5000]).as_slice());
-        let mut d = Digests::none();
+        let mut d = Digests::default();
         d.insert(100, 4900, [7; 32]);
         assert_eq!(d.of(&file, 100, 4900), [7; 32]);
         assert_eq!(d.of(&file, 100, 4899), sha256(&file[100..4999]));
@@ -99,7 +94,7 @@ mod tests {
         packed.extend_from_slice(&[9; 32]);
         packed.extend_from_slice(&[1, 2, 3]); // incomplete: ignored
         let d = Digests::from_packed(&packed);
-        let mut want = Digests::none();
+        let mut want = Digests::default();
         want.insert(16, 300, [9; 32]);
         assert_eq!(d, want);
     }

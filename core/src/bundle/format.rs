@@ -152,7 +152,7 @@ fn read_u32(bytes: &[u8], at: usize) -> u32 {
 }
 
 pub(crate) fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Decoded<'a>, BundleError> {
-    decode_with(bytes, limits, &Digests::none())
+    decode_with(bytes, limits, &Digests::default())
 }
 
 /// [`decode`], taking the SHA-256 of a range from `digests` when it has that range.

@@ -14,19 +14,21 @@
 //! ...                                            in file order
 //! ```
 //!
-//! Each part's SHA-256 is checked against its bytes on every load, so signing the manifest
-//! signs the contents. No signed field may hold whitespace or a control character: the text
+//! Each part's SHA-256 is checked against its bytes on every load (computed by the loader,
+//! or by the caller's WebCrypto and handed in: `Model::load_digested`), so signing the
+//! manifest signs the contents. No signed field may hold whitespace or a control character: the text
 //! then reads back one way only. Verification happens before any part is parsed, so with a
 //! pinned key no content from an unauthenticated file reaches a parser.
 
 use base64ct::{Base64, Encoding};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::format::{self, Decoded, PartEntry};
 use super::keys::{PublicKey, SigningKey};
 use super::limits::Limits;
 use super::parts;
 use crate::error::BundleError;
+use crate::json::{DecodeError, FromJson, Json, Obj};
 
 /// The only signature algorithm.
 pub const ALGORITHM: &str = "ed25519";
@@ -34,7 +36,7 @@ pub const ALGORITHM: &str = "ed25519";
 pub const DOMAIN: &str = "tandem-bundle-signature-v1";
 
 /// The `signature.json` part.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize)]
 struct SignaturePart {
     /// `ed25519`.
     algorithm: String,
@@ -42,6 +44,17 @@ struct SignaturePart {
     public_key: String,
     /// Base64 of the 64-byte signature of the message.
     signature: String,
+}
+
+impl FromJson for SignaturePart {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(SignaturePart {
+            algorithm: o.req("algorithm")?,
+            public_key: o.req("public_key")?,
+            signature: o.req("signature")?,
+        })
+    }
 }
 
 /// Who signed a bundle, as `tandem inspect` shows it.
@@ -134,7 +147,7 @@ fn read_part(decoded: &Decoded<'_>) -> Result<Option<(SignaturePart, PublicKey)>
     if found.next().is_some() {
         return Err(rejected("the bundle has more than one signature part"));
     }
-    let part: SignaturePart = serde_json::from_slice(bytes)
+    let part: SignaturePart = crate::json::decode::from_slice(bytes)
         .map_err(|e| rejected(format!("the signature part does not parse: {e}")))?;
     if part.algorithm != ALGORITHM {
         return Err(rejected(format!(

@@ -144,19 +144,21 @@ pub(crate) fn unknown_variant(name: &str, variants: &[&str]) -> DecodeError {
     ))
 }
 
-/// A unit variant written as a bare string (`"year"`), one of `variants`.
-pub(crate) fn unit_variant(
+/// A unit variant written as a bare string (`"year"`): the value `choices` pairs with it.
+pub(crate) fn unit_variant<T: Copy>(
     value: &Json<'_>,
-    variants: &[&'static str],
-) -> Result<&'static str, DecodeError> {
+    choices: &[(&'static str, T)],
+) -> Result<T, DecodeError> {
     let Json::Str(name) = value else {
         return Err(DecodeError::expected("a string", value));
     };
-    variants
-        .iter()
-        .find(|v| **v == name.as_ref())
-        .copied()
-        .ok_or_else(|| unknown_variant(name, variants))
+    match choices.iter().find(|(n, _)| *n == name.as_ref()) {
+        Some((_, v)) => Ok(*v),
+        None => Err(unknown_variant(
+            name,
+            &choices.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        )),
+    }
 }
 
 impl FromJson for String {
@@ -372,8 +374,17 @@ mod tests {
             e.to_string(),
             "kind: unknown variant `cubic`, expected one of `none`, `standard`"
         );
-        let e = unit_variant(&Json::Bool(true), &["a"]).unwrap_err();
+        let e = unit_variant(&Json::Bool(true), &[("a", 1)]).unwrap_err();
         assert_eq!(e.to_string(), "expected a string, found a boolean");
+        let e = unit_variant(&Json::Str("c".into()), &[("a", 1), ("b", 2)]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown variant `c`, expected one of `a`, `b`"
+        );
+        assert_eq!(
+            unit_variant(&Json::Str("b".into()), &[("a", 1), ("b", 2)]).unwrap(),
+            2
+        );
         assert_eq!(char::from_json(&Json::Str(",".into())).unwrap(), ',');
         assert!(char::from_json(&Json::Str(",,".into())).is_err());
     }

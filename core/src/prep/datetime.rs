@@ -239,33 +239,21 @@ impl DatetimeParams {
 impl FromJson for DatePart {
     fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
         use DatePart::*;
-        const NAMES: [&str; 10] = [
-            "year",
-            "month",
-            "day",
-            "weekday",
-            "day_of_year",
-            "hour",
-            "minute",
-            "month_cycle",
-            "weekday_cycle",
-            "hour_cycle",
-        ];
-        const PARTS: [DatePart; 10] = [
-            Year,
-            Month,
-            Day,
-            Weekday,
-            DayOfYear,
-            Hour,
-            Minute,
-            MonthCycle,
-            WeekdayCycle,
-            HourCycle,
-        ];
-        let name = unit_variant(value, &NAMES)?;
-        let at = NAMES.iter().position(|n| *n == name).unwrap_or(0);
-        Ok(PARTS[at])
+        unit_variant(
+            value,
+            &[
+                ("year", Year),
+                ("month", Month),
+                ("day", Day),
+                ("weekday", Weekday),
+                ("day_of_year", DayOfYear),
+                ("hour", Hour),
+                ("minute", Minute),
+                ("month_cycle", MonthCycle),
+                ("weekday_cycle", WeekdayCycle),
+                ("hour_cycle", HourCycle),
+            ],
+        )
     }
 }
 

@@ -196,7 +196,7 @@ impl FromJson for Preprocessor {
 impl Preprocessor {
     /// Read `preprocessing.json` as a bundle holds it (what [`Preprocessor`] serialises to),
     /// under the default JSON limits: the bundle loader's own path.
-    pub fn from_json(bytes: &[u8]) -> Result<Self, crate::error::BundleError> {
+    pub fn from_part(bytes: &[u8]) -> Result<Self, crate::error::BundleError> {
         crate::bundle::read_part(
             crate::bundle::parts::PREPROCESSING,
             bytes,

@@ -124,6 +124,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_bundle_decoder_reads_read_options_as_serde_does() {
+        // Read by serde from specs and by the tree decoder from a bundle's metadata.
+        for text in [
+            "{}",
+            r#"{"na_values": ["?", "-"], "thousands": ",", "decimal": ".", "delimiter": ";"}"#,
+            r#"{"decimal": ",", "thousands": " ", "other": 1}"#,
+        ] {
+            let ours: ReadOptions = crate::json::decode::from_slice(text.as_bytes()).unwrap();
+            let theirs: ReadOptions = serde_json::from_str(text).unwrap();
+            assert_eq!(ours, theirs, "{text}");
+        }
+        for bad in [
+            r#"{"decimal": ",,"}"#,
+            r#"{"na_values": "?"}"#,
+            r#"{"thousands": 1}"#,
+        ] {
+            assert!(crate::json::decode::from_slice::<ReadOptions>(bad.as_bytes()).is_err());
+            assert!(serde_json::from_str::<ReadOptions>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn defaults_serialise_to_an_empty_object_and_read_back() {
         let d = ReadOptions::default();
         assert_eq!(serde_json::to_string(&d).unwrap(), "{}");

@@ -19,10 +19,6 @@ pub struct LoadOptions {
     /// The key the bundle must be signed with (`BUNDLE_UNSIGNED` / `BUNDLE_SIGNATURE`
     /// otherwise); `None` loads signed and unsigned bundles alike.
     pub public_key: Option<PublicKey>,
-    /// SHA-256 digests of ranges of the file the caller already computed (the npm layer, with
-    /// WebCrypto): the loader compares every checksum, taking a range's digest from here when
-    /// it has that exact range. Only digests of the very bytes being loaded belong here.
-    pub digests: Digests,
 }
 
 impl LoadOptions {
@@ -46,12 +42,24 @@ impl Model {
     /// before the loader allocates for it (`BUNDLE_LIMIT`), and the signature against a
     /// pinned key before any part is parsed (`BUNDLE_UNSIGNED`, `BUNDLE_SIGNATURE`).
     pub fn load_options(bytes: &[u8], options: &LoadOptions) -> Result<Model, Error> {
+        Self::load_digested(bytes, options, &Digests::default())
+    }
+
+    /// [`Model::load_options`] with SHA-256 digests of ranges of `bytes` the caller already
+    /// computed (the npm layer, with WebCrypto): every checksum is still compared, a range's
+    /// digest taken from `digests` when it has that exact range. Digests belong to one file:
+    /// pass only digests computed from these very bytes, after the last change to them.
+    pub fn load_digested(
+        bytes: &[u8],
+        options: &LoadOptions,
+        digests: &Digests,
+    ) -> Result<Model, Error> {
         // With a pinned key, nothing from an unauthenticated file reaches a parser but the
         // manifest (which says what the signature covers).
         let bundle = Bundle::from_bytes_verified(
             bytes,
             &options.limits,
-            &options.digests,
+            digests,
             options.public_key.as_ref(),
         )?;
         Self::from_bundle_with(bundle, options)

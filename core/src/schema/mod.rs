@@ -256,16 +256,16 @@ impl Schema {
 
 impl FromJson for FieldType {
     fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        const NAMES: [&str; 5] = ["number", "integer", "category", "boolean", "text"];
-        const TYPES: [FieldType; 5] = [
-            FieldType::Number,
-            FieldType::Integer,
-            FieldType::Category,
-            FieldType::Boolean,
-            FieldType::Text,
-        ];
-        let name = unit_variant(value, &NAMES)?;
-        Ok(TYPES[NAMES.iter().position(|n| *n == name).unwrap_or(0)])
+        unit_variant(
+            value,
+            &[
+                ("number", FieldType::Number),
+                ("integer", FieldType::Integer),
+                ("category", FieldType::Category),
+                ("boolean", FieldType::Boolean),
+                ("text", FieldType::Text),
+            ],
+        )
     }
 }
 

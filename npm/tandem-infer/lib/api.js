@@ -76,8 +76,14 @@ export function makeApi(raw, ready, readFile = null, { webCryptoDigests = true }
     static async load(source, options) {
       const opts = loadOptions(options);
       await ready();
-      const bytes = await bytesOf(source, readFile);
-      const digests = webCryptoDigests ? await partDigests(bytes) : undefined;
+      let bytes = await bytesOf(source, readFile);
+      let digests;
+      if (webCryptoDigests) {
+        // Hashed while the caller's code may run: hash and load a copy of our own, so the
+        // bytes the wasm side reads are the bytes these digests are of.
+        bytes = new Uint8Array(bytes);
+        digests = await partDigests(bytes);
+      }
       return new Model(guard(() => raw.Model.load(bytes, opts, digests)));
     }
 
@@ -223,7 +229,11 @@ export function makeApi(raw, ready, readFile = null, { webCryptoDigests = true }
 
     free() {
       if (this.#inner) {
-        this.#metadata ??= deepFreeze(this.#inner.metadata);
+        try {
+          this.#metadata ??= deepFreeze(this.#inner.metadata);
+        } catch {
+          // Freed all the same; `metadata` then throws MODEL_FREED.
+        }
         registry?.unregister(this);
         this.#inner.free();
         this.#inner = null;

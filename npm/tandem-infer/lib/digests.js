@@ -11,12 +11,19 @@
 // parts back to back, at most 64 of them, all inside the file (so at most the file is hashed).
 
 const HEADER = 16;
+const MAGIC = [0x89, 0x54, 0x4e, 0x44, 0x4d, 0x0d, 0x0a, 0x1a];
+const MAX_MANIFEST = 1 << 20;
+// The default part limit (`Limit::Parts`); a bundle loaded with a raised one gets no digests
+// past it, only the loader's own hashing.
 const MAX_PARTS = 64;
 
 function ranges(bytes) {
-  if (bytes.length < HEADER) return [];
+  // What the loader refuses before hashing anything is not hashed here either.
+  if (bytes.length < HEADER || MAGIC.some((b, i) => bytes[i] !== b)) return [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const sumAt = HEADER + view.getUint32(12, true);
+  const mlen = view.getUint32(12, true);
+  if (view.getUint32(8, true) !== 1 || mlen > MAX_MANIFEST) return [];
+  const sumAt = HEADER + mlen;
   const dataAt = sumAt + 32;
   if (dataAt > bytes.length) return [];
   const out = [[0, sumAt]];

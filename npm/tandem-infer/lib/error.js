@@ -24,9 +24,17 @@ const own = class TandemError extends Error {
   }
 };
 
-const shared = Symbol.for("tandem-infer.TandemError");
+// `v1`: the class's shape (constructor arguments, fields); another shape gets another key.
+const shared = Symbol.for("tandem-infer.TandemError.v1");
+function register() {
+  try {
+    return (globalThis[shared] ??= own);
+  } catch {
+    return own; // a frozen global (SES lockdown): each entry keeps its own class
+  }
+}
 /** @type {typeof own} */
-export const TandemError = (globalThis[shared] ??= own);
+export const TandemError = register();
 
 /** `number 42`, `an object`, `null`: what the caller passed, for a message. */
 export function describe(v) {
