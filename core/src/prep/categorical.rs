@@ -174,6 +174,18 @@ impl OneHotParams {
     }
 }
 
+impl FromJson for OneHotParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(OneHotParams {
+            field: o.req("field")?,
+            categories: o.req("categories")?,
+            fill: o.req("fill")?,
+            infrequent: o.or_default("infrequent")?,
+        })
+    }
+}
+
 #[cfg(all(test, feature = "fit"))]
 mod tests {
     use super::*;
@@ -214,17 +226,5 @@ mod tests {
         let p = OneHotParams::fit("c", &[None, None]);
         assert_eq!(p.width(), 1);
         assert_eq!(t(&p, Value::Text("x".into()), false).unwrap(), vec![1.0]);
-    }
-}
-
-impl FromJson for OneHotParams {
-    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        let o = Obj::of(value)?;
-        Ok(OneHotParams {
-            field: o.req("field")?,
-            categories: o.req("categories")?,
-            fill: o.req("fill")?,
-            infrequent: o.or_default("infrequent")?,
-        })
     }
 }

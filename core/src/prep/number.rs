@@ -304,6 +304,43 @@ impl NumberParams {
     }
 }
 
+impl FromJson for Scale {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(
+            match o.tag("kind", &["none", "standard", "min_max", "robust"])? {
+                "none" => Scale::None,
+                "standard" => Scale::Standard(StandardParams::from_json(value)?),
+                "min_max" => Scale::MinMax(MinMaxParams::from_json(value)?),
+                _ => Scale::Robust(RobustParams::from_json(value)?),
+            },
+        )
+    }
+}
+
+impl FromJson for Bins {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        Ok(Bins {
+            bucketize: BucketizeParams::from_json(value)?,
+            one_hot: Obj::of(value)?.req("one_hot")?,
+        })
+    }
+}
+
+impl FromJson for NumberParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(NumberParams {
+            fill: o.req("fill")?,
+            indicator: o.or_default("indicator")?,
+            clip: o.opt("clip")?,
+            log1p: o.or_default("log1p")?,
+            scale: o.or_default("scale")?,
+            bins: o.opt("bins")?,
+        })
+    }
+}
+
 #[cfg(all(test, feature = "fit"))]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -371,42 +408,5 @@ mod tests {
         };
         let p = NumberParams::fit(&fitted, "x", &[Some(0.0), Some(10.0)]).unwrap();
         assert_eq!(run(&p, Some(7.0)), vec![1.0]);
-    }
-}
-
-impl FromJson for Scale {
-    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        let o = Obj::of(value)?;
-        Ok(
-            match o.tag("kind", &["none", "standard", "min_max", "robust"])? {
-                "none" => Scale::None,
-                "standard" => Scale::Standard(StandardParams::from_json(value)?),
-                "min_max" => Scale::MinMax(MinMaxParams::from_json(value)?),
-                _ => Scale::Robust(RobustParams::from_json(value)?),
-            },
-        )
-    }
-}
-
-impl FromJson for Bins {
-    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        Ok(Bins {
-            bucketize: BucketizeParams::from_json(value)?,
-            one_hot: Obj::of(value)?.req("one_hot")?,
-        })
-    }
-}
-
-impl FromJson for NumberParams {
-    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        let o = Obj::of(value)?;
-        Ok(NumberParams {
-            fill: o.req("fill")?,
-            indicator: o.or_default("indicator")?,
-            clip: o.opt("clip")?,
-            log1p: o.or_default("log1p")?,
-            scale: o.or_default("scale")?,
-            bins: o.opt("bins")?,
-        })
     }
 }

@@ -70,6 +70,18 @@ impl NumericParams {
     }
 }
 
+impl FromJson for NumericParams {
+    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
+        let o = Obj::of(value)?;
+        Ok(NumericParams {
+            field: o.req("field")?,
+            fill: o.req("fill")?,
+            mean: o.req("mean")?,
+            scale: o.req("scale")?,
+        })
+    }
+}
+
 #[cfg(all(test, feature = "fit"))]
 mod tests {
     use super::*;
@@ -96,17 +108,5 @@ mod tests {
         assert_eq!((p.fill, p.mean, p.scale), (0.0, 0.0, 1.0));
         let p = NumericParams::fit("x", &[]);
         assert_eq!(p.transform(&Value::Number(1.0)), 1.0);
-    }
-}
-
-impl FromJson for NumericParams {
-    fn from_json(value: &Json<'_>) -> Result<Self, DecodeError> {
-        let o = Obj::of(value)?;
-        Ok(NumericParams {
-            field: o.req("field")?,
-            fill: o.req("fill")?,
-            mean: o.req("mean")?,
-            scale: o.req("scale")?,
-        })
     }
 }
