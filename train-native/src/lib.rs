@@ -18,6 +18,7 @@ pub mod ensemble;
 pub mod error;
 pub mod evaluate;
 pub mod export;
+pub mod linear;
 pub mod net;
 pub mod nodes;
 pub mod observer;

@@ -149,6 +149,30 @@ impl Mlp {
         })
     }
 
+    /// A network without hidden layers with these weights (`[n_in][n_out]`, row-major) and
+    /// biases, on the plain device: a linear model fitted outside Burn ([`crate::linear`]).
+    pub fn linear(n_in: usize, n_out: usize, weight: Vec<f32>, bias: Vec<f32>) -> Mlp {
+        let device = Device::flex();
+        Mlp {
+            hidden: Vec::new(),
+            output: Linear {
+                weight: Param::from_tensor(Tensor::from_data(
+                    TensorData::new(weight, [n_in, n_out]),
+                    &device,
+                )),
+                bias: Some(Param::from_tensor(Tensor::from_data(
+                    TensorData::new(bias, [n_out]),
+                    &device,
+                ))),
+            },
+        }
+    }
+
+    /// Width of the output: classes, or 1 for a regression.
+    pub fn outputs(&self) -> usize {
+        self.output.weight.val().dims()[1]
+    }
+
     /// Hidden layer widths.
     pub fn hidden_widths(&self) -> Vec<usize> {
         self.hidden

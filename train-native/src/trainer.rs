@@ -1,5 +1,6 @@
 //! The training loop: mini-batch Adam on Burn's CPU backend with early stopping on the
-//! validation loss, keeping the best network seen.
+//! validation loss, keeping the best network seen. Linear models (no hidden layer) are
+//! fitted exactly instead ([`crate::linear`]).
 
 use crate::error::{BoxError, Error, Result};
 use burn::module::Module;
@@ -157,7 +158,8 @@ pub fn train(
     train_from(init(train.width(), n_out, cfg), train, valid, cfg, on_epoch)
 }
 
-/// [`train`] from an initialised network ([`init`]).
+/// [`train`] from an initialised network ([`init`]). A network without hidden layers is a
+/// linear model, fitted exactly instead ([`crate::linear`]; `model` only gives its shape).
 pub fn train_from(
     mut model: Mlp,
     train: &dyn Rows,
@@ -165,6 +167,9 @@ pub fn train_from(
     cfg: &TrainConfig,
     on_epoch: &mut dyn FnMut(&EpochLog) -> std::result::Result<(), BoxError>,
 ) -> Result<Trained> {
+    if cfg.hidden.is_empty() {
+        return crate::linear::fit(train, valid, model.outputs(), cfg, on_epoch);
+    }
     let device = Device::flex().autodiff();
     let mut optim = AdamConfig::new()
         .with_weight_decay(

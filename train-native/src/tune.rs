@@ -65,6 +65,15 @@ impl Space {
             round3(log_uniform(self.weight_decay, uniform()))
         };
         let max_epochs = self.max_epochs[pick(self.max_epochs.len(), uniform())];
+        if hidden.is_empty() {
+            // A linear model is fitted exactly (crate::linear): Adam's rate does not apply and
+            // the iteration limit is the plan's, so draws differ only where the fit does.
+            return ModelSpec {
+                hidden,
+                weight_decay,
+                ..base.clone()
+            };
+        }
         ModelSpec {
             hidden,
             learning_rate,
