@@ -585,3 +585,52 @@ fn the_default_model_is_an_averaged_ensemble_and_its_params_say_so() {
         text(&out)
     );
 }
+
+/// `--hidden none` is logistic regression fitted exactly: Adam's rate and batch size do not
+/// change the model, the run says so, and on breast_cancer it scores as
+/// LogisticRegression does (0.97-0.98 on held-out rows).
+#[test]
+fn a_linear_model_is_fitted_exactly_whatever_adams_settings() {
+    let runs = scratch("linear-exact");
+    let data = example("breast_cancer.csv");
+    let train = |rate: &str, batch: &str| {
+        let out = tandem(&[
+            "train",
+            "--data",
+            data.as_str(),
+            "--label",
+            "target",
+            "--hidden",
+            "none",
+            "--ensemble",
+            "1",
+            "--learning-rate",
+            rate,
+            "--batch-size",
+            batch,
+            "--runs-dir",
+            runs.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let slow = train("0.001", "16");
+    let fast = train("0.5", "512");
+    assert!(slow.contains("linear model fitted exactly"), "{slow}");
+    // Everything but the run id and the time is the same.
+    let metrics = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("accuracy") || l.contains("log_loss"))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(metrics(&slow), metrics(&fast));
+    let accuracy: f64 = metrics(&slow)
+        .iter()
+        .find(|l| l.trim_start().starts_with("accuracy"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(accuracy >= 0.96, "validation accuracy {accuracy}\n{slow}");
+}

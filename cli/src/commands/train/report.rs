@@ -95,13 +95,23 @@ fn table(outcome: &Outcome, bundle: &Path) -> String {
     let m = &outcome.metrics;
     let mut out = String::new();
     let _ = writeln!(out, "run {}", outcome.bundle.metadata.run_id);
-    let _ = writeln!(
-        out,
-        "  {} epochs in {:.2}s, kept epoch {} (lowest validation loss)",
-        outcome.history.len(),
-        outcome.train_seconds,
-        outcome.best_epoch
-    );
+    if outcome.bundle.metadata.model.hidden_layers.is_empty() {
+        // A linear model is fitted exactly (tandem_train::linear): nothing is stopped early.
+        let _ = writeln!(
+            out,
+            "  linear model fitted exactly: {} L-BFGS iterations in {:.2}s",
+            outcome.history.len(),
+            outcome.train_seconds,
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "  {} epochs in {:.2}s, kept epoch {} (lowest validation loss)",
+            outcome.history.len(),
+            outcome.train_seconds,
+            outcome.best_epoch
+        );
+    }
     // The longest metric name (balanced_accuracy) sets the first column.
     let width = m
         .validation
