@@ -38,7 +38,11 @@ pub fn of_run(prepared: &Prepared, trained: &Trained) -> BTreeMap<String, String
         ("validation_fraction", plan.validation.to_string()),
         ("test_fraction", plan.test.to_string()),
         ("rebalance", rebalance_name(plan.rebalance).into()),
-        ("optimizer", "adam".into()),
+        // A linear model is fitted exactly (crate::linear).
+        (
+            "optimizer",
+            if m.hidden.is_empty() { "lbfgs" } else { "adam" }.into(),
+        ),
         ("backend", "burn-flex".into()),
         ("epochs_run", trained.history.len().to_string()),
         ("best_epoch", trained.best_epoch.to_string()),

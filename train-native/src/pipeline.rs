@@ -529,6 +529,8 @@ impl Context<'_> {
     /// from the other k − 2, so its out-of-fold scores on fold m were not used to choose its
     /// epoch: an unbiased cross-validation of the settings (`tandem tune`), at the price of
     /// members that saw fewer rows (the averaged network is not the one `train` would make).
+    /// A linear model ([`crate::linear`]) chooses nothing on its held-out rows, so it ignores
+    /// `stop_apart`.
     pub fn fit_ensemble(
         &self,
         train_idx: &[usize],
@@ -536,6 +538,9 @@ impl Context<'_> {
         stop_apart: bool,
         on_epoch: &mut dyn FnMut(&trainer::EpochLog) -> std::result::Result<(), BoxError>,
     ) -> Result<Fitted> {
+        // A linear model is fitted exactly and stops on nothing: fold m + 1 would only be
+        // taken from what it learns.
+        let stop_apart = stop_apart && !self.model.hidden.is_empty();
         let all: Vec<usize> = train_idx.iter().chain(valid_idx).copied().collect();
         let k = self.model.ensemble.min(all.len());
         let raw_rows = self.rows.pick(&all);

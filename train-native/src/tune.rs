@@ -532,7 +532,12 @@ mod tests {
 
     #[test]
     fn draws_stay_in_the_space_and_repeat_with_the_seed() {
-        let base = ModelSpec::default();
+        // Settings outside the space, so that a linear draw visibly keeps the plan's.
+        let base = ModelSpec {
+            learning_rate: 0.5,
+            max_epochs: 77,
+            ..ModelSpec::default()
+        };
         let draws = |seed| {
             let mut rng = SplitMix64::new(seed);
             (0..200)
@@ -544,15 +549,20 @@ mod tests {
         assert_ne!(a, draws(4));
         for m in &a {
             assert!(SPACE.hidden.contains(&m.hidden.as_slice()));
+            assert!(m.weight_decay == 0.0 || (1e-5..=0.1).contains(&m.weight_decay));
+            assert_eq!(m.batch_size, base.batch_size);
+            assert_eq!(m.ensemble, base.ensemble);
+            if m.hidden.is_empty() {
+                // Fitted exactly: Adam's rate and the epoch limit are the plan's.
+                assert_eq!((m.learning_rate, m.max_epochs), (0.5, 77));
+                continue;
+            }
             assert!(
                 (1e-3..=0.1).contains(&m.learning_rate),
                 "{}",
                 m.learning_rate
             );
-            assert!(m.weight_decay == 0.0 || (1e-5..=0.1).contains(&m.weight_decay));
             assert!(SPACE.max_epochs.contains(&m.max_epochs));
-            assert_eq!(m.batch_size, base.batch_size);
-            assert_eq!(m.ensemble, base.ensemble);
         }
         // Every width and epoch limit comes up; the learning rate spans its two decades.
         for h in SPACE.hidden {

@@ -157,6 +157,15 @@ fn disagreement(
 
 /// The settings that keep a network's outputs moderate.
 fn advice(model: &ModelSpec) -> String {
+    if model.hidden.is_empty() {
+        // Fitted exactly (crate::linear): no learning rate, and 0 is already a penalty.
+        return format!(
+            "Try a stronger weight decay (now {}: 0 means scikit-learn's default strength, \
+             about 1 / rows; `--weight-decay` or `[model] weight_decay`), or scaled features \
+             (`scale = \"standard\"` on numeric features).",
+            model.weight_decay
+        );
+    }
     format!(
         "Try a lower learning rate (now {}: `--learning-rate` or `[model] learning_rate`), \
          weight decay (now {}: `--weight-decay 1e-4` or `[model] weight_decay`), or scaled \

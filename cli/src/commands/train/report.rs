@@ -96,12 +96,20 @@ fn table(outcome: &Outcome, bundle: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "run {}", outcome.bundle.metadata.run_id);
     if outcome.bundle.metadata.model.hidden_layers.is_empty() {
-        // A linear model is fitted exactly (tandem_train::linear): nothing is stopped early.
+        // A linear model is fitted exactly (tandem_train::linear): nothing is stopped early,
+        // but the iteration limit can end the fit before it converged.
+        let limit = outcome.bundle.metadata.params.get("max_epochs");
+        let stopped = limit.is_some_and(|l| *l == outcome.history.len().to_string());
         let _ = writeln!(
             out,
-            "  linear model fitted exactly: {} L-BFGS iterations in {:.2}s",
+            "  linear model fitted exactly: {} L-BFGS iterations in {:.2}s{}",
             outcome.history.len(),
             outcome.train_seconds,
+            if stopped {
+                " (stopped at max_epochs before it converged: raise it)"
+            } else {
+                ""
+            }
         );
     } else {
         let _ = writeln!(
