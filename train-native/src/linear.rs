@@ -301,7 +301,8 @@ pub fn fit(
     let mut pairs: Vec<(Vec<f64>, Vec<f64>, f64)> = Vec::with_capacity(MEMORY);
     let mut history = Vec::new();
     let mut next_grad = vec![0.0f64; n];
-    for iteration in 1..=cfg.max_epochs.max(1) {
+    // Iterations, restarts from the gradient included.
+    for _ in 0..cfg.max_epochs.max(1) {
         let mut d = direction(&grad, &pairs);
         let mut slope = dot(&grad, &d);
         if slope >= 0.0 {
@@ -340,7 +341,7 @@ pub fn fit(
         std::mem::swap(&mut grad, &mut next_grad);
         value = next;
         let log = EpochLog {
-            epoch: iteration,
+            epoch: history.len() + 1,
             train_loss: value.data,
             validation_loss: data_loss(&theta, valid, outputs, cfg)?,
         };
