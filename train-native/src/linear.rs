@@ -58,10 +58,13 @@ impl Objective<'_> {
         (self.width + 1) * self.outputs
     }
 
-    /// The objective at `theta`, with its gradient written into `grad`.
-    fn eval(&self, theta: &[f64], grad: &mut [f64]) -> Result<Value> {
+    /// The objective at `theta`, with its gradient written into `grad` when one is given
+    /// (the validation loss needs none).
+    fn eval(&self, theta: &[f64], mut grad: Option<&mut [f64]>) -> Result<Value> {
         let (w, k) = (self.width, self.outputs);
-        grad.iter_mut().for_each(|g| *g = 0.0);
+        if let Some(grad) = grad.as_deref_mut() {
+            grad.fill(0.0);
+        }
         let (weights, bias) = theta.split_at(w * k);
         let mut z = vec![0.0f64; k];
         let mut sum = 0.0f64;
@@ -82,6 +85,9 @@ impl Objective<'_> {
                 let weight = row_loss(&mut z, &targets, r, self.class_weights, &mut sum)?;
                 total_weight += weight;
                 // `z` now holds d(weighted loss)/d(logit).
+                let Some(grad) = grad.as_deref_mut() else {
+                    continue;
+                };
                 let (gw, gb) = grad.split_at_mut(w * k);
                 for (j, &xj) in x.iter().enumerate() {
                     if xj != 0.0 {
@@ -99,13 +105,14 @@ impl Objective<'_> {
         if total_weight <= 0.0 {
             return Err(Error::Training("a linear fit needs training rows".into()));
         }
-        grad.iter_mut().for_each(|g| *g /= total_weight);
-        let data = sum / total_weight;
-        let mut square = 0.0;
-        for (g, &wv) in grad[..w * k].iter_mut().zip(weights) {
-            *g += self.penalty * wv;
-            square += wv * wv;
+        if let Some(grad) = grad {
+            grad.iter_mut().for_each(|g| *g /= total_weight);
+            for (g, &wv) in grad[..w * k].iter_mut().zip(weights) {
+                *g += self.penalty * wv;
+            }
         }
+        let data = sum / total_weight;
+        let square: f64 = weights.iter().map(|v| v * v).sum();
         Ok(Value {
             data,
             total: data + 0.5 * self.penalty * square,
@@ -191,8 +198,7 @@ fn data_loss(theta: &[f64], data: &Dataset, outputs: usize, cfg: &TrainConfig) -
         class_weights: cfg.class_weights.as_deref(),
         penalty: 0.0,
     };
-    let mut grad = vec![0.0; objective.parameters()];
-    Ok(objective.eval(theta, &mut grad)?.data)
+    Ok(objective.eval(theta, None)?.data)
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -251,7 +257,7 @@ impl Step<'_> {
             at.iter_mut()
                 .zip(self.from.iter().zip(self.direction))
                 .for_each(|(c, (t, d))| *c = t + step * d);
-            let v = objective.eval(at, grad)?;
+            let v = objective.eval(at, Some(grad))?;
             if v.total.is_finite() && v.total <= self.value + ARMIJO * step * self.slope {
                 return Ok(Some(v));
             }
@@ -292,7 +298,7 @@ pub fn fit(
     let n = objective.parameters();
     let mut theta = vec![0.0f64; n];
     let mut grad = vec![0.0f64; n];
-    let mut value = objective.eval(&theta, &mut grad)?;
+    let mut value = objective.eval(&theta, Some(&mut grad))?;
     if !value.total.is_finite() {
         return Err(Error::Training(
             "the training loss is not finite at zero weights".into(),
@@ -597,16 +603,15 @@ mod tests {
         };
         let theta: Vec<f64> = (0..15).map(|i| ((i * 7 % 5) as f64 - 2.0) / 3.0).collect();
         let mut grad = vec![0.0; 15];
-        objective.eval(&theta, &mut grad).unwrap();
-        let mut scratch = vec![0.0; 15];
+        objective.eval(&theta, Some(&mut grad)).unwrap();
         for i in 0..15 {
             let h = 1e-6;
             let mut up = theta.clone();
             up[i] += h;
             let mut down = theta.clone();
             down[i] -= h;
-            let numeric = (objective.eval(&up, &mut scratch).unwrap().total
-                - objective.eval(&down, &mut scratch).unwrap().total)
+            let numeric = (objective.eval(&up, None).unwrap().total
+                - objective.eval(&down, None).unwrap().total)
                 / (2.0 * h);
             assert!(
                 (numeric - grad[i]).abs() < 1e-6,

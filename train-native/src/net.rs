@@ -31,6 +31,20 @@ pub fn seeded(seed: u64, make: impl FnOnce(&Device) -> Mlp) -> Mlp {
     model
 }
 
+/// A dense layer with these weights (`[n_in][n_out]`, row-major) and biases.
+fn layer(weight: Vec<f32>, bias: Vec<f32>, n_in: usize, n_out: usize, device: &Device) -> Linear {
+    Linear {
+        weight: Param::from_tensor(Tensor::from_data(
+            TensorData::new(weight, [n_in, n_out]),
+            device,
+        )),
+        bias: Some(Param::from_tensor(Tensor::from_data(
+            TensorData::new(bias, [n_out]),
+            device,
+        ))),
+    }
+}
+
 /// The MLP.
 #[derive(Module, Debug)]
 pub struct Mlp {
@@ -129,16 +143,7 @@ impl Mlp {
                     }
                 }
             }
-            layers.push(Linear {
-                weight: Param::from_tensor(Tensor::from_data(
-                    TensorData::new(weight, [m_in, m_out]),
-                    &device,
-                )),
-                bias: Some(Param::from_tensor(Tensor::from_data(
-                    TensorData::new(bias, [m_out]),
-                    &device,
-                ))),
-            });
+            layers.push(layer(weight, bias, m_in, m_out, &device));
         }
         let output = layers
             .pop()
@@ -152,19 +157,9 @@ impl Mlp {
     /// A network without hidden layers with these weights (`[n_in][n_out]`, row-major) and
     /// biases, on the plain device: a linear model fitted outside Burn ([`crate::linear`]).
     pub fn linear(n_in: usize, n_out: usize, weight: Vec<f32>, bias: Vec<f32>) -> Mlp {
-        let device = Device::flex();
         Mlp {
             hidden: Vec::new(),
-            output: Linear {
-                weight: Param::from_tensor(Tensor::from_data(
-                    TensorData::new(weight, [n_in, n_out]),
-                    &device,
-                )),
-                bias: Some(Param::from_tensor(Tensor::from_data(
-                    TensorData::new(bias, [n_out]),
-                    &device,
-                ))),
-            },
+            output: layer(weight, bias, n_in, n_out, &Device::flex()),
         }
     }
 
